@@ -1,0 +1,1 @@
+//! Adaptive stochastic quantization (issue 6).

@@ -1,0 +1,19 @@
+//! # quantreplica
+//!
+//! Predicts what weight quantization does to learning before anyone trains a model: the
+//! replica-symmetric (RS) theory of quantized-weight linear regression with its
+//! de Almeida–Thouless stability test, checked against finite-size methods; low-precision SGD;
+//! adaptive stochastic quantization. Equations follow `THEORY.md` (shared with the project).
+
+pub mod asq;
+pub mod cli;
+pub mod error;
+pub mod lowprec;
+pub mod model;
+pub mod output;
+pub mod plot;
+pub mod progress;
+pub mod quad;
+pub mod rs;
+
+pub use error::{Error, Result};

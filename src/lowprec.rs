@@ -1,0 +1,1 @@
+//! Low-precision SGD for linear regression (issue 5).

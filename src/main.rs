@@ -1,0 +1,35 @@
+//! The `quantreplica` command line: a thin layer over the library.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match quantreplica::cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            return match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    eprintln!("{}", quantreplica::cli::one_line(&e.to_string()));
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
+    match quantreplica::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", quantreplica::cli::one_line(&e.to_string()));
+            match e {
+                quantreplica::Error::Input(_) => ExitCode::from(2),
+                _ => ExitCode::from(1),
+            }
+        }
+    }
+}
