@@ -218,6 +218,9 @@ macro_rules! draw_series_on {
                     .draw_series(pts.iter().map(|p| Circle::new(*p, 4, col.filled())))
                     .map_err(perr)?,
             };
+            anno.label(s.name.clone()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
+            });
             if s.mark == Mark::LinePoints {
                 $chart
                     .draw_series(pts.iter().map(|p| Circle::new(*p, 3, col.filled())))
@@ -236,9 +239,6 @@ macro_rules! draw_series_on {
                     .collect();
                 $chart.draw_series(bars).map_err(perr)?;
             }
-            anno.label(s.name.clone()).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
-            });
         }
         $chart
             .configure_series_labels()
