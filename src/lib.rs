@@ -8,6 +8,7 @@
 pub mod asq;
 pub mod cli;
 pub mod error;
+pub mod fixed_point;
 pub mod lowprec;
 pub mod model;
 pub mod output;

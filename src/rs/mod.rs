@@ -1,1 +1,262 @@
-//! RS solver.
+//! Replica-symmetric solver for quantized-weight regression (THEORY.md §2–3).
+//!
+//! [`solve`] runs the fixed-point iteration from several starting points, reports every distinct
+//! fixed point with its free entropy, and picks the equilibrium (largest free entropy at finite
+//! β, lowest energy at β = ∞).
+//!
+//! ```
+//! use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
+//! use quantreplica::rs::{solve, SolverOptions};
+//! // 2-bit student at its Max-optimal width, many samples, no noise: ε_g → 0.1188.
+//! let student = Student::Discrete(LevelSet::uniform(2, 1.5 * 0.9957).unwrap());
+//! let model = Model::new(1e8, 0.0, f64::INFINITY, 0.0, student, TeacherPrior::gaussian(1.0).unwrap()).unwrap();
+//! let report = solve(&model, &SolverOptions::default());
+//! assert!(report.converged);
+//! assert!((report.equilibrium.gen_error - 0.1188).abs() < 1e-4);
+//! ```
+
+pub mod finite;
+pub mod zero;
+
+use crate::fixed_point::{iterate, Options, Status};
+use crate::model::{Model, Student};
+use crate::quad::Tolerance;
+use serde::Serialize;
+
+/// Solver settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SolverOptions {
+    /// Fixed-point iteration settings.
+    pub fixed_point: Options,
+    /// Quadrature tolerance of every RS average.
+    pub quad: Tolerance,
+}
+
+impl Default for SolverOptions {
+    fn default() -> Self {
+        SolverOptions {
+            fixed_point: Options::default(),
+            quad: Tolerance { abs: 1e-12, rel: 1e-12, max_intervals: 20_000 },
+        }
+    }
+}
+
+/// One RS fixed point with its observables. Field names are the JSON keys of `rs --json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RsSolution {
+    /// Overlap with the teacher `m = w0·w/N`.
+    pub m: f64,
+    /// Overlap between two replicas `q`.
+    pub q: f64,
+    /// Self-overlap `Q = w·w/N`.
+    #[serde(rename = "Q")]
+    pub big_q: f64,
+    /// `β(Q − q)`; at β = ∞ the χ of THEORY.md §3 (∞ when the model interpolates).
+    pub chi: f64,
+    /// Generalization error of a Gibbs sample, `ρ − 2m + Q`.
+    pub gen_error: f64,
+    /// Error of the posterior mean, `ρ − 2m + q`.
+    pub mse_posterior_mean: f64,
+    /// Training error per sample (including label noise).
+    pub train_error: f64,
+    /// Free entropy φ (null at β = ∞, where it diverges as −βe).
+    pub free_entropy: Option<f64>,
+    /// Energy per weight `e = (α/2)ε_t + (λ/2)Q`.
+    pub energy: f64,
+    /// Entropy `s = φ + βe` (null at β = ∞).
+    pub entropy: Option<f64>,
+    /// Replicon eigenvalue λ_AT (∞, written null, for discrete levels at β = ∞).
+    pub at_eigenvalue: f64,
+    /// `λ_AT < 1`.
+    pub rs_stable: bool,
+    /// Whether the entropy violates `0 ≤ s ≤ log Σπ` (a sign that RS is wrong); null if not
+    /// applicable.
+    pub entropy_violation: Option<bool>,
+    /// How the iteration ended.
+    pub status: Status,
+    /// Map evaluations used.
+    pub iterations: usize,
+    /// Final fixed-point residual.
+    pub residual: f64,
+}
+
+/// Every distinct fixed point and the equilibrium among them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RsReport {
+    /// The equilibrium (largest free entropy, or lowest energy at β = ∞) among converged
+    /// fixed points; the best non-converged attempt if none converged.
+    pub equilibrium: RsSolution,
+    /// Whether the equilibrium converged.
+    pub converged: bool,
+    /// Every distinct fixed point found (converged ones first).
+    pub solutions: Vec<RsSolution>,
+}
+
+fn starts(model: &Model) -> Vec<[f64; 3]> {
+    let rho = model.rho();
+    let (smax2, prior2) = match &model.student {
+        Student::Discrete(l) => {
+            let v = l.values();
+            let p = l.probabilities();
+            let s2 = v.iter().map(|x| x * x).fold(0.0, f64::max);
+            (s2, v.iter().zip(&p).map(|(x, w)| w * x * x).sum::<f64>())
+        }
+        Student::Continuous => (f64::INFINITY, rho),
+    };
+    let qi = rho.min(smax2) * (1.0 - 1e-3);
+    let mi = (rho * qi).sqrt() * (1.0 - 1e-3);
+    if model.zero_temperature() {
+        vec![[0.0, 0.0, 1.0], [mi, qi, 1.0], [0.5 * mi, 0.5 * qi, 1.0]]
+    } else {
+        let dq = 1e-3 * prior2.max(1e-6);
+        vec![[0.0, 0.0, prior2], [mi, qi, qi + dq], [0.5 * mi, 0.25 * qi, 0.5 * (qi + prior2)]]
+    }
+}
+
+fn solution_from(model: &Model, x: &[f64], status: Status, iterations: usize, residual: f64, quad: Tolerance) -> Option<RsSolution> {
+    if model.zero_temperature() {
+        model.student.levels()?;
+        let (m, q, r) = (x[0], x[1], x[2]);
+        let e = zero::noise_of(model, m, q)?;
+        let chi = if r > 0.0 { 1.0 / r - 1.0 } else { f64::INFINITY };
+        let train = e * r * r;
+        Some(RsSolution {
+            m,
+            q,
+            big_q: q,
+            chi,
+            gen_error: model.rho() - 2.0 * m + q,
+            mse_posterior_mean: model.rho() - 2.0 * m + q,
+            train_error: train,
+            free_entropy: None,
+            energy: 0.5 * model.alpha * train + 0.5 * model.ridge * q,
+            entropy: None,
+            at_eigenvalue: f64::INFINITY,
+            rs_stable: false,
+            entropy_violation: None,
+            status,
+            iterations,
+            residual,
+        })
+    } else {
+        let o = finite::observables(model, x[0], x[1], x[2], quad)?;
+        let status = if status == Status::Converged && !o.accurate { Status::MaxIterations } else { status };
+        let violation = model.student.max_entropy().map(|smax| o.entropy < -1e-9 || o.entropy > smax + 1e-9);
+        Some(RsSolution {
+            m: x[0],
+            q: x[1],
+            big_q: x[2],
+            chi: o.chi,
+            gen_error: o.gen_error,
+            mse_posterior_mean: o.mse_posterior_mean,
+            train_error: o.train_error,
+            free_entropy: Some(o.free_entropy),
+            energy: o.energy,
+            entropy: Some(o.entropy),
+            at_eigenvalue: o.at_eigenvalue,
+            rs_stable: o.at_eigenvalue < 1.0,
+            entropy_violation: violation,
+            status,
+            iterations,
+            residual,
+        })
+    }
+}
+
+fn continuous_ground_state(model: &Model) -> RsReport {
+    let (m, q, chi, e) = zero::continuous(model);
+    let r = if chi.is_finite() { 1.0 / (1.0 + chi) } else { 0.0 };
+    let train = if e.is_finite() { e * r * r } else { f64::INFINITY };
+    let k = if chi.is_finite() { chi / (1.0 + chi) } else { 1.0 };
+    let finite = e.is_finite();
+    let sol = RsSolution {
+        m,
+        q,
+        big_q: q,
+        chi,
+        gen_error: model.rho() - 2.0 * m + q,
+        mse_posterior_mean: model.rho() - 2.0 * m + q,
+        train_error: train,
+        free_entropy: None,
+        energy: 0.5 * model.alpha * train + 0.5 * model.ridge * q,
+        entropy: None,
+        at_eigenvalue: model.alpha * k * k,
+        rs_stable: model.alpha * k * k < 1.0,
+        entropy_violation: None,
+        status: if finite { Status::Converged } else { Status::Diverged },
+        iterations: 0,
+        residual: 0.0,
+    };
+    RsReport { converged: finite, equilibrium: sol.clone(), solutions: vec![sol] }
+}
+
+/// Runs the iteration from one starting state and returns the raw outcome.
+pub fn iterate_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> crate::fixed_point::Outcome {
+    match (&model.student, model.zero_temperature()) {
+        (Student::Discrete(l), true) => iterate(|x| zero::map(model, l, x).map(|v| v.to_vec()), &start, opts.fixed_point),
+        _ => iterate(|x| finite::map(model, x, opts.quad).map(|v| v.to_vec()), &start, opts.fixed_point),
+    }
+}
+
+/// Solves the RS equations from several starting points (uninformed, informed, intermediate).
+pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
+    if model.zero_temperature() && matches!(model.student, Student::Continuous) {
+        return continuous_ground_state(model);
+    }
+    let mut found: Vec<RsSolution> = Vec::new();
+    for s in starts(model) {
+        let out = iterate_from(model, s, opts);
+        // Report the state the map returned (one more contraction step than `x`).
+        let x = if out.status.is_converged() { out.gx.clone() } else { out.x.clone() };
+        let Some(sol) = solution_from(model, &x, out.status, out.iterations, out.residual, opts.quad) else {
+            continue;
+        };
+        let dup = found.iter().any(|f| {
+            f.status == sol.status
+                && (f.m - sol.m).abs() < 1e-6 * (1.0 + sol.m.abs())
+                && (f.q - sol.q).abs() < 1e-6 * (1.0 + sol.q.abs())
+                && (f.big_q - sol.big_q).abs() < 1e-6 * (1.0 + sol.big_q.abs())
+        });
+        if !dup {
+            found.push(sol);
+        }
+    }
+    found.sort_by_key(|s| !s.status.is_converged());
+    let score = |s: &RsSolution| -> f64 {
+        if model.zero_temperature() {
+            -s.energy
+        } else {
+            s.free_entropy.unwrap_or(f64::NEG_INFINITY)
+        }
+    };
+    let best = found
+        .iter()
+        .filter(|s| s.status.is_converged())
+        .max_by(|a, b| score(a).total_cmp(&score(b)))
+        .or_else(|| found.iter().min_by(|a, b| a.residual.total_cmp(&b.residual)))
+        .cloned();
+    match best {
+        Some(eq) => RsReport { converged: eq.status.is_converged(), equilibrium: eq, solutions: found },
+        None => {
+            let nan = RsSolution {
+                m: f64::NAN,
+                q: f64::NAN,
+                big_q: f64::NAN,
+                chi: f64::NAN,
+                gen_error: f64::NAN,
+                mse_posterior_mean: f64::NAN,
+                train_error: f64::NAN,
+                free_entropy: None,
+                energy: f64::NAN,
+                entropy: None,
+                at_eigenvalue: f64::NAN,
+                rs_stable: false,
+                entropy_violation: None,
+                status: Status::Unphysical,
+                iterations: 0,
+                residual: f64::NAN,
+            };
+            RsReport { converged: false, equilibrium: nan, solutions: vec![] }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! Adaptive stochastic quantization (issue 6).

@@ -1,0 +1,177 @@
+//! Approximate ASQ on an `m`-bin histogram: O(d + m·s), no sorting.
+//!
+//! The range [min, max] is cut into `m` equal bins and the levels are restricted to the
+//! `m + 1` bin edges. Each bin keeps the weighted moments of its points, so the cost of any
+//! interval between two edges is exact (not the cost of a histogram stand-in for the data),
+//! and the SMAWK DP runs over the edges only.
+//!
+//! **Guarantee.** Let Δ = (max − min)/m, W = Σ w, OPT(k) the exact optimum with k levels. The
+//! returned objective A satisfies `OPT(s) ≤ A ≤ OPT(⌊s/2⌋ + 1) + W·Δ²/4`.
+//! The lower bound holds because edges are admissible levels. For the upper bound take an
+//! optimal set Q of k = ⌊s/2⌋ + 1 levels and replace each of its k − 2 interior levels by the two
+//! edges around it: 2k − 2 ≤ s edges. Adding levels never raises the cost, and removing an
+//! interior level q from Q ∪ edges only changes the cost of points in the one bin around q,
+//! each to at most w·Δ²/4; so the best edge set of size s costs at most OPT(k) + W·Δ²/4.
+//! (This is THEORY §8's "within d(x_max − x_min)²/(4m²) of the optimum with 2s − 2 levels",
+//! read with s = k and W = d for unit weights.)
+
+use super::dp::{partition, StepCost};
+use super::prefix::{Node, Prefix};
+use super::{check_s, check_values, check_weights, distinct_up_to};
+use crate::error::{Error, Result};
+
+/// Levels from the histogram approximation, with what is guaranteed about them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approx {
+    /// `s` increasing levels on the bin edges, the first the minimum and the last the maximum.
+    pub levels: Vec<f64>,
+    /// `Σ w (b − x)(x − a)` of these levels on the data (computed from the bin moments).
+    pub objective: f64,
+    /// Bin width Δ = (max − min)/m.
+    pub bin_width: f64,
+    /// W·Δ²/4: `objective ≤ OPT(⌊s/2⌋ + 1) + additive_bound`, and `objective ≥ OPT(s)`.
+    pub additive_bound: f64,
+    /// ⌊s/2⌋ + 1, the level count the bound compares with.
+    pub bound_levels: usize,
+    /// Σ w.
+    pub total_weight: f64,
+}
+
+/// Per-bin moments in bin-local coordinates v = u − bin ∈ [0, 1], which keeps them small.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bin {
+    w: f64,
+    v: f64,
+    v2: f64,
+}
+
+/// Four interleaved histograms so that runs of values in one bin do not wait on each other's
+/// stores.
+fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<Bin> {
+    let mut h = vec![Bin::default(); 4 * m];
+    let top = m - 1;
+    let add = |h: &mut [Bin], lane: usize, xv: f64, wv: f64| {
+        let u = (xv - lo) * inv;
+        // `as` saturates and the min clamps the maximum (u = m) into the last bin.
+        let b = (u as usize).min(top);
+        let v = u - b as f64;
+        let e = &mut h[lane * m + b];
+        e.w += wv;
+        e.v += wv * v;
+        e.v2 += wv * v * v;
+    };
+    match w {
+        None => {
+            let mut chunks = x.chunks_exact(4);
+            for c in &mut chunks {
+                add(&mut h, 0, c[0], 1.0);
+                add(&mut h, 1, c[1], 1.0);
+                add(&mut h, 2, c[2], 1.0);
+                add(&mut h, 3, c[3], 1.0);
+            }
+            for &xv in chunks.remainder() {
+                add(&mut h, 0, xv, 1.0);
+            }
+        }
+        Some(w) => {
+            for (k, (&xv, &wv)) in x.iter().zip(w).enumerate() {
+                add(&mut h, k & 3, xv, wv);
+            }
+        }
+    }
+    let (first, rest) = h.split_at_mut(m);
+    for lane in rest.chunks_exact(m) {
+        for (a, b) in first.iter_mut().zip(lane) {
+            a.w += b.w;
+            a.v += b.v;
+            a.v2 += b.v2;
+        }
+    }
+    h.truncate(m);
+    h
+}
+
+struct Single<'a>(&'a Prefix);
+
+impl StepCost for Single<'_> {
+    fn nodes(&self) -> usize {
+        self.0.len()
+    }
+    fn first(&self, i: usize) -> f64 {
+        self.0.cost(0, i)
+    }
+    #[inline(always)]
+    fn step(&self, j: usize, i: usize) -> f64 {
+        self.0.cost(j, i)
+    }
+}
+
+/// `s` levels on an `m`-bin grid over [min x, max x] minimising `Σ w (b − x)(x − a)` among
+/// grid levels. `x` need not be sorted; see the module docs for the guarantee.
+pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> Result<Approx> {
+    check_values("input", x)?;
+    if let Some(w) = weights {
+        check_weights(w, x.len())?;
+    }
+    if m == 0 || m > u32::MAX as usize / 8 {
+        return Err(Error::input(format!("bins = {m}: need at least 1 bin")));
+    }
+    check_s(s, distinct_up_to(x, s))?;
+    if s > m + 1 {
+        return Err(Error::input(format!(
+            "s = {s} exceeds the {} bin edges of {m} bins",
+            m + 1
+        )));
+    }
+    let (lo, hi) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let span = hi - lo;
+    let bins = histogram(x, weights, lo, m as f64 / span, m);
+    // Nodes are the edges in grid units, centred on the weighted mean so that the cost
+    // formula's cancelling terms stay small.
+    let total: f64 = bins.iter().map(|b| b.w).sum();
+    let centre = bins
+        .iter()
+        .enumerate()
+        .map(|(k, b)| k as f64 * b.w + b.v)
+        .sum::<f64>()
+        / total;
+    let mut nodes = Vec::with_capacity(m + 1);
+    let (mut q0, mut q1, mut q2) = (0.0, 0.0, 0.0);
+    nodes.push(Node {
+        x: -centre,
+        q0,
+        q1,
+        q2,
+    });
+    for (k, b) in bins.iter().enumerate() {
+        let off = k as f64 - centre;
+        q0 += b.w;
+        q1 += off * b.w + b.v;
+        q2 += off * off * b.w + 2.0 * off * b.v + b.v2;
+        nodes.push(Node {
+            x: (k + 1) as f64 - centre,
+            q0,
+            q1,
+            q2,
+        });
+    }
+    let p = Prefix { nodes };
+    let (cost, ends) = partition(&Single(&p), s - 1);
+    let delta = span / m as f64;
+    let levels: Vec<f64> = ends
+        .iter()
+        .map(|&e| if e == m { hi } else { lo + e as f64 * delta })
+        .collect();
+    Ok(Approx {
+        levels,
+        objective: (cost * delta * delta).max(0.0),
+        bin_width: delta,
+        additive_bound: total * delta * delta / 4.0,
+        bound_levels: s / 2 + 1,
+        total_weight: total,
+    })
+}

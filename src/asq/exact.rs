@@ -1,0 +1,117 @@
+//! Exact ASQ by the O(s·d) SMAWK dynamic program on sorted data.
+
+use super::dp::{partition, StepCost};
+use super::prefix::Prefix;
+use super::{check_sorted, compress};
+use crate::error::Result;
+
+/// One interval per step.
+struct Single<'a>(&'a Prefix);
+
+impl StepCost for Single<'_> {
+    fn nodes(&self) -> usize {
+        self.0.len()
+    }
+    fn first(&self, i: usize) -> f64 {
+        self.0.cost(0, i)
+    }
+    #[inline(always)]
+    fn step(&self, j: usize, i: usize) -> f64 {
+        self.0.cost(j, i)
+    }
+}
+
+/// Two intervals per step (the middle level chosen in closed form); the first step is a
+/// single interval when the number of intervals is odd.
+struct Double<'a> {
+    p: &'a Prefix,
+    single_first: bool,
+}
+
+impl StepCost for Double<'_> {
+    fn nodes(&self) -> usize {
+        self.p.len()
+    }
+    fn first(&self, i: usize) -> f64 {
+        if self.single_first {
+            self.p.cost(0, i)
+        } else {
+            self.p.cost2(0, i)
+        }
+    }
+    #[inline(always)]
+    fn step(&self, j: usize, i: usize) -> f64 {
+        self.p.cost2(j, i)
+    }
+}
+
+/// Exact optimal levels for sorted `x` (weights optional): the two-levels-per-step DP for unit
+/// weights, the one-level DP otherwise. Returns `s` sorted distinct data values including
+/// the minimum and maximum.
+pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
+    match weights {
+        None => exact_smawk2(sorted, s),
+        Some(_) => exact_smawk(sorted, weights, s),
+    }
+}
+
+/// Exact levels by the one-level-per-step SMAWK DP (any non-negative weights), on the
+/// distinct values with merged weights, so every level it returns is distinct.
+pub fn exact_smawk(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
+    check_sorted(sorted, weights, s)?;
+    let (xs, ws) = compress(sorted, weights, |a, b| a + b);
+    let p = Prefix::from_points(&xs, Some(&ws));
+    let (_, ends) = partition(&Single(&p), s - 1);
+    Ok(ends.iter().map(|&i| xs[i]).collect())
+}
+
+/// Exact levels for unit weights by the two-levels-per-step DP (QUIVER's acceleration): each
+/// step places two intervals, the middle level in closed form, halving the SMAWK layers.
+///
+/// It runs on the raw sorted values; with duplicates a step may collapse onto an existing
+/// level, which only happens when fewer levels already reach the optimum, so the missing
+/// levels are filled with unused data values (adding a level never raises the cost).
+pub fn exact_smawk2(sorted: &[f64], s: usize) -> Result<Vec<f64>> {
+    check_sorted(sorted, None, s)?;
+    let p = Prefix::from_points(sorted, None);
+    let intervals = s - 1;
+    let single_first = intervals % 2 == 1;
+    let steps = intervals.div_ceil(2);
+    let (_, ends) = partition(&Double { p: &p, single_first }, steps);
+    let mut idx = Vec::with_capacity(s);
+    idx.push(ends[0]);
+    for t in 1..=steps {
+        if !(t == 1 && single_first) {
+            idx.push(p.middle(ends[t - 1], ends[t]));
+        }
+        idx.push(ends[t]);
+    }
+    let mut levels: Vec<f64> = idx.iter().map(|&i| sorted[i]).collect();
+    levels.dedup();
+    if levels.len() < s {
+        levels = fill_levels(sorted, &levels, s);
+    }
+    Ok(levels)
+}
+
+/// Adds the smallest unused data values to `levels` until there are `s`.
+fn fill_levels(sorted: &[f64], levels: &[f64], s: usize) -> Vec<f64> {
+    let mut out = levels.to_vec();
+    let mut need = s - levels.len();
+    let mut prev = f64::NAN;
+    for &v in sorted {
+        if need == 0 {
+            break;
+        }
+        if v == prev {
+            continue;
+        }
+        prev = v;
+        if levels.binary_search_by(|l| l.total_cmp(&v)).is_err() {
+            out.push(v);
+            need -= 1;
+        }
+    }
+    out.sort_unstable_by(f64::total_cmp);
+    out
+}

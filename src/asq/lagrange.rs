@@ -1,0 +1,220 @@
+//! Exact ASQ through a penalty per level (the "Lagrangian" or "Aliens" method).
+//!
+//! With a penalty λ per interval, `F(i) = min_{j<i} F(j) + C(j, i) + λ` is a one-dimensional
+//! DP whose optimal predecessor never decreases with `i` (quadrangle inequality), solved in
+//! O(n log n) with a queue of candidates. Its cost does not depend on `s`. The least cost
+//! `g(k)` with `k` intervals is convex in `k`, so λ is chosen by walking the lower convex hull
+//! of `g` (each probe λ is the slope between the two bracketing hull vertices found so far);
+//! when `s` falls strictly between two adjacent vertices, an optimal path with exactly `s`
+//! levels is spliced from the two bracketing paths (exchange argument below).
+
+use super::dp::{partition, StepCost};
+use super::prefix::Prefix;
+use super::{check_sorted, compress};
+use crate::error::Result;
+
+/// A path through the nodes: `ends` are the interval endpoints from node 0 to the last.
+#[derive(Debug, Clone)]
+struct Run {
+    ends: Vec<usize>,
+    cost: f64,
+}
+
+impl Run {
+    fn segs(&self) -> usize {
+        self.ends.len() - 1
+    }
+}
+
+fn path_cost(p: &Prefix, ends: &[usize]) -> f64 {
+    ends.windows(2).map(|e| p.cost(e[0], e[1])).sum()
+}
+
+/// Scratch space of the penalised DP, reused across penalties.
+struct Solver<'a> {
+    p: &'a Prefix,
+    f: Vec<f64>,
+    cnt: Vec<u32>,
+    arg: Vec<u32>,
+    qj: Vec<u32>,
+    qs: Vec<u32>,
+}
+
+impl<'a> Solver<'a> {
+    fn new(p: &'a Prefix) -> Self {
+        let n = p.len();
+        Solver {
+            p,
+            f: vec![0.0; n],
+            cnt: vec![0; n],
+            arg: vec![0; n],
+            qj: Vec::with_capacity(n),
+            qs: Vec::with_capacity(n),
+        }
+    }
+
+    /// An optimal path for penalty `lambda` (fewest intervals among exact ties).
+    fn solve(&mut self, lambda: f64) -> Run {
+        let p = self.p;
+        let n = p.len();
+        let (f, cnt, arg) = (&mut self.f, &mut self.cnt, &mut self.arg);
+        let (qj, qs) = (&mut self.qj, &mut self.qs);
+        f[0] = 0.0;
+        cnt[0] = 0;
+        qj.clear();
+        qs.clear();
+        // The queue holds candidates j with the first row from which each is the best; the
+        // front is popped by advancing `head`.
+        let mut head = 0usize;
+        qj.push(0);
+        qs.push(1);
+        for i in 1..n {
+            while head + 1 < qj.len() && qs[head + 1] as usize <= i {
+                head += 1;
+            }
+            let j = qj[head] as usize;
+            f[i] = f[j] + p.cost(j, i) + lambda;
+            cnt[i] = cnt[j] + 1;
+            arg[i] = j as u32;
+            if i + 1 == n {
+                break;
+            }
+            let (fi, ci) = (f[i], cnt[i]);
+            let beats = |old: usize, r: usize, f: &[f64], cnt: &[u32]| {
+                let a = fi + p.cost(i, r);
+                let b = f[old] + p.cost(old, r);
+                a < b || (a == b && ci < cnt[old])
+            };
+            // By the quadrangle inequality, once i beats an older candidate at some row it
+            // beats it at every later row: whole ranges that start after i can be dropped.
+            while qj.len() > head + 1 {
+                let last = qj.len() - 1;
+                let start = qs[last] as usize;
+                if start > i && beats(qj[last] as usize, start, f, cnt) {
+                    qj.pop();
+                    qs.pop();
+                } else {
+                    break;
+                }
+            }
+            let last = qj.len() - 1;
+            let old = qj[last] as usize;
+            // The survivor is the front (active at i) or a candidate i loses to at its start.
+            let (mut lo, mut hi) = ((qs[last] as usize).max(i + 1), n);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if beats(old, mid, f, cnt) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            if lo < n {
+                qj.push(i as u32);
+                qs.push(lo as u32);
+            }
+        }
+        let mut ends = Vec::with_capacity(cnt[n - 1] as usize + 1);
+        let mut i = n - 1;
+        ends.push(i);
+        while i > 0 {
+            i = arg[i] as usize;
+            ends.push(i);
+        }
+        ends.reverse();
+        let cost = path_cost(p, &ends);
+        Run { ends, cost }
+    }
+}
+
+/// Splices `lo` (fewer intervals) and `hi` (more), both optimal for one penalty λ, into a
+/// path of exactly `target` intervals that is optimal for λ too.
+///
+/// Take the least `a` with `Q[a+t+1] ≤ P[a+1]` (t = target − |P|; it exists because at the last
+/// `a` the right side is the last node, and when `a > 0` minimality gives `P[a] < Q[a+t]`, so the
+/// interval (P[a], P[a+1]) contains (Q[a+t], Q[a+t+1])). The quadrangle inequality gives
+/// `C(P[a], Q[a+t+1]) + C(Q[a+t], P[a+1]) ≤ C(P[a], P[a+1]) + C(Q[a+t], Q[a+t+1])`, so the two
+/// crossed paths cost at most the two originals together, and each is then optimal; the one
+/// taking Q's head and P's tail has exactly `target` intervals.
+fn splice(lo: &Run, hi: &Run, target: usize) -> Vec<usize> {
+    let (pp, q) = (&lo.ends, &hi.ends);
+    let kp = lo.segs();
+    let t = target - kp;
+    let a = (0..kp)
+        .find(|&a| q[a + t + 1] <= pp[a + 1])
+        .unwrap_or(kp - 1);
+    let mut ends: Vec<usize> = q[..=a + t].to_vec();
+    ends.extend_from_slice(&pp[a + 1..]);
+    ends
+}
+
+/// Exact levels (any non-negative weights) by the penalty-per-level method; equal in value
+/// to [`super::exact_smawk`], with a running time almost independent of `s`.
+pub fn exact_lagrange(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
+    check_sorted(sorted, weights, s)?;
+    let (xs, ws) = compress(sorted, weights, |a, b| a + b);
+    let p = Prefix::from_points(&xs, Some(&ws));
+    let ends = lagrange_ends(&p, s - 1);
+    Ok(ends.iter().map(|&i| xs[i]).collect())
+}
+
+/// Interval endpoints of an optimal path with `target` intervals over the nodes of `p`.
+fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
+    let n = p.len();
+    let last = n - 1;
+    let mut lo = Run {
+        ends: vec![0, last],
+        cost: p.cost(0, last),
+    };
+    if target == 1 {
+        return lo.ends;
+    }
+    let all: Vec<usize> = (0..n).collect();
+    let mut hi = Run {
+        cost: path_cost(p, &all),
+        ends: all,
+    };
+    if target == last {
+        return hi.ends;
+    }
+    let mut solver = Solver::new(p);
+    // Each probe either lands on `target`, proves the bracket adjacent on the hull, or adds a
+    // hull vertex strictly inside it; the cap only guards against rounding loops.
+    for _ in 0..200 {
+        let (kl, kh) = (lo.segs(), hi.segs());
+        let lambda = (lo.cost - hi.cost) / (kh - kl) as f64;
+        if !(lambda > 0.0) {
+            return splice(&lo, &hi, target);
+        }
+        let r = solver.solve(lambda);
+        let k = r.segs();
+        if k == target {
+            return r.ends;
+        }
+        let line = lo.cost + lambda * kl as f64;
+        let val = r.cost + lambda * k as f64;
+        let tol = 1e-12 * line.abs();
+        if val >= line - tol || k <= kl || k >= kh {
+            return splice(&lo, &hi, target);
+        }
+        if k < target {
+            lo = r;
+        } else {
+            hi = r;
+        }
+    }
+    // Not reached in exact arithmetic; the plain DP is always right.
+    struct Single<'a>(&'a Prefix);
+    impl StepCost for Single<'_> {
+        fn nodes(&self) -> usize {
+            self.0.len()
+        }
+        fn first(&self, i: usize) -> f64 {
+            self.0.cost(0, i)
+        }
+        fn step(&self, j: usize, i: usize) -> f64 {
+            self.0.cost(j, i)
+        }
+    }
+    partition(&Single(p), target).1
+}

@@ -1,0 +1,156 @@
+//! Adaptive stochastic quantization (ASQ; THEORY §8, seed 004, issue 6).
+//!
+//! Given values `x` (and optional weights `w`, e.g. `w_i = E[y_i²]` for the average-case
+//! inner-product objective), choose `s` levels, the smallest and largest value among them, that
+//! minimise the variance of unbiased stochastic rounding, `Σ_i w_i (b_i − x_i)(x_i − a_i)`, or
+//! its worst term. Optimal levels for the sum lie on data points.
+//!
+//! * [`exact_levels`]: the O(s·d) dynamic program with SMAWK on sorted data; for unit weights
+//!   two levels per step ([`exact_smawk2`]), otherwise one ([`exact_smawk`]).
+//! * [`exact_lagrange`]: penalty per level, whose cost barely grows with `s`.
+//! * [`approx_levels`]: levels on an `m`-bin grid, O(d + m·s), no sort, with an error bound.
+//! * [`worst_levels`]: minimises `max_i w_i (b_i − x_i)(x_i − a_i)`.
+//! * [`levels_from_samples`]: the entry point for the replica solver's `--levels asq:S`.
+//! * [`round_vec`], [`Rounder`], [`vnmse`]: the rounding itself.
+
+mod approx;
+mod data;
+mod dp;
+mod exact;
+mod lagrange;
+mod prefix;
+mod rounding;
+mod smawk;
+mod worst;
+
+pub use approx::{approx_levels, Approx};
+pub use data::{read_values, sample, Dist};
+pub use exact::{exact_levels, exact_smawk, exact_smawk2};
+pub use lagrange::exact_lagrange;
+pub use rounding::{round_one, round_vec, variance_max, variance_sum, vnmse, Rounder};
+pub use worst::worst_levels;
+
+use crate::error::{Error, Result};
+
+/// `s` optimal levels (sorted, distinct, including the minimum and maximum) for the samples,
+/// by exact ASQ with unit weights. The samples need not be sorted.
+pub fn levels_from_samples(samples: &[f64], s: usize) -> Result<Vec<f64>> {
+    check_values("sample", samples)?;
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    exact_levels(&sorted, None, s)
+}
+
+/// Checks that `x` is non-empty and finite, naming the first bad value.
+pub(crate) fn check_values(what: &str, x: &[f64]) -> Result<()> {
+    if x.is_empty() {
+        return Err(Error::input(format!("no {what} values: the input is empty")));
+    }
+    if x.len() > u32::MAX as usize - 1 {
+        return Err(Error::input(format!("too many {what} values: {}", x.len())));
+    }
+    if let Some((i, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::input(format!(
+            "{what} value #{} is not finite: {v}",
+            i + 1
+        )));
+    }
+    Ok(())
+}
+
+/// Checks weights: one per value, finite, non-negative, not all zero.
+pub(crate) fn check_weights(w: &[f64], n: usize) -> Result<()> {
+    if w.len() != n {
+        return Err(Error::input(format!(
+            "{} weights for {n} values: need one weight per value",
+            w.len()
+        )));
+    }
+    if let Some((i, v)) = w
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+    {
+        return Err(Error::input(format!(
+            "weight #{} must be finite and non-negative, got {v}",
+            i + 1
+        )));
+    }
+    if w.iter().all(|&v| v == 0.0) {
+        return Err(Error::input("all weights are zero"));
+    }
+    Ok(())
+}
+
+/// Checks `2 ≤ s ≤ distinct`.
+pub(crate) fn check_s(s: usize, distinct: usize) -> Result<()> {
+    if s < 2 {
+        return Err(Error::input(format!(
+            "s = {s}: need at least 2 levels (the minimum and the maximum)"
+        )));
+    }
+    if s > distinct {
+        return Err(Error::input(format!(
+            "s = {s} exceeds the number of distinct values ({distinct})"
+        )));
+    }
+    Ok(())
+}
+
+/// Validates sorted input: finite, sorted, weights fit, `s` admissible. Returns the number of
+/// distinct values.
+pub(crate) fn check_sorted(x: &[f64], w: Option<&[f64]>, s: usize) -> Result<usize> {
+    check_values("input", x)?;
+    if let Some(w) = w {
+        check_weights(w, x.len())?;
+    }
+    if let Some(i) = x.windows(2).position(|p| p[0] > p[1]) {
+        return Err(Error::input(format!(
+            "input must be sorted: value #{} ({}) is above the next ({})",
+            i + 1,
+            x[i],
+            x[i + 1]
+        )));
+    }
+    let distinct = 1 + x.windows(2).filter(|p| p[0] != p[1]).count();
+    check_s(s, distinct)?;
+    Ok(distinct)
+}
+
+/// Counts distinct values up to `cap` without sorting (stops early once `cap` are seen).
+pub(crate) fn distinct_up_to(x: &[f64], cap: usize) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for v in x {
+        // +0 and −0 are the same level.
+        seen.insert(if *v == 0.0 { 0u64 } else { v.to_bits() });
+        if seen.len() >= cap {
+            break;
+        }
+    }
+    seen.len()
+}
+
+/// Merges equal sorted values into one point carrying their summed weight (`combine` says how
+/// weights of equal values merge: sum for the variance, max for the worst case).
+pub(crate) fn compress(
+    x: &[f64],
+    w: Option<&[f64]>,
+    combine: fn(f64, f64) -> f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut xs: Vec<f64> = Vec::new();
+    let mut ws: Vec<f64> = Vec::new();
+    for (i, &v) in x.iter().enumerate() {
+        let wi = w.map_or(1.0, |w| w[i]);
+        match xs.last() {
+            Some(&last) if last == v => {
+                let k = ws.len() - 1;
+                ws[k] = combine(ws[k], wi);
+            }
+            _ => {
+                xs.push(v);
+                ws.push(wi);
+            }
+        }
+    }
+    (xs, ws)
+}

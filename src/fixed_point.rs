@@ -1,0 +1,173 @@
+//! Damped fixed-point iteration with Anderson acceleration and an explicit outcome.
+//!
+//! Problem-agnostic: the RS solvers (finite and zero temperature) and 1RSB hand it their map.
+
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+
+/// How an iterative solver ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The residual fell below the tolerance.
+    Converged,
+    /// The iteration budget ran out first.
+    MaxIterations,
+    /// The iterates grew without bound or became non-finite.
+    Diverged,
+    /// The map left its physical domain and could not be brought back.
+    Unphysical,
+}
+
+impl Status {
+    /// Whether the result can be trusted as a fixed point.
+    pub fn is_converged(self) -> bool {
+        self == Status::Converged
+    }
+}
+
+/// Options of [`iterate`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Stop when `max_i |G(x)_i − x_i| < tol`.
+    pub tol: f64,
+    /// Maximum number of map evaluations.
+    pub max_iter: usize,
+    /// Mixing `x ← x + damping (G(x) − x)` for plain steps.
+    pub damping: f64,
+    /// Anderson history length (0 disables acceleration).
+    pub depth: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { tol: 1e-11, max_iter: 3000, damping: 0.5, depth: 5 }
+    }
+}
+
+/// Outcome of [`iterate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The last accepted iterate (the fixed point when converged).
+    pub x: Vec<f64>,
+    /// The map's value at `x` (equal to `x` within `tol` when converged).
+    pub gx: Vec<f64>,
+    /// How the iteration ended.
+    pub status: Status,
+    /// Map evaluations used.
+    pub iterations: usize,
+    /// Final residual `max |G(x) − x|`.
+    pub residual: f64,
+}
+
+fn inf_norm(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |a, x| a.max(x.abs()))
+}
+
+/// Iterates `x ← G(x)` from `x0`. `map` returns `None` when `x` lies outside the map's domain
+/// (the step is then retried with stronger damping from the last good point).
+pub fn iterate<F>(mut map: F, x0: &[f64], opts: Options) -> Outcome
+where
+    F: FnMut(&[f64]) -> Option<Vec<f64>>,
+{
+    let n = x0.len();
+    let mut x = x0.to_vec();
+    let Some(mut gx) = map(&x) else {
+        return Outcome { x: x.clone(), gx: x, status: Status::Unphysical, iterations: 1, residual: f64::NAN };
+    };
+    let mut iterations = 1;
+    let mut dx_hist: Vec<Vec<f64>> = Vec::new();
+    let mut df_hist: Vec<Vec<f64>> = Vec::new();
+    let damping = opts.damping;
+    // Plain steps to take before accelerating again after leaving the domain.
+    let mut cooldown = 0usize;
+    loop {
+        let f: Vec<f64> = (0..n).map(|i| gx[i] - x[i]).collect();
+        let res = inf_norm(&f);
+        if !res.is_finite() || inf_norm(&gx) > 1e12 {
+            return Outcome { x, gx, status: Status::Diverged, iterations, residual: res };
+        }
+        if res < opts.tol {
+            return Outcome { x, gx, status: Status::Converged, iterations, residual: res };
+        }
+        if iterations >= opts.max_iter {
+            return Outcome { x, gx, status: Status::MaxIterations, iterations, residual: res };
+        }
+        // Anderson (type II) step on the residual history; a plain damped step otherwise.
+        let mut cand: Vec<f64> = (0..n).map(|i| x[i] + damping * f[i]).collect();
+        if opts.depth > 0 && !df_hist.is_empty() && cooldown == 0 {
+            let k = df_hist.len();
+            let dfm = DMatrix::from_fn(n, k, |i, j| df_hist[j][i]);
+            let fv = DVector::from_column_slice(&f);
+            if let Ok(gamma) = dfm.clone().svd(true, true).solve(&fv, 1e-12) {
+                let mut acc = cand.clone();
+                for j in 0..k {
+                    for i in 0..n {
+                        acc[i] -= gamma[j] * (dx_hist[j][i] + damping * df_hist[j][i]);
+                    }
+                }
+                if acc.iter().all(|v| v.is_finite()) {
+                    cand = acc;
+                }
+            }
+        }
+        let mut next = map(&cand);
+        iterations += 1;
+        if next.is_none() {
+            // Outside the domain: drop the history and take a shorter plain step.
+            dx_hist.clear();
+            df_hist.clear();
+            let mut t = damping * 0.5;
+            loop {
+                let c: Vec<f64> = (0..n).map(|i| x[i] + t * f[i]).collect();
+                next = map(&c);
+                iterations += 1;
+                if next.is_some() {
+                    cand = c;
+                    break;
+                }
+                t *= 0.5;
+                if t < 1e-8 || iterations >= opts.max_iter {
+                    return Outcome { x, gx, status: Status::Unphysical, iterations, residual: res };
+                }
+            }
+            cooldown = 2 * opts.depth + 1;
+        }
+        cooldown = cooldown.saturating_sub(1);
+        let gnext = next.unwrap_or_default();
+        let fnext: Vec<f64> = (0..n).map(|i| gnext[i] - cand[i]).collect();
+        if inf_norm(&fnext) > 10.0 * res && !dx_hist.is_empty() {
+            // Acceleration overshot: restart the history from the current point.
+            dx_hist.clear();
+            df_hist.clear();
+        } else {
+            dx_hist.push((0..n).map(|i| cand[i] - x[i]).collect());
+            df_hist.push((0..n).map(|i| fnext[i] - f[i]).collect());
+            if dx_hist.len() > opts.depth {
+                dx_hist.remove(0);
+                df_hist.remove(0);
+            }
+        }
+        x = cand;
+        gx = gnext;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solves_cosine_fixed_point() {
+        // x = cos(x) has the Dottie number 0.739085133215160641655...
+        let out = iterate(|x| Some(vec![x[0].cos()]), &[1.0], Options::default());
+        assert_eq!(out.status, Status::Converged);
+        assert!((out.x[0] - 0.739_085_133_215_160_6).abs() < 1e-10);
+    }
+
+    #[test]
+    fn reports_divergence() {
+        let out = iterate(|x| Some(vec![3.0 * x[0] + 1.0]), &[1.0], Options { depth: 0, ..Options::default() });
+        assert_eq!(out.status, Status::Diverged);
+    }
+}

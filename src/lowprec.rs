@@ -1,1 +1,0 @@
-//! Low-precision SGD for linear regression (issue 5).

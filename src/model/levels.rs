@@ -1,0 +1,264 @@
+//! The student's weight space: a finite level set (the quantizer) or the continuous line, and
+//! the one interface every solver uses on it — the moments of the local posterior
+//! `p(s) ∝ π(s) exp(−(a/2) s² + h s)`.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// A sorted set of distinct finite levels with optional positive weights π.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelSet {
+    values: Vec<f64>,
+    /// `log π_k`, or `None` for the counting measure.
+    log_weights: Option<Vec<f64>>,
+}
+
+/// Mean, variance and log-normalizer of a local posterior.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    /// `log Σ_k π_k exp(−(a/2)s_k² + h s_k)` (for the continuous student, the Lebesgue integral).
+    pub log_z: f64,
+    /// Posterior mean `⟨s⟩`.
+    pub mean: f64,
+    /// Posterior variance `⟨s²⟩ − ⟨s⟩²`.
+    pub var: f64,
+}
+
+// Levels whose exponent is this far below the maximum carry less than e^-50 relative weight.
+const CUTOFF: f64 = 50.0;
+
+impl LevelSet {
+    /// A level set from values (sorted, distinct, finite) and optional positive weights.
+    pub fn new(values: Vec<f64>, weights: Option<Vec<f64>>) -> Result<Self> {
+        if values.is_empty() {
+            return Err(Error::input("a level set needs at least one level"));
+        }
+        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+            return Err(Error::input(format!("level {v} is not finite")));
+        }
+        for w in values.windows(2) {
+            if w[1] <= w[0] {
+                let what = if w[1] == w[0] { "duplicate" } else { "unsorted" };
+                return Err(Error::input(format!("{what} levels: {} then {}", w[0], w[1])));
+            }
+        }
+        let log_weights = match weights {
+            None => None,
+            Some(w) => {
+                if w.len() != values.len() {
+                    return Err(Error::input(format!(
+                        "{} level weights given for {} levels",
+                        w.len(),
+                        values.len()
+                    )));
+                }
+                if let Some(x) = w.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+                    return Err(Error::input(format!("level weight {x} must be positive and finite")));
+                }
+                if w.iter().all(|x| *x == w[0]) && w[0] == 1.0 {
+                    None
+                } else {
+                    Some(w.iter().map(|x| x.ln()).collect())
+                }
+            }
+        };
+        Ok(LevelSet { values, log_weights })
+    }
+
+    /// Uniform mid-rise quantizer: `2^bits` levels evenly spaced on `[−width, width]`.
+    pub fn uniform(bits: u32, width: f64) -> Result<Self> {
+        check_bits(bits)?;
+        crate::error::positive("width", width)?;
+        let k = 1usize << bits;
+        Self::evenly(k, width)
+    }
+
+    /// Mid-tread quantizer: `2^bits − 1` levels including 0, evenly spaced on `[−width, width]`.
+    pub fn midtread(bits: u32, width: f64) -> Result<Self> {
+        check_bits(bits)?;
+        if bits < 2 {
+            return Err(Error::input("midtread levels need bits >= 2 (bits = 1 leaves only 0)"));
+        }
+        crate::error::positive("width", width)?;
+        Self::evenly((1usize << bits) - 1, width)
+    }
+
+    fn evenly(k: usize, width: f64) -> Result<Self> {
+        let step = 2.0 * width / (k - 1) as f64;
+        let values = (0..k).map(|i| -width + i as f64 * step).collect();
+        Self::new(values, None)
+    }
+
+    /// Power-of-two (floating-point-like) grid: `±width·2^{−j}`, `j = 0 … 2^{bits−1} − 1`.
+    pub fn pow2(bits: u32, width: f64) -> Result<Self> {
+        check_bits(bits)?;
+        crate::error::positive("width", width)?;
+        let half = 1usize << (bits - 1);
+        if half > 1000 {
+            return Err(Error::input(format!(
+                "pow2 levels with {bits} bits would underflow (2^-{half}); use bits <= 10"
+            )));
+        }
+        let mut values: Vec<f64> = (0..half).map(|j| width * 0.5f64.powi(j as i32)).collect();
+        let neg: Vec<f64> = values.iter().map(|v| -v).collect();
+        values.extend(neg);
+        values.sort_by(f64::total_cmp);
+        Self::new(values, None)
+    }
+
+    /// The levels, ascending.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Number of levels K.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Always false: a level set has at least one level.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The normalized level probabilities π_k / Σπ.
+    pub fn probabilities(&self) -> Vec<f64> {
+        match &self.log_weights {
+            None => vec![1.0 / self.len() as f64; self.len()],
+            Some(lw) => {
+                let w: Vec<f64> = lw.iter().map(|l| l.exp()).collect();
+                let s: f64 = w.iter().sum();
+                w.iter().map(|x| x / s).collect()
+            }
+        }
+    }
+
+    /// `log π_k` (0 for the counting measure).
+    pub fn log_weight(&self, k: usize) -> f64 {
+        self.log_weights.as_ref().map_or(0.0, |w| w[k])
+    }
+
+    /// Whether the measure is the plain counting measure.
+    pub fn is_counting(&self) -> bool {
+        self.log_weights.is_none()
+    }
+
+    /// Moments of `p(s) ∝ π(s) exp(−(a/2)s² + h s)` over the levels.
+    pub fn moments(&self, a: f64, h: f64) -> Moments {
+        let v = &self.values;
+        let k = v.len();
+        let expo = |i: usize| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i];
+        // With counting measure and a > 0 the exponent is a concave parabola in s, so only a
+        // contiguous window around the level nearest its vertex h/a matters.
+        let (lo, hi, imax) = if self.log_weights.is_none() && a > 0.0 {
+            let c = h / a;
+            let j = v.partition_point(|x| *x < c);
+            let imax = if j == 0 {
+                0
+            } else if j == k || c - v[j - 1] < v[j] - c {
+                j - 1
+            } else {
+                j
+            };
+            let emax = expo(imax);
+            let mut lo = imax;
+            while lo > 0 && expo(lo - 1) > emax - CUTOFF {
+                lo -= 1;
+            }
+            let mut hi = imax;
+            while hi + 1 < k && expo(hi + 1) > emax - CUTOFF {
+                hi += 1;
+            }
+            (lo, hi, imax)
+        } else {
+            let imax = (0..k).max_by(|&x, &y| expo(x).total_cmp(&expo(y))).unwrap_or(0);
+            (0, k - 1, imax)
+        };
+        let emax = expo(imax);
+        let sref = v[imax];
+        let (mut z, mut m1, mut m2) = (0.0, 0.0, 0.0);
+        for i in lo..=hi {
+            let w = (expo(i) - emax).exp();
+            let d = v[i] - sref;
+            z += w;
+            m1 += w * d;
+            m2 += w * d * d;
+        }
+        m1 /= z;
+        m2 /= z;
+        Moments { log_z: emax + z.ln(), mean: sref + m1, var: (m2 - m1 * m1).max(0.0) }
+    }
+
+    /// Draws a level from the local posterior by inverting its CDF at `u ∈ [0, 1)`.
+    pub fn sample(&self, a: f64, h: f64, u: f64) -> f64 {
+        let v = &self.values;
+        let expo: Vec<f64> = (0..v.len())
+            .map(|i| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i])
+            .collect();
+        let emax = expo.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let w: Vec<f64> = expo.iter().map(|e| (e - emax).exp()).collect();
+        let total: f64 = w.iter().sum();
+        let mut acc = 0.0;
+        let target = u * total;
+        for (i, wi) in w.iter().enumerate() {
+            acc += wi;
+            if target < acc {
+                return v[i];
+            }
+        }
+        v[v.len() - 1]
+    }
+}
+
+fn check_bits(bits: u32) -> Result<()> {
+    if bits == 0 || bits > 16 {
+        return Err(Error::input(format!("bits must be between 1 and 16, got {bits}")));
+    }
+    Ok(())
+}
+
+/// The student's weight space.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Student {
+    /// Weights restricted to a finite level set.
+    Discrete(LevelSet),
+    /// Unquantized real weights (Lebesgue measure).
+    Continuous,
+}
+
+impl Student {
+    /// Moments of the local posterior `p(s) ∝ π(s) exp(−(a/2)s² + h s)`. For the continuous
+    /// student `a` must be positive.
+    pub fn moments(&self, a: f64, h: f64) -> Moments {
+        match self {
+            Student::Discrete(l) => l.moments(a, h),
+            Student::Continuous => Moments {
+                log_z: h * h / (2.0 * a) + 0.5 * (2.0 * std::f64::consts::PI / a).ln(),
+                mean: h / a,
+                var: 1.0 / a,
+            },
+        }
+    }
+
+    /// The level set, if discrete.
+    pub fn levels(&self) -> Option<&LevelSet> {
+        match self {
+            Student::Discrete(l) => Some(l),
+            Student::Continuous => None,
+        }
+    }
+
+    /// Number of levels (`None` when continuous).
+    pub fn num_levels(&self) -> Option<usize> {
+        self.levels().map(LevelSet::len)
+    }
+
+    /// `log Σ_k π_k` (`log K` for the counting measure): the largest entropy a discrete
+    /// student can have; `None` when continuous.
+    pub fn max_entropy(&self) -> Option<f64> {
+        self.levels().map(|l| match &l.log_weights {
+            None => (l.len() as f64).ln(),
+            Some(lw) => lw.iter().map(|x| x.exp()).sum::<f64>().ln(),
+        })
+    }
+}

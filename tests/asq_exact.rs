@@ -1,0 +1,199 @@
+//! Exact ASQ solvers against an independent brute-force O(s·d²) dynamic program whose interval
+//! costs are summed point by point (no prefix sums).
+
+use quantreplica::asq::{exact_lagrange, exact_levels, exact_smawk, exact_smawk2};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Exp, LogNormal, Normal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Σ w (b − x)(x − a) of the points strictly between levels `a < b`, summed directly.
+fn interval_cost(x: &[f64], w: &[f64], a: f64, b: f64) -> f64 {
+    x.iter()
+        .zip(w)
+        .filter(|(v, _)| **v > a && **v < b)
+        .map(|(v, wi)| wi * (b - v) * (v - a))
+        .sum()
+}
+
+/// Optimum of Σ w (b − x)(x − a) over s distinct levels among the data values, including the
+/// smallest and the largest: the textbook DP over the distinct values.
+fn brute_force(x: &[f64], w: &[f64], s: usize) -> f64 {
+    let mut u: Vec<f64> = x.to_vec();
+    u.sort_by(f64::total_cmp);
+    u.dedup();
+    let n = u.len();
+    let mut c = vec![vec![0.0; n]; n];
+    for j in 0..n {
+        for i in j + 1..n {
+            c[j][i] = interval_cost(x, w, u[j], u[i]);
+        }
+    }
+    // best[l][i]: l + 1 levels, the last at u[i].
+    let mut best = vec![f64::INFINITY; n];
+    for i in 1..n {
+        best[i] = c[0][i];
+    }
+    for _ in 2..s {
+        let mut next = vec![f64::INFINITY; n];
+        for i in 1..n {
+            for j in 1..i {
+                next[i] = next[i].min(best[j] + c[j][i]);
+            }
+        }
+        best = next;
+    }
+    best[n - 1]
+}
+
+/// The objective of a level set, summed directly.
+fn objective(x: &[f64], w: &[f64], levels: &[f64]) -> f64 {
+    levels
+        .windows(2)
+        .map(|p| interval_cost(x, w, p[0], p[1]))
+        .sum()
+}
+
+fn check_levels(x: &[f64], levels: &[f64], s: usize, ctx: &str) {
+    assert_eq!(levels.len(), s, "{ctx}: {levels:?}");
+    assert!(levels.windows(2).all(|p| p[0] < p[1]), "{ctx}: {levels:?}");
+    let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(levels[0], lo, "{ctx}");
+    assert_eq!(levels[s - 1], hi, "{ctx}");
+    for l in levels {
+        assert!(x.contains(l), "{ctx}: level {l} is not a data value");
+    }
+}
+
+/// Random data of several shapes, including ties and heavy duplication.
+fn data(kind: usize, d: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+    match kind % 6 {
+        0 => (0..d).map(|_| Normal::new(0.0, 1.0).unwrap().sample(rng)).collect(),
+        1 => (0..d).map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(rng)).collect(),
+        2 => (0..d).map(|_| rng.random_range(-5..=5) as f64).collect(),
+        3 => (0..d)
+            .map(|_| (Exp::<f64>::new(1.0).unwrap().sample(rng) * 10.0).round() / 10.0)
+            .collect(),
+        4 => (0..d).map(|_| rng.random_range(0..4) as f64 * 0.25 + 100.0).collect(),
+        _ => (0..d).map(|_| rng.random::<f64>() * 1e-3 - 7.0).collect(),
+    }
+}
+
+fn close(a: f64, b: f64, scale: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1e-12 * scale)
+}
+
+#[test]
+fn exact_solvers_match_brute_force() {
+    let mut cases = 0;
+    for seed in 0..240u64 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let d = rng.random_range(2..=60);
+        let x = data(seed as usize, d, &mut rng);
+        let mut sorted = x.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut u = sorted.clone();
+        u.dedup();
+        if u.len() < 2 {
+            continue;
+        }
+        let weighted = seed % 3 == 1;
+        let w: Vec<f64> = if weighted {
+            (0..d)
+                .map(|_| {
+                    if rng.random::<f64>() < 0.15 {
+                        0.0
+                    } else {
+                        rng.random::<f64>() * 2.0
+                    }
+                })
+                .collect()
+        } else {
+            vec![1.0; d]
+        };
+        if w.iter().all(|&v| v == 0.0) {
+            continue;
+        }
+        // Weights follow their values through the sort.
+        let mut pairs: Vec<(f64, f64)> = x.iter().copied().zip(w.iter().copied()).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let xs: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+        let ws: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+        let wopt = weighted.then_some(ws.as_slice());
+        let scale: f64 = x.iter().map(|v| v * v).sum::<f64>().max(1.0);
+        for s in 2..=u.len().min(12) {
+            let want = brute_force(&x, &w, s);
+            let ctx = format!("seed {seed} d {d} s {s} weighted {weighted}");
+            let a = exact_smawk(&xs, wopt, s).unwrap();
+            check_levels(&x, &a, s, &ctx);
+            let got = objective(&x, &w, &a);
+            assert!(close(got, want, scale), "smawk {ctx}: {got} vs {want}");
+            let l = exact_lagrange(&xs, wopt, s).unwrap();
+            check_levels(&x, &l, s, &ctx);
+            let got = objective(&x, &w, &l);
+            assert!(close(got, want, scale), "lagrange {ctx}: {got} vs {want}");
+            let e = exact_levels(&xs, wopt, s).unwrap();
+            check_levels(&x, &e, s, &ctx);
+            let got = objective(&x, &w, &e);
+            assert!(close(got, want, scale), "exact {ctx}: {got} vs {want}");
+            if !weighted {
+                let b = exact_smawk2(&xs, s).unwrap();
+                check_levels(&x, &b, s, &ctx);
+                let got = objective(&x, &w, &b);
+                assert!(close(got, want, scale), "smawk2 {ctx}: {got} vs {want}");
+            }
+            cases += 1;
+        }
+    }
+    assert!(cases > 1000, "only {cases} cases ran");
+}
+
+#[test]
+fn all_levels_when_s_equals_distinct_count() {
+    let x = [3.0, 1.0, 2.0, 2.0, 5.0];
+    let mut xs = x.to_vec();
+    xs.sort_by(f64::total_cmp);
+    for lv in [
+        exact_smawk(&xs, None, 4).unwrap(),
+        exact_smawk2(&xs, 4).unwrap(),
+        exact_lagrange(&xs, None, 4).unwrap(),
+    ] {
+        assert_eq!(lv, vec![1.0, 2.0, 3.0, 5.0]);
+    }
+}
+
+#[test]
+fn two_levels_are_the_extremes() {
+    let xs = [-1.0, 0.5, 0.7, 4.0];
+    assert_eq!(exact_smawk2(&xs, 2).unwrap(), vec![-1.0, 4.0]);
+    assert_eq!(exact_lagrange(&xs, None, 2).unwrap(), vec![-1.0, 4.0]);
+}
+
+#[test]
+fn rejects_bad_input() {
+    assert!(exact_smawk(&[], None, 2).is_err());
+    assert!(exact_smawk(&[1.0, f64::NAN], None, 2).is_err());
+    assert!(exact_smawk(&[1.0, 2.0], None, 1).is_err());
+    assert!(exact_smawk(&[1.0, 1.0, 2.0], None, 3).is_err());
+    assert!(exact_smawk(&[2.0, 1.0], None, 2).is_err());
+    assert!(exact_smawk(&[1.0, 2.0], Some(&[1.0]), 2).is_err());
+    assert!(exact_smawk(&[1.0, 2.0], Some(&[1.0, -1.0]), 2).is_err());
+    assert!(exact_lagrange(&[1.0, f64::INFINITY], None, 2).is_err());
+    assert!(exact_smawk2(&[1.0, 1.0], 2).is_err());
+}
+
+#[test]
+fn levels_from_samples_is_sorted_distinct_and_optimal() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+    let x: Vec<f64> = (0..40)
+        .map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(&mut rng))
+        .collect();
+    let w = vec![1.0; x.len()];
+    for s in [2, 3, 5, 8] {
+        let l = quantreplica::asq::levels_from_samples(&x, s).unwrap();
+        check_levels(&x, &l, s, "levels_from_samples");
+        let want = brute_force(&x, &w, s);
+        assert!(close(objective(&x, &w, &l), want, 1.0));
+    }
+    assert!(quantreplica::asq::levels_from_samples(&[1.0, 1.0], 2).is_err());
+}
