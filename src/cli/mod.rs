@@ -4,11 +4,21 @@
 use crate::error::Result;
 use clap::{Parser, Subcommand};
 
+pub mod amp;
 pub mod asq;
+pub mod gibbs;
 pub mod headline;
+pub mod merge;
 pub mod model_args;
+pub mod optimal_width;
+pub mod phase_diagram;
+pub mod qat;
 pub mod rs;
+pub mod rsb;
 pub mod sgd;
+pub mod sweep;
+pub mod transitions;
+pub mod validate;
 
 /// Replica theory and simulation of quantized learning.
 #[derive(Debug, Parser)]
@@ -26,6 +36,26 @@ pub enum Command {
     Rs(rs::Args),
     /// Headline report: errors, RS stability and optimal widths for b = 1..4 (the default job).
     Headline(headline::Args),
+    /// 1RSB solution at finite β (where RS is unstable).
+    Rsb(rsb::Args),
+    /// Sweep any grid of model parameters (checkpointed, shardable).
+    Sweep(sweep::Args),
+    /// Merge the shards of a sharded sweep.
+    Merge(merge::Args),
+    /// Phase diagram: RS-stable and RSB regions with the AT line.
+    PhaseDiagram(phase_diagram::Args),
+    /// Quantization width minimizing the error, per bit count.
+    OptimalWidth(optimal_width::Args),
+    /// Coexisting branches, spinodals and first-order transitions along a parameter.
+    Transitions(transitions::Args),
+    /// Approximate message passing with state evolution on finite instances.
+    Amp(amp::Args),
+    /// Gibbs sampling (heat bath, two replicas, parallel tempering) on finite instances.
+    Gibbs(gibbs::Args),
+    /// Quantization-aware training by SGD (straight-through estimator).
+    Qat(qat::Args),
+    /// Theory against AMP, Gibbs sampling and QAT on a default panel.
+    Validate(validate::Args),
     /// Low-precision SGD for linear regression: simulation and exact risk.
     Sgd(sgd::SgdArgs),
     /// Precision scaling law of sketched regression (seed 001).
@@ -42,6 +72,16 @@ pub fn run(cli: Cli) -> Result<()> {
         None => headline::run(&headline::Args::default()),
         Some(Command::Rs(a)) => rs::run(&a),
         Some(Command::Headline(a)) => headline::run(&a),
+        Some(Command::Rsb(a)) => rsb::run(&a),
+        Some(Command::Sweep(a)) => sweep::run(&a),
+        Some(Command::Merge(a)) => merge::run(&a),
+        Some(Command::PhaseDiagram(a)) => phase_diagram::run(&a),
+        Some(Command::OptimalWidth(a)) => optimal_width::run(&a),
+        Some(Command::Transitions(a)) => transitions::run(&a),
+        Some(Command::Amp(a)) => amp::run(&a),
+        Some(Command::Gibbs(a)) => gibbs::run(&a),
+        Some(Command::Qat(a)) => qat::run(&a),
+        Some(Command::Validate(a)) => validate::run(&a),
         Some(Command::Sgd(a)) => sgd::run_sgd(&a),
         Some(Command::ScalingLaw(a)) => sgd::run_scaling_law(&a),
         Some(Command::Shrinkage(a)) => sgd::run_shrinkage(&a),
