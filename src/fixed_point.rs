@@ -97,9 +97,17 @@ where
         let mut cand: Vec<f64> = (0..n).map(|i| x[i] + damping * f[i]).collect();
         if opts.depth > 0 && !df_hist.is_empty() && cooldown == 0 {
             let k = df_hist.len();
+            // Least squares min ‖f − ΔF γ‖ through the regularized normal equations: k ≤ n is
+            // tiny, and this avoids an SVD per iteration.
             let dfm = DMatrix::from_fn(n, k, |i, j| df_hist[j][i]);
-            let fv = DVector::from_column_slice(&f);
-            if let Ok(gamma) = dfm.clone().svd(true, true).solve(&fv, 1e-12) {
+            let mut gram = dfm.transpose() * &dfm;
+            let reg = 1e-14 * gram.trace().max(f64::MIN_POSITIVE);
+            for j in 0..k {
+                gram[(j, j)] += reg;
+            }
+            let rhs = dfm.transpose() * DVector::from_column_slice(&f);
+            if let Some(ch) = gram.cholesky() {
+                let gamma = ch.solve(&rhs);
                 let mut acc = cand.clone();
                 for j in 0..k {
                     for i in 0..n {
@@ -143,7 +151,7 @@ where
         } else {
             dx_hist.push((0..n).map(|i| cand[i] - x[i]).collect());
             df_hist.push((0..n).map(|i| fnext[i] - f[i]).collect());
-            if dx_hist.len() > opts.depth {
+            if dx_hist.len() > opts.depth.min(n) {
                 dx_hist.remove(0);
                 df_hist.remove(0);
             }

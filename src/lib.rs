@@ -5,16 +5,23 @@
 //! de Almeida–Thouless stability test, checked against finite-size methods; low-precision SGD;
 //! adaptive stochastic quantization. Equations follow `THEORY.md` (shared with the project).
 
+pub mod amp;
 pub mod asq;
 pub mod cli;
 pub mod error;
 pub mod fixed_point;
+pub mod gibbs;
+pub mod heatmap;
+pub mod instance;
 pub mod lowprec;
 pub mod model;
+pub mod optimize;
 pub mod output;
 pub mod plot;
 pub mod progress;
+pub mod qat;
 pub mod quad;
 pub mod rs;
+pub mod sweep;
 
 pub use error::{Error, Result};

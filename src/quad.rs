@@ -95,32 +95,44 @@ impl<const N: usize> Ord for Piece<N> {
 fn gk15<const N: usize, F: FnMut(f64) -> [f64; N]>(f: &mut F, a: f64, b: f64) -> ([f64; N], [f64; N]) {
     let c = 0.5 * (a + b);
     let h = 0.5 * (b - a);
-    let fc = f(c);
-    let mut k = [0.0; N];
-    let mut g = [0.0; N];
-    for i in 0..N {
-        k[i] = WGK[7] * fc[i];
-        g[i] = WG[3] * fc[i];
-    }
+    let mut fv = [[0.0; N]; 15];
+    fv[7] = f(c);
     for j in 0..7 {
         let x = h * XGK[j];
-        let f1 = f(c - x);
-        let f2 = f(c + x);
-        for i in 0..N {
-            let s = f1[i] + f2[i];
-            k[i] += WGK[j] * s;
+        fv[j] = f(c - x);
+        fv[14 - j] = f(c + x);
+    }
+    let w = |j: usize| WGK[if j < 8 { j } else { 14 - j }];
+    let mut err = [0.0; N];
+    let mut out = [0.0; N];
+    for i in 0..N {
+        let mut k = WGK[7] * fv[7][i];
+        let mut g = WG[3] * fv[7][i];
+        let mut abs = WGK[7] * fv[7][i].abs();
+        for j in 0..7 {
+            let s = fv[j][i] + fv[14 - j][i];
+            k += WGK[j] * s;
+            abs += WGK[j] * (fv[j][i].abs() + fv[14 - j][i].abs());
             if j % 2 == 1 {
-                g[i] += WG[j / 2] * s;
+                g += WG[j / 2] * s;
             }
         }
+        let mean = 0.5 * k;
+        let asc: f64 = (0..15).map(|j| w(j) * (fv[j][i] - mean).abs()).sum();
+        let (k, abs, asc) = (k * h.abs(), abs * h.abs(), asc * h.abs());
+        // QUADPACK's estimate: |K − G| is the error of G, far larger than that of K for smooth
+        // integrands; the (200 |K − G| / resasc)^{3/2} scaling reflects K's higher order.
+        let mut e = ((k - g * h.abs()) * h.signum()).abs();
+        if asc != 0.0 && e != 0.0 {
+            e = asc * (200.0 * e / asc).powf(1.5).min(1.0);
+        }
+        if abs > f64::MIN_POSITIVE / (50.0 * f64::EPSILON) {
+            e = e.max(50.0 * f64::EPSILON * abs);
+        }
+        out[i] = k * h.signum();
+        err[i] = e;
     }
-    let mut err = [0.0; N];
-    for i in 0..N {
-        k[i] *= h;
-        g[i] *= h;
-        err[i] = (k[i] - g[i]).abs();
-    }
-    (k, err)
+    (out, err)
 }
 
 /// Integrates `f` over `[points[0], points[last]]`, starting from the subdivision given by the

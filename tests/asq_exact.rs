@@ -197,3 +197,35 @@ fn levels_from_samples_is_sorted_distinct_and_optimal() {
     }
     assert!(quantreplica::asq::levels_from_samples(&[1.0, 1.0], 2).is_err());
 }
+
+#[test]
+fn large_inputs_agree_across_algorithms_and_thread_counts() {
+    // Past the size where rows are split across threads: the four exact algorithms must reach
+    // the same optimum (summed directly here), and the levels must not depend on the threads.
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+    let x: Vec<f64> = (0..70_000)
+        .map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(&mut rng))
+        .collect();
+    let mut xs = x.clone();
+    xs.sort_by(f64::total_cmp);
+    let w = vec![1.0; x.len()];
+    let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+    for s in [3, 7, 12] {
+        let one = pool(1).install(|| exact_levels(&xs, None, s).unwrap());
+        let two = pool(2).install(|| exact_levels(&xs, None, s).unwrap());
+        assert_eq!(one, two, "s = {s}");
+        let sm1 = pool(1).install(|| exact_smawk(&xs, None, s).unwrap());
+        let sm2 = pool(2).install(|| exact_smawk(&xs, None, s).unwrap());
+        assert_eq!(sm1, sm2, "s = {s}");
+        let want = objective(&x, &w, &one);
+        for (name, l) in [
+            ("smawk", sm1),
+            ("smawk2", exact_smawk2(&xs, s).unwrap()),
+            ("lagrange", exact_lagrange(&xs, None, s).unwrap()),
+        ] {
+            check_levels(&x, &l, s, name);
+            let got = objective(&x, &w, &l);
+            assert!((got - want).abs() <= 1e-9 * want, "{name} s {s}: {got} vs {want}");
+        }
+    }
+}

@@ -15,7 +15,7 @@
 //! (This is THEORY §8's "within d(x_max − x_min)²/(4m²) of the optimum with 2s − 2 levels",
 //! read with s = k and W = d for unit weights.)
 
-use super::dp::{partition, StepCost};
+use super::dp::partition_single;
 use super::prefix::{Node, Prefix};
 use super::{check_s, check_values, check_weights, distinct_up_to};
 use crate::error::{Error, Result};
@@ -91,21 +91,6 @@ fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<B
     h
 }
 
-struct Single<'a>(&'a Prefix);
-
-impl StepCost for Single<'_> {
-    fn nodes(&self) -> usize {
-        self.0.len()
-    }
-    fn first(&self, i: usize) -> f64 {
-        self.0.cost(0, i)
-    }
-    #[inline(always)]
-    fn step(&self, j: usize, i: usize) -> f64 {
-        self.0.cost(j, i)
-    }
-}
-
 /// `s` levels on an `m`-bin grid over [min x, max x] minimising `Σ w (b − x)(x − a)` among
 /// grid levels. `x` need not be sorted; see the module docs for the guarantee.
 pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> Result<Approx> {
@@ -160,7 +145,7 @@ pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> 
         });
     }
     let p = Prefix { nodes };
-    let (cost, ends) = partition(&Single(&p), s - 1);
+    let (cost, ends) = partition_single(&p, s - 1, false);
     let delta = span / m as f64;
     let levels: Vec<f64> = ends
         .iter()

@@ -1,25 +1,9 @@
 //! Exact ASQ by the O(s·d) SMAWK dynamic program on sorted data.
 
-use super::dp::{partition, StepCost};
+use super::dp::{partition, partition_single, StepCost};
 use super::prefix::Prefix;
 use super::{check_sorted, compress};
 use crate::error::Result;
-
-/// One interval per step.
-struct Single<'a>(&'a Prefix);
-
-impl StepCost for Single<'_> {
-    fn nodes(&self) -> usize {
-        self.0.len()
-    }
-    fn first(&self, i: usize) -> f64 {
-        self.0.cost(0, i)
-    }
-    #[inline(always)]
-    fn step(&self, j: usize, i: usize) -> f64 {
-        self.0.cost(j, i)
-    }
-}
 
 /// Two intervals per step (the middle level chosen in closed form); the first step is a
 /// single interval when the number of intervals is odd.
@@ -45,23 +29,26 @@ impl StepCost for Double<'_> {
     }
 }
 
-/// Exact optimal levels for sorted `x` (weights optional): the two-levels-per-step DP for unit
-/// weights, the one-level DP otherwise. Returns `s` sorted distinct data values including
-/// the minimum and maximum.
+/// Exact optimal levels for sorted values (weights optional, `None` = 1 each): the O(s·d)
+/// layered DP on the distinct values, each layer's row minima by the cache-friendly
+/// divide-and-conquer scan. Returns `s` sorted distinct data values including the minimum and
+/// the maximum.
 pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
-    match weights {
-        None => exact_smawk2(sorted, s),
-        Some(_) => exact_smawk(sorted, weights, s),
-    }
+    solve_single(sorted, weights, s, false)
 }
 
-/// Exact levels by the one-level-per-step SMAWK DP (any non-negative weights), on the
-/// distinct values with merged weights, so every level it returns is distinct.
+/// As [`exact_levels`], each layer's row minima by SMAWK (O(s·d) evaluations in total).
 pub fn exact_smawk(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
+    solve_single(sorted, weights, s, true)
+}
+
+/// The one-level-per-step DP on the distinct values with merged weights, so every level it
+/// returns is distinct.
+fn solve_single(sorted: &[f64], weights: Option<&[f64]>, s: usize, smawk: bool) -> Result<Vec<f64>> {
     check_sorted(sorted, weights, s)?;
     let (xs, ws) = compress(sorted, weights, |a, b| a + b);
     let p = Prefix::from_points(&xs, Some(&ws));
-    let (_, ends) = partition(&Single(&p), s - 1);
+    let (_, ends) = partition_single(&p, s - 1, smawk);
     Ok(ends.iter().map(|&i| xs[i]).collect())
 }
 

@@ -8,7 +8,7 @@
 //! when `s` falls strictly between two adjacent vertices, an optimal path with exactly `s`
 //! levels is spliced from the two bracketing paths (exchange argument below).
 
-use super::dp::{partition, StepCost};
+use super::dp::partition_single;
 use super::prefix::Prefix;
 use super::{check_sorted, compress};
 use crate::error::Result;
@@ -100,7 +100,22 @@ impl<'a> Solver<'a> {
             let last = qj.len() - 1;
             let old = qj[last] as usize;
             // The survivor is the front (active at i) or a candidate i loses to at its start.
+            // The first row where i wins is usually a few dozen rows ahead: gallop from the
+            // low end (cache-local probes) before bisecting.
             let (mut lo, mut hi) = ((qs[last] as usize).max(i + 1), n);
+            let mut step = 1usize;
+            while lo < n {
+                let probe = lo + step - 1;
+                if probe >= n {
+                    break;
+                }
+                if beats(old, probe, f, cnt) {
+                    hi = probe;
+                    break;
+                }
+                lo = probe + 1;
+                step *= 2;
+            }
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
                 if beats(old, mid, f, cnt) {
@@ -178,43 +193,74 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
         return hi.ends;
     }
     let mut solver = Solver::new(p);
-    // Each probe either lands on `target`, proves the bracket adjacent on the hull, or adds a
-    // hull vertex strictly inside it; the cap only guards against rounding loops.
+    // Penalties that produced `lo` and `hi`: any λ strictly between them lands in the bracket.
+    let (mut lam_lo, mut lam_hi) = (f64::INFINITY, 0.0f64);
+    // Model probes in a row that missed; after two, a secant probe makes sure of progress.
+    let mut misses = 0usize;
+    // Each secant probe either lands on `target`, proves the bracket adjacent on the hull, or
+    // adds a hull vertex strictly inside it. Model probes only shorten the walk. The cap only
+    // guards against rounding loops.
     for _ in 0..200 {
         let (kl, kh) = (lo.segs(), hi.segs());
-        let lambda = (lo.cost - hi.cost) / (kh - kl) as f64;
-        if !(lambda > 0.0) {
+        let secant = (lo.cost - hi.cost) / (kh - kl) as f64;
+        if !(secant > 0.0) {
             return splice(&lo, &hi, target);
         }
+        // Only a secant probe can prove the bracket adjacent, so it is used once the bracket
+        // is down to the target's neighbours.
+        let model = if misses >= 2 || (kl + 1 == target && kh == target + 1) {
+            None
+        } else {
+            model_penalty(&lo, &hi, target).filter(|&m| m > lam_hi && m < lam_lo)
+        };
+        misses = if model.is_some() { misses + 1 } else { 0 };
+        let lambda = model.unwrap_or(secant);
         let r = solver.solve(lambda);
         let k = r.segs();
         if k == target {
             return r.ends;
         }
-        let line = lo.cost + lambda * kl as f64;
-        let val = r.cost + lambda * k as f64;
-        let tol = 1e-12 * line.abs();
-        if val >= line - tol || k <= kl || k >= kh {
-            return splice(&lo, &hi, target);
+        if model.is_none() {
+            let line = lo.cost + lambda * kl as f64;
+            let val = r.cost + lambda * k as f64;
+            let tol = 1e-12 * line.abs();
+            if val >= line - tol || k <= kl || k >= kh {
+                return splice(&lo, &hi, target);
+            }
         }
         if k < target {
-            lo = r;
+            if k >= kl {
+                lo = r;
+            }
+            lam_lo = lambda;
         } else {
-            hi = r;
+            if k <= kh {
+                hi = r;
+            }
+            lam_hi = lambda;
         }
     }
     // Not reached in exact arithmetic; the plain DP is always right.
-    struct Single<'a>(&'a Prefix);
-    impl StepCost for Single<'_> {
-        fn nodes(&self) -> usize {
-            self.0.len()
-        }
-        fn first(&self, i: usize) -> f64 {
-            self.0.cost(0, i)
-        }
-        fn step(&self, j: usize, i: usize) -> f64 {
-            self.0.cost(j, i)
-        }
-    }
-    partition(&Single(p), target).1
+    partition_single(p, target, false).1
+}
+
+/// A penalty expected to give about `target` intervals, from a local power law
+/// `g(k) ≈ A·k^(−p)` through the bracket (ASQ's error falls like k^(−2) on smooth data, the
+/// default when the bracket says nothing): the marginal gain `g(t − ½) − g(t + ½)`.
+fn model_penalty(lo: &Run, hi: &Run, target: usize) -> Option<f64> {
+    let (kl, kh) = (lo.segs() as f64, hi.segs() as f64);
+    let fitted = (lo.cost > 0.0 && hi.cost > 0.0 && lo.segs() > 1)
+        .then(|| (lo.cost / hi.cost).ln() / (kh / kl).ln())
+        .filter(|p| p.is_finite() && *p > 0.0);
+    let p = fitted.unwrap_or(2.0);
+    // Anchor on the bracket end nearer the target (in ratio).
+    let (k0, g0) = if fitted.is_some() && (kh / target as f64) < (target as f64 / kl) {
+        (kh, hi.cost)
+    } else {
+        (kl, lo.cost)
+    };
+    let a = g0 * k0.powf(p);
+    let t = target as f64;
+    let lambda = a * ((t - 0.5).powf(-p) - (t + 0.5).powf(-p));
+    (lambda.is_finite() && lambda > 0.0).then_some(lambda)
 }

@@ -18,6 +18,7 @@ mod data;
 mod dp;
 mod exact;
 mod lagrange;
+mod monotone;
 mod prefix;
 mod rounding;
 mod smawk;
@@ -41,8 +42,9 @@ pub fn levels_from_samples(samples: &[f64], s: usize) -> Result<Vec<f64>> {
     exact_levels(&sorted, None, s)
 }
 
-/// Checks that `x` is non-empty and finite, naming the first bad value.
-pub(crate) fn check_values(what: &str, x: &[f64]) -> Result<()> {
+/// Checks that `x` is non-empty and finite, naming the first bad value (`what` names the
+/// values in the message).
+pub fn check_values(what: &str, x: &[f64]) -> Result<()> {
     if x.is_empty() {
         return Err(Error::input(format!("no {what} values: the input is empty")));
     }
@@ -59,7 +61,7 @@ pub(crate) fn check_values(what: &str, x: &[f64]) -> Result<()> {
 }
 
 /// Checks weights: one per value, finite, non-negative, not all zero.
-pub(crate) fn check_weights(w: &[f64], n: usize) -> Result<()> {
+pub fn check_weights(w: &[f64], n: usize) -> Result<()> {
     if w.len() != n {
         return Err(Error::input(format!(
             "{} weights for {n} values: need one weight per value",

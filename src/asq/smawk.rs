@@ -1,82 +1,132 @@
 //! SMAWK (Aggarwal, Klawe, Moran, Shor, Wilber 1987): leftmost row minima of a totally
 //! monotone implicit matrix in O(rows + columns) evaluations.
 //!
-//! Rows are an arithmetic progression (the odd rows of one are again one), so only the
-//! surviving columns are materialised at each recursion level.
+//! Rows and columns are small `Copy` records rather than indices, and every recursion level
+//! copies the records it keeps into fresh contiguous vectors: an evaluation then reads only
+//! memory that is already streaming through the cache, which on a 2^20-point problem is the
+//! difference between a handful of nanoseconds and a cache miss per evaluation.
 
-/// Writes the leftmost minimum of every row `r` in `0..rows` over the columns `cols`
-/// (increasing) into `arg[r]`, `val[r]`. `f(r, c)` must be totally monotone: the leftmost
-/// minimising column never decreases with the row. Entries may be `+inf` (never NaN).
-pub(crate) fn row_minima<F: Fn(usize, usize) -> f64>(
-    rows: usize,
-    cols: &[u32],
-    f: &F,
-    arg: &mut [u32],
-    val: &mut [f64],
-) {
-    if rows == 0 || cols.is_empty() {
+/// Leftmost row minima: for every row `r`, `pos[r]` is the position in `cols` of its leftmost
+/// minimum and `val[r]` that minimum. `f` must be totally monotone (the leftmost minimising
+/// column never moves left as the row advances); entries may be `+inf`, never NaN.
+pub(crate) fn row_minima<R, C, F>(rows: &[R], cols: &[C], f: &F, pos: &mut [u32], val: &mut [f64])
+where
+    R: Copy,
+    C: Copy,
+    F: Fn(&R, &C) -> f64,
+{
+    if rows.is_empty() {
         return;
     }
-    rec(0, 1, rows, cols, f, arg, val);
+    if cols.is_empty() {
+        val[..rows.len()].fill(f64::INFINITY);
+        pos[..rows.len()].fill(0);
+        return;
+    }
+    rec(rows, cols, f, pos, val);
 }
 
-fn rec<F: Fn(usize, usize) -> f64>(
-    first: usize,
-    step: usize,
-    count: usize,
-    cols: &[u32],
+/// As [`row_minima`], splitting the rows in two halves solved on two threads (rayon) when
+/// the problem is large: the leftmost minimum of the middle row, found by a scan, bounds the
+/// columns of each half. The result does not depend on the thread count.
+pub(crate) fn row_minima_par<R, C, F>(
+    rows: &[R],
+    cols: &[C],
     f: &F,
-    arg: &mut [u32],
+    pos: &mut [u32],
     val: &mut [f64],
-) {
+) where
+    R: Copy + Sync,
+    C: Copy + Sync,
+    F: Fn(&R, &C) -> f64 + Sync,
+{
+    const MIN_SPLIT: usize = 1 << 15;
+    if rows.len() < MIN_SPLIT || cols.len() < MIN_SPLIT || rayon::current_num_threads() < 2 {
+        return row_minima(rows, cols, f, pos, val);
+    }
+    let mid = rows.len() / 2;
+    let (mut best, mut bv) = (0usize, f(&rows[mid], &cols[0]));
+    for (c, col) in cols.iter().enumerate().skip(1) {
+        let v = f(&rows[mid], col);
+        if v < bv {
+            bv = v;
+            best = c;
+        }
+    }
+    let (rl, rr) = rows.split_at(mid);
+    let (pl, pr) = pos.split_at_mut(mid);
+    let (vl, vr) = val.split_at_mut(mid);
+    rayon::join(
+        || row_minima(rl, &cols[..=best], f, pl, vl),
+        || {
+            row_minima(rr, &cols[best..], f, pr, vr);
+            for p in pr.iter_mut() {
+                *p += best as u32;
+            }
+        },
+    );
+}
+
+fn rec<R, C, F>(rows: &[R], cols: &[C], f: &F, pos: &mut [u32], val: &mut [f64])
+where
+    R: Copy,
+    C: Copy,
+    F: Fn(&R, &C) -> f64,
+{
+    let count = rows.len();
     if count == 0 {
         return;
     }
-    // REDUCE: keep at most `count` columns that can hold a row minimum. The value of a kept
-    // column at the row of its stack position is cached, since that row never changes.
-    let mut st: Vec<u32> = Vec::with_capacity(count.min(cols.len()));
-    let mut sv: Vec<f64> = Vec::with_capacity(count.min(cols.len()));
-    for &c in cols {
-        loop {
-            let Some(&top_v) = sv.last() else { break };
-            let r = first + step * (st.len() - 1);
-            if f(r, c as usize) < top_v {
+    // REDUCE: keep at most `count` columns that can still hold a row minimum. The value of a
+    // kept column at the row of its stack slot is cached, since that row never changes.
+    let cap = count.min(cols.len());
+    let mut st: Vec<C> = Vec::with_capacity(cap);
+    let mut sp: Vec<u32> = Vec::with_capacity(cap);
+    let mut sv: Vec<f64> = Vec::with_capacity(cap);
+    for (c, col) in cols.iter().enumerate() {
+        while let Some(&top) = sv.last() {
+            if f(&rows[sv.len() - 1], col) < top {
                 st.pop();
+                sp.pop();
                 sv.pop();
             } else {
                 break;
             }
         }
         if st.len() < count {
-            let r = first + step * st.len();
-            st.push(c);
-            sv.push(f(r, c as usize));
+            sv.push(f(&rows[st.len()], col));
+            st.push(*col);
+            sp.push(c as u32);
         }
     }
     drop(sv);
-    rec(first + step, step * 2, count / 2, &st, f, arg, val);
+    let odd: Vec<R> = rows.iter().skip(1).step_by(2).copied().collect();
+    let mut opos = vec![0u32; odd.len()];
+    let mut oval = vec![0.0f64; odd.len()];
+    rec(&odd, &st, f, &mut opos, &mut oval);
     // INTERPOLATE: an even row's minimum lies between its odd neighbours' minima.
     let mut p = 0usize;
-    let mut t = 0usize;
-    while t < count {
-        let r = first + step * t;
+    for t in (0..count).step_by(2) {
         let stop = if t + 1 < count {
-            arg[r + step]
+            opos[t / 2] as usize
         } else {
-            st[st.len() - 1]
+            st.len() - 1
         };
-        let mut best = st[p];
-        let mut bv = f(r, best as usize);
-        while st[p] != stop {
+        let row = &rows[t];
+        let (mut best, mut bv) = (p, f(row, &st[p]));
+        while p < stop {
             p += 1;
-            let v = f(r, st[p] as usize);
+            let v = f(row, &st[p]);
             if v < bv {
                 bv = v;
-                best = st[p];
+                best = p;
             }
         }
-        arg[r] = best;
-        val[r] = bv;
-        t += 2;
+        pos[t] = sp[best];
+        val[t] = bv;
+        if t + 1 < count {
+            pos[t + 1] = sp[opos[t / 2] as usize];
+            val[t + 1] = oval[t / 2];
+        }
     }
 }

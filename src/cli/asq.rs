@@ -1,12 +1,248 @@
-//! `asq` subcommand (issue 6). Placeholder.
+//! `asq` subcommand (issue 6): optimal data-chosen levels for unbiased stochastic rounding.
 
+use crate::asq::{self, Approx, Dist};
 use crate::error::{Error, Result};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
 
 /// Flags of `quantreplica asq`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Values to quantize: numbers separated by newlines, commas or spaces, or a 1-D float64
+    /// `.npy` file.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Draw the values instead: lognormal, normal, exponential, truncnorm or weibull.
+    #[arg(long, value_name = "NAME")]
+    pub dist: Option<String>,
+    /// Number of values drawn with --dist.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub d: usize,
+    /// Seed of the draws (xoshiro256++).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Number of levels, the minimum and maximum included (at least 2).
+    #[arg(long)]
+    pub s: usize,
+    /// exact (O(s·d) DP), lagrange (penalty per level), approx (m-bin histogram), or the exact
+    /// variants smawk (SMAWK row minima) and smawk2 (two levels per step, unit weights).
+    #[arg(long, default_value = "exact")]
+    pub method: String,
+    /// Bins of the approx method.
+    #[arg(long, default_value_t = 1000)]
+    pub bins: usize,
+    /// Weights, one per value (e.g. E[y_i²] of the queries); same formats as --input.
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+    /// variance (Σ w (b − x)(x − a)) or worst (max of the same terms).
+    #[arg(long, default_value = "variance")]
+    pub objective: String,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Method {
+    Exact,
+    Lagrange,
+    Approx,
+    Smawk,
+    Smawk2,
+}
+
+/// What `asq --json` prints.
+#[derive(Debug, Serialize)]
+struct Report {
+    levels: Vec<f64>,
+    s: usize,
+    d: usize,
+    method: String,
+    objective_kind: String,
+    /// Σ w (b − x)(x − a), or its largest term for `worst`.
+    objective: f64,
+    /// Σ (b − x)(x − a) / ‖x‖² (unit weights whatever the objective).
+    vnmse: f64,
+    /// Largest single weighted term, max_i w_i (b − x)(x − a).
+    worst_term: f64,
+    /// Seconds of the level-finding algorithm alone.
+    seconds: f64,
+    /// Seconds spent sorting (0 for approx, which does not sort).
+    sort_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approx: Option<ApproxReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApproxReport {
+    bins: usize,
+    bin_width: f64,
+    /// objective ≤ OPT(bound_levels) + additive_bound and objective ≥ OPT(s).
+    additive_bound: f64,
+    bound_levels: usize,
+    additive_bound_vnmse: f64,
+}
+
+fn parse_method(m: &str) -> Result<Method> {
+    Ok(match m {
+        "exact" => Method::Exact,
+        "lagrange" => Method::Lagrange,
+        "approx" => Method::Approx,
+        "smawk" => Method::Smawk,
+        "smawk2" => Method::Smawk2,
+        _ => {
+            return Err(Error::input(format!(
+                "unknown method '{m}' (expected exact, lagrange, approx, smawk or smawk2)"
+            )))
+        }
+    })
+}
+
+fn load(a: &Args) -> Result<Vec<f64>> {
+    match (&a.input, &a.dist) {
+        (Some(_), Some(_)) => Err(Error::input("give either --input or --dist, not both")),
+        (None, None) => Err(Error::input("give --input FILE or --dist NAME")),
+        (Some(path), None) => asq::read_values(path),
+        (None, Some(name)) => {
+            let dist = Dist::parse(name)?;
+            if a.d == 0 {
+                return Err(Error::input("d = 0: need at least one value"));
+            }
+            Ok(asq::sample(dist, a.d, a.seed))
+        }
+    }
+}
 
 /// Runs `asq`.
-pub fn run(_a: &Args) -> Result<()> {
-    Err(Error::input("asq is not implemented yet"))
+pub fn run(a: &Args) -> Result<()> {
+    let method = parse_method(&a.method)?;
+    let worst = match a.objective.as_str() {
+        "variance" => false,
+        "worst" => true,
+        o => {
+            return Err(Error::input(format!(
+                "unknown objective '{o}' (expected variance or worst)"
+            )))
+        }
+    };
+    if worst && method != Method::Exact {
+        return Err(Error::input(format!(
+            "--objective worst is solved exactly only: use --method exact, not '{}'",
+            a.method
+        )));
+    }
+    let x = load(a)?;
+    asq::check_values("input", &x)?;
+    let w = match &a.weights {
+        Some(path) => {
+            let w = asq::read_values(path)?;
+            asq::check_weights(&w, x.len())?;
+            Some(w)
+        }
+        None => None,
+    };
+    if method == Method::Smawk2 && w.is_some() {
+        return Err(Error::input("--method smawk2 takes unit weights only: drop --weights"));
+    }
+
+    let mut approx: Option<Approx> = None;
+    let (levels, seconds, sort_seconds) = if method == Method::Approx {
+        let t = Instant::now();
+        let r = asq::approx_levels(&x, w.as_deref(), a.s, a.bins)?;
+        let secs = t.elapsed().as_secs_f64();
+        let levels = r.levels.clone();
+        approx = Some(r);
+        (levels, secs, 0.0)
+    } else {
+        let t = Instant::now();
+        let (xs, ws) = sort_with(&x, w.as_deref());
+        let sort_secs = t.elapsed().as_secs_f64();
+        let wref = ws.as_deref();
+        let t = Instant::now();
+        let levels = if worst {
+            asq::worst_levels(&xs, wref, a.s)?
+        } else {
+            match method {
+                Method::Exact => asq::exact_levels(&xs, wref, a.s)?,
+                Method::Lagrange => asq::exact_lagrange(&xs, wref, a.s)?,
+                Method::Smawk => asq::exact_smawk(&xs, wref, a.s)?,
+                Method::Smawk2 => asq::exact_smawk2(&xs, a.s)?,
+                Method::Approx => unreachable!("handled above"),
+            }
+        };
+        (levels, t.elapsed().as_secs_f64(), sort_secs)
+    };
+
+    let sum = asq::variance_sum(&x, w.as_deref(), &levels)?;
+    let worst_term = asq::variance_max(&x, w.as_deref(), &levels)?;
+    let vnmse = asq::vnmse(&x, &levels)?;
+    let norm: f64 = x.iter().map(|v| v * v).sum();
+    let report = Report {
+        s: levels.len(),
+        d: x.len(),
+        method: a.method.clone(),
+        objective_kind: a.objective.clone(),
+        objective: if worst { worst_term } else { sum },
+        vnmse,
+        worst_term,
+        seconds,
+        sort_seconds,
+        approx: approx.map(|r| ApproxReport {
+            bins: a.bins,
+            bin_width: r.bin_width,
+            additive_bound: r.additive_bound,
+            bound_levels: r.bound_levels,
+            additive_bound_vnmse: if norm > 0.0 {
+                r.additive_bound / norm
+            } else {
+                f64::INFINITY
+            },
+        }),
+        levels,
+    };
+    if a.json {
+        return crate::output::print_json(&report);
+    }
+    print_summary(&report);
+    Ok(())
+}
+
+/// Sorts the values, carrying their weights along.
+fn sort_with(x: &[f64], w: Option<&[f64]>) -> (Vec<f64>, Option<Vec<f64>>) {
+    match w {
+        None => {
+            let mut xs = x.to_vec();
+            xs.sort_unstable_by(f64::total_cmp);
+            (xs, None)
+        }
+        Some(w) => {
+            let mut idx: Vec<u32> = (0..x.len() as u32).collect();
+            idx.sort_unstable_by(|&i, &j| x[i as usize].total_cmp(&x[j as usize]));
+            let xs = idx.iter().map(|&i| x[i as usize]).collect();
+            let ws = idx.iter().map(|&i| w[i as usize]).collect();
+            (xs, Some(ws))
+        }
+    }
+}
+
+fn print_summary(r: &Report) {
+    println!(
+        "ASQ: {} levels for {} values, method {}, objective {}",
+        r.s, r.d, r.method, r.objective_kind
+    );
+    let shown: Vec<String> = r.levels.iter().map(|l| format!("{l:.6}")).collect();
+    println!("levels: {}", shown.join(" "));
+    println!("objective: {:.6e}", r.objective);
+    println!("vNMSE: {:.6e}", r.vnmse);
+    println!(
+        "time: {:.4} s (algorithm), {:.4} s (sort)",
+        r.seconds, r.sort_seconds
+    );
+    if let Some(a) = &r.approx {
+        println!(
+            "approx guarantee: OPT({}) ≤ objective ≤ OPT({}) + {:.6e} (vNMSE + {:.3e}); bin width {:.4e}",
+            r.s, a.bound_levels, a.additive_bound, a.additive_bound_vnmse, a.bin_width
+        );
+    }
 }

@@ -1,12 +1,85 @@
-//! `sweep` subcommand. Placeholder.
+//! `quantreplica sweep`: the RS solver over a grid of model parameters (see docs/sweep.md).
 
+use super::model_args::ModelArgs;
 use crate::error::{Error, Result};
+use crate::sweep::{self, Grid, Row, RsRecord, RunOptions, Shard};
+use std::path::PathBuf;
 
 /// Flags of `quantreplica sweep`.
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The model at every point (swept parameters are overridden per point).
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// An axis: PARAM=START:STOP:COUNT or PARAM=v1,v2,... (PARAM: alpha, noise, bits, width,
+    /// beta, ridge, levels, teacher_var). Repeat for a grid; the first --over is outermost.
+    #[arg(long = "over", value_name = "PARAM=SPEC", required = true)]
+    pub over: Vec<String>,
+    /// Space this parameter's START:STOP:COUNT range geometrically (repeatable).
+    #[arg(long = "log", value_name = "PARAM")]
+    pub log: Vec<String>,
+    /// Write CSV to this file (atomically). Without --csv or --json, CSV goes to stdout.
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub csv: Option<PathBuf>,
+    /// Print a JSON array of rows on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Append each completed point to FILE and resume from it (the shard file with --shard).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Evaluate only the points with index ≡ i (mod n) into the --checkpoint file (0 ≤ i < n);
+    /// combine the shard files with `quantreplica merge`.
+    #[arg(long, value_name = "i/n")]
+    pub shard: Option<String>,
+    /// Worker threads (default: RAYON_NUM_THREADS or every core).
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+}
+
+/// Writes the rows of a complete sweep as `--csv FILE`, `--json` or CSV on stdout.
+pub fn emit(grid: &Grid, rows: &[Row<RsRecord>], csv: Option<&PathBuf>, json: bool) -> Result<()> {
+    use std::io::Write;
+    if json {
+        let s = sweep::render_json(rows)?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{s}")?;
+        return Ok(());
+    }
+    let table = sweep::render_csv(grid, rows);
+    match csv {
+        Some(path) => table.write(path),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(table.render().as_bytes())?;
+            Ok(())
+        }
+    }
+}
 
 /// Runs `sweep`.
-pub fn run(_a: &Args) -> Result<()> {
-    Err(Error::input("sweep is not implemented yet"))
+pub fn run(a: &Args) -> Result<()> {
+    let grid = Grid::parse(&a.over, &a.log)?;
+    let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose()?;
+    if shard.is_some() {
+        if a.checkpoint.is_none() {
+            return Err(Error::input("--shard needs --checkpoint FILE: the shard file that `merge` reads"));
+        }
+        if a.csv.is_some() || a.json {
+            return Err(Error::input("--shard writes only its shard file: drop --csv/--json and use `merge`"));
+        }
+    }
+    if a.threads == Some(0) {
+        return Err(Error::input("--threads must be at least 1"));
+    }
+    let opts = RunOptions { threads: a.threads, progress: true };
+    let rows = sweep::run_records(&grid, &a.model, &opts, a.checkpoint.clone().map(|p| (p, shard)))?;
+    if let Some(s) = shard {
+        eprintln!(
+            "shard {s}: {} points written to {}",
+            rows.len(),
+            a.checkpoint.as_ref().map_or(String::new(), |p| p.display().to_string())
+        );
+        return Ok(());
+    }
+    emit(&grid, &rows, a.csv.as_ref(), a.json)
 }

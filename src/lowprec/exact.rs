@@ -51,7 +51,10 @@ impl DataModel {
         let rho4 = eps + 2.0 * k3 + k4;
         let scale = |v: &[f64], f: f64| -> Vec<f64> { v.iter().map(|x| x * f).collect() };
         match q {
-            Quantizer::Multiplicative { sharing: Sharing::PerCoordinate, .. } => {
+            Quantizer::Multiplicative {
+                sharing: Sharing::PerCoordinate,
+                ..
+            } => {
                 let hq = scale(&l, mu2);
                 DataModel {
                     c: scale(&l, eps),
@@ -63,7 +66,10 @@ impl DataModel {
                     hq,
                 }
             }
-            Quantizer::Multiplicative { sharing: Sharing::PerVector, .. } => DataModel {
+            Quantizer::Multiplicative {
+                sharing: Sharing::PerVector,
+                ..
+            } => DataModel {
                 hq: scale(&l, mu2),
                 c: scale(&l, eps),
                 coef: [
@@ -77,9 +83,21 @@ impl DataModel {
                 DataModel {
                     c: vec![eps; d],
                     coef: [
-                        (hq.clone(), l.clone(), l.iter().map(|x| 3.0 * x * x + eps * x).collect()),
-                        (zeros.clone(), zeros, l.iter().map(|x| 2.0 * eps * x).collect()),
-                        (hq.clone(), vec![eps; d], l.iter().map(|x| eps * x + k4).collect()),
+                        (
+                            hq.clone(),
+                            l.clone(),
+                            l.iter().map(|x| 3.0 * x * x + eps * x).collect(),
+                        ),
+                        (
+                            zeros.clone(),
+                            zeros,
+                            l.iter().map(|x| 2.0 * eps * x).collect(),
+                        ),
+                        (
+                            hq.clone(),
+                            vec![eps; d],
+                            l.iter().map(|x| eps * x + k4).collect(),
+                        ),
                     ],
                     hq,
                 }
@@ -87,7 +105,11 @@ impl DataModel {
             _ => DataModel {
                 hq: l.clone(),
                 c: zeros.clone(),
-                coef: [(l.clone(), l, l2), (zeros.clone(), zeros.clone(), zeros.clone()), (zeros.clone(), zeros.clone(), zeros)],
+                coef: [
+                    (l.clone(), l, l2),
+                    (zeros.clone(), zeros.clone(), zeros.clone()),
+                    (zeros.clone(), zeros.clone(), zeros),
+                ],
             },
         }
     }
@@ -95,7 +117,11 @@ impl DataModel {
     /// T_X = Σ_k q_X[k]·mom_X[k] for the three moment vectors.
     fn totals(&self, g2: &[f64], gb: &[f64], b2: &[f64]) -> [f64; 3] {
         let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-        [dot(&self.coef[0].1, g2), dot(&self.coef[1].1, gb), dot(&self.coef[2].1, b2)]
+        [
+            dot(&self.coef[0].1, g2),
+            dot(&self.coef[1].1, gb),
+            dot(&self.coef[2].1, b2),
+        ]
     }
 
     /// F_i = E[x̃_i² (γᵀx + βᵀn_d)²] from the per-coordinate moments and their totals.
@@ -153,12 +179,33 @@ pub fn exact_risk(cfg: &SgdConfig, checkpoints: &[usize]) -> Result<ExactRisk> {
     let c = &dm.c;
 
     let is_mult = |q: &Quantizer| matches!(q, Quantizer::Multiplicative { .. });
-    let is_vec = |q: &Quantizer| matches!(q, Quantizer::Multiplicative { sharing: Sharing::PerVector, .. });
+    let is_vec = |q: &Quantizer| {
+        matches!(
+            q,
+            Quantizer::Multiplicative {
+                sharing: Sharing::PerVector,
+                ..
+            }
+        )
+    };
     let is_add = |q: &Quantizer| matches!(q, Quantizer::Additive { .. });
-    let (el, ea, eo, ep) = (tg.labels.eps(), tg.acts.eps(), tg.grads.eps(), tg.params.eps());
+    let (el, ea, eo, ep) = (
+        tg.labels.eps(),
+        tg.acts.eps(),
+        tg.grads.eps(),
+        tg.params.eps(),
+    );
     let ind = |b: bool| if b { 1.0 } else { 0.0 };
-    let (l_mult, l_vec, l_add) = (ind(is_mult(&tg.labels)) * el, ind(is_vec(&tg.labels)) * el, ind(is_add(&tg.labels)) * el);
-    let (a_mult, a_vec, a_add) = (ind(is_mult(&tg.acts)) * ea, ind(is_vec(&tg.acts)) * ea, ind(is_add(&tg.acts)) * ea);
+    let (l_mult, l_vec, l_add) = (
+        ind(is_mult(&tg.labels)) * el,
+        ind(is_vec(&tg.labels)) * el,
+        ind(is_add(&tg.labels)) * el,
+    );
+    let (a_mult, a_vec, a_add) = (
+        ind(is_mult(&tg.acts)) * ea,
+        ind(is_vec(&tg.acts)) * ea,
+        ind(is_add(&tg.acts)) * ea,
+    );
     let o_diag = 1.0 + ind(is_mult(&tg.grads)) * eo;
     let o_off = 1.0 + ind(is_vec(&tg.grads)) * eo;
     let o_add = ind(is_add(&tg.grads)) * eo;
@@ -183,7 +230,11 @@ pub fn exact_risk(cfg: &SgdConfig, checkpoints: &[usize]) -> Result<ExactRisk> {
     };
     let mut count = 0usize;
     let limit = 1e10 * (p.initial_risk() + sig2 + 1.0);
-    let mut cks: Vec<usize> = checkpoints.iter().copied().filter(|&k| k >= 1 && k <= cfg.steps).collect();
+    let mut cks: Vec<usize> = checkpoints
+        .iter()
+        .copied()
+        .filter(|&k| k >= 1 && k <= cfg.steps)
+        .collect();
     cks.sort_unstable();
     cks.dedup();
     let mut curve = Vec::with_capacity(cks.len());
@@ -193,7 +244,10 @@ pub fn exact_risk(cfg: &SgdConfig, checkpoints: &[usize]) -> Result<ExactRisk> {
     let report = |s: &[f64], ssum: &[f64], ycross: &[f64], count: usize| -> f64 {
         if averaging && count > 0 {
             let n2 = (count * count) as f64;
-            (0..d).map(|i| lam[i] * (ssum[i] + 2.0 * ycross[i])).sum::<f64>() / n2
+            (0..d)
+                .map(|i| lam[i] * (ssum[i] + 2.0 * ycross[i]))
+                .sum::<f64>()
+                / n2
         } else {
             (0..d).map(|i| lam[i] * s[i]).sum()
         }
@@ -221,7 +275,10 @@ pub fn exact_risk(cfg: &SgdConfig, checkpoints: &[usize]) -> Result<ExactRisk> {
             let cw = c[i] * ws[i];
             let lw = lam[i] * ws[i];
             let oterm = o_off
-                * (cw * cw + 2.0 * cw * hq[i] * m[i] + hq[i] * hq[i] * ev2[i] + l_vec * lw * lw
+                * (cw * cw
+                    + 2.0 * cw * hq[i] * m[i]
+                    + hq[i] * hq[i] * ev2[i]
+                    + l_vec * lw * lw
                     + a_vec * hq[i] * hq[i] * ep2[i]);
             let lin = -cw * m[i] - hq[i] * s[i];
             let a = 1.0 - g * hq[i];
@@ -324,7 +381,13 @@ pub struct ZouBound {
 
 /// Evaluates the Zou et al. bound for eigenvalues `lambda` sorted decreasingly, target `wstar`,
 /// noise σ², step γ and N steps. `None` when γ ≥ 1/(α tr H) (outside the theorem).
-pub fn zou_bound(lambda: &[f64], wstar: &[f64], sigma2: f64, gamma: f64, n: usize) -> Option<ZouBound> {
+pub fn zou_bound(
+    lambda: &[f64],
+    wstar: &[f64],
+    sigma2: f64,
+    gamma: f64,
+    n: usize,
+) -> Option<ZouBound> {
     let alpha = 3.0;
     let tr: f64 = lambda.iter().sum();
     let slack = 1.0 - gamma * alpha * tr;
@@ -347,5 +410,10 @@ pub fn zou_bound(lambda: &[f64], wstar: &[f64], sigma2: f64, gamma: f64, n: usiz
     let deff = k_star as f64 / n as f64 + n as f64 * gamma * gamma * tail_l2;
     let bias = head_inv / (ng * ng) + tail_h;
     let variance = (2.0 * alpha * (head_i + ng * tail_h) / ng + sigma2) / slack * deff;
-    Some(ZouBound { k_star, bias, variance, bound: 2.0 * bias + 2.0 * variance })
+    Some(ZouBound {
+        k_star,
+        bias,
+        variance,
+        bound: 2.0 * bias + 2.0 * variance,
+    })
 }

@@ -136,7 +136,14 @@ impl FloatFormat {
         let bias = (1i32 << (exp_bits - 1)) - 1;
         let emax = ((1i32 << exp_bits) - 2) - bias;
         let max_finite = (2.0 - pow2(-(man_bits as i32))) * pow2(emax);
-        Ok(FloatFormat { name: "custom", exp_bits, man_bits, bias, max_finite, has_inf: true })
+        Ok(FloatFormat {
+            name: "custom",
+            exp_bits,
+            man_bits,
+            bias,
+            max_finite,
+            has_inf: true,
+        })
     }
 
     /// Looks a format up by name (`e2m1`/`fp4`, `e4m3`/`fp8`, `e5m2`, `fp16`, `bf16`) or
@@ -246,7 +253,9 @@ impl IntGrid {
     /// Checks the bit count and a fixed step.
     pub fn new(bits: u32, scale: IntScale) -> Result<Self> {
         if !(2..=24).contains(&bits) {
-            return Err(Error::input(format!("integer grid needs 2..=24 bits, got {bits}")));
+            return Err(Error::input(format!(
+                "integer grid needs 2..=24 bits, got {bits}"
+            )));
         }
         if let IntScale::Fixed(s) = scale {
             crate::error::positive("integer grid step", s)?;
@@ -325,8 +334,18 @@ pub fn conditional_moments<R: Rng>(
             let mean = s / n;
             let var = (s2 / n - mean * mean).max(0.0);
             let rel_bias = if x != 0.0 { (mean - x) / x } else { 0.0 };
-            let rel_mse = if x != 0.0 { var / (x * x) + rel_bias * rel_bias } else { 0.0 };
-            ConditionalMoments { x, mean, var, rel_bias, rel_mse }
+            let rel_mse = if x != 0.0 {
+                var / (x * x) + rel_bias * rel_bias
+            } else {
+                0.0
+            };
+            ConditionalMoments {
+                x,
+                mean,
+                var,
+                rel_bias,
+                rel_mse,
+            }
         })
         .collect()
 }

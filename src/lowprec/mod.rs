@@ -11,10 +11,11 @@
 //! * [`shrinkage`]: gradient shrinkage g̃ = q g + ε (seed 003).
 
 pub mod exact;
+pub mod figures;
 pub mod formats;
 pub mod noise;
-pub mod shrinkage;
 pub mod sgd;
+pub mod shrinkage;
 pub mod sketch;
 
 pub use exact::{exact_risk, zou_bound, ExactRisk, ZouBound};

@@ -77,7 +77,9 @@ impl Quantizer {
                     Error::input(format!("noise level '{r}' in '{spec}' is not a number"))
                 })?,
                 None => default_eps.ok_or_else(|| {
-                    Error::input(format!("noise model '{spec}' needs a level (e.g. {spec}:0.1 or --eps)"))
+                    Error::input(format!(
+                        "noise model '{spec}' needs a level (e.g. {spec}:0.1 or --eps)"
+                    ))
                 })?,
             };
             error::non_negative("eps", v)
@@ -96,7 +98,9 @@ impl Quantizer {
             h if h.starts_with("int") => {
                 let (bits_s, step) = if h == "int" {
                     let r = rest.ok_or_else(|| {
-                        Error::input(format!("integer spec '{spec}' needs bits, e.g. int8 or int:8"))
+                        Error::input(format!(
+                            "integer spec '{spec}' needs bits, e.g. int8 or int:8"
+                        ))
                     })?;
                     match r.split_once(':') {
                         Some((b, s)) => (b.to_string(), Some(s.to_string())),
@@ -106,7 +110,9 @@ impl Quantizer {
                     (h[3..].to_string(), rest.map(str::to_string))
                 };
                 let bits: u32 = bits_s.trim().parse().map_err(|_| {
-                    Error::input(format!("integer bits '{bits_s}' in '{spec}' is not a whole number"))
+                    Error::input(format!(
+                        "integer bits '{bits_s}' in '{spec}' is not a whole number"
+                    ))
                 })?;
                 let scale = match step {
                     None => IntScale::Absmax,
@@ -114,7 +120,10 @@ impl Quantizer {
                         Error::input(format!("integer step '{s}' in '{spec}' is not a number"))
                     })?),
                 };
-                Ok(Quantizer::Int { grid: IntGrid::new(bits, scale)?, rounding })
+                Ok(Quantizer::Int {
+                    grid: IntGrid::new(bits, scale)?,
+                    rounding,
+                })
             }
             _ => {
                 let format = FloatFormat::by_name(&head)?;
@@ -125,7 +134,12 @@ impl Quantizer {
                     })?,
                 };
                 error::positive("format scale", scale)?;
-                Ok(Quantizer::Float { format, rounding, scale, overflow: Overflow::Saturate })
+                Ok(Quantizer::Float {
+                    format,
+                    rounding,
+                    scale,
+                    overflow: Overflow::Saturate,
+                })
             }
         }
     }
@@ -162,10 +176,16 @@ impl Quantizer {
     pub fn label(&self) -> String {
         match self {
             Quantizer::None => "full".into(),
-            Quantizer::Multiplicative { eps, sharing: Sharing::PerCoordinate } => {
+            Quantizer::Multiplicative {
+                eps,
+                sharing: Sharing::PerCoordinate,
+            } => {
                 format!("mult-coord:{eps}")
             }
-            Quantizer::Multiplicative { eps, sharing: Sharing::PerVector } => {
+            Quantizer::Multiplicative {
+                eps,
+                sharing: Sharing::PerVector,
+            } => {
                 format!("mult-vec:{eps}")
             }
             Quantizer::Additive { eps } => format!("add:{eps}"),
@@ -176,12 +196,22 @@ impl Quantizer {
                     IntScale::Absmax => String::new(),
                     IntScale::Fixed(s) => format!(":{s}"),
                 },
-                if *rounding == Rounding::Stochastic { "-sr" } else { "" }
+                if *rounding == Rounding::Stochastic {
+                    "-sr"
+                } else {
+                    ""
+                }
             ),
-            Quantizer::Float { format, rounding, .. } => format!(
+            Quantizer::Float {
+                format, rounding, ..
+            } => format!(
                 "{}{}",
                 format.name,
-                if *rounding == Rounding::Stochastic { "-sr" } else { "" }
+                if *rounding == Rounding::Stochastic {
+                    "-sr"
+                } else {
+                    ""
+                }
             ),
         }
     }
@@ -223,13 +253,26 @@ impl Quantizer {
                 let absmax = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
                 let step = grid.step(absmax);
                 for x in v.iter_mut() {
-                    let u = if rounding == Rounding::Stochastic { rng.random::<f64>() } else { 0.0 };
+                    let u = if rounding == Rounding::Stochastic {
+                        rng.random::<f64>()
+                    } else {
+                        0.0
+                    };
                     *x = grid.round(*x, step, rounding, u);
                 }
             }
-            Quantizer::Float { format, rounding, scale, overflow } => {
+            Quantizer::Float {
+                format,
+                rounding,
+                scale,
+                overflow,
+            } => {
                 for x in v.iter_mut() {
-                    let u = if rounding == Rounding::Stochastic { rng.random::<f64>() } else { 0.0 };
+                    let u = if rounding == Rounding::Stochastic {
+                        rng.random::<f64>()
+                    } else {
+                        0.0
+                    };
                     *x = scale * format.round(*x / scale, rounding, overflow, u);
                 }
             }
@@ -280,7 +323,13 @@ impl Targets {
 
     /// The same quantizer on every target.
     pub fn all(q: Quantizer) -> Self {
-        Targets { data: q, labels: q, params: q, acts: q, grads: q }
+        Targets {
+            data: q,
+            labels: q,
+            params: q,
+            acts: q,
+            grads: q,
+        }
     }
 
     /// Sets one target by name (`data`, `labels`, `params`, `acts`, `grads`, or `all`).
@@ -303,6 +352,8 @@ impl Targets {
 
     /// True when every target is an abstract noise model or the identity.
     pub fn all_abstract(&self) -> bool {
-        [self.data, self.labels, self.params, self.acts, self.grads].iter().all(|q| q.is_abstract())
+        [self.data, self.labels, self.params, self.acts, self.grads]
+            .iter()
+            .all(|q| q.is_abstract())
     }
 }

@@ -47,7 +47,9 @@ impl WStar {
                 .map_err(|_| Error::input(format!("w* exponent '{b}' is not a number")))?;
             return Ok(WStar::Power(error::finite("w* exponent", b)?));
         }
-        Err(Error::input(format!("unknown w* spec '{s}' (expected ones or power:B)")))
+        Err(Error::input(format!(
+            "unknown w* spec '{s}' (expected ones or power:B)"
+        )))
     }
 }
 
@@ -66,7 +68,9 @@ impl Problem {
     /// H = diag(i^−a), i = 1..d, labels with noise variance σ².
     pub fn power_law(d: usize, a: f64, sigma2: f64, wstar: WStar) -> Result<Self> {
         if d == 0 {
-            return Err(Error::input("dimension d must be a positive integer, got 0"));
+            return Err(Error::input(
+                "dimension d must be a positive integer, got 0",
+            ));
         }
         error::positive("spectral exponent a", a)?;
         error::non_negative("label noise sigma2", sigma2)?;
@@ -78,13 +82,19 @@ impl Problem {
                 .map(|(i, l)| ((i as f64).powf(-b) / l).sqrt())
                 .collect(),
         };
-        Ok(Problem { lambda, wstar, sigma2 })
+        Ok(Problem {
+            lambda,
+            wstar,
+            sigma2,
+        })
     }
 
     /// A problem with explicit eigenvalues and target (used by the sketch in its eigenbasis).
     pub fn new(lambda: Vec<f64>, wstar: Vec<f64>, sigma2: f64) -> Result<Self> {
         if lambda.is_empty() || lambda.len() != wstar.len() {
-            return Err(Error::input("problem needs as many eigenvalues as target entries (≥ 1)"));
+            return Err(Error::input(
+                "problem needs as many eigenvalues as target entries (≥ 1)",
+            ));
         }
         if lambda.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
             return Err(Error::input("eigenvalues must be finite and non-negative"));
@@ -93,7 +103,11 @@ impl Problem {
             return Err(Error::input("target entries must be finite"));
         }
         error::non_negative("label noise sigma2", sigma2)?;
-        Ok(Problem { lambda, wstar, sigma2 })
+        Ok(Problem {
+            lambda,
+            wstar,
+            sigma2,
+        })
     }
 
     /// Dimension d.
@@ -112,7 +126,11 @@ impl Problem {
 
     /// Excess risk of w = 0, ‖w*‖²_H.
     pub fn initial_risk(&self) -> f64 {
-        self.lambda.iter().zip(&self.wstar).map(|(l, s)| l * s * s).sum()
+        self.lambda
+            .iter()
+            .zip(&self.wstar)
+            .map(|(l, s)| l * s * s)
+            .sum()
     }
 }
 
@@ -145,17 +163,24 @@ impl Schedule {
         let l = s.trim().to_ascii_lowercase();
         let (h, r) = l.split_once(':').unwrap_or((l.as_str(), ""));
         let num = |r: &str| -> Result<f64> {
-            r.parse::<f64>()
-                .map_err(|_| Error::input(format!("schedule parameter '{r}' in '{s}' is not a number")))
+            r.parse::<f64>().map_err(|_| {
+                Error::input(format!("schedule parameter '{r}' in '{s}' is not a number"))
+            })
         };
         match h {
             "constant" | "const" => Ok(Schedule::Constant),
-            "inverse" => Ok(Schedule::Inverse { t0: error::positive("schedule t0", num(r)?)? }),
-            "poly" => Ok(Schedule::Poly { p: error::non_negative("schedule power", num(r)?)? }),
+            "inverse" => Ok(Schedule::Inverse {
+                t0: error::positive("schedule t0", num(r)?)?,
+            }),
+            "poly" => Ok(Schedule::Poly {
+                p: error::non_negative("schedule power", num(r)?)?,
+            }),
             "stepdecay" | "step-decay" => {
                 let k = num(r)?;
-                if !(k >= 0.0 && k <= 60.0 && k.fract() == 0.0) {
-                    return Err(Error::input(format!("step-decay count must be 0..=60, got {r}")));
+                if !((0.0..=60.0).contains(&k) && k.fract() == 0.0) {
+                    return Err(Error::input(format!(
+                        "step-decay count must be 0..=60, got {r}"
+                    )));
                 }
                 Ok(Schedule::StepDecay { k: k as u32 })
             }
@@ -272,7 +297,9 @@ impl SgdConfig {
             return Err(Error::input("batch size must be a positive integer, got 0"));
         }
         if self.steps == 0 {
-            return Err(Error::input("number of steps must be a positive integer, got 0"));
+            return Err(Error::input(
+                "number of steps must be a positive integer, got 0",
+            ));
         }
         error::positive("step size", self.step)?;
         if let Averaging::Tail { start } = self.averaging {
@@ -285,7 +312,10 @@ impl SgdConfig {
         }
         if let Some(s) = self.shrink {
             if !(s.q.is_finite() && s.q > 0.0 && s.q <= 1.0) {
-                return Err(Error::input(format!("shrinkage q must lie in (0, 1], got {}", s.q)));
+                return Err(Error::input(format!(
+                    "shrinkage q must lie in (0, 1], got {}",
+                    s.q
+                )));
             }
             error::non_negative("gradient noise variance", s.noise_var)?;
         }
@@ -337,7 +367,11 @@ const DIVERGENCE_FACTOR: f64 = 1e10;
 
 /// Simulates one run with its own RNG. `checkpoints` are iteration counts (1..=N) at which the
 /// reported iterate's risk is recorded.
-pub fn simulate_run(cfg: &SgdConfig, rng: &mut Xoshiro256PlusPlus, checkpoints: &[usize]) -> RunOutcome {
+pub fn simulate_run(
+    cfg: &SgdConfig,
+    rng: &mut Xoshiro256PlusPlus,
+    checkpoints: &[usize],
+) -> RunOutcome {
     let p = &cfg.problem;
     let d = p.dim();
     let b = cfg.batch;
@@ -351,7 +385,11 @@ pub fn simulate_run(cfg: &SgdConfig, rng: &mut Xoshiro256PlusPlus, checkpoints: 
     let mut xq = vec![0.0; b * d];
     let mut y = vec![0.0; b];
     let mut s = vec![0.0; b];
-    let mut g = if cfg.grad_format.is_some() { vec![0.0; d] } else { Vec::new() };
+    let mut g = if cfg.grad_format.is_some() {
+        vec![0.0; d]
+    } else {
+        Vec::new()
+    };
     let start = cfg.averaging.window_start();
     let mut wsum = vec![0.0; d];
     let mut count = 0usize;
@@ -486,7 +524,12 @@ pub fn simulate_run(cfg: &SgdConfig, rng: &mut Xoshiro256PlusPlus, checkpoints: 
         let m = qsum / qn as f64;
         (m, (qsq / qn as f64 - m * m).max(0.0).sqrt())
     });
-    RunOutcome { risk, curve, w_last: w, q_measured }
+    RunOutcome {
+        risk,
+        curve,
+        w_last: w,
+        q_measured,
+    }
 }
 
 /// Mean, standard error and per-run values of the excess risk over many runs.
@@ -531,17 +574,32 @@ pub fn mean_stderr(v: impl IntoIterator<Item = f64>) -> (f64, f64, usize) {
         return (f64::NAN, f64::NAN, 0);
     }
     let m = s / n as f64;
-    let var = if n > 1 { ((s2 - n as f64 * m * m) / (n as f64 - 1.0)).max(0.0) } else { 0.0 };
+    let var = if n > 1 {
+        ((s2 - n as f64 * m * m) / (n as f64 - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
     (m, (var / n as f64).sqrt(), n)
 }
 
 /// Runs `runs` independent simulations in parallel (run r uses `run_rng(seed, r)`).
-pub fn simulate(cfg: &SgdConfig, runs: usize, seed: u64, checkpoints: &[usize]) -> Result<Simulation> {
+pub fn simulate(
+    cfg: &SgdConfig,
+    runs: usize,
+    seed: u64,
+    checkpoints: &[usize],
+) -> Result<Simulation> {
     cfg.validate()?;
     if runs == 0 {
-        return Err(Error::input("number of runs must be a positive integer, got 0"));
+        return Err(Error::input(
+            "number of runs must be a positive integer, got 0",
+        ));
     }
-    let mut cks: Vec<usize> = checkpoints.iter().copied().filter(|&c| c >= 1 && c <= cfg.steps).collect();
+    let mut cks: Vec<usize> = checkpoints
+        .iter()
+        .copied()
+        .filter(|&c| c >= 1 && c <= cfg.steps)
+        .collect();
     cks.sort_unstable();
     cks.dedup();
     let pb = crate::progress::bar(runs as u64, "sgd runs");
@@ -568,7 +626,10 @@ pub fn simulate(cfg: &SgdConfig, runs: usize, seed: u64, checkpoints: &[usize]) 
     let qs: Vec<(f64, f64)> = outs.iter().filter_map(|o| o.q_measured).collect();
     let q_measured = (!qs.is_empty()).then(|| {
         let n = qs.len() as f64;
-        (qs.iter().map(|q| q.0).sum::<f64>() / n, qs.iter().map(|q| q.1).sum::<f64>() / n)
+        (
+            qs.iter().map(|q| q.0).sum::<f64>() / n,
+            qs.iter().map(|q| q.1).sum::<f64>() / n,
+        )
     });
     Ok(Simulation {
         excess_risk: RiskStats {

@@ -24,7 +24,11 @@ pub fn time_to_target(checkpoints: &[usize], curve: &[f64], target: f64) -> Opti
             }
             let (r0, r1) = (curve[k - 1].ln(), curve[k].ln());
             let (t0, t1) = (checkpoints[k - 1] as f64, checkpoints[k] as f64);
-            let f = if r0 > r1 { (r0 - target.ln()) / (r0 - r1) } else { 1.0 };
+            let f = if r0 > r1 {
+                (r0 - target.ln()) / (r0 - r1)
+            } else {
+                1.0
+            };
             return Some(t0 + f.clamp(0.0, 1.0) * (t1 - t0));
         }
     }
@@ -33,20 +37,30 @@ pub fn time_to_target(checkpoints: &[usize], curve: &[f64], target: f64) -> Opti
 
 /// Mean shrinkage factor q = E⟨Q(g), g⟩ / E‖g‖² of a quantizer on gradient-like vectors
 /// g ~ N(0, scale²·H), measured over `samples` draws.
-pub fn measured_q<R: Rng>(q: &Quantizer, p: &Problem, scale: f64, samples: usize, rng: &mut R) -> (f64, f64) {
+pub fn measured_q<R: Rng>(
+    q: &Quantizer,
+    p: &Problem,
+    scale: f64,
+    samples: usize,
+    rng: &mut R,
+) -> (f64, f64) {
     let d = p.dim();
     let mut g = vec![0.0; d];
     let mut qg = vec![0.0; d];
     let (mut num, mut den, mut err) = (0.0, 0.0, 0.0);
     for _ in 0..samples.max(1) {
-        for i in 0..d {
-            g[i] = scale * p.lambda[i].sqrt() * rng.sample::<f64, _>(StandardNormal);
+        for (gi, l) in g.iter_mut().zip(&p.lambda) {
+            *gi = scale * l.sqrt() * rng.sample::<f64, _>(StandardNormal);
         }
         qg.copy_from_slice(&g);
         q.apply(&mut qg, rng);
         num += qg.iter().zip(&g).map(|(a, b)| a * b).sum::<f64>();
         den += g.iter().map(|a| a * a).sum::<f64>();
-        err += qg.iter().zip(&g).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
+        err += qg
+            .iter()
+            .zip(&g)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>();
     }
     (num / den, err / den)
 }
@@ -72,7 +86,9 @@ pub fn bound_check(cfg: &SgdConfig) -> Result<BoundCheck> {
         .shrink
         .ok_or_else(|| Error::input("bound check needs a shrinkage setting"))?;
     if !cfg.targets.all_abstract() || cfg.targets != super::noise::Targets::full() {
-        return Err(Error::input("bound check is for full-precision targets with shrinkage"));
+        return Err(Error::input(
+            "bound check is for full-precision targets with shrinkage",
+        ));
     }
     let p = &cfg.problem;
     let d = p.dim();

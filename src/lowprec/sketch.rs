@@ -40,10 +40,15 @@ pub struct SketchedProblem {
 pub fn sketched_problem(full: &Problem, s: &DMatrix<f64>) -> Result<SketchedProblem> {
     let (m, d) = s.shape();
     if d != full.dim() {
-        return Err(Error::input(format!("sketch has {d} columns but the problem dimension is {}", full.dim())));
+        return Err(Error::input(format!(
+            "sketch has {d} columns but the problem dimension is {}",
+            full.dim()
+        )));
     }
     if m == 0 || m >= d {
-        return Err(Error::input(format!("sketch size M must satisfy 1 ≤ M < d, got M = {m}, d = {d}")));
+        return Err(Error::input(format!(
+            "sketch size M must satisfy 1 ≤ M < d, got M = {m}, d = {d}"
+        )));
     }
     let h = DVector::from_vec(full.lambda.clone());
     let sh = DMatrix::from_fn(m, d, |i, j| s[(i, j)] * h[j]);
@@ -51,7 +56,12 @@ pub fn sketched_problem(full: &Problem, s: &DMatrix<f64>) -> Result<SketchedProb
     let hw = &sh * DVector::from_vec(full.wstar.clone());
     let eig = nalgebra::SymmetricEigen::new(hm);
     let rot = eig.eigenvectors.transpose() * hw;
-    let mut pairs: Vec<(f64, f64)> = eig.eigenvalues.iter().copied().zip(rot.iter().copied()).collect();
+    let mut pairs: Vec<(f64, f64)> = eig
+        .eigenvalues
+        .iter()
+        .copied()
+        .zip(rot.iter().copied())
+        .collect();
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
     let top = pairs[0].0.max(f64::MIN_POSITIVE);
     let mut captured = 0.0;
@@ -77,7 +87,10 @@ pub fn rotation_invariant(t: &Targets) -> bool {
             q,
             Quantizer::None
                 | Quantizer::Additive { .. }
-                | Quantizer::Multiplicative { sharing: Sharing::PerVector, .. }
+                | Quantizer::Multiplicative {
+                    sharing: Sharing::PerVector,
+                    ..
+                }
         )
     };
     t.all_abstract() && ok(&t.data) && ok(&t.params)
@@ -117,13 +130,19 @@ pub fn sketched_risk(
     force_mc: bool,
 ) -> Result<Vec<(f64, f64)>> {
     let full = Problem::power_law(st.d, st.a, st.sigma2, super::sgd::WStar::Ones)?;
-    let nmax = *ns.iter().max().ok_or_else(|| Error::input("no data sizes N given"))?;
+    let nmax = *ns
+        .iter()
+        .max()
+        .ok_or_else(|| Error::input("no data sizes N given"))?;
     let exact = rotation_invariant(targets) && !force_mc;
     let per_sketch: Vec<Result<Vec<Vec<f64>>>> = (0..st.sketches.max(1))
         .into_par_iter()
         .map(|k| {
             // The sketch depends on (seed, M, k) only, so every scheme sees the same sketches.
-            let mut rng = run_rng(st.seed ^ (m as u64).wrapping_mul(0xA24B_AED4_963E_E407), k as u64);
+            let mut rng = run_rng(
+                st.seed ^ (m as u64).wrapping_mul(0xA24B_AED4_963E_E407),
+                k as u64,
+            );
             let s = draw_sketch(m, st.d, &mut rng);
             let sp = sketched_problem(&full, &s)?;
             let cfg = SgdConfig {
@@ -139,11 +158,18 @@ pub fn sketched_risk(
             };
             if exact {
                 let r = exact_risk(&cfg, ns)?;
-                Ok(vec![r.curve.iter().map(|e| e + sp.problem.sigma2).collect()])
+                Ok(vec![r
+                    .curve
+                    .iter()
+                    .map(|e| e + sp.problem.sigma2)
+                    .collect()])
             } else {
                 let mut out = Vec::with_capacity(st.runs);
                 for run in 0..st.runs.max(1) {
-                    let mut rng2 = run_rng(st.seed.wrapping_add(k as u64 + 1), (m * 100_003 + run) as u64);
+                    let mut rng2 = run_rng(
+                        st.seed.wrapping_add(k as u64 + 1),
+                        (m * 100_003 + run) as u64,
+                    );
                     out.push(simulate_sketch_run(&full, &s, &cfg, &mut rng2, ns));
                 }
                 Ok(out)
@@ -318,7 +344,11 @@ impl<F: Fn(&[f64], f64, f64) -> f64> CostFunction for LogLsq<F> {
         let mut s = 0.0;
         for q in &self.pts {
             let pred = (self.model)(p, q.m as f64, q.n as f64);
-            let r = if pred > 0.0 && pred.is_finite() { q.risk.ln() - pred.ln() } else { 1e3 };
+            let r = if pred > 0.0 && pred.is_finite() {
+                q.risk.ln() - pred.ln()
+            } else {
+                1e3
+            };
             s += r * r;
         }
         Ok(s)
@@ -326,10 +356,21 @@ impl<F: Fn(&[f64], f64, f64) -> f64> CostFunction for LogLsq<F> {
 }
 
 /// Nelder–Mead on a log-risk least-squares objective from `x0` (log-parameters).
-fn nelder_mead<F: Fn(&[f64], f64, f64) -> f64>(pts: &[RiskPoint], model: F, x0: Vec<f64>) -> Result<(Vec<f64>, f64)> {
-    let pts: Vec<RiskPoint> = pts.iter().copied().filter(|p| p.risk.is_finite() && p.risk > 0.0).collect();
+fn nelder_mead<F: Fn(&[f64], f64, f64) -> f64>(
+    pts: &[RiskPoint],
+    model: F,
+    x0: Vec<f64>,
+) -> Result<(Vec<f64>, f64)> {
+    let pts: Vec<RiskPoint> = pts
+        .iter()
+        .copied()
+        .filter(|p| p.risk.is_finite() && p.risk > 0.0)
+        .collect();
     if pts.len() < x0.len() + 1 {
-        return Err(Error::Numerics(format!("scaling-law fit needs at least {} finite points", x0.len() + 1)));
+        return Err(Error::Numerics(format!(
+            "scaling-law fit needs at least {} finite points",
+            x0.len() + 1
+        )));
     }
     let n = pts.len();
     let mut simplex = vec![x0.clone()];
@@ -360,7 +401,12 @@ pub fn fit_base_law(pts: &[RiskPoint], a: f64, gamma: f64, sigma2: f64) -> Resul
         p[0].exp() + p[1].exp() * m.powf(1.0 - a) + p[2].exp() * (n * gamma).powf((1.0 - a) / a)
     };
     let (p, rms) = nelder_mead(pts, model, vec![sigma2.max(1e-6).ln(), 0.0, 0.0])?;
-    Ok(BaseLaw { e0: p[0].exp(), c1: p[1].exp(), c2: p[2].exp(), rms_log_residual: rms })
+    Ok(BaseLaw {
+        e0: p[0].exp(),
+        c1: p[1].exp(),
+        c2: p[2].exp(),
+        rms_log_residual: rms,
+    })
 }
 
 /// Fits a scheme's additive error and effective size factors against the base law.

@@ -8,7 +8,6 @@ use crate::error::{positive, Error, Result};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Normal};
 
 /// One mixture component: `w0 ~ N(mean, var)` with probability `weight` (`var = 0`: point mass).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -29,14 +28,9 @@ pub struct TeacherPrior {
     components: Vec<Component>,
 }
 
-fn std_normal() -> Normal {
-    // Parameters (0, 1) are valid by construction.
-    Normal::new(0.0, 1.0).expect("standard normal")
-}
-
-/// Standard normal CDF.
+/// Standard normal CDF, `erfc(−x/√2)/2` (accurate in both tails).
 pub fn norm_cdf(x: f64) -> f64 {
-    std_normal().cdf(x)
+    0.5 * statrs::function::erf::erfc(-x * std::f64::consts::FRAC_1_SQRT_2)
 }
 
 /// Standard normal density.

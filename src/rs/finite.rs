@@ -60,7 +60,8 @@ pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> Chann
         let tau = (c.var + ch.e / model.alpha).sqrt();
         // Steps of ⟨s⟩ sit at the ridge-shifted midpoints; put breakpoints at those steep enough
         // (narrower than τ) to defeat a smooth rule, within the integration range.
-        let mut pts = vec![-U_MAX];
+        // A fixed coarse partition suits the Gaussian weight; level steps are added to it.
+        let mut pts = vec![-U_MAX, -6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
         if let Some(l) = levels {
             let shift = a / ch.a_hat;
             for w in l.values().windows(2) {
@@ -72,6 +73,8 @@ pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> Chann
             }
         }
         pts.push(U_MAX);
+        pts.sort_by(f64::total_cmp);
+        pts.dedup();
         let post = c.var / tau;
         let f = |u: f64| {
             let y = c.mean + tau * u;

@@ -1,0 +1,417 @@
+//! Finite-size Gibbs sampling of `P(w) ∝ Π π(w_i) exp(−βH(w))` (THEORY.md §6): heat bath over
+//! the levels with O(M) residual updates, two independent replicas on one instance (overlap q
+//! and its distribution P(q)), optional parallel tempering over a β ladder, and exact
+//! enumeration of all K^N states for small N as the sampler's own check.
+//!
+//! The site conditional is the model's local posterior: `a = β(‖x_i‖² + λ)`,
+//! `h = β(x_i·r + s‖x_i‖²)` with `r = y − Xw` the residual, drawn by `LevelSet::sample`.
+
+use crate::error::{Error, Result};
+use crate::instance::{rng_for, Instance};
+use crate::model::{Model, Student};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::Serialize;
+
+/// Sampler settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GibbsOptions {
+    /// Sweeps discarded before measuring.
+    pub burn_in: usize,
+    /// Measured sweeps (one measurement per sweep).
+    pub sweeps: usize,
+    /// Temperatures of the parallel-tempering ladder (1 = plain heat bath at β).
+    pub temperatures: usize,
+    /// Smallest β of the ladder (geometric between it and the model's β).
+    pub beta_min: f64,
+}
+
+impl Default for GibbsOptions {
+    fn default() -> Self {
+        GibbsOptions { burn_in: 500, sweeps: 1000, temperatures: 1, beta_min: 0.5 }
+    }
+}
+
+/// Averages over the measured sweeps of one two-replica run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GibbsResult {
+    /// `‖w − w0‖²/N`, averaged over both replicas (None without a teacher).
+    pub gen_error: Option<f64>,
+    /// `‖y − Xw‖²/M`.
+    pub train_error: f64,
+    /// Energy per weight `H/N`.
+    pub energy: f64,
+    /// Mean replica overlap `⟨w^a·w^b⟩/N`.
+    pub overlap: f64,
+    /// Standard deviation of `w^a·w^b/N` over the measured sweeps (width of P(q) on this
+    /// instance).
+    pub overlap_std: f64,
+    /// `w0·w/N` (None without a teacher).
+    pub m: Option<f64>,
+    /// `w·w/N`.
+    #[serde(rename = "Q")]
+    pub big_q: f64,
+    /// Every measured overlap, in sweep order (for P(q)).
+    pub overlap_samples: Vec<f64>,
+    /// Acceptance rate of swaps between ladder neighbours k, k+1 (empty without tempering).
+    pub swap_acceptance: Vec<f64>,
+    /// The β ladder used (ascending; the last is the model's β).
+    pub ladder: Vec<f64>,
+}
+
+/// Rejects models and options the sampler cannot run.
+pub fn check(model: &Model, opts: &GibbsOptions) -> Result<()> {
+    if model.zero_temperature() {
+        return Err(Error::input(
+            "Gibbs sampling needs a finite --beta (at beta = inf heat bath is greedy descent, which finds a local minimum, not the ground state); use a large finite beta",
+        ));
+    }
+    if opts.sweeps == 0 {
+        return Err(Error::input("sweeps must be at least 1"));
+    }
+    if opts.temperatures == 0 {
+        return Err(Error::input("temperatures must be at least 1"));
+    }
+    if opts.temperatures > 1 && !(opts.beta_min > 0.0 && opts.beta_min.is_finite() && opts.beta_min < model.beta) {
+        return Err(Error::input(format!(
+            "beta-min must be positive and below beta = {}, got {}",
+            model.beta, opts.beta_min
+        )));
+    }
+    Ok(())
+}
+
+/// The geometric β ladder ending at the model's β.
+pub fn ladder(model: &Model, opts: &GibbsOptions) -> Vec<f64> {
+    let l = opts.temperatures;
+    if l <= 1 {
+        return vec![model.beta];
+    }
+    let ratio = (model.beta / opts.beta_min).powf(1.0 / (l - 1) as f64);
+    let mut v: Vec<f64> = (0..l).map(|k| opts.beta_min * ratio.powi(k as i32)).collect();
+    v[l - 1] = model.beta;
+    v
+}
+
+/// One Markov chain: configuration, residual, energy, its own random stream.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// Weights.
+    pub w: Vec<f64>,
+    /// Residual `y − Xw`.
+    pub r: Vec<f64>,
+    /// Energy `H(w)`.
+    pub energy: f64,
+    rng: Xoshiro256PlusPlus,
+}
+
+impl Chain {
+    /// A chain started from a configuration drawn from the level weights π (0 for a continuous
+    /// student), with its own random stream.
+    pub fn new(model: &Model, inst: &Instance, mut rng: Xoshiro256PlusPlus) -> Self {
+        let n = inst.n();
+        let w: Vec<f64> = match &model.student {
+            Student::Discrete(l) => {
+                let p = l.probabilities();
+                (0..n)
+                    .map(|_| {
+                        let u: f64 = rng.random();
+                        let mut acc = 0.0;
+                        for (k, pk) in p.iter().enumerate() {
+                            acc += pk;
+                            if u < acc {
+                                return l.values()[k];
+                            }
+                        }
+                        l.values()[l.len() - 1]
+                    })
+                    .collect()
+            }
+            Student::Continuous => vec![0.0; n],
+        };
+        let mut c = Chain { w, r: vec![0.0; inst.m()], energy: 0.0, rng };
+        c.refresh(model, inst);
+        c
+    }
+
+    /// Recomputes the residual and energy from scratch (removes accumulated round-off).
+    pub fn refresh(&mut self, model: &Model, inst: &Instance) {
+        let m = inst.m();
+        self.r.copy_from_slice(inst.y.as_slice());
+        let xs = inst.x.as_slice();
+        for (i, wi) in self.w.iter().enumerate() {
+            if *wi != 0.0 {
+                axpy(-wi, &xs[i * m..(i + 1) * m], &mut self.r);
+            }
+        }
+        self.energy = energy(model, &self.w, &self.r);
+    }
+
+    /// One heat-bath sweep over the sites in order at inverse temperature `beta`:
+    /// O(M) per site (one dot product, one residual update when the weight changes).
+    pub fn sweep(&mut self, model: &Model, inst: &Instance, col_norms: &[f64], beta: f64) {
+        let m = inst.m();
+        let xs = inst.x.as_slice();
+        let lam = model.ridge;
+        for (i, &c) in col_norms.iter().enumerate() {
+            let xi = &xs[i * m..(i + 1) * m];
+            let s_old = self.w[i];
+            let dot: f64 = xi.iter().zip(&self.r).map(|(a, b)| a * b).sum();
+            let a = beta * (c + lam);
+            let h = beta * (dot + s_old * c);
+            let s_new = match &model.student {
+                Student::Discrete(l) => l.sample(a, h, self.rng.random()),
+                Student::Continuous => {
+                    if a > 0.0 {
+                        let z: f64 = StandardNormal.sample(&mut self.rng);
+                        h / a + z / a.sqrt()
+                    } else {
+                        s_old
+                    }
+                }
+            };
+            if s_new != s_old {
+                axpy(-(s_new - s_old), xi, &mut self.r);
+                self.w[i] = s_new;
+            }
+        }
+        self.energy = energy(model, &self.w, &self.r);
+    }
+}
+
+fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `H(w) = ½‖r‖² + (λ/2)‖w‖²`.
+fn energy(model: &Model, w: &[f64], r: &[f64]) -> f64 {
+    0.5 * dot(r, r) + 0.5 * model.ridge * dot(w, w)
+}
+
+/// Runs two independent replicas (each with its own β ladder when tempering) on one instance.
+/// `seed` selects the chains' random streams; the instance is not touched.
+pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Result<GibbsResult> {
+    check(model, opts)?;
+    let (m, n) = (inst.m(), inst.n());
+    let (nf, mf) = (n as f64, m as f64);
+    let betas = ladder(model, opts);
+    let l = betas.len();
+    let cn = inst.column_norms();
+    let mut reps: Vec<Vec<Chain>> = (0..2)
+        .map(|rep| (0..l).map(|k| Chain::new(model, inst, rng_for(seed, 100 + (rep * l + k) as u64))).collect())
+        .collect();
+    let mut swap_rng = rng_for(seed, 99);
+    let mut tried = vec![0usize; l.saturating_sub(1)];
+    let mut accepted = vec![0usize; l.saturating_sub(1)];
+    let w0 = inst.w0.as_ref().map(|w| w.as_slice());
+    let (mut s_gen, mut s_train, mut s_e, mut s_m, mut s_q, mut s_big_q, mut s_q2) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut samples = Vec::with_capacity(opts.sweeps);
+    let total = opts.burn_in + opts.sweeps;
+    for sweep in 0..total {
+        for chains in reps.iter_mut() {
+            for (k, c) in chains.iter_mut().enumerate() {
+                c.sweep(model, inst, &cn, betas[k]);
+                if sweep % 64 == 63 {
+                    c.refresh(model, inst);
+                }
+            }
+            if l > 1 {
+                // Alternate even and odd neighbour pairs so every pair is tried every two sweeps.
+                for k in ((sweep % 2)..l - 1).step_by(2) {
+                    let d = (betas[k + 1] - betas[k]) * (chains[k + 1].energy - chains[k].energy);
+                    tried[k] += 1;
+                    let u: f64 = swap_rng.random();
+                    if d >= 0.0 || u < d.exp() {
+                        accepted[k] += 1;
+                        let (lo, hi) = chains.split_at_mut(k + 1);
+                        std::mem::swap(&mut lo[k].w, &mut hi[0].w);
+                        std::mem::swap(&mut lo[k].r, &mut hi[0].r);
+                        std::mem::swap(&mut lo[k].energy, &mut hi[0].energy);
+                    }
+                }
+            }
+        }
+        if sweep < opts.burn_in {
+            continue;
+        }
+        let a = &reps[0][l - 1];
+        let b = &reps[1][l - 1];
+        let q = dot(&a.w, &b.w) / nf;
+        samples.push(q);
+        s_q += q;
+        s_q2 += q * q;
+        s_big_q += (dot(&a.w, &a.w) + dot(&b.w, &b.w)) / (2.0 * nf);
+        s_train += (dot(&a.r, &a.r) + dot(&b.r, &b.r)) / (2.0 * mf);
+        s_e += (a.energy + b.energy) / (2.0 * nf);
+        if let Some(w0) = w0 {
+            s_m += (dot(w0, &a.w) + dot(w0, &b.w)) / (2.0 * nf);
+            let ga: f64 = a.w.iter().zip(w0).map(|(x, y)| (x - y) * (x - y)).sum();
+            let gb: f64 = b.w.iter().zip(w0).map(|(x, y)| (x - y) * (x - y)).sum();
+            s_gen += (ga + gb) / (2.0 * nf);
+        }
+    }
+    let k = opts.sweeps as f64;
+    let mean_q = s_q / k;
+    let var_q = (s_q2 / k - mean_q * mean_q).max(0.0);
+    let res = GibbsResult {
+        gen_error: w0.map(|_| s_gen / k),
+        train_error: s_train / k,
+        energy: s_e / k,
+        overlap: mean_q,
+        overlap_std: var_q.sqrt(),
+        m: w0.map(|_| s_m / k),
+        big_q: s_big_q / k,
+        overlap_samples: samples,
+        swap_acceptance: tried.iter().zip(&accepted).map(|(t, a)| if *t > 0 { *a as f64 / *t as f64 } else { 0.0 }).collect(),
+        ladder: betas,
+    };
+    if !(res.train_error.is_finite() && res.energy.is_finite() && res.overlap.is_finite()) {
+        return Err(Error::Numerics("Gibbs sampler produced a non-finite average".into()));
+    }
+    Ok(res)
+}
+
+/// Exact Gibbs averages on one instance, by enumeration of all K^N configurations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactAverages {
+    /// `⟨‖w − w0‖²⟩/N` (None without a teacher).
+    pub gen_error: Option<f64>,
+    /// `⟨‖y − Xw‖²⟩/M`.
+    pub train_error: f64,
+    /// `⟨H⟩/N`.
+    pub energy: f64,
+    /// `⟨q⟩ = ‖⟨w⟩‖²/N` for two independent replicas.
+    pub overlap: f64,
+    /// Standard deviation of q under two independent replicas,
+    /// `sqrt(Σ_ij ⟨w_i w_j⟩²/N² − ⟨q⟩²)`.
+    pub overlap_std: f64,
+    /// `⟨w0·w⟩/N` (None without a teacher).
+    pub m: Option<f64>,
+    /// `⟨w·w⟩/N`.
+    #[serde(rename = "Q")]
+    pub big_q: f64,
+    /// `log Z = log Σ_w Π π(w_i) e^{−βH(w)}`.
+    pub log_z: f64,
+}
+
+/// Largest number of configurations [`enumerate`] accepts.
+pub const MAX_STATES: u64 = 1 << 24;
+
+/// Walks every configuration in odometer order, keeping the residual up to date with O(M)
+/// work per changed digit, and calls `f(w, r)` on each.
+fn for_each_state(values: &[f64], inst: &Instance, mut f: impl FnMut(&[f64], &[f64])) {
+    let (m, n, k) = (inst.m(), inst.n(), values.len());
+    let xs = inst.x.as_slice();
+    let mut digits = vec![0usize; n];
+    let mut w = vec![values[0]; n];
+    let mut r: Vec<f64> = inst.y.as_slice().to_vec();
+    for i in 0..n {
+        axpy(-w[i], &xs[i * m..(i + 1) * m], &mut r);
+    }
+    loop {
+        f(&w, &r);
+        let mut i = 0;
+        loop {
+            if i == n {
+                return;
+            }
+            let nd = if digits[i] + 1 < k { digits[i] + 1 } else { 0 };
+            let s_new = values[nd];
+            axpy(-(s_new - w[i]), &xs[i * m..(i + 1) * m], &mut r);
+            w[i] = s_new;
+            digits[i] = nd;
+            if nd != 0 {
+                break;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Exact Gibbs averages by enumerating all K^N states (at most [`MAX_STATES`]).
+pub fn enumerate(model: &Model, inst: &Instance) -> Result<ExactAverages> {
+    let Student::Discrete(levels) = &model.student else {
+        return Err(Error::input("exact enumeration needs a discrete student"));
+    };
+    if model.zero_temperature() {
+        return Err(Error::input("exact enumeration needs a finite beta"));
+    }
+    let (m, n, k) = (inst.m(), inst.n(), levels.len());
+    let states = (k as u64).checked_pow(n as u32).filter(|s| *s <= MAX_STATES);
+    if states.is_none() {
+        return Err(Error::input(format!("{k}^{n} states exceed the enumeration limit {MAX_STATES}")));
+    }
+    let values = levels.values();
+    let log_pi = |w: &[f64]| -> f64 {
+        if levels.is_counting() {
+            0.0
+        } else {
+            w.iter().map(|s| levels.log_weight(values.iter().position(|v| v == s).unwrap_or(0))).sum()
+        }
+    };
+    let beta = model.beta;
+    let lw = |w: &[f64], r: &[f64]| log_pi(w) - beta * energy(model, w, r);
+    let mut max_lw = f64::NEG_INFINITY;
+    for_each_state(values, inst, |w, r| max_lw = max_lw.max(lw(w, r)));
+    let (nf, mf) = (n as f64, m as f64);
+    let w0 = inst.w0.as_ref().map(|w| w.as_slice());
+    let (mut z, mut gen, mut train, mut en, mut mm, mut big_q) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut mean_w = vec![0.0; n];
+    let mut c = vec![0.0; n * n];
+    for_each_state(values, inst, |w, r| {
+        let p = (lw(w, r) - max_lw).exp();
+        z += p;
+        train += p * dot(r, r) / mf;
+        en += p * energy(model, w, r) / nf;
+        big_q += p * dot(w, w) / nf;
+        if let Some(w0) = w0 {
+            mm += p * dot(w0, w) / nf;
+            gen += p * w.iter().zip(w0).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / nf;
+        }
+        for i in 0..n {
+            let pw = p * w[i];
+            mean_w[i] += pw;
+            for j in 0..n {
+                c[i * n + j] += pw * w[j];
+            }
+        }
+    });
+    let overlap = mean_w.iter().map(|v| (v / z) * (v / z)).sum::<f64>() / nf;
+    let q2 = c.iter().map(|v| (v / z) * (v / z)).sum::<f64>() / (nf * nf);
+    Ok(ExactAverages {
+        gen_error: w0.map(|_| gen / z),
+        train_error: train / z,
+        energy: en / z,
+        overlap,
+        overlap_std: (q2 - overlap * overlap).max(0.0).sqrt(),
+        m: w0.map(|_| mm / z),
+        big_q: big_q / z,
+        log_z: max_lw + z.ln(),
+    })
+}
+
+/// Histogram of `samples` on `bins` equal bins over `[lo, hi]`: `(bin centres, densities)`,
+/// densities normalized to integrate to one (samples outside the range are dropped).
+pub fn histogram(samples: &[f64], bins: usize, lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+    let bins = bins.max(1);
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    let mut kept = 0usize;
+    for &s in samples {
+        if s >= lo && s <= hi && width > 0.0 {
+            let b = (((s - lo) / width) as usize).min(bins - 1);
+            counts[b] += 1;
+            kept += 1;
+        }
+    }
+    let centres = (0..bins).map(|b| lo + (b as f64 + 0.5) * width).collect();
+    let dens = counts.iter().map(|c| if kept > 0 { *c as f64 / (kept as f64 * width) } else { 0.0 }).collect();
+    (centres, dens)
+}

@@ -1,0 +1,303 @@
+//! The RS sweep: every point solved by [`crate::rs::solve`], rows carrying every key of
+//! `rs --json`, rendered as CSV or JSON.
+
+use super::{run_checkpointed, run_with, Grid, Point, Row, RunOptions, Store};
+use crate::cli::model_args::ModelArgs;
+use crate::error::{Error, Result};
+use crate::output::{fmt_num, Csv};
+use crate::rs::{solve, RsReport, RsSolution, SolverOptions};
+use rayon::prelude::*;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
+
+/// Serde for an f64 that may be non-finite: written as null (serde_json's rule), read back
+/// from null as NaN.
+mod nullable {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else {
+            s.serialize_none()
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
+/// One RS fixed point: the keys and values of [`RsSolution`] as `rs --json` prints them.
+/// Non-finite numbers are null in JSON and read back as NaN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SolutionRecord {
+    /// `m`.
+    #[serde(with = "nullable")]
+    pub m: f64,
+    /// `q`.
+    #[serde(with = "nullable")]
+    pub q: f64,
+    /// `Q`.
+    #[serde(rename = "Q", with = "nullable")]
+    pub big_q: f64,
+    /// `chi`.
+    #[serde(with = "nullable")]
+    pub chi: f64,
+    /// `gen_error`.
+    #[serde(with = "nullable")]
+    pub gen_error: f64,
+    /// `mse_posterior_mean`.
+    #[serde(with = "nullable")]
+    pub mse_posterior_mean: f64,
+    /// `train_error`.
+    #[serde(with = "nullable")]
+    pub train_error: f64,
+    /// `free_entropy` (null at β = ∞).
+    pub free_entropy: Option<f64>,
+    /// `energy`.
+    #[serde(with = "nullable")]
+    pub energy: f64,
+    /// `entropy` (null at β = ∞).
+    pub entropy: Option<f64>,
+    /// `at_eigenvalue` (λ_AT; null when infinite).
+    #[serde(with = "nullable")]
+    pub at_eigenvalue: f64,
+    /// `rs_stable`.
+    pub rs_stable: bool,
+    /// `entropy_violation`.
+    pub entropy_violation: Option<bool>,
+    /// `status` (`converged`, `max_iterations`, ...).
+    pub status: String,
+    /// `iterations`.
+    pub iterations: u64,
+    /// `residual`.
+    #[serde(with = "nullable")]
+    pub residual: f64,
+}
+
+/// The CSV columns of a [`SolutionRecord`], in the order of `rs --json`.
+pub const SOLUTION_COLUMNS: [&str; 16] = [
+    "m",
+    "q",
+    "Q",
+    "chi",
+    "gen_error",
+    "mse_posterior_mean",
+    "train_error",
+    "free_entropy",
+    "energy",
+    "entropy",
+    "at_eigenvalue",
+    "rs_stable",
+    "entropy_violation",
+    "status",
+    "iterations",
+    "residual",
+];
+
+impl SolutionRecord {
+    /// From the solver's solution.
+    pub fn new(s: &RsSolution) -> SolutionRecord {
+        let status = match serde_json::to_value(s.status) {
+            Ok(serde_json::Value::String(t)) => t,
+            _ => format!("{:?}", s.status),
+        };
+        SolutionRecord {
+            m: s.m,
+            q: s.q,
+            big_q: s.big_q,
+            chi: s.chi,
+            gen_error: s.gen_error,
+            mse_posterior_mean: s.mse_posterior_mean,
+            train_error: s.train_error,
+            free_entropy: s.free_entropy.filter(|v| v.is_finite()),
+            energy: s.energy,
+            entropy: s.entropy.filter(|v| v.is_finite()),
+            at_eigenvalue: s.at_eigenvalue,
+            rs_stable: s.rs_stable,
+            entropy_violation: s.entropy_violation,
+            status,
+            iterations: s.iterations as u64,
+            residual: s.residual,
+        }
+    }
+
+    /// The CSV cells, in [`SOLUTION_COLUMNS`] order (non-finite and null: empty).
+    pub fn csv_cells(&self) -> Vec<String> {
+        let opt = |v: Option<f64>| v.map_or(String::new(), fmt_num);
+        vec![
+            fmt_num(self.m),
+            fmt_num(self.q),
+            fmt_num(self.big_q),
+            fmt_num(self.chi),
+            fmt_num(self.gen_error),
+            fmt_num(self.mse_posterior_mean),
+            fmt_num(self.train_error),
+            opt(self.free_entropy),
+            fmt_num(self.energy),
+            opt(self.entropy),
+            fmt_num(self.at_eigenvalue),
+            self.rs_stable.to_string(),
+            self.entropy_violation.map_or(String::new(), |b| b.to_string()),
+            self.status.clone(),
+            self.iterations.to_string(),
+            fmt_num(self.residual),
+        ]
+    }
+}
+
+/// The result of `rs --json` at one point: the equilibrium's keys, `converged`, every fixed
+/// point and the levels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RsRecord {
+    /// The equilibrium.
+    #[serde(flatten)]
+    pub equilibrium: SolutionRecord,
+    /// Whether the equilibrium converged.
+    pub converged: bool,
+    /// Every distinct fixed point.
+    pub solutions: Vec<SolutionRecord>,
+    /// The student's levels (null for a continuous student).
+    pub levels: Option<Vec<f64>>,
+}
+
+impl RsRecord {
+    /// From a solver report and the levels of the model.
+    pub fn new(report: &RsReport, levels: Option<&[f64]>) -> RsRecord {
+        RsRecord {
+            equilibrium: SolutionRecord::new(&report.equilibrium),
+            converged: report.converged,
+            solutions: report.solutions.iter().map(SolutionRecord::new).collect(),
+            levels: levels.map(<[f64]>::to_vec),
+        }
+    }
+}
+
+/// Checks that the model is valid at every point (in parallel) before anything is computed or
+/// written, so that bad input fails fast and leaves no file behind.
+pub fn validate(grid: &Grid, base: &ModelArgs, threads: Option<usize>) -> Result<()> {
+    let opts = RunOptions { threads, progress: false };
+    // Only the lowest failing index is reported, whatever the thread count.
+    let check = || -> Result<()> {
+        let bad = (0..grid.len()).into_par_iter().find_first(|&i| grid.point(i).model(base).is_err());
+        match bad {
+            Some(i) => grid.point(i).model(base).map(drop),
+            None => Ok(()),
+        }
+    };
+    match opts.threads {
+        None => check(),
+        Some(0) => Err(Error::input("--threads must be at least 1")),
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| Error::Io(format!("cannot start {t} threads: {e}")))?
+            .install(check),
+    }
+}
+
+/// The RS sweep in memory: the solver's report at every point, in grid order.
+pub fn run(grid: &Grid, base: &ModelArgs, opts: &RunOptions) -> Result<Vec<Row<RsReport>>> {
+    validate(grid, base, opts.threads)?;
+    let solver = SolverOptions::default();
+    run_with(grid, opts, |p: &Point| Ok(solve(&p.model(base)?, &solver)))
+}
+
+/// The context string of an RS sweep: evaluator, crate version and every unswept model flag.
+pub fn context(grid: &Grid, base: &ModelArgs) -> String {
+    use super::Param::*;
+    let swept = |p| grid.axis(p).is_some();
+    let mut parts = vec![format!("rs sweep, quantreplica {}", env!("CARGO_PKG_VERSION"))];
+    let mut add = |p, v: String| {
+        if !swept(p) {
+            parts.push(format!("{p}={v}"));
+        }
+    };
+    add(Alpha, format!("{:?}", base.alpha));
+    add(Noise, format!("{:?}", base.noise));
+    add(Bits, base.bits.to_string());
+    add(Width, format!("{:?}", base.width));
+    add(Beta, format!("{:?}", base.beta));
+    add(Ridge, format!("{:?}", base.ridge));
+    add(Levels, base.levels.clone());
+    add(TeacherVar, format!("{:?}", base.teacher_var));
+    parts.push(format!("teacher={}", base.teacher));
+    parts.push(format!("teacher_probs={}", base.teacher_probs.as_deref().unwrap_or("")));
+    parts.push(format!("level_weights={}", base.level_weights.as_deref().unwrap_or("")));
+    parts.join("; ")
+}
+
+/// The RS sweep behind `quantreplica sweep`: rows of [`RsRecord`], optionally checkpointed
+/// and sharded (`checkpoint = Some((path, shard))`).
+pub fn run_records(
+    grid: &Grid,
+    base: &ModelArgs,
+    opts: &RunOptions,
+    checkpoint: Option<(std::path::PathBuf, Option<super::Shard>)>,
+) -> Result<Vec<Row<RsRecord>>> {
+    validate(grid, base, opts.threads)?;
+    let solver = SolverOptions::default();
+    let eval = |p: &Point| -> Result<RsRecord> {
+        let model = p.model(base)?;
+        let report = solve(&model, &solver);
+        Ok(RsRecord::new(&report, model.student.levels().map(|l| l.values())))
+    };
+    match checkpoint {
+        None => run_with(grid, opts, eval),
+        Some((path, shard)) => {
+            let store = Store { path, shard, context: context(grid, base) };
+            run_checkpointed(grid, opts, &store, eval)
+        }
+    }
+}
+
+/// CSV of an RS sweep: `index`, the swept parameters (axis order), the [`SOLUTION_COLUMNS`] of
+/// the equilibrium, `converged`, `n_solutions`, `levels` (`;`-separated).
+pub fn render_csv(grid: &Grid, rows: &[Row<RsRecord>]) -> Csv {
+    let mut header: Vec<String> = vec!["index".into()];
+    header.extend(grid.param_names().into_iter().map(String::from));
+    header.extend(SOLUTION_COLUMNS.iter().map(|s| s.to_string()));
+    header.extend(["converged", "n_solutions", "levels"].map(String::from));
+    let mut csv = Csv::new(header);
+    for r in rows {
+        let mut cells = vec![r.point.index.to_string()];
+        cells.extend(r.point.values.iter().map(|(_, v)| v.csv_cell()));
+        cells.extend(r.result.equilibrium.csv_cells());
+        cells.push(r.result.converged.to_string());
+        cells.push(r.result.solutions.len().to_string());
+        cells.push(r.result.levels.as_ref().map_or(String::new(), |l| {
+            l.iter().map(|v| fmt_num(*v)).collect::<Vec<_>>().join(";")
+        }));
+        csv.push(cells);
+    }
+    csv
+}
+
+struct Params<'a>(&'a Point);
+
+impl Serialize for Params<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.values.len()))?;
+        for (p, v) in &self.0.values {
+            m.serialize_entry(p.column(), v)?;
+        }
+        m.end()
+    }
+}
+
+/// One output row: `index`, the swept parameters, then the result's keys.
+#[derive(Serialize)]
+pub struct JsonRow<'a, T: Serialize> {
+    index: usize,
+    #[serde(flatten)]
+    params: Params<'a>,
+    #[serde(flatten)]
+    result: &'a T,
+}
+
+/// JSON of a sweep: an array of row objects (`index`, the swept parameters, every key of the
+/// result), pretty-printed.
+pub fn render_json<T: Serialize>(rows: &[Row<T>]) -> Result<String> {
+    let out: Vec<JsonRow<'_, T>> =
+        rows.iter().map(|r| JsonRow { index: r.point.index, params: Params(&r.point), result: &r.result }).collect();
+    crate::output::to_json(&out)
+}

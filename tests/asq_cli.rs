@@ -1,0 +1,128 @@
+//! The `asq` command through the real binary: bad input gives exit status 2, exactly one
+//! line on stderr and nothing on stdout; good input gives JSON that checks out.
+
+use std::io::Write;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_quantreplica"))
+}
+
+fn temp(name: &str, body: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("asq_cli_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::File::create(&p).unwrap().write_all(body).unwrap();
+    p
+}
+
+fn expect_input_error(args: &[&str], needle: &str) {
+    let out = bin().arg("asq").args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}: stdout not empty");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.contains(needle), "{args:?}: '{stderr}' lacks '{needle}'");
+}
+
+#[test]
+fn bad_input_is_one_line_exit_2() {
+    let nan = temp("nan.txt", b"1\n2\nNaN\n");
+    let inf = temp("inf.txt", b"1, inf, 3");
+    let empty = temp("empty.txt", b"");
+    let few = temp("few.txt", b"1 1 2 2 3");
+    let junk = temp("junk.txt", b"1 2 abc");
+    let w_bad = temp("w.txt", b"1 -1 1 1 1");
+    let missing = std::env::temp_dir().join("asq_cli_definitely_missing.txt");
+    let p = |x: &std::path::PathBuf| x.to_str().unwrap().to_string();
+    expect_input_error(&["--input", &p(&nan), "--s", "2"], "NaN");
+    expect_input_error(&["--input", &p(&inf), "--s", "2"], "inf");
+    expect_input_error(&["--input", &p(&empty), "--s", "2"], "no values");
+    expect_input_error(&["--input", &p(&missing), "--s", "2"], "cannot read");
+    expect_input_error(&["--input", &p(&junk), "--s", "2"], "abc");
+    expect_input_error(&["--input", &p(&few), "--s", "4"], "distinct");
+    expect_input_error(&["--input", &p(&few), "--s", "4", "--method", "approx"], "distinct");
+    expect_input_error(&["--input", &p(&few), "--s", "4", "--method", "lagrange"], "distinct");
+    expect_input_error(&["--input", &p(&few), "--s", "1"], "s = 1");
+    expect_input_error(&["--input", &p(&few), "--s", "2", "--weights", &p(&w_bad)], "weight #2");
+    expect_input_error(&["--dist", "cauchy", "--d", "10", "--s", "2"], "cauchy");
+    expect_input_error(&["--dist", "normal", "--d", "10", "--s", "2", "--method", "fast"], "fast");
+    expect_input_error(&["--dist", "normal", "--d", "10", "--s", "2", "--objective", "mean"], "mean");
+    expect_input_error(&["--dist", "normal", "--d", "0", "--s", "2"], "d = 0");
+    expect_input_error(&["--s", "3"], "--input");
+}
+
+#[test]
+fn json_output_checks_out() {
+    let vals = b"0 1 2 3 4 5 6 7 8 9 10 20 40";
+    let f = temp("vals.txt", vals);
+    let x: Vec<f64> = String::from_utf8_lossy(vals)
+        .split_whitespace()
+        .map(|t| t.parse().unwrap())
+        .collect();
+    for method in ["exact", "lagrange", "smawk", "smawk2", "approx"] {
+        let out = bin()
+            .args(["asq", "--input", f.to_str().unwrap(), "--s", "4", "--json", "--bins", "40"])
+            .args(["--method", method])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{method}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let levels: Vec<f64> = v["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_f64().unwrap())
+            .collect();
+        assert_eq!(levels.len(), 4, "{method}");
+        assert_eq!((levels[0], levels[3]), (0.0, 40.0), "{method}");
+        // vNMSE recomputed here from its definition.
+        let mut err = 0.0;
+        for &xi in &x {
+            let k = levels.iter().rposition(|&l| l <= xi).unwrap().min(2);
+            err += (levels[k + 1] - xi) * (xi - levels[k]);
+        }
+        let norm: f64 = x.iter().map(|v| v * v).sum();
+        let vn = v["vnmse"].as_f64().unwrap();
+        assert!((vn - err / norm).abs() < 1e-12, "{method}: {vn} vs {}", err / norm);
+        assert!(v["seconds"].as_f64().unwrap() >= 0.0);
+        assert!(v["sort_seconds"].as_f64().unwrap() >= 0.0);
+    }
+    // A synthetic draw is the same for the same seed.
+    let run = || {
+        bin()
+            .args(["asq", "--dist", "lognormal", "--d", "2000", "--seed", "3", "--s", "8", "--json"])
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    let la: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let lb: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(la["levels"], lb["levels"]);
+}
+
+#[test]
+fn npy_input_is_read() {
+    let vals = [3.0f64, -1.0, 2.5, 0.0, 7.0];
+    let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }";
+    let mut h = header.to_string();
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(h.as_bytes());
+    for v in vals {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let f = temp("vals.npy", &bytes);
+    let out = bin()
+        .args(["asq", "--input", f.to_str().unwrap(), "--s", "5", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let levels: Vec<f64> = v["levels"].as_array().unwrap().iter().map(|l| l.as_f64().unwrap()).collect();
+    assert_eq!(levels, vec![-1.0, 0.0, 2.5, 3.0, 7.0]);
+}
