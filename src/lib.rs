@@ -23,5 +23,6 @@ pub mod qat;
 pub mod quad;
 pub mod rs;
 pub mod sweep;
+pub mod validate;
 
 pub use error::{Error, Result};

@@ -9,7 +9,7 @@
 //! levels is spliced from the two bracketing paths (exchange argument below).
 
 use super::dp::partition_single;
-use super::prefix::Prefix;
+use super::prefix::{Node, Prefix};
 use super::{check_sorted, compress};
 use crate::error::Result;
 
@@ -197,6 +197,7 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
     let (mut lam_lo, mut lam_hi) = (f64::INFINITY, 0.0f64);
     // Model probes in a row that missed; after two, a secant probe makes sure of progress.
     let mut misses = 0usize;
+    let mut guess = coarse_penalty(p, target);
     // Each secant probe either lands on `target`, proves the bracket adjacent on the hull, or
     // adds a hull vertex strictly inside it. Model probes only shorten the walk. The cap only
     // guards against rounding loops.
@@ -208,7 +209,9 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
         }
         // Only a secant probe can prove the bracket adjacent, so it is used once the bracket
         // is down to the target's neighbours.
-        let model = if misses >= 2 || (kl + 1 == target && kh == target + 1) {
+        let model = if let Some(g) = guess.take() {
+            Some(g)
+        } else if misses >= 2 || (kl + 1 == target && kh == target + 1) {
             None
         } else {
             model_penalty(&lo, &hi, target).filter(|&m| m > lam_hi && m < lam_lo)
@@ -262,5 +265,24 @@ fn model_penalty(lo: &Run, hi: &Run, target: usize) -> Option<f64> {
     let a = g0 * k0.powf(p);
     let t = target as f64;
     let lambda = a * ((t - 0.5).powf(-p) - (t + 0.5).powf(-p));
+    (lambda.is_finite() && lambda > 0.0).then_some(lambda)
+}
+
+/// A first penalty from the same problem on about 1000 nodes taken at equal rank steps (the
+/// cost between any two nodes stays exact, only the candidate levels thin out): the
+/// marginal gain `(g(t − 1) − g(t + 1)) / 2` there. `None` when the problem is small anyway.
+fn coarse_penalty(p: &Prefix, target: usize) -> Option<f64> {
+    const M: usize = 1024;
+    let n = p.len();
+    if n < 4 * M || target + 2 >= M {
+        return None;
+    }
+    let nodes: Vec<Node> = (0..M)
+        .map(|k| p.nodes[k * (n - 1) / (M - 1)])
+        .collect();
+    let coarse = Prefix { nodes };
+    let below = partition_single(&coarse, target - 1, false).0;
+    let above = partition_single(&coarse, target + 1, false).0;
+    let lambda = 0.5 * (below - above);
     (lambda.is_finite() && lambda > 0.0).then_some(lambda)
 }

@@ -1,0 +1,619 @@
+//! Theory against finite systems: runs AMP, the Gibbs sampler and QAT on many seeds in parallel,
+//! summarizes each quantity as `{mean, stderr, theory, per_seed}` with `theory` the RS value,
+//! and the default validation panel (RS-stable and RSB points, b = 1…4, several widths).
+//!
+//! Determinism: seed s of a run uses the instance seed `derive_seed(base, s)` and the chain
+//! seed `derive_seed(base, s + 2³²)`; rayon only changes the order in which seeds are computed,
+//! never what they compute, and results are collected in seed order.
+
+use crate::amp::{self, AmpOptions, AmpResult, SeStep};
+use crate::error::{Error, Result};
+use crate::fixed_point::Status;
+use crate::gibbs::{self, GibbsOptions, GibbsResult};
+use crate::instance::{self, derive_seed, Instance};
+use crate::model::{LevelSet, Model, Student, TeacherPrior};
+use crate::output::Csv;
+use crate::plot::{LineChart, Mark, Series};
+use crate::qat::{self, QatOptions, QatResult};
+use crate::rs::{solve, RsSolution, SolverOptions};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::Path;
+
+/// One reported quantity over seeds. Non-finite values serialize as null.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Mean over the seeds that produced a value.
+    pub mean: f64,
+    /// Standard error of the mean (sample standard deviation / √k; NaN for one seed).
+    pub stderr: f64,
+    /// The RS prediction.
+    pub theory: f64,
+    /// One value per seed, in seed order (NaN, written null, where a seed produced none).
+    pub per_seed: Vec<f64>,
+}
+
+impl Summary {
+    /// Summarizes per-seed values (non-finite ones are excluded from mean and stderr).
+    pub fn new(per_seed: Vec<f64>, theory: f64) -> Self {
+        let (mean, stderr) = mean_stderr(&per_seed);
+        Summary { mean, stderr, theory, per_seed }
+    }
+
+    /// `|mean − theory| ≤ 3·stderr + allowance` (false when either side is missing).
+    pub fn agrees(&self, allowance: f64) -> bool {
+        let se = if self.stderr.is_finite() { self.stderr } else { 0.0 };
+        (self.mean - self.theory).abs() <= 3.0 * se + allowance
+    }
+}
+
+/// Mean and standard error of the finite values.
+pub fn mean_stderr(v: &[f64]) -> (f64, f64) {
+    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    let k = f.len() as f64;
+    if f.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = f.iter().sum::<f64>() / k;
+    if f.len() < 2 {
+        return (mean, f64::NAN);
+    }
+    let var = f.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (k - 1.0);
+    (mean, (var / k).sqrt())
+}
+
+/// Where instances come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Drawn from the model with N weights, one instance per seed.
+    Generated {
+        /// Number of weights N.
+        n: usize,
+    },
+    /// One user instance shared by every seed (seeds then vary only the algorithms' randomness).
+    File(Box<Instance>),
+}
+
+/// Common run settings.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// Instance source.
+    pub source: Source,
+    /// Number of seeds (≥ 1).
+    pub seeds: usize,
+    /// Base seed.
+    pub base_seed: u64,
+    /// Show a progress bar (when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl RunSpec {
+    fn check(&self) -> Result<()> {
+        if self.seeds == 0 {
+            return Err(Error::input("seeds must be at least 1"));
+        }
+        if let Source::Generated { n } = self.source {
+            if n < 2 {
+                return Err(Error::input(format!("n must be at least 2, got {n}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// `(M, N)` of the instances.
+    pub fn shape(&self, model: &Model) -> (usize, usize) {
+        match &self.source {
+            Source::Generated { n } => (instance::samples_for(model.alpha, *n), *n),
+            Source::File(i) => (i.m(), i.n()),
+        }
+    }
+
+    /// Runs `f(instance, chain seed)` for every seed in parallel, results in seed order.
+    fn map_seeds<T: Send>(
+        &self,
+        model: &Model,
+        label: &str,
+        f: impl Fn(&Instance, u64) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let pb = if self.progress { crate::progress::bar(self.seeds as u64, label) } else { indicatif::ProgressBar::hidden() };
+        let out: Result<Vec<T>> = (0..self.seeds as u64)
+            .into_par_iter()
+            .map(|s| {
+                let chain = derive_seed(self.base_seed, s + (1u64 << 32));
+                let r = match &self.source {
+                    Source::Generated { n } => {
+                        let inst = instance::generate(model, *n, derive_seed(self.base_seed, s))?;
+                        f(&inst, chain)
+                    }
+                    Source::File(inst) => f(inst, chain),
+                };
+                pb.inc(1);
+                r
+            })
+            .collect();
+        pb.finish_and_clear();
+        out
+    }
+}
+
+/// The RS equilibrium of a model (finite β or β = ∞).
+pub fn theory(model: &Model) -> RsSolution {
+    solve(model, &SolverOptions::default()).equilibrium
+}
+
+/// The same model at β = ∞ (the problem QAT solves).
+pub fn ground_state_model(model: &Model) -> Model {
+    Model { beta: f64::INFINITY, ..model.clone() }
+}
+
+/// Mean AMP trajectory beside state evolution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrajectoryRow {
+    /// Iteration.
+    pub iter: usize,
+    /// Mean over seeds of AMP's `‖ŵ − w0‖²/N` (seeds that stopped earlier hold their last value).
+    pub amp_mse: f64,
+    /// Its standard error.
+    pub amp_mse_stderr: f64,
+    /// Mean over seeds of `mean(v)`.
+    pub amp_mean_var: f64,
+    /// State evolution's MSE `ρ − 2m + q`.
+    pub se_mse: f64,
+    /// State evolution's `Q − q`.
+    pub se_mean_var: f64,
+}
+
+/// AMP on many seeds against the RS theory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AmpReport {
+    /// Samples M.
+    pub m: usize,
+    /// Weights N.
+    pub n: usize,
+    /// Seeds run.
+    pub seeds: usize,
+    /// `‖ŵ − w0‖²/N`; theory ε_mean of the RS equilibrium.
+    pub mse_posterior_mean: Summary,
+    /// `‖ŵ − w0‖²/N + mean(v)`; theory ε_g of the RS equilibrium.
+    pub gen_error: Summary,
+    /// Training error of ŵ (theory: none, null).
+    pub train_error_mean: Summary,
+    /// The RS equilibrium.
+    pub rs: RsSolution,
+    /// The fixed point of state evolution from AMP's start (the RS branch AMP follows).
+    pub state_evolution: SeStep,
+    /// Per seed: how AMP ended.
+    pub status: Vec<Status>,
+    /// Per seed: iterations used.
+    pub iterations: Vec<usize>,
+    /// Mean trajectory beside state evolution.
+    pub trajectory: Vec<TrajectoryRow>,
+}
+
+/// Runs AMP on every seed.
+pub fn run_amp(model: &Model, spec: &RunSpec, opts: &AmpOptions) -> Result<AmpReport> {
+    spec.check()?;
+    amp::check_model(model)?;
+    let runs: Vec<AmpResult> = spec.map_seeds(model, "amp", |inst, _| amp::run(model, inst, opts))?;
+    let rs = theory(model);
+    let longest = runs.iter().map(|r| r.history.len()).max().unwrap_or(0);
+    let se = amp::state_evolution(model, longest)?;
+    let (se_fp, _) = amp::se_fixed_point(model, 5000, 1e-12)?;
+    let mut trajectory = Vec::with_capacity(longest);
+    for t in 0..longest {
+        let at = |r: &AmpResult| r.history.get(t).or(r.history.last()).copied();
+        let mse: Vec<f64> = runs.iter().filter_map(at).map(|h| h.mse).collect();
+        let var: Vec<f64> = runs.iter().filter_map(at).map(|h| h.mean_var).collect();
+        let (amp_mse, amp_mse_stderr) = mean_stderr(&mse);
+        let s = se.get(t).or(se.last());
+        trajectory.push(TrajectoryRow {
+            iter: t + 1,
+            amp_mse,
+            amp_mse_stderr,
+            amp_mean_var: mean_stderr(&var).0,
+            se_mse: s.map_or(f64::NAN, |s| s.mse),
+            se_mean_var: s.map_or(f64::NAN, |s| s.mean_var),
+        });
+    }
+    let (m, n) = spec.shape(model);
+    Ok(AmpReport {
+        m,
+        n,
+        seeds: spec.seeds,
+        mse_posterior_mean: Summary::new(runs.iter().map(|r| r.mse_posterior_mean.unwrap_or(f64::NAN)).collect(), rs.mse_posterior_mean),
+        gen_error: Summary::new(runs.iter().map(|r| r.gen_error.unwrap_or(f64::NAN)).collect(), rs.gen_error),
+        train_error_mean: Summary::new(runs.iter().map(|r| r.train_error_mean).collect(), f64::NAN),
+        status: runs.iter().map(|r| r.status).collect(),
+        iterations: runs.iter().map(|r| r.iterations).collect(),
+        rs,
+        state_evolution: se_fp,
+        trajectory,
+    })
+}
+
+/// Gibbs sampling on many seeds against the RS theory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GibbsReport {
+    /// Samples M.
+    pub m: usize,
+    /// Weights N.
+    pub n: usize,
+    /// Seeds run.
+    pub seeds: usize,
+    /// ε_g = ‖w − w0‖²/N of samples; theory RS ε_g.
+    pub gen_error: Summary,
+    /// ‖y − Xw‖²/M of samples; theory RS ε_t.
+    pub train_error: Summary,
+    /// Replica overlap q; theory RS q.
+    pub overlap: Summary,
+    /// Energy per weight; theory RS e.
+    pub energy: Summary,
+    /// Width of P(q): per seed, the standard deviation over sweeps of `q_ab/Q` (the overlap
+    /// normalized by the self-overlap); theory 0 (RS: one sharp peak as N → ∞).
+    pub overlap_width: Summary,
+    /// P(q/Q) pooled over seeds: bin centres.
+    pub pq_centres: Vec<f64>,
+    /// P(q/Q) pooled over seeds: densities.
+    pub pq_density: Vec<f64>,
+    /// Mean swap acceptance per ladder pair (empty without tempering).
+    pub swap_acceptance: Vec<f64>,
+    /// The β ladder.
+    pub ladder: Vec<f64>,
+    /// The RS equilibrium.
+    pub rs: RsSolution,
+}
+
+/// Runs the two-replica sampler on every seed.
+pub fn run_gibbs(model: &Model, spec: &RunSpec, opts: &GibbsOptions, bins: usize) -> Result<GibbsReport> {
+    spec.check()?;
+    gibbs::check(model, opts)?;
+    let runs: Vec<GibbsResult> = spec.map_seeds(model, "gibbs", |inst, chain| gibbs::run(model, inst, opts, chain))?;
+    let rs = theory(model);
+    let pooled: Vec<f64> = runs
+        .iter()
+        .flat_map(|r| {
+            let qq = r.big_q;
+            r.overlap_samples.iter().map(move |q| if qq > 0.0 { q / qq } else { f64::NAN })
+        })
+        .collect();
+    let (pq_centres, pq_density) = gibbs::histogram(&pooled, bins.max(1), -1.0, 1.0);
+    let width: Vec<f64> = runs.iter().map(|r| if r.big_q > 0.0 { r.overlap_std / r.big_q } else { f64::NAN }).collect();
+    let l = runs.first().map_or(0, |r| r.swap_acceptance.len());
+    let swap = (0..l).map(|k| runs.iter().map(|r| r.swap_acceptance[k]).sum::<f64>() / runs.len() as f64).collect();
+    let (m, n) = spec.shape(model);
+    Ok(GibbsReport {
+        m,
+        n,
+        seeds: spec.seeds,
+        gen_error: Summary::new(runs.iter().map(|r| r.gen_error.unwrap_or(f64::NAN)).collect(), rs.gen_error),
+        train_error: Summary::new(runs.iter().map(|r| r.train_error).collect(), rs.train_error),
+        overlap: Summary::new(runs.iter().map(|r| r.overlap).collect(), rs.q),
+        energy: Summary::new(runs.iter().map(|r| r.energy).collect(), rs.energy),
+        overlap_width: Summary::new(width, 0.0),
+        pq_centres,
+        pq_density,
+        swap_acceptance: swap,
+        ladder: runs.first().map(|r| r.ladder.clone()).unwrap_or_default(),
+        rs,
+    })
+}
+
+/// Mean QAT curve over epochs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpochRow {
+    /// Epoch (0 = initialization).
+    pub epoch: usize,
+    /// Mean generalization error.
+    pub gen_error: f64,
+    /// Its standard error.
+    pub gen_stderr: f64,
+    /// Mean training error.
+    pub train_error: f64,
+    /// Its standard error.
+    pub train_stderr: f64,
+}
+
+/// QAT on many seeds against the β = ∞ RS theory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QatReport {
+    /// Samples M.
+    pub m: usize,
+    /// Weights N.
+    pub n: usize,
+    /// Seeds run.
+    pub seeds: usize,
+    /// Final ‖Q(u) − w0‖²/N; theory: RS ε_g at β = ∞.
+    pub gen_error: Summary,
+    /// Final training error; theory: RS ε_t at β = ∞.
+    pub train_error: Summary,
+    /// Mean errors per epoch.
+    pub epochs: Vec<EpochRow>,
+    /// The β = ∞ RS solution.
+    pub rs: RsSolution,
+}
+
+/// Runs QAT on every seed.
+pub fn run_qat(model: &Model, spec: &RunSpec, opts: &QatOptions) -> Result<QatReport> {
+    spec.check()?;
+    qat::check(opts)?;
+    let runs: Vec<QatResult> = spec.map_seeds(model, "qat", |inst, chain| qat::run(model, inst, opts, chain))?;
+    let rs = theory(&ground_state_model(model));
+    let mut epochs = Vec::new();
+    for e in 0..=opts.epochs {
+        let g: Vec<f64> = runs.iter().filter_map(|r| r.history.get(e)).map(|h| h.gen_error).collect();
+        let t: Vec<f64> = runs.iter().filter_map(|r| r.history.get(e)).map(|h| h.train_error).collect();
+        let (gm, gs) = mean_stderr(&g);
+        let (tm, ts) = mean_stderr(&t);
+        epochs.push(EpochRow { epoch: e, gen_error: gm, gen_stderr: gs, train_error: tm, train_stderr: ts });
+    }
+    let (m, n) = spec.shape(model);
+    Ok(QatReport {
+        m,
+        n,
+        seeds: spec.seeds,
+        gen_error: Summary::new(runs.iter().map(|r| r.gen_error.unwrap_or(f64::NAN)).collect(), rs.gen_error),
+        train_error: Summary::new(runs.iter().map(|r| r.train_error).collect(), rs.train_error),
+        epochs,
+        rs,
+    })
+}
+
+/// One point of the validation panel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelPoint {
+    /// Bits b (uniform mid-rise levels).
+    pub bits: u32,
+    /// Width ω.
+    pub width: f64,
+    /// Inverse temperature of the theory, AMP and Gibbs (QAT is compared at β = ∞).
+    pub beta: f64,
+}
+
+/// The default panel at α = 2, σ² = 0.1, Gaussian teacher: RS-stable points for b = 1…4 at two
+/// widths and three RSB points (b = 1 at ω = 1, 1.5; b = 2 at ω = 3), all at β = 5.
+pub fn default_panel() -> Vec<PanelPoint> {
+    [(1, 0.5), (1, 1.0), (1, 1.5), (2, 1.0), (2, 1.5), (2, 3.0), (3, 1.5), (3, 3.0), (4, 1.5), (4, 3.0)]
+        .into_iter()
+        .map(|(bits, width)| PanelPoint { bits, width, beta: 5.0 })
+        .collect()
+}
+
+/// Sizes and budgets of a panel run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PanelSettings {
+    /// Samples per weight.
+    pub alpha: f64,
+    /// Label noise σ².
+    pub noise: f64,
+    /// N for AMP.
+    pub n_amp: usize,
+    /// N for the Gibbs sampler.
+    pub n_gibbs: usize,
+    /// N for QAT.
+    pub n_qat: usize,
+    /// Seeds per method and point.
+    pub seeds: usize,
+    /// Base seed.
+    pub base_seed: u64,
+    /// Gibbs settings.
+    pub gibbs: GibbsOptions,
+    /// QAT settings.
+    pub qat: QatOptions,
+    /// Finite-size allowance added to 3 standard errors for AMP (absolute).
+    pub allow_amp: f64,
+    /// Finite-size allowance for the Gibbs sampler (absolute).
+    pub allow_gibbs: f64,
+    /// Relative tolerance for QAT against the β = ∞ theory.
+    pub allow_qat_rel: f64,
+}
+
+impl Default for PanelSettings {
+    fn default() -> Self {
+        PanelSettings {
+            alpha: 2.0,
+            noise: 0.1,
+            n_amp: 1000,
+            n_gibbs: 200,
+            n_qat: 500,
+            seeds: 4,
+            base_seed: 1,
+            gibbs: GibbsOptions { burn_in: 300, sweeps: 600, temperatures: 1, beta_min: 0.5 },
+            qat: QatOptions { epochs: 40, schedule: crate::qat::Schedule::Step { every: 10, factor: 0.5 }, ..QatOptions::default() },
+            allow_amp: 0.01,
+            allow_gibbs: 0.02,
+            allow_qat_rel: 0.25,
+        }
+    }
+}
+
+/// One row of the validation table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelRow {
+    /// Index of the panel point.
+    pub point: usize,
+    /// Bits.
+    pub bits: u32,
+    /// Width.
+    pub width: f64,
+    /// β of the point (QAT rows: the theory is at β = ∞).
+    pub beta: f64,
+    /// RS stability at the point's β.
+    pub rs_stable: bool,
+    /// λ_AT at the point's β.
+    pub at_eigenvalue: f64,
+    /// amp, gibbs or qat.
+    pub method: String,
+    /// The quantity.
+    pub quantity: String,
+    /// The RS prediction.
+    pub theory: f64,
+    /// Mean over seeds.
+    pub mean: f64,
+    /// Standard error.
+    pub stderr: f64,
+    /// `(mean − theory)/stderr`.
+    pub z: f64,
+    /// The tolerance used: `3·stderr + allowance`.
+    pub tolerance: f64,
+    /// Whether `|mean − theory| ≤ tolerance`.
+    pub agrees: bool,
+}
+
+/// The full panel outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelReport {
+    /// Settings used.
+    pub settings: PanelSettings,
+    /// The points.
+    pub points: Vec<PanelPoint>,
+    /// The table.
+    pub rows: Vec<PanelRow>,
+    /// P(q/Q) of the Gibbs runs per point: (centres, densities).
+    pub pq: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+fn row(i: usize, p: &PanelPoint, rs: &RsSolution, method: &str, quantity: &str, s: &Summary, allowance: f64) -> PanelRow {
+    let se = if s.stderr.is_finite() { s.stderr } else { 0.0 };
+    let tol = 3.0 * se + allowance;
+    PanelRow {
+        point: i,
+        bits: p.bits,
+        width: p.width,
+        beta: if method == "qat" { f64::INFINITY } else { p.beta },
+        rs_stable: rs.rs_stable,
+        at_eigenvalue: rs.at_eigenvalue,
+        method: method.into(),
+        quantity: quantity.into(),
+        theory: s.theory,
+        mean: s.mean,
+        stderr: s.stderr,
+        z: (s.mean - s.theory) / s.stderr,
+        tolerance: tol,
+        agrees: (s.mean - s.theory).abs() <= tol,
+    }
+}
+
+/// Runs the panel: every point with AMP, Gibbs and QAT.
+pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> Result<PanelReport> {
+    let teacher = TeacherPrior::gaussian(1.0)?;
+    let mut rows = Vec::new();
+    let mut pq = Vec::new();
+    let pb = if progress { crate::progress::bar(points.len() as u64, "validate") } else { indicatif::ProgressBar::hidden() };
+    for (i, p) in points.iter().enumerate() {
+        let student = Student::Discrete(LevelSet::uniform(p.bits, p.width)?);
+        let model = Model::new(st.alpha, st.noise, p.beta, 0.0, student, teacher.clone())?;
+        let spec = |n: usize| RunSpec { source: Source::Generated { n }, seeds: st.seeds, base_seed: st.base_seed, progress: false };
+        let a = run_amp(&model, &spec(st.n_amp), &AmpOptions::default())?;
+        let g = run_gibbs(&model, &spec(st.n_gibbs), &st.gibbs, 40)?;
+        let q = run_qat(&model, &spec(st.n_qat), &st.qat)?;
+        let rs = &a.rs;
+        rows.push(row(i, p, rs, "amp", "mse_posterior_mean", &a.mse_posterior_mean, st.allow_amp));
+        rows.push(row(i, p, rs, "amp", "gen_error", &a.gen_error, st.allow_amp));
+        rows.push(row(i, p, rs, "gibbs", "gen_error", &g.gen_error, st.allow_gibbs));
+        rows.push(row(i, p, rs, "gibbs", "train_error", &g.train_error, st.allow_gibbs));
+        rows.push(row(i, p, rs, "gibbs", "overlap", &g.overlap, st.allow_gibbs));
+        rows.push(row(i, p, rs, "qat", "gen_error", &q.gen_error, st.allow_qat_rel * q.gen_error.theory));
+        rows.push(row(i, p, rs, "qat", "train_error", &q.train_error, st.allow_qat_rel * q.train_error.theory));
+        pq.push((g.pq_centres.clone(), g.pq_density.clone()));
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    Ok(PanelReport { settings: *st, points: points.to_vec(), rows, pq })
+}
+
+/// The table as CSV.
+pub fn panel_csv(r: &PanelReport) -> Csv {
+    let mut csv = Csv::new([
+        "point", "bits", "width", "beta", "rs_stable", "at_eigenvalue", "method", "quantity", "theory", "mean", "stderr", "z", "tolerance", "agrees",
+    ]);
+    for x in &r.rows {
+        csv.push(vec![
+            x.point.to_string(),
+            x.bits.to_string(),
+            crate::output::fmt_num(x.width),
+            if x.beta.is_finite() { x.beta.to_string() } else { "inf".into() },
+            x.rs_stable.to_string(),
+            crate::output::fmt_num(x.at_eigenvalue),
+            x.method.clone(),
+            x.quantity.clone(),
+            crate::output::fmt_num(x.theory),
+            crate::output::fmt_num(x.mean),
+            crate::output::fmt_num(x.stderr),
+            crate::output::fmt_num(x.z),
+            crate::output::fmt_num(x.tolerance),
+            x.agrees.to_string(),
+        ]);
+    }
+    csv
+}
+
+/// Writes `<dir>/validate_panel.{csv,json,png,svg}` and `<dir>/validate_pq.{png,svg}`.
+pub fn save_panel(r: &PanelReport, dir: &Path) -> Result<()> {
+    panel_csv(r).write(&dir.join("validate_panel.csv"))?;
+    crate::output::write_atomic(&dir.join("validate_panel.json"), crate::output::to_json(r)?.as_bytes())?;
+    let pick = |method: &str, quantity: &str| -> Vec<&PanelRow> {
+        r.rows.iter().filter(|x| x.method == method && x.quantity == quantity).collect()
+    };
+    let xy = |rows: &[&PanelRow], dx: f64, theory: bool| -> Vec<(f64, f64)> {
+        rows.iter().map(|x| (x.point as f64 + 1.0 + dx, if theory { x.theory } else { x.mean })).collect()
+    };
+    let err = |rows: &[&PanelRow]| -> Vec<f64> { rows.iter().map(|x| x.stderr).collect() };
+    let amp = pick("amp", "mse_posterior_mean");
+    let gib = pick("gibbs", "gen_error");
+    let qat = pick("qat", "gen_error");
+    let mut series = vec![
+        Series::line("RS ε_mean (β=5)", xy(&amp, 0.0, true)).mark(Mark::Dashed).colour(0),
+        Series::points("AMP ‖ŵ−w0‖²/N", xy(&amp, -0.15, false), Some(err(&amp))).colour(0),
+        Series::line("RS ε_g (β=5)", xy(&gib, 0.0, true)).mark(Mark::Dashed).colour(2),
+        Series::points("Gibbs ε_g", xy(&gib, 0.0, false), Some(err(&gib))).colour(2),
+        Series::line("RS ε_g (β=∞)", xy(&qat, 0.0, true)).mark(Mark::Dashed).colour(3),
+        Series::points("QAT ε_g", xy(&qat, 0.15, false), Some(err(&qat))).colour(3),
+    ];
+    let dx = |m: &str| match m {
+        "amp" => -0.15,
+        "qat" => 0.15,
+        _ => 0.0,
+    };
+    let bad: Vec<(f64, f64)> = r
+        .rows
+        .iter()
+        .filter(|x| !x.agrees && (x.quantity == "gen_error" && x.method != "amp" || x.quantity == "mse_posterior_mean"))
+        .map(|x| (x.point as f64 + 1.0 + dx(&x.method), x.mean))
+        .collect();
+    series.push(Series::points("disagrees (> 3σ + allowance)", bad, None).colour(1));
+    let rsb: Vec<(f64, f64)> = amp.iter().filter(|x| !x.rs_stable).map(|x| (x.point as f64 + 1.0, 0.0)).collect();
+    series.push(Series::points("RS unstable (λ_AT > 1)", rsb, None).colour(4));
+    let labels: Vec<String> = r.points.iter().enumerate().map(|(i, p)| format!("{}:b{}ω{}", i + 1, p.bits, p.width)).collect();
+    let chart = LineChart {
+        title: format!("Theory vs AMP, Gibbs, QAT (α={}, σ²={}); points {}", r.settings.alpha, r.settings.noise, labels.join(" ")),
+        x_label: "panel point".into(),
+        y_label: "error".into(),
+        series,
+        x_range: Some((0.5, r.points.len() as f64 + 0.5)),
+        ..Default::default()
+    };
+    crate::plot::save(&chart, &dir.join("validate_panel"), (1400, 700))?;
+    // P(q/Q) for every point: one line each.
+    let pq_series = r
+        .pq
+        .iter()
+        .enumerate()
+        .map(|(i, (c, d))| {
+            let p = &r.points[i];
+            let st = r.rows.iter().find(|x| x.point == i).is_some_and(|x| x.rs_stable);
+            Series::line(format!("b{} ω{} {}", p.bits, p.width, if st { "RS" } else { "RSB" }), c.iter().copied().zip(d.iter().copied()).collect())
+                .mark(if st { Mark::Line } else { Mark::Dashed })
+                .colour(i)
+        })
+        .collect();
+    let chart = LineChart {
+        title: format!("Gibbs P(q/Q), N = {}, pooled over {} seeds", r.settings.n_gibbs, r.settings.seeds),
+        x_label: "q/Q".into(),
+        y_label: "density".into(),
+        series: pq_series,
+        x_range: Some((-0.2, 1.05)),
+        ..Default::default()
+    };
+    crate::plot::save(&chart, &dir.join("validate_pq"), (1000, 650))?;
+    Ok(())
+}
