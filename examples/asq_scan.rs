@@ -12,7 +12,9 @@ use quantreplica::asq::{
 use std::time::Instant;
 
 fn list(arg: &str) -> Vec<usize> {
-    arg.split(',').filter_map(|t| t.trim().parse().ok()).collect()
+    arg.split(',')
+        .filter_map(|t| t.trim().parse().ok())
+        .collect()
 }
 
 fn main() {
@@ -46,7 +48,14 @@ fn main() {
     let bins: usize = get("--bins").and_then(|b| b.parse().ok()).unwrap_or(1000);
     println!(
         "{:>4} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}",
-        "log2d", "s", "sort_s", "smawk2_s", "smawk_s", "lagrange_s", "approx_s", "vnmse_exact",
+        "log2d",
+        "s",
+        "sort_s",
+        "smawk2_s",
+        "smawk_s",
+        "lagrange_s",
+        "approx_s",
+        "vnmse_exact",
         "approx/exact"
     );
     for &e in &d_exp {

@@ -150,6 +150,24 @@ pub struct LineChart {
     pub x_range: Option<(f64, f64)>,
 }
 
+/// A compact tick label: at most 4 significant digits, no trailing zeros.
+pub fn tick(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if !(1e-3..1e5).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let digits = (3 - a.log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 fn data_range(vals: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
@@ -218,9 +236,13 @@ macro_rules! draw_series_on {
                     .draw_series(pts.iter().map(|p| Circle::new(*p, 4, col.filled())))
                     .map_err(perr)?,
             };
-            anno.label(s.name.clone()).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
-            });
+            if s.mark == Mark::Points {
+                anno.label(s.name.clone()).legend(move |(x, y)| Circle::new((x + 9, y), 4, col.filled()));
+            } else {
+                anno.label(s.name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
+                });
+            }
             if s.mark == Mark::LinePoints {
                 $chart
                     .draw_series(pts.iter().map(|p| Circle::new(*p, 3, col.filled())))
@@ -269,6 +291,8 @@ impl Figure for LineChart {
                     .axis_desc_style(("sans-serif", 18))
                     .label_style(("sans-serif", 14))
                     .light_line_style(WHITE.mix(0.0))
+                    .x_label_formatter(&|v| tick(*v))
+                    .y_label_formatter(&|v| tick(*v))
                     .draw()
                     .map_err(perr)?;
             }};

@@ -248,8 +248,9 @@ pub struct GibbsReport {
     pub overlap: Summary,
     /// Energy per weight; theory RS e.
     pub energy: Summary,
-    /// Width of P(q): per seed, the standard deviation over sweeps of `q_ab/Q` (the overlap
-    /// normalized by the self-overlap); theory 0 (RS: one sharp peak as N → ∞).
+    /// Width of P(q): per seed, the root-mean-square deviation over sweeps of `q_ab/Q` (the
+    /// overlap normalized by the self-overlap) from its mean over all seeds and sweeps; theory 0
+    /// (RS: one sharp peak, width O(1/√N)).
     pub overlap_width: Summary,
     /// P(q/Q) pooled over seeds: bin centres.
     pub pq_centres: Vec<f64>,
@@ -277,7 +278,18 @@ pub fn run_gibbs(model: &Model, spec: &RunSpec, opts: &GibbsOptions, bins: usize
         })
         .collect();
     let (pq_centres, pq_density) = gibbs::histogram(&pooled, bins.max(1), -1.0, 1.0);
-    let width: Vec<f64> = runs.iter().map(|r| if r.big_q > 0.0 { r.overlap_std / r.big_q } else { f64::NAN }).collect();
+    // Width of P(q/Q) about the mean of all instances: it sees both the breadth within an
+    // instance and the instance-to-instance spread (non-self-averaging), the two RSB signatures.
+    let (centre, _) = mean_stderr(&pooled);
+    let width: Vec<f64> = runs
+        .iter()
+        .map(|r| {
+            let qq = r.big_q;
+            let k = r.overlap_samples.len().max(1) as f64;
+            let ms = r.overlap_samples.iter().map(|q| (q / qq - centre).powi(2)).sum::<f64>() / k;
+            if qq > 0.0 { ms.sqrt() } else { f64::NAN }
+        })
+        .collect();
     let l = runs.first().map_or(0, |r| r.swap_acceptance.len());
     let swap = (0..l).map(|k| runs.iter().map(|r| r.swap_acceptance[k]).sum::<f64>() / runs.len() as f64).collect();
     let (m, n) = spec.shape(model);

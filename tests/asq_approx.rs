@@ -28,9 +28,21 @@ fn brute_force(x: &[f64], w: &[f64], s: usize) -> f64 {
     u.dedup();
     let n = u.len();
     let c: Vec<Vec<f64>> = (0..n)
-        .map(|j| (0..n).map(|i| if i > j { interval_cost(x, w, u[j], u[i]) } else { 0.0 }).collect())
+        .map(|j| {
+            (0..n)
+                .map(|i| {
+                    if i > j {
+                        interval_cost(x, w, u[j], u[i])
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
         .collect();
-    let mut best: Vec<f64> = (0..n).map(|i| if i > 0 { c[0][i] } else { f64::INFINITY }).collect();
+    let mut best: Vec<f64> = (0..n)
+        .map(|i| if i > 0 { c[0][i] } else { f64::INFINITY })
+        .collect();
     for _ in 2..s {
         let mut next = vec![f64::INFINITY; n];
         for i in 1..n {
@@ -50,9 +62,15 @@ fn approx_within_stated_bound() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1000 + seed);
         let d = rng.random_range(8..=60);
         let x: Vec<f64> = match seed % 4 {
-            0 => (0..d).map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(&mut rng)).collect(),
-            1 => (0..d).map(|_| Normal::new(0.0, 1.0).unwrap().sample(&mut rng)).collect(),
-            2 => (0..d).map(|_| Exp::<f64>::new(1.0).unwrap().sample(&mut rng)).collect(),
+            0 => (0..d)
+                .map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(&mut rng))
+                .collect(),
+            1 => (0..d)
+                .map(|_| Normal::new(0.0, 1.0).unwrap().sample(&mut rng))
+                .collect(),
+            2 => (0..d)
+                .map(|_| Exp::<f64>::new(1.0).unwrap().sample(&mut rng))
+                .collect(),
             _ => (0..d).map(|_| rng.random_range(0..12) as f64).collect(),
         };
         let weighted = seed % 3 == 0;
@@ -78,20 +96,36 @@ fn approx_within_stated_bound() {
                 let delta = (hi - lo) / m as f64;
                 for l in &r.levels {
                     let k = (l - lo) / delta;
-                    assert!((k - k.round()).abs() < 1e-9, "{ctx}: level {l} off the grid");
+                    assert!(
+                        (k - k.round()).abs() < 1e-9,
+                        "{ctx}: level {l} off the grid"
+                    );
                 }
                 // The reported objective is the true objective of the levels.
                 let direct = objective(&x, &w, &r.levels);
                 let scale = x.iter().map(|v| v * v).sum::<f64>().max(1.0);
-                assert!((r.objective - direct).abs() <= 1e-9 * scale, "{ctx}: {} vs {direct}", r.objective);
+                assert!(
+                    (r.objective - direct).abs() <= 1e-9 * scale,
+                    "{ctx}: {} vs {direct}",
+                    r.objective
+                );
                 // The stated guarantee, against the independent optimum.
                 let bound = total * delta * delta / 4.0;
-                assert!((r.additive_bound - bound).abs() <= 1e-12 * bound.max(1.0), "{ctx}");
+                assert!(
+                    (r.additive_bound - bound).abs() <= 1e-12 * bound.max(1.0),
+                    "{ctx}"
+                );
                 assert_eq!(r.bound_levels, s / 2 + 1);
                 let opt_s = brute_force(&x, &w, s);
                 let opt_k = brute_force(&x, &w, s / 2 + 1);
-                assert!(direct >= opt_s * (1.0 - 1e-9) - 1e-12, "{ctx}: below the optimum");
-                assert!(direct <= opt_k + bound + 1e-9 * scale, "{ctx}: {direct} > {opt_k} + {bound}");
+                assert!(
+                    direct >= opt_s * (1.0 - 1e-9) - 1e-12,
+                    "{ctx}: below the optimum"
+                );
+                assert!(
+                    direct <= opt_k + bound + 1e-9 * scale,
+                    "{ctx}: {direct} > {opt_k} + {bound}"
+                );
                 checked += 1;
             }
         }

@@ -22,7 +22,10 @@ fn expect_input_error(args: &[&str], needle: &str) {
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
     assert!(out.stdout.is_empty(), "{args:?}: stdout not empty");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.contains(needle), "{args:?}: '{stderr}' lacks '{needle}'");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: '{stderr}' lacks '{needle}'"
+    );
 }
 
 #[test]
@@ -41,13 +44,39 @@ fn bad_input_is_one_line_exit_2() {
     expect_input_error(&["--input", &p(&missing), "--s", "2"], "cannot read");
     expect_input_error(&["--input", &p(&junk), "--s", "2"], "abc");
     expect_input_error(&["--input", &p(&few), "--s", "4"], "distinct");
-    expect_input_error(&["--input", &p(&few), "--s", "4", "--method", "approx"], "distinct");
-    expect_input_error(&["--input", &p(&few), "--s", "4", "--method", "lagrange"], "distinct");
+    expect_input_error(
+        &["--input", &p(&few), "--s", "4", "--method", "approx"],
+        "distinct",
+    );
+    expect_input_error(
+        &["--input", &p(&few), "--s", "4", "--method", "lagrange"],
+        "distinct",
+    );
     expect_input_error(&["--input", &p(&few), "--s", "1"], "s = 1");
-    expect_input_error(&["--input", &p(&few), "--s", "2", "--weights", &p(&w_bad)], "weight #2");
+    expect_input_error(
+        &["--input", &p(&few), "--s", "2", "--weights", &p(&w_bad)],
+        "weight #2",
+    );
     expect_input_error(&["--dist", "cauchy", "--d", "10", "--s", "2"], "cauchy");
-    expect_input_error(&["--dist", "normal", "--d", "10", "--s", "2", "--method", "fast"], "fast");
-    expect_input_error(&["--dist", "normal", "--d", "10", "--s", "2", "--objective", "mean"], "mean");
+    expect_input_error(
+        &[
+            "--dist", "normal", "--d", "10", "--s", "2", "--method", "fast",
+        ],
+        "fast",
+    );
+    expect_input_error(
+        &[
+            "--dist",
+            "normal",
+            "--d",
+            "10",
+            "--s",
+            "2",
+            "--objective",
+            "mean",
+        ],
+        "mean",
+    );
     expect_input_error(&["--dist", "normal", "--d", "0", "--s", "2"], "d = 0");
     expect_input_error(&["--s", "3"], "--input");
 }
@@ -62,11 +91,25 @@ fn json_output_checks_out() {
         .collect();
     for method in ["exact", "lagrange", "smawk", "smawk2", "approx"] {
         let out = bin()
-            .args(["asq", "--input", f.to_str().unwrap(), "--s", "4", "--json", "--bins", "40"])
+            .args([
+                "asq",
+                "--input",
+                f.to_str().unwrap(),
+                "--s",
+                "4",
+                "--json",
+                "--bins",
+                "40",
+            ])
             .args(["--method", method])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{method}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{method}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let levels: Vec<f64> = v["levels"]
             .as_array()
@@ -84,14 +127,29 @@ fn json_output_checks_out() {
         }
         let norm: f64 = x.iter().map(|v| v * v).sum();
         let vn = v["vnmse"].as_f64().unwrap();
-        assert!((vn - err / norm).abs() < 1e-12, "{method}: {vn} vs {}", err / norm);
+        assert!(
+            (vn - err / norm).abs() < 1e-12,
+            "{method}: {vn} vs {}",
+            err / norm
+        );
         assert!(v["seconds"].as_f64().unwrap() >= 0.0);
         assert!(v["sort_seconds"].as_f64().unwrap() >= 0.0);
     }
     // A synthetic draw is the same for the same seed.
     let run = || {
         bin()
-            .args(["asq", "--dist", "lognormal", "--d", "2000", "--seed", "3", "--s", "8", "--json"])
+            .args([
+                "asq",
+                "--dist",
+                "lognormal",
+                "--d",
+                "2000",
+                "--seed",
+                "3",
+                "--s",
+                "8",
+                "--json",
+            ])
             .output()
             .unwrap()
     };
@@ -106,7 +164,7 @@ fn npy_input_is_read() {
     let vals = [3.0f64, -1.0, 2.5, 0.0, 7.0];
     let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }";
     let mut h = header.to_string();
-    while (10 + h.len() + 1) % 64 != 0 {
+    while !(10 + h.len() + 1).is_multiple_of(64) {
         h.push(' ');
     }
     h.push('\n');
@@ -121,8 +179,18 @@ fn npy_input_is_read() {
         .args(["asq", "--input", f.to_str().unwrap(), "--s", "5", "--json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let levels: Vec<f64> = v["levels"].as_array().unwrap().iter().map(|l| l.as_f64().unwrap()).collect();
+    let levels: Vec<f64> = v["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_f64().unwrap())
+        .collect();
     assert_eq!(levels, vec![-1.0, 0.0, 2.5, 3.0, 7.0]);
 }

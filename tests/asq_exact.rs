@@ -30,9 +30,7 @@ fn brute_force(x: &[f64], w: &[f64], s: usize) -> f64 {
     }
     // best[l][i]: l + 1 levels, the last at u[i].
     let mut best = vec![f64::INFINITY; n];
-    for i in 1..n {
-        best[i] = c[0][i];
-    }
+    best[1..n].copy_from_slice(&c[0][1..n]);
     for _ in 2..s {
         let mut next = vec![f64::INFINITY; n];
         for i in 1..n {
@@ -68,13 +66,19 @@ fn check_levels(x: &[f64], levels: &[f64], s: usize, ctx: &str) {
 /// Random data of several shapes, including ties and heavy duplication.
 fn data(kind: usize, d: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
     match kind % 6 {
-        0 => (0..d).map(|_| Normal::new(0.0, 1.0).unwrap().sample(rng)).collect(),
-        1 => (0..d).map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(rng)).collect(),
+        0 => (0..d)
+            .map(|_| Normal::new(0.0, 1.0).unwrap().sample(rng))
+            .collect(),
+        1 => (0..d)
+            .map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(rng))
+            .collect(),
         2 => (0..d).map(|_| rng.random_range(-5..=5) as f64).collect(),
         3 => (0..d)
             .map(|_| (Exp::<f64>::new(1.0).unwrap().sample(rng) * 10.0).round() / 10.0)
             .collect(),
-        4 => (0..d).map(|_| rng.random_range(0..4) as f64 * 0.25 + 100.0).collect(),
+        4 => (0..d)
+            .map(|_| rng.random_range(0..4) as f64 * 0.25 + 100.0)
+            .collect(),
         _ => (0..d).map(|_| rng.random::<f64>() * 1e-3 - 7.0).collect(),
     }
 }
@@ -209,7 +213,12 @@ fn large_inputs_agree_across_algorithms_and_thread_counts() {
     let mut xs = x.clone();
     xs.sort_by(f64::total_cmp);
     let w = vec![1.0; x.len()];
-    let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
     for s in [3, 7, 12] {
         let one = pool(1).install(|| exact_levels(&xs, None, s).unwrap());
         let two = pool(2).install(|| exact_levels(&xs, None, s).unwrap());
@@ -225,7 +234,10 @@ fn large_inputs_agree_across_algorithms_and_thread_counts() {
         ] {
             check_levels(&x, &l, s, name);
             let got = objective(&x, &w, &l);
-            assert!((got - want).abs() <= 1e-9 * want, "{name} s {s}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "{name} s {s}: {got} vs {want}"
+            );
         }
     }
 }

@@ -48,12 +48,21 @@ fn streaming_matches_in_memory_for_the_same_seed() {
     let levels = [0.0, 0.1, 0.7, 1.0];
     let x: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.618).fract()).collect();
     let a = round_vec(&x, &levels, &mut Xoshiro256PlusPlus::seed_from_u64(9)).unwrap();
-    let b: Vec<f64> = Rounder::new(x.iter().copied(), &levels, Xoshiro256PlusPlus::seed_from_u64(9))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let b: Vec<f64> = Rounder::new(
+        x.iter().copied(),
+        &levels,
+        Xoshiro256PlusPlus::seed_from_u64(9),
+    )
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap();
     assert_eq!(a, b);
-    let mut bad = Rounder::new([0.5, 2.0].into_iter(), &levels, Xoshiro256PlusPlus::seed_from_u64(9)).unwrap();
+    let mut bad = Rounder::new(
+        [0.5, 2.0].into_iter(),
+        &levels,
+        Xoshiro256PlusPlus::seed_from_u64(9),
+    )
+    .unwrap();
     assert!(bad.next().unwrap().is_ok());
     assert!(bad.next().unwrap().is_err());
 }

@@ -23,7 +23,9 @@ fn worst_case_matches_grid_search() {
     for seed in 0..40u64 {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(77 + seed);
         let d = rng.random_range(4..=9);
-        let mut x: Vec<f64> = (0..d).map(|_| rng.random_range(0..50) as f64 / 10.0).collect();
+        let mut x: Vec<f64> = (0..d)
+            .map(|_| rng.random_range(0..50) as f64 / 10.0)
+            .collect();
         x.sort_by(f64::total_cmp);
         let mut u = x.clone();
         u.dedup();
@@ -54,15 +56,24 @@ fn worst_case_matches_grid_search() {
         }
         // The grid optimum is above the true one by at most a Lipschitz step.
         let lip = w.iter().cloned().fold(0.0, f64::max) * (hi - lo);
-        for (s, grid, step) in [(3, best3, (hi - lo) / g as f64), (4, best4, (hi - lo) / g4 as f64)] {
+        for (s, grid, step) in [
+            (3, best3, (hi - lo) / g as f64),
+            (4, best4, (hi - lo) / g4 as f64),
+        ] {
             let l = worst_levels(&x, Some(&w), s).unwrap();
             assert_eq!(l.len(), s);
             assert!(l.windows(2).all(|p| p[0] < p[1]));
             assert_eq!((l[0], l[s - 1]), (lo, hi));
             let got = max_term(&x, &w, &l);
             assert!((variance_max(&x, Some(&w), &l).unwrap() - got).abs() <= 1e-12 * got.max(1.0));
-            assert!(got <= grid * (1.0 + 1e-9) + 1e-12, "seed {seed} s {s}: {got} > grid {grid}");
-            assert!(got >= grid - lip * step - 1e-12, "seed {seed} s {s}: {got} ≪ grid {grid}");
+            assert!(
+                got <= grid * (1.0 + 1e-9) + 1e-12,
+                "seed {seed} s {s}: {got} > grid {grid}"
+            );
+            assert!(
+                got >= grid - lip * step - 1e-12,
+                "seed {seed} s {s}: {got} ≪ grid {grid}"
+            );
         }
     }
 }

@@ -97,3 +97,45 @@ fn heatmaps_render_continuous_and_categorical() {
     assert!(save(&bad, &d.join("bad"), (300, 200)).is_err());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Demo figures from a real RS sweep (run with `--ignored`; writes to the temp directory).
+#[test]
+#[ignore]
+fn demo_phase_diagram_figures() {
+    use clap::Parser;
+    use quantreplica::cli::model_args::ModelArgs;
+    #[derive(Parser)]
+    struct A {
+        #[command(flatten)]
+        m: ModelArgs,
+    }
+    let base = A::parse_from(["x", "--beta", "5", "--bits", "2", "--noise", "0.1"]).m;
+    let g = Grid::parse(&["width=0.1:3:40".into(), "alpha=0.1:4:40".into()], &[]).unwrap();
+    let rows = sweep::run(&g, &base, &RunOptions::default()).unwrap();
+    let mut h = Heatmap::from_sweep(&g, &rows, Param::Width, Param::Alpha, |r| r.equilibrium.at_eigenvalue).unwrap();
+    h.title = "λ_AT, b = 2, β = 5, σ² = 0.1".into();
+    h.z_label = "λ_AT".into();
+    h.log_z = true;
+    // Crude AT line: the first alpha with λ_AT > 1 on each width row.
+    let ws = g.axes[0].numbers();
+    let als = g.axes[1].numbers();
+    let mut line = Vec::new();
+    for (i, w) in ws.iter().enumerate() {
+        let row = &rows[i * als.len()..(i + 1) * als.len()];
+        if let Some(k) = row.iter().position(|r| !r.result.equilibrium.rs_stable) {
+            line.push((*w, als[k]));
+        }
+    }
+    h.curves.push(Series::line("AT line (grid)", line));
+    let d = std::env::temp_dir().join("quantreplica-heatmap-demo");
+    save(&h, &d.join("lambda_at"), (900, 650)).unwrap();
+    let mut c = Heatmap::from_sweep(&g, &rows, Param::Width, Param::Alpha, |r| {
+        let e = &r.equilibrium;
+        if e.entropy.is_some_and(|s| s < 0.0) { 2.0 } else if e.rs_stable { 0.0 } else { 1.0 }
+    })
+    .unwrap();
+    c.title = "phases".into();
+    c.categories = vec!["RS stable".into(), "RSB (λ_AT > 1)".into(), "negative entropy".into()];
+    save(&c, &d.join("phases"), (900, 650)).unwrap();
+    eprintln!("figures in {}", d.display());
+}

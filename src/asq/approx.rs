@@ -19,6 +19,7 @@ use super::dp::partition_single;
 use super::prefix::{Node, Prefix};
 use super::{check_s, check_values, check_weights, distinct_up_to};
 use crate::error::{Error, Result};
+use rayon::prelude::*;
 
 /// Levels from the histogram approximation, with what is guaranteed about them.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,9 +46,67 @@ struct Bin {
     v2: f64,
 }
 
-/// Four interleaved histograms so that runs of values in one bin do not wait on each other's
-/// stores.
+/// Minimum and maximum of non-empty finite `x`, in one pass of independent lanes (so it
+/// vectorises); a non-finite value turns the lanes' sum of `v·0` into NaN, and only then is the
+/// slow check run to name it.
+fn range(x: &[f64]) -> Result<(f64, f64)> {
+    if x.is_empty() {
+        return check_values("input", x).map(|_| (0.0, 0.0));
+    }
+    let mut lo = [x[0]; 4];
+    let mut hi = [x[0]; 4];
+    let mut bad = [0.0f64; 4];
+    let mut chunks = x.chunks_exact(4);
+    for c in &mut chunks {
+        for k in 0..4 {
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+            bad[k] += c[k] * 0.0;
+        }
+    }
+    let mut lo = lo.into_iter().fold(f64::INFINITY, f64::min);
+    let mut hi = hi.into_iter().fold(f64::NEG_INFINITY, f64::max);
+    let mut bad: f64 = bad.iter().sum();
+    for &v in chunks.remainder() {
+        lo = lo.min(v);
+        hi = hi.max(v);
+        bad += v * 0.0;
+    }
+    if bad != 0.0 || !bad.is_finite() || !lo.is_finite() || !hi.is_finite() {
+        check_values("input", x)?;
+    }
+    Ok((lo, hi))
+}
+
+/// Chunks of the histogram pass: a fixed count (not the thread count), merged in order, so
+/// the sums are the same on any number of threads.
+const CHUNKS: usize = 8;
+
+/// The weighted bin moments of `x` on `m` bins of [lo, lo + m/inv].
 fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<Bin> {
+    let len = x.len().div_ceil(CHUNKS).max(1);
+    let parts: Vec<Vec<Bin>> = x
+        .par_chunks(len)
+        .enumerate()
+        .map(|(k, xc)| {
+            let wc = w.map(|w| &w[k * len..k * len + xc.len()]);
+            histogram_chunk(xc, wc, lo, inv, m)
+        })
+        .collect();
+    let mut out = vec![Bin::default(); m];
+    for part in &parts {
+        for (a, b) in out.iter_mut().zip(part) {
+            a.w += b.w;
+            a.v += b.v;
+            a.v2 += b.v2;
+        }
+    }
+    out
+}
+
+/// One chunk's moments, in four interleaved histograms so that runs of values in one bin
+/// do not wait on each other's stores.
+fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<Bin> {
     let mut h = vec![Bin::default(); 4 * m];
     let top = m - 1;
     let add = |h: &mut [Bin], lane: usize, xv: f64, wv: f64| {
@@ -94,7 +153,7 @@ fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<B
 /// `s` levels on an `m`-bin grid over [min x, max x] minimising `Σ w (b − x)(x − a)` among
 /// grid levels. `x` need not be sorted; see the module docs for the guarantee.
 pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> Result<Approx> {
-    check_values("input", x)?;
+    let (lo, hi) = range(x)?;
     if let Some(w) = weights {
         check_weights(w, x.len())?;
     }
@@ -108,11 +167,6 @@ pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> 
             m + 1
         )));
     }
-    let (lo, hi) = x
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
     let span = hi - lo;
     let bins = histogram(x, weights, lo, m as f64 / span, m);
     // Nodes are the edges in grid units, centred on the weighted mean so that the cost

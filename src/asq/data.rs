@@ -81,13 +81,14 @@ pub fn read_values(path: &Path) -> Result<Vec<f64>> {
     let values = if bytes.starts_with(b"\x93NUMPY") {
         parse_npy(&bytes).map_err(|m| Error::input(format!("input file '{shown}': {m}")))?
     } else {
-        let text = std::str::from_utf8(&bytes).map_err(|_| {
-            Error::input(format!("input file '{shown}' is neither text nor .npy"))
-        })?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Error::input(format!("input file '{shown}' is neither text nor .npy")))?;
         parse_text(text).map_err(|m| Error::input(format!("input file '{shown}': {m}")))?
     };
     if values.is_empty() {
-        return Err(Error::input(format!("input file '{shown}' holds no values")));
+        return Err(Error::input(format!(
+            "input file '{shown}' holds no values"
+        )));
     }
     Ok(values)
 }
@@ -119,10 +120,7 @@ fn parse_npy(b: &[u8]) -> std::result::Result<Vec<f64>, String> {
     let major = *b.get(6).ok_or_else(bad)?;
     let (hlen, start) = match major {
         1 => (u16::from_le_bytes([b[8], b[9]]) as usize, 10),
-        2 | 3 if b.len() >= 12 => (
-            u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize,
-            12,
-        ),
+        2 | 3 if b.len() >= 12 => (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12),
         _ => return Err(format!("unsupported .npy version {major}")),
     };
     let header = b.get(start..start + hlen).ok_or_else(bad)?;
@@ -146,7 +144,10 @@ fn parse_npy(b: &[u8]) -> std::result::Result<Vec<f64>, String> {
     let n: usize = dims[0].parse().map_err(|_| bad())?;
     let data = &b[start + hlen..];
     if data.len() < 8 * n {
-        return Err(format!("truncated: {n} values announced, {} bytes", data.len()));
+        return Err(format!(
+            "truncated: {n} values announced, {} bytes",
+            data.len()
+        ));
     }
     let out: Vec<f64> = data[..8 * n]
         .chunks_exact(8)

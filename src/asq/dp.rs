@@ -6,8 +6,8 @@
 //! the middle level placed optimally (cost `C2`). Both costs satisfy the quadrangle inequality,
 //! which makes `E_{t−1}[j] + C(j, i)` totally monotone in (i, j).
 
-use super::prefix::Prefix;
 use super::monotone::monotone_minima;
+use super::prefix::Prefix;
 use super::smawk::row_minima_par;
 
 /// The cost of one step, for the generic (index-based) form of the DP.
@@ -24,8 +24,13 @@ pub(crate) trait StepCost: Sync {
 /// layer `t − 1` (`prev_back`: its step starts, `None` for layer 1 where all are 0); the last
 /// layer needs only its final row, a plain scan with `last(prev, j)`.
 /// Returns the optimum and the `steps + 1` step endpoints.
-fn layered<L, Z>(n: usize, steps: usize, first: &dyn Fn(usize) -> f64, mut layer: L, last: Z)
-    -> (f64, Vec<usize>)
+fn layered<L, Z>(
+    n: usize,
+    steps: usize,
+    first: &dyn Fn(usize) -> f64,
+    mut layer: L,
+    last: Z,
+) -> (f64, Vec<usize>)
 where
     L: FnMut(usize, &[f64], Option<&[u32]>, &mut [f64], &mut [u32]),
     Z: Fn(&[f64], usize) -> f64,
@@ -117,43 +122,47 @@ pub(crate) fn partition_single(p: &Prefix, steps: usize, smawk: bool) -> (f64, V
             col.k + col.a * row.u + row.b * col.v
         }
     };
-    let layer = |t: usize, prev: &[f64], prev_back: Option<&[u32]>, cur: &mut [f64], back: &mut [u32]| {
-        cols.clear();
-        cols.extend(nodes[t - 1..n - 1].iter().enumerate().map(|(c, nd)| SCol {
-            k: prev[t - 1 + c] - nd.x * nd.q1 + nd.q2,
-            a: nd.x,
-            v: nd.x * nd.q0 - nd.q1,
-            id: (t - 1 + c) as u32,
-        }));
-        let rows = &rows_all[t..];
-        let m = rows.len();
-        if smawk {
-            row_minima_par(rows, &cols, &f, &mut pos[..m], &mut val[..m]);
-        } else {
-            // Row t + r (node i) may start its last step at column positions 0..=r (node
-            // j < i), and no earlier than where layer t − 1 started its last step at node i:
-            // with the quadrangle inequality, more steps never move the last start left
-            // (Knuth–Yao: opt_{t−1}(i) ≤ opt_t(i)). That bound cuts the top-level scans from
-            // about i columns to about i/t².
-            let g = |row: &SRow, col: &SCol| col.k + col.a * row.u + row.b * col.v;
-            let lo_of = |r: usize| {
-                prev_back.map_or(0, |pb| (pb[t + r] as usize).saturating_sub(t - 1))
-            };
-            monotone_minima(rows, &cols, &g, &lo_of, &|r| r, &mut pos[..m], &mut val[..m]);
-        }
-        for (k, row) in rows.iter().enumerate() {
-            let i = row.id as usize;
-            cur[i] = row.r + val[k];
-            back[i] = cols[pos[k] as usize].id;
-        }
-    };
-    layered(
-        n,
-        steps,
-        &|i| p.cost(0, i),
-        layer,
-        |prev, j| prev[j] + p.cost(j, n - 1),
-    )
+    let layer =
+        |t: usize, prev: &[f64], prev_back: Option<&[u32]>, cur: &mut [f64], back: &mut [u32]| {
+            cols.clear();
+            cols.extend(nodes[t - 1..n - 1].iter().enumerate().map(|(c, nd)| SCol {
+                k: prev[t - 1 + c] - nd.x * nd.q1 + nd.q2,
+                a: nd.x,
+                v: nd.x * nd.q0 - nd.q1,
+                id: (t - 1 + c) as u32,
+            }));
+            let rows = &rows_all[t..];
+            let m = rows.len();
+            if smawk {
+                row_minima_par(rows, &cols, &f, &mut pos[..m], &mut val[..m]);
+            } else {
+                // Row t + r (node i) may start its last step at column positions 0..=r (node
+                // j < i), and no earlier than where layer t − 1 started its last step at node i:
+                // with the quadrangle inequality, more steps never move the last start left
+                // (Knuth–Yao: opt_{t−1}(i) ≤ opt_t(i)). That bound cuts the top-level scans from
+                // about i columns to about i/t².
+                let g = |row: &SRow, col: &SCol| col.k + col.a * row.u + row.b * col.v;
+                let lo_of =
+                    |r: usize| prev_back.map_or(0, |pb| (pb[t + r] as usize).saturating_sub(t - 1));
+                monotone_minima(
+                    rows,
+                    &cols,
+                    &g,
+                    &lo_of,
+                    &|r| r,
+                    &mut pos[..m],
+                    &mut val[..m],
+                );
+            }
+            for (k, row) in rows.iter().enumerate() {
+                let i = row.id as usize;
+                cur[i] = row.r + val[k];
+                back[i] = cols[pos[k] as usize].id;
+            }
+        };
+    layered(n, steps, &|i| p.cost(0, i), layer, |prev, j| {
+        prev[j] + p.cost(j, n - 1)
+    })
 }
 
 /// Exactly `steps` steps of a general [`StepCost`], rows and columns as node indices.
@@ -178,11 +187,7 @@ pub(crate) fn partition<C: StepCost>(c: &C, steps: usize) -> (f64, Vec<usize>) {
             back[i as usize] = cols[pos[k] as usize];
         }
     };
-    layered(
-        n,
-        steps,
-        &|i| c.first(i),
-        layer,
-        |prev, j| prev[j] + c.step(j, n - 1),
-    )
+    layered(n, steps, &|i| c.first(i), layer, |prev, j| {
+        prev[j] + c.step(j, n - 1)
+    })
 }

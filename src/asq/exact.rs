@@ -44,7 +44,12 @@ pub fn exact_smawk(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<
 
 /// The one-level-per-step DP on the distinct values with merged weights, so every level it
 /// returns is distinct.
-fn solve_single(sorted: &[f64], weights: Option<&[f64]>, s: usize, smawk: bool) -> Result<Vec<f64>> {
+fn solve_single(
+    sorted: &[f64],
+    weights: Option<&[f64]>,
+    s: usize,
+    smawk: bool,
+) -> Result<Vec<f64>> {
     check_sorted(sorted, weights, s)?;
     let (xs, ws) = compress(sorted, weights, |a, b| a + b);
     let p = Prefix::from_points(&xs, Some(&ws));
@@ -64,7 +69,13 @@ pub fn exact_smawk2(sorted: &[f64], s: usize) -> Result<Vec<f64>> {
     let intervals = s - 1;
     let single_first = intervals % 2 == 1;
     let steps = intervals.div_ceil(2);
-    let (_, ends) = partition(&Double { p: &p, single_first }, steps);
+    let (_, ends) = partition(
+        &Double {
+            p: &p,
+            single_first,
+        },
+        steps,
+    );
     let mut idx = Vec::with_capacity(s);
     idx.push(ends[0]);
     for t in 1..=steps {

@@ -9,7 +9,7 @@
 //! levels is spliced from the two bracketing paths (exchange argument below).
 
 use super::dp::partition_single;
-use super::prefix::{Node, Prefix};
+use super::prefix::Prefix;
 use super::{check_sorted, compress};
 use crate::error::Result;
 
@@ -195,26 +195,25 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
     let mut solver = Solver::new(p);
     // Penalties that produced `lo` and `hi`: any λ strictly between them lands in the bracket.
     let (mut lam_lo, mut lam_hi) = (f64::INFINITY, 0.0f64);
-    // Model probes in a row that missed; after two, a secant probe makes sure of progress.
+    // Model probes in a row that missed; after three, a secant probe makes sure of progress.
     let mut misses = 0usize;
-    let mut guess = coarse_penalty(p, target);
     // Each secant probe either lands on `target`, proves the bracket adjacent on the hull, or
     // adds a hull vertex strictly inside it. Model probes only shorten the walk. The cap only
     // guards against rounding loops.
     for _ in 0..200 {
         let (kl, kh) = (lo.segs(), hi.segs());
         let secant = (lo.cost - hi.cost) / (kh - kl) as f64;
-        if !(secant > 0.0) {
+        if secant.is_nan() || secant <= 0.0 {
             return splice(&lo, &hi, target);
         }
         // Only a secant probe can prove the bracket adjacent, so it is used once the bracket
         // is down to the target's neighbours.
-        let model = if let Some(g) = guess.take() {
-            Some(g)
-        } else if misses >= 2 || (kl + 1 == target && kh == target + 1) {
+        let model = if misses >= 3 || (kl + 1 == target && kh == target + 1) {
             None
         } else {
-            model_penalty(&lo, &hi, target).filter(|&m| m > lam_hi && m < lam_lo)
+            local_penalty(&lo, lam_lo, &hi, lam_hi, target)
+                .or_else(|| model_penalty(&lo, &hi, target))
+                .filter(|&m| m > lam_hi && m < lam_lo)
         };
         misses = if model.is_some() { misses + 1 } else { 0 };
         let lambda = model.unwrap_or(secant);
@@ -268,21 +267,23 @@ fn model_penalty(lo: &Run, hi: &Run, target: usize) -> Option<f64> {
     (lambda.is_finite() && lambda > 0.0).then_some(lambda)
 }
 
-/// A first penalty from the same problem on about 1000 nodes taken at equal rank steps (the
-/// cost between any two nodes stays exact, only the candidate levels thin out): the
-/// marginal gain `(g(t − 1) − g(t + 1)) / 2` there. `None` when the problem is small anyway.
-fn coarse_penalty(p: &Prefix, target: usize) -> Option<f64> {
-    const M: usize = 1024;
-    let n = p.len();
-    if n < 4 * M || target + 2 >= M {
-        return None;
+/// A penalty from the bracket end nearer the target that came from a probe: there λ is the
+/// marginal gain −g'(k), so a local power law `g ≈ A·k^(−p)` has `p = λ·k / g(k)` and gives
+/// `λ·(k / t)^(p + 1)` at the target.
+fn local_penalty(lo: &Run, lam_lo: f64, hi: &Run, lam_hi: f64, target: usize) -> Option<f64> {
+    let t = target as f64;
+    let mut best: Option<(f64, f64)> = None;
+    for (run, lam) in [(lo, lam_lo), (hi, lam_hi)] {
+        let k = run.segs() as f64;
+        if !(lam.is_finite() && lam > 0.0 && run.cost > 0.0) {
+            continue;
+        }
+        let p = lam * k / run.cost;
+        let guess = lam * (k / t).powf(p + 1.0);
+        let dist = (k / t).ln().abs();
+        if guess.is_finite() && guess > 0.0 && best.is_none_or(|(d, _)| dist < d) {
+            best = Some((dist, guess));
+        }
     }
-    let nodes: Vec<Node> = (0..M)
-        .map(|k| p.nodes[k * (n - 1) / (M - 1)])
-        .collect();
-    let coarse = Prefix { nodes };
-    let below = partition_single(&coarse, target - 1, false).0;
-    let above = partition_single(&coarse, target + 1, false).0;
-    let lambda = 0.5 * (below - above);
-    (lambda.is_finite() && lambda > 0.0).then_some(lambda)
+    best.map(|(_, g)| g)
 }

@@ -46,7 +46,9 @@ pub fn levels_from_samples(samples: &[f64], s: usize) -> Result<Vec<f64>> {
 /// values in the message).
 pub fn check_values(what: &str, x: &[f64]) -> Result<()> {
     if x.is_empty() {
-        return Err(Error::input(format!("no {what} values: the input is empty")));
+        return Err(Error::input(format!(
+            "no {what} values: the input is empty"
+        )));
     }
     if x.len() > u32::MAX as usize - 1 {
         return Err(Error::input(format!("too many {what} values: {}", x.len())));

@@ -22,7 +22,10 @@ fn check_levels(levels: &[f64]) -> Result<()> {
             levels.len()
         )));
     }
-    if let Some(w) = levels.windows(2).find(|w| !(w[0] < w[1])) {
+    if let Some(w) = levels
+        .windows(2)
+        .find(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
+    {
         return Err(Error::input(format!(
             "levels must be finite and strictly increasing, got {} then {}",
             w[0], w[1]
@@ -126,5 +129,9 @@ pub fn variance_max(x: &[f64], weights: Option<&[f64]>, levels: &[f64]) -> Resul
 pub fn vnmse(x: &[f64], levels: &[f64]) -> Result<f64> {
     let err = variance_sum(x, None, levels)?;
     let norm: f64 = x.iter().map(|v| v * v).sum();
-    Ok(if norm > 0.0 { err / norm } else { f64::INFINITY })
+    Ok(if norm > 0.0 {
+        err / norm
+    } else {
+        f64::INFINITY
+    })
 }

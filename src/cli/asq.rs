@@ -143,7 +143,9 @@ pub fn run(a: &Args) -> Result<()> {
         None => None,
     };
     if method == Method::Smawk2 && w.is_some() {
-        return Err(Error::input("--method smawk2 takes unit weights only: drop --weights"));
+        return Err(Error::input(
+            "--method smawk2 takes unit weights only: drop --weights",
+        ));
     }
 
     let mut approx: Option<Approx> = None;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The shard files (`sweep --shard i/n --checkpoint FILE`), every shard exactly once.
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Write CSV to this file (atomically). Without --csv or --json, CSV goes to stdout.
     #[arg(long, value_name = "FILE", conflicts_with = "json")]

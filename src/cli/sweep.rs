@@ -13,7 +13,7 @@ pub struct Args {
     pub model: ModelArgs,
     /// An axis: PARAM=START:STOP:COUNT or PARAM=v1,v2,... (PARAM: alpha, noise, bits, width,
     /// beta, ridge, levels, teacher_var). Repeat for a grid; the first --over is outermost.
-    #[arg(long = "over", value_name = "PARAM=SPEC", required = true)]
+    #[arg(long = "over", value_name = "PARAM=SPEC")]
     pub over: Vec<String>,
     /// Space this parameter's START:STOP:COUNT range geometrically (repeatable).
     #[arg(long = "log", value_name = "PARAM")]

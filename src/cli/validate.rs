@@ -1,12 +1,86 @@
-//! `validate` subcommand. Placeholder.
+//! `quantreplica validate`: the default panel of theory against AMP, Gibbs sampling and QAT;
+//! prints the table and saves it (CSV, JSON) with figures.
 
 use crate::error::{Error, Result};
+use crate::validate::{default_panel, run_panel, save_panel, PanelSettings};
+use std::path::PathBuf;
 
 /// Flags of `quantreplica validate`.
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Output directory of validate_panel.{csv,json,png,svg} and validate_pq.{png,svg}.
+    #[arg(long, default_value = "figures")]
+    pub out: PathBuf,
+    /// Seeds per method and point.
+    #[arg(long, default_value = "4")]
+    pub seeds: usize,
+    /// Base seed.
+    #[arg(long, default_value = "1")]
+    pub seed: u64,
+    /// N for AMP.
+    #[arg(long, default_value = "1000")]
+    pub n_amp: usize,
+    /// N for the Gibbs sampler.
+    #[arg(long, default_value = "200")]
+    pub n_gibbs: usize,
+    /// N for QAT.
+    #[arg(long, default_value = "500")]
+    pub n_qat: usize,
+    /// Measured Gibbs sweeps (burn-in is half of it).
+    #[arg(long, default_value = "600")]
+    pub sweeps: usize,
+    /// Print the table as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs `validate`.
-pub fn run(_a: &Args) -> Result<()> {
-    Err(Error::input("validate is not implemented yet"))
+pub fn run(a: &Args) -> Result<()> {
+    if a.seeds == 0 {
+        return Err(Error::input("--seeds must be at least 1, got 0"));
+    }
+    for (name, n) in [("--n-amp", a.n_amp), ("--n-gibbs", a.n_gibbs), ("--n-qat", a.n_qat)] {
+        if n < 2 {
+            return Err(Error::input(format!("{name} must be at least 2, got {n}")));
+        }
+        if n > 20_000 {
+            return Err(Error::input(format!("{name} {n} is too large for the panel (at most 20000)")));
+        }
+    }
+    if a.sweeps == 0 {
+        return Err(Error::input("--sweeps must be at least 1, got 0"));
+    }
+    let mut st = PanelSettings { seeds: a.seeds, base_seed: a.seed, n_amp: a.n_amp, n_gibbs: a.n_gibbs, n_qat: a.n_qat, ..PanelSettings::default() };
+    st.gibbs.sweeps = a.sweeps;
+    st.gibbs.burn_in = a.sweeps / 2;
+    let report = run_panel(&default_panel(), &st, !a.json)?;
+    save_panel(&report, &a.out)?;
+    if a.json {
+        return crate::output::print_json(&report);
+    }
+    println!("validation panel: alpha={} noise={} gaussian teacher, uniform levels; N_amp={} N_gibbs={} N_qat={} seeds={}", st.alpha, st.noise, st.n_amp, st.n_gibbs, st.n_qat, st.seeds);
+    println!("{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6}", "#", "b", "width", "beta", "stable", "l_AT", "method", "quantity", "theory", "mean", "stderr", "z", "agree");
+    for x in &report.rows {
+        let f = |v: f64, p: usize| if v.is_finite() { format!("{v:.p$}") } else { "-".into() };
+        println!(
+            "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6}",
+            x.point + 1,
+            x.bits,
+            x.width,
+            if x.beta.is_finite() { format!("{}", x.beta) } else { "inf".into() },
+            x.rs_stable,
+            f(x.at_eigenvalue, 2),
+            x.method,
+            x.quantity,
+            f(x.theory, 4),
+            f(x.mean, 4),
+            f(x.stderr, 4),
+            f(x.z, 1),
+            if x.agrees { "yes" } else { "NO" }
+        );
+    }
+    let bad = report.rows.iter().filter(|x| !x.agrees).count();
+    println!("{bad} of {} rows disagree beyond 3 stderr + allowance (AMP {}, Gibbs {}, QAT {}% of theory)", report.rows.len(), st.allow_amp, st.allow_gibbs, st.allow_qat_rel * 100.0);
+    println!("saved {}/validate_panel.{{csv,json,png,svg}} and validate_pq.{{png,svg}}", a.out.display());
+    Ok(())
 }

@@ -198,6 +198,29 @@ pub fn iterate_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> cra
     }
 }
 
+/// Solves from one starting state (a warm start, e.g. a neighbouring parameter's fixed point:
+/// `[m, q, Q]`, or `[m, q, 1/(1+χ)]` at β = ∞). `None` if the start is outside the domain.
+pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Option<RsSolution> {
+    if model.zero_temperature() && matches!(model.student, Student::Continuous) {
+        return Some(continuous_ground_state(model).equilibrium);
+    }
+    let out = iterate_from(model, start, opts);
+    let x = if out.status.is_converged() { out.gx.clone() } else { out.x.clone() };
+    solution_from(model, &x, out.status, out.iterations, out.residual, opts.quad)
+}
+
+impl RsSolution {
+    /// The solver state of this solution, usable as a warm start for [`solve_from`].
+    pub fn state(&self, zero_temperature: bool) -> [f64; 3] {
+        if zero_temperature {
+            let r = if self.chi.is_finite() { 1.0 / (1.0 + self.chi) } else { 0.0 };
+            [self.m, self.q, r]
+        } else {
+            [self.m, self.q, self.big_q]
+        }
+    }
+}
+
 /// Solves the RS equations from several starting points (uninformed, informed, intermediate).
 pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
     if model.zero_temperature() && matches!(model.student, Student::Continuous) {

@@ -1,0 +1,332 @@
+//! The headline figures of seed 002's findings, each a function of the library: error against
+//! width, optimal width against bits (uniform against non-uniform levels), the (ω, b) and
+//! (ω, β) phase diagrams with the AT line, and double descent under quantization.
+
+use crate::error::Result;
+use crate::heatmap::Heatmap;
+use crate::model::{LevelKind, LevelSet, Model, Student, TeacherPrior};
+use crate::optimize::{optimal_width, Objective, OptimalWidth};
+use crate::phase::{at_crossings, Phase};
+use crate::plot::{save, LineChart, Mark, Series};
+use crate::rs::{solve, SolverOptions};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The operating point of the headline figures.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Point {
+    /// Samples per weight.
+    pub alpha: f64,
+    /// Label-noise variance.
+    pub noise: f64,
+    /// Inverse temperature for stability maps.
+    pub beta: f64,
+}
+
+impl Default for Point {
+    fn default() -> Self {
+        Point { alpha: 2.0, noise: 0.1, beta: 5.0 }
+    }
+}
+
+fn uniform_model(p: &Point, bits: u32, width: f64, beta: f64) -> Result<Model> {
+    let student = Student::Discrete(LevelSet::uniform(bits, width)?);
+    Model::new(p.alpha, p.noise, beta, 0.0, student, TeacherPrior::gaussian(1.0)?)
+}
+
+/// Optimal uniform widths (β = ∞, ε_g) for each bit count, in parallel.
+pub fn optimal_widths(p: &Point, bits: &[u32]) -> Result<Vec<OptimalWidth>> {
+    let opts = SolverOptions::default();
+    bits.par_iter()
+        .map(|&b| {
+            let make = |w: f64| uniform_model(p, b, w, f64::INFINITY);
+            optimal_width(&make, &LevelKind::Uniform, b, Objective::GenError, &opts)
+        })
+        .collect()
+}
+
+/// ε_g against ω for b = 1…4 at β = ∞, with the optimum marked and the continuous baseline.
+pub fn error_vs_width(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<PathBuf> {
+    let opts = SolverOptions::default();
+    let widths: Vec<f64> = (1..=100).map(|i| 0.04 * i as f64).collect();
+    let mut series = Vec::new();
+    for (i, b) in (1..=4u32).enumerate() {
+        let pts: Vec<(f64, f64)> = widths
+            .par_iter()
+            .map(|&w| {
+                let r = solve(&uniform_model(p, b, w, f64::INFINITY).expect("valid model"), &opts);
+                (w, if r.converged { r.equilibrium.gen_error } else { f64::NAN })
+            })
+            .collect();
+        series.push(Series::line(format!("b = {b}"), pts).colour(i));
+        if let Some(o) = optima.iter().find(|o| o.bits == b) {
+            series.push(Series::points(format!("ω* (b = {b})"), vec![(o.width, o.solution.gen_error)], None).colour(i));
+        }
+    }
+    let cont = solve(&Model::new(p.alpha, p.noise, f64::INFINITY, 0.0, Student::Continuous, TeacherPrior::gaussian(1.0)?)?, &opts);
+    series.push(
+        Series::line("continuous student", vec![(0.04, cont.equilibrium.gen_error), (4.0, cont.equilibrium.gen_error)])
+            .mark(Mark::Dashed)
+            .colour(7),
+    );
+    let chart = LineChart {
+        title: format!("Generalization error vs quantization width (α = {}, σ² = {}, β = ∞)", p.alpha, p.noise),
+        x_label: "width ω".into(),
+        y_label: "ε_g (RS)".into(),
+        series,
+        log_y: true,
+        y_range: Some((0.05, 2.5)),
+        ..LineChart::default()
+    };
+    let stem = dir.join("error_vs_width");
+    save(&chart, &stem, (960, 640))?;
+    Ok(stem)
+}
+
+/// Optimal width and the error at it against bits, uniform against non-uniform levels.
+pub fn optimal_width_vs_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<(PathBuf, PathBuf)> {
+    let opts = SolverOptions::default();
+    let t = TeacherPrior::gaussian(1.0)?;
+    let w_pts: Vec<(f64, f64)> = optima.iter().map(|o| (o.bits as f64, o.width)).collect();
+    let chart = LineChart {
+        title: format!("Optimal uniform width ω* (α = {}, σ² = {}, β = ∞)", p.alpha, p.noise),
+        x_label: "bits b".into(),
+        y_label: "ω*".into(),
+        series: vec![Series::line("ω* minimizing ε_g", w_pts).mark(Mark::LinePoints)],
+        ..LineChart::default()
+    };
+    let s1 = dir.join("optimal_width");
+    save(&chart, &s1, (900, 600))?;
+    let mut series = vec![Series::line("uniform at ω*", optima.iter().map(|o| (o.bits as f64, o.solution.gen_error)).collect()).mark(Mark::LinePoints)];
+    for (i, (name, kind)) in [("Lloyd–Max", LevelKind::LloydMax), ("prior quantiles", LevelKind::Quantile)].into_iter().enumerate() {
+        let pts: Vec<(f64, f64)> = optima
+            .par_iter()
+            .map(|o| {
+                let st = kind.build(o.bits, 1.0, &t, None).expect("valid levels");
+                let m = Model::new(p.alpha, p.noise, f64::INFINITY, 0.0, st, t.clone()).expect("valid model");
+                let r = solve(&m, &opts);
+                (o.bits as f64, if r.converged { r.equilibrium.gen_error } else { f64::NAN })
+            })
+            .collect();
+        series.push(Series::line(name, pts).mark(Mark::LinePoints).colour(i + 1));
+    }
+    let bmax = optima.iter().map(|o| o.bits).max().unwrap_or(8) as f64;
+    let cont = p.noise / (p.alpha - 1.0);
+    if p.alpha > 1.0 {
+        series.push(Series::line("continuous student", vec![(1.0, cont), (bmax, cont)]).mark(Mark::Dashed).colour(7));
+    }
+    let chart = LineChart {
+        title: format!("Error at the best levels vs bits (α = {}, σ² = {}, β = ∞)", p.alpha, p.noise),
+        x_label: "bits b".into(),
+        y_label: "ε_g (RS)".into(),
+        series,
+        log_y: true,
+        ..LineChart::default()
+    };
+    let s2 = dir.join("error_vs_bits");
+    save(&chart, &s2, (900, 600))?;
+    Ok((s1, s2))
+}
+
+/// One cell of a phase map.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PhaseCell {
+    /// x coordinate.
+    pub x: f64,
+    /// y coordinate.
+    pub y: f64,
+    /// λ_AT of the equilibrium.
+    pub at_eigenvalue: f64,
+    /// The phase.
+    pub phase: Phase,
+    /// ε_g of the equilibrium.
+    pub gen_error: f64,
+}
+
+/// Evaluates the phase on a grid in parallel (row-major in y, then x; thread-count independent).
+pub fn phase_grid(xs: &[f64], ys: &[f64], make: &(dyn Fn(f64, f64) -> Result<Model> + Sync)) -> Vec<PhaseCell> {
+    let opts = SolverOptions::default();
+    let pts: Vec<(f64, f64)> = ys.iter().flat_map(|&y| xs.iter().map(move |&x| (x, y))).collect();
+    let bar = crate::progress::bar(pts.len() as u64, "phase map");
+    let out = pts
+        .par_iter()
+        .map(|&(x, y)| {
+            let cell = match make(x, y) {
+                Ok(m) => {
+                    let r = solve(&m, &opts);
+                    PhaseCell { x, y, at_eigenvalue: r.equilibrium.at_eigenvalue, phase: Phase::of(&r.equilibrium, r.converged), gen_error: r.equilibrium.gen_error }
+                }
+                Err(_) => PhaseCell { x, y, at_eigenvalue: f64::NAN, phase: Phase::Unresolved, gen_error: f64::NAN },
+            };
+            bar.inc(1);
+            cell
+        })
+        .collect();
+    bar.finish_and_clear();
+    out
+}
+
+/// A phase map ready to draw: categorical phases, the AT line (root-found) and extra curves.
+#[derive(Debug, Clone, Default)]
+pub struct PhaseMap {
+    /// Caption.
+    pub title: String,
+    /// x-axis label.
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// Cell centres along x.
+    pub xs: Vec<f64>,
+    /// Cell centres along y.
+    pub ys: Vec<f64>,
+    /// The cells (row-major in y).
+    pub cells: Vec<PhaseCell>,
+    /// Points of the AT line.
+    pub at_line: Vec<(f64, f64)>,
+    /// Further curves.
+    pub extra: Vec<Series>,
+    /// Logarithmic y axis.
+    pub log_y: bool,
+    /// y takes discrete values (e.g. bits): AT crossings are drawn as points, not joined.
+    pub discrete_y: bool,
+}
+
+impl PhaseMap {
+    /// Draws the map to `<stem>.png` and `<stem>.svg`.
+    pub fn save(self, stem: &Path) -> Result<()> {
+        let mut h = Heatmap {
+            title: self.title,
+            x_label: self.x_label,
+            y_label: self.y_label,
+            x: self.xs,
+            y: self.ys,
+            z: self.cells.iter().map(|c| c.phase.index() as f64).collect(),
+            log_y: self.log_y,
+            categories: Phase::names().iter().map(|s| s.to_string()).collect(),
+            ..Heatmap::default()
+        };
+        if !self.at_line.is_empty() {
+            let mark = if self.discrete_y { Mark::Points } else { Mark::LinePoints };
+        h.curves.push(Series::line("AT line (λ_AT = 1, root-found)", self.at_line).mark(mark).colour(1));
+        }
+        h.curves.extend(self.extra);
+        save(&h, stem, (980, 680))?;
+        Ok(())
+    }
+}
+
+/// The (ω, b) phase diagram at finite β with the AT line and the optimal width.
+pub fn phase_diagram_width_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<(PathBuf, Vec<(u32, Vec<f64>)>)> {
+    let xs: Vec<f64> = (1..=60).map(|i| 0.07 * i as f64).collect();
+    let bits: Vec<u32> = (1..=6).collect();
+    let ys: Vec<f64> = bits.iter().map(|&b| b as f64).collect();
+    let make = |w: f64, b: f64| uniform_model(p, b as u32, w, p.beta);
+    let cells = phase_grid(&xs, &ys, &make);
+    let opts = SolverOptions::default();
+    let roots: Vec<(u32, Vec<f64>)> = bits
+        .par_iter()
+        .map(|&b| {
+            let mk = |w: f64| uniform_model(p, b, w, p.beta);
+            (b, at_crossings(&mk, xs[0], xs[xs.len() - 1], 30, 1e-8, &opts).unwrap_or_default())
+        })
+        .collect();
+    let at_line: Vec<(f64, f64)> = roots.iter().flat_map(|(b, r)| r.iter().map(move |w| (*w, *b as f64))).collect();
+    let opt: Vec<(f64, f64)> = optima.iter().filter(|o| o.bits <= 6).map(|o| (o.width, o.bits as f64)).collect();
+    let stem = dir.join("phase_diagram_width_bits");
+    PhaseMap {
+        title: format!("RS stability in (ω, b) at β = {} (α = {}, σ² = {})", p.beta, p.alpha, p.noise),
+        x_label: "width ω".into(),
+        y_label: "bits b".into(),
+        xs,
+        ys,
+        cells,
+        at_line,
+        extra: vec![Series::line("optimal width ω* (β = ∞)", opt).mark(Mark::Dashed).colour(0)],
+        log_y: false,
+        discrete_y: true,
+    }
+    .save(&stem)?;
+    Ok((stem, roots))
+}
+
+/// The (ω, β) phase diagram for `bits` with the AT line traced in ω at each β.
+pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<PathBuf> {
+    let xs: Vec<f64> = (1..=50).map(|i| 0.08 * i as f64).collect();
+    let ys: Vec<f64> = (0..30).map(|i| 10f64.powf(-0.5 + 2.0 * i as f64 / 29.0)).collect();
+    let make = |w: f64, beta: f64| uniform_model(p, bits, w, beta);
+    let cells = phase_grid(&xs, &ys, &make);
+    let opts = SolverOptions::default();
+    let at_line: Vec<(f64, f64)> = ys
+        .par_iter()
+        .map(|&beta| {
+            let mk = |w: f64| uniform_model(p, bits, w, beta);
+            at_crossings(&mk, xs[0], xs[xs.len() - 1], 25, 1e-8, &opts).unwrap_or_default().into_iter().map(|w| (w, beta)).collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect();
+    let stem = dir.join(format!("phase_diagram_width_beta_b{bits}"));
+    PhaseMap {
+        title: format!("RS stability in (ω, β), b = {bits} (α = {}, σ² = {})", p.alpha, p.noise),
+        x_label: "width ω".into(),
+        y_label: "inverse temperature β".into(),
+        xs,
+        ys,
+        cells,
+        at_line,
+        extra: vec![],
+        log_y: true,
+        discrete_y: false,
+    }
+    .save(&stem)?;
+    Ok(stem)
+}
+
+/// ε_g and ε_t against α: the continuous ridgeless student (closed form and RS) and quantized
+/// students at their β = ∞ optimal widths.
+pub fn double_descent(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<PathBuf> {
+    let opts = SolverOptions::default();
+    let alphas: Vec<f64> = (0..120).map(|i| 10f64.powf(-1.0 + 1.7 * i as f64 / 119.0)).collect();
+    let t = TeacherPrior::gaussian(1.0)?;
+    let closed: Vec<(f64, f64)> = alphas
+        .iter()
+        .map(|&a| {
+            let v = if a > 1.0 { p.noise / (a - 1.0) } else if a < 1.0 { (1.0 - a) + p.noise * a / (1.0 - a) } else { f64::NAN };
+            (a, v)
+        })
+        .collect();
+    let mut series = vec![Series::line("continuous, closed form (Hastie et al.)", closed).mark(Mark::Dashed).colour(7)];
+    let rs_cont: Vec<(f64, f64)> = alphas
+        .iter()
+        .map(|&a| {
+            let r = solve(&Model::new(a, p.noise, f64::INFINITY, 0.0, Student::Continuous, t.clone()).expect("valid"), &opts);
+            (a, r.equilibrium.gen_error)
+        })
+        .step_by(6)
+        .collect();
+    series.push(Series::points("continuous, RS solver", rs_cont, None).colour(7));
+    for (i, o) in optima.iter().filter(|o| o.bits <= 4).enumerate() {
+        let pts: Vec<(f64, f64)> = alphas
+            .par_iter()
+            .map(|&a| {
+                let st = Student::Discrete(LevelSet::uniform(o.bits, o.width).expect("valid"));
+                let r = solve(&Model::new(a, p.noise, f64::INFINITY, 0.0, st, t.clone()).expect("valid"), &opts);
+                (a, if r.converged { r.equilibrium.gen_error } else { f64::NAN })
+            })
+            .collect();
+        series.push(Series::line(format!("b = {} (ω = {:.2})", o.bits, o.width), pts).colour(i));
+    }
+    let chart = LineChart {
+        title: format!("Double descent under weight quantization (σ² = {}, β = ∞)", p.noise),
+        x_label: "samples per weight α".into(),
+        y_label: "ε_g (RS)".into(),
+        series,
+        log_x: true,
+        log_y: true,
+        y_range: Some((0.02, 20.0)),
+        ..LineChart::default()
+    };
+    let stem = dir.join("double_descent");
+    save(&chart, &stem, (980, 660))?;
+    Ok(stem)
+}

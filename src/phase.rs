@@ -1,0 +1,275 @@
+//! Phase structure of the RS solution: the de Almeida–Thouless line (λ_AT = 1) traced by root
+//! finding, and first-order transitions (branches, spinodals, free-entropy crossings) along
+//! one parameter.
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::optimize::brent_root;
+use crate::rs::{solve, solve_from, RsSolution, SolverOptions};
+use serde::Serialize;
+
+/// Phase of an RS equilibrium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// λ_AT < 1 and a physical entropy.
+    RsStable,
+    /// λ_AT ≥ 1: replica symmetry breaking.
+    Rsb,
+    /// λ_AT < 1 but negative (or too large) entropy: RS is wrong all the same (freezing).
+    NegativeEntropy,
+    /// The RS iteration did not converge.
+    Unresolved,
+}
+
+impl Phase {
+    /// Classifies an RS equilibrium.
+    pub fn of(s: &RsSolution, converged: bool) -> Phase {
+        if !converged {
+            Phase::Unresolved
+        } else if !s.rs_stable {
+            Phase::Rsb
+        } else if s.entropy_violation == Some(true) {
+            Phase::NegativeEntropy
+        } else {
+            Phase::RsStable
+        }
+    }
+
+    /// Category index for plotting.
+    pub fn index(self) -> usize {
+        match self {
+            Phase::RsStable => 0,
+            Phase::Rsb => 1,
+            Phase::NegativeEntropy => 2,
+            Phase::Unresolved => 3,
+        }
+    }
+
+    /// Category names in index order.
+    pub fn names() -> [&'static str; 4] {
+        ["RS stable", "RSB (AT unstable)", "negative entropy", "not converged"]
+    }
+}
+
+/// λ_AT − 1 at parameter `p` (NaN if the model cannot be built or RS does not converge).
+fn at_excess(make: &dyn Fn(f64) -> Result<Model>, p: f64, opts: &SolverOptions) -> f64 {
+    match make(p) {
+        Ok(m) => {
+            let r = solve(&m, opts);
+            if r.converged {
+                r.equilibrium.at_eigenvalue - 1.0
+            } else {
+                f64::NAN
+            }
+        }
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Every crossing of λ_AT = 1 for `p` in `[lo, hi]`: a scan of `n` points brackets the sign
+/// changes, Brent's method refines each to `tol`.
+pub fn at_crossings(
+    make: &dyn Fn(f64) -> Result<Model>,
+    lo: f64,
+    hi: f64,
+    n: usize,
+    tol: f64,
+    opts: &SolverOptions,
+) -> Result<Vec<f64>> {
+    if !(lo < hi) || n < 2 {
+        return Err(Error::input(format!("AT scan needs lo < hi and n >= 2 (got {lo}, {hi}, {n})")));
+    }
+    let ps: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
+    let vals: Vec<f64> = ps.iter().map(|&p| at_excess(make, p, opts)).collect();
+    let mut roots = Vec::new();
+    for i in 0..n - 1 {
+        let (a, b) = (vals[i], vals[i + 1]);
+        if a.is_finite() && b.is_finite() && a * b <= 0.0 && a != b {
+            let r = brent_root(|p| at_excess(make, p, opts), ps[i], ps[i + 1], tol)?;
+            roots.push(r);
+        }
+    }
+    Ok(roots)
+}
+
+/// One branch of RS fixed points followed along the parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Branch {
+    /// Parameter values where the branch exists.
+    pub params: Vec<f64>,
+    /// The fixed point at each value.
+    pub solutions: Vec<RsSolution>,
+}
+
+/// Branches, their ends (spinodals) and the first-order transitions between them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transitions {
+    /// Name of the swept parameter.
+    pub param: String,
+    /// Every branch found, followed by continuation.
+    pub branches: Vec<Branch>,
+    /// Parameter values where a branch ends (refined by bisection).
+    pub spinodals: Vec<f64>,
+    /// Parameter values where the equilibrium (largest free entropy / lowest energy) jumps
+    /// between branches (refined by Brent on the free-entropy difference).
+    pub equilibrium_transitions: Vec<f64>,
+}
+
+fn same(a: &RsSolution, b: &RsSolution) -> bool {
+    (a.m - b.m).abs() < 1e-5 && (a.q - b.q).abs() < 1e-5 && (a.big_q - b.big_q).abs() < 1e-5
+}
+
+fn dist(a: &RsSolution, b: &RsSolution) -> f64 {
+    (a.m - b.m).abs() + (a.q - b.q).abs() + (a.big_q - b.big_q).abs()
+}
+
+fn score(s: &RsSolution) -> f64 {
+    s.free_entropy.unwrap_or(-s.energy)
+}
+
+/// Follows every RS branch along `params` (ascending): each grid point is solved from all the
+/// standard starts and from each branch's previous fixed point (continuation), so a metastable
+/// branch is followed until it disappears.
+pub fn transitions(
+    make: &dyn Fn(f64) -> Result<Model>,
+    param: &str,
+    params: &[f64],
+    opts: &SolverOptions,
+) -> Result<Transitions> {
+    let mut branches: Vec<Branch> = Vec::new();
+    let mut open: Vec<usize> = Vec::new(); // indices of branches alive at the previous point
+    let mut prev_p = f64::NAN;
+    let mut spinodals = Vec::new();
+    for &p in params {
+        let model = make(p)?;
+        let zt = model.zero_temperature();
+        let mut here: Vec<(Option<usize>, RsSolution)> = Vec::new();
+        let lasts: Vec<RsSolution> = open.iter().filter_map(|&bi| branches[bi].solutions.last().cloned()).collect();
+        for &bi in &open {
+            let last = branches[bi].solutions.last().cloned();
+            if let Some(last) = last {
+                if let Some(s) = solve_from(&model, last.state(zt), opts) {
+                    // A continuation belongs to this branch only if it did not jump onto
+                    // another branch: it must be nearer its own predecessor than any other's.
+                    let own = dist(&s, &last);
+                    let nearest_other = lasts.iter().filter(|l| !same(l, &last)).map(|l| dist(&s, l)).fold(f64::INFINITY, f64::min);
+                    if s.status.is_converged() && own < nearest_other && !here.iter().any(|(_, h)| same(h, &s)) {
+                        here.push((Some(bi), s));
+                        continue;
+                    }
+                }
+            }
+            // The branch ended between prev_p and p: bisect for its end.
+            spinodals.push(refine_end(make, &branches[bi], prev_p, p, opts)?);
+        }
+        for s in solve(&model, opts).solutions.into_iter().filter(|s| s.status.is_converged()) {
+            if !here.iter().any(|(_, h)| same(h, &s)) {
+                here.push((None, s));
+            }
+        }
+        open.clear();
+        for (bi, s) in here {
+            let idx = match bi {
+                Some(i) => i,
+                None => {
+                    if !prev_p.is_nan() {
+                        // A branch appearing mid-sweep also has an end (its other spinodal).
+                        let b = Branch { params: vec![p], solutions: vec![s.clone()] };
+                        spinodals.push(refine_start(make, &b, prev_p, p, opts)?);
+                    }
+                    branches.push(Branch { params: vec![], solutions: vec![] });
+                    branches.len() - 1
+                }
+            };
+            branches[idx].params.push(p);
+            branches[idx].solutions.push(s);
+            open.push(idx);
+        }
+        prev_p = p;
+    }
+    let equilibrium_transitions = crossings(make, &branches, opts)?;
+    spinodals.sort_by(f64::total_cmp);
+    Ok(Transitions { param: param.to_string(), branches, spinodals, equilibrium_transitions })
+}
+
+/// Bisects for the last parameter in `[a, b]` where the branch (alive at `a`) still exists.
+fn refine_end(make: &dyn Fn(f64) -> Result<Model>, br: &Branch, a: f64, b: f64, opts: &SolverOptions) -> Result<f64> {
+    let mut last = br.solutions.last().cloned().ok_or_else(|| Error::Numerics("empty branch".into()))?;
+    let (mut lo, mut hi) = (a, b);
+    for _ in 0..30 {
+        let mid = 0.5 * (lo + hi);
+        let m = make(mid)?;
+        match solve_from(&m, last.state(m.zero_temperature()), opts) {
+            Some(s) if s.status.is_converged() && (s.m - last.m).abs() < 0.1 * (1.0 + last.m.abs()) => {
+                last = s;
+                lo = mid;
+            }
+            _ => hi = mid,
+        }
+    }
+    Ok(0.5 * (lo + hi))
+}
+
+/// Bisects for the first parameter in `[a, b]` where a branch first seen at `b` exists.
+fn refine_start(make: &dyn Fn(f64) -> Result<Model>, br: &Branch, a: f64, b: f64, opts: &SolverOptions) -> Result<f64> {
+    let mut first = br.solutions[0].clone();
+    let (mut lo, mut hi) = (a, b);
+    for _ in 0..30 {
+        let mid = 0.5 * (lo + hi);
+        let m = make(mid)?;
+        match solve_from(&m, first.state(m.zero_temperature()), opts) {
+            Some(s) if s.status.is_converged() && (s.m - first.m).abs() < 0.1 * (1.0 + first.m.abs()) => {
+                first = s;
+                hi = mid;
+            }
+            _ => lo = mid,
+        }
+    }
+    Ok(0.5 * (lo + hi))
+}
+
+/// Where the best branch changes between consecutive grid points, refine the crossing of the
+/// two branches' scores by Brent (each branch continued from its nearest fixed point).
+fn crossings(make: &dyn Fn(f64) -> Result<Model>, branches: &[Branch], opts: &SolverOptions) -> Result<Vec<f64>> {
+    let mut ps: Vec<f64> = branches.iter().flat_map(|b| b.params.iter().copied()).collect();
+    ps.sort_by(f64::total_cmp);
+    ps.dedup();
+    let best_at = |p: f64| -> Option<usize> {
+        branches
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.params.iter().position(|&x| x == p).map(|k| (i, score(&b.solutions[k]))))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i)
+    };
+    let mut out = Vec::new();
+    for w in ps.windows(2) {
+        let (Some(i), Some(j)) = (best_at(w[0]), best_at(w[1])) else { continue };
+        if i == j {
+            continue;
+        }
+        // Both branches must exist on both sides for a true crossing (else it is a spinodal jump).
+        let has = |b: &Branch, p: f64| b.params.contains(&p);
+        if !(has(&branches[i], w[1]) && has(&branches[j], w[0])) {
+            continue;
+        }
+        let diff = |p: f64| -> f64 {
+            let Ok(m) = make(p) else { return f64::NAN };
+            let zt = m.zero_temperature();
+            let near = |b: &Branch| {
+                let k = b.params.iter().enumerate().min_by(|x, y| (x.1 - p).abs().total_cmp(&(y.1 - p).abs())).map(|x| x.0).unwrap_or(0);
+                solve_from(&m, b.solutions[k].state(zt), opts)
+            };
+            match (near(&branches[i]), near(&branches[j])) {
+                (Some(a), Some(b)) => score(&a) - score(&b),
+                _ => f64::NAN,
+            }
+        };
+        let (da, db) = (diff(w[0]), diff(w[1]));
+        if da.is_finite() && db.is_finite() && da * db <= 0.0 {
+            out.push(brent_root(diff, w[0], w[1], 1e-10)?);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,309 @@
+//! The 1RSB scalar channel at finite β (THEORY.md §4): conjugates, the nested averages over the
+//! outer field `H0 = m̂ w0 + sqrt(q̂0) z0` and the reweighted inner field `z1`, and the free
+//! entropy φ1 as a function of *independent* order parameters and conjugates (so that its
+//! stationarity can be checked by finite differences).
+//!
+//! Inner integral. For fixed `H0` the inner measure is `φ(z1) Z(H0 + g z1)^x / W`, `g² = q̂1 − q̂0`.
+//! With `Z = Σ_k c_k e^{g z s_k}` and `x ≤ 1`, subadditivity of `t ↦ t^x` gives
+//! `φ(z) Z^x ≤ Σ_k c_k^x e^{(x g s_k)²/2} φ(z − x g s_k)` while `W ≥ max_k c_k^x e^{(x g s_k)²/2}`:
+//! the tilted measure is a mixture of unit Gaussians centred in `[x g s_min, x g s_max]`, with
+//! mass at most `K Φ(−Z_PAD)` outside `[x g s_min − Z_PAD, x g s_max + Z_PAD]`. That is the
+//! inner range (the quadrature trap of THEORY.md §4 is a fixed range around 0). The log of the
+//! integrand is shifted by its value at the bump centres, which is within `log K` of its
+//! maximum: no overflow at any β.
+
+use crate::model::teacher::norm_pdf;
+use crate::model::{Model, Student};
+use crate::quad::{integrate, Tolerance};
+use std::cell::Cell;
+
+/// Half-width of the outer range in standard deviations of `H0` (φ(10) ≈ 8e−23).
+pub const U_MAX: f64 = 10.0;
+/// Padding of the inner range beyond the extreme bump centres, in units of `z1`.
+pub const Z_PAD: f64 = 10.0;
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// Where the inner `z1` integral is taken.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InnerRange {
+    /// `[x g s_min − Z_PAD, x g s_max + Z_PAD]`: covers the tilted measure (the default).
+    Tilted,
+    /// A fixed range `[−L, L]` around 0 (the quadrature trap; for demonstration only).
+    Fixed(f64),
+}
+
+/// Quadrature settings of the nested averages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuadOptions {
+    /// Tolerance of the outer (`z0`, per teacher component) integral.
+    pub outer: Tolerance,
+    /// Tolerance of the inner (`z1`) integral, relative to the shifted integrand (max ≈ 1).
+    pub inner: Tolerance,
+    /// Range of the inner integral.
+    pub range: InnerRange,
+}
+
+impl Default for QuadOptions {
+    fn default() -> Self {
+        QuadOptions {
+            outer: Tolerance { abs: 1e-12, rel: 1e-11, max_intervals: 4000 },
+            inner: Tolerance { abs: 1e-13, rel: 1e-12, max_intervals: 2000 },
+            range: InnerRange::Tilted,
+        }
+    }
+}
+
+/// Conjugate parameters of the 1RSB channel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Conjugates {
+    /// `Â` (the local quadratic coefficient is `(Â + βλ)/2`).
+    pub a_hat: f64,
+    /// `m̂`.
+    pub m_hat: f64,
+    /// `q̂0`.
+    pub q0_hat: f64,
+    /// `q̂1`.
+    pub q1_hat: f64,
+}
+
+/// Every order parameter, conjugate and the Parisi parameter, all independent: the arguments
+/// of [`free_entropy`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    /// `Q`.
+    pub big_q: f64,
+    /// `q1`.
+    pub q1: f64,
+    /// `q0`.
+    pub q0: f64,
+    /// `m`.
+    pub m: f64,
+    /// Conjugates.
+    pub hat: Conjugates,
+    /// Parisi parameter `x`.
+    pub x: f64,
+}
+
+/// The energetic quantities `D1, D0, E0` of a state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Energetic {
+    /// `Δ1 = Q − q1`.
+    pub delta1: f64,
+    /// `Δ0 = q1 − q0`.
+    pub delta0: f64,
+    /// `D1 = 1 + βΔ1`.
+    pub d1: f64,
+    /// `D0 = 1 + βΔ1 + xβΔ0`.
+    pub d0: f64,
+    /// `E0 = ρ − 2m + q0 + σ²`.
+    pub e0: f64,
+}
+
+/// `D1, D0, E0` at a state, or `None` outside the physical domain (`Δ1, Δ0 ≥ 0`, `E0 > 0`).
+pub fn energetic(model: &Model, x: f64, m: f64, q0: f64, q1: f64, big_q: f64) -> Option<Energetic> {
+    // Round-off may undershoot a frozen Δ = 0 by a hair.
+    let clamp = |d: f64, s: f64| if d < 0.0 && d > -1e-9 * (1.0 + s.abs()) { 0.0 } else { d };
+    let delta1 = clamp(big_q - q1, big_q);
+    let delta0 = clamp(q1 - q0, q1);
+    let e0 = model.rho() - 2.0 * m + q0 + model.noise;
+    let ok = delta1 >= 0.0 && delta0 >= 0.0 && e0 > 0.0 && x > 0.0 && x <= 1.0;
+    if !(ok && delta1.is_finite() && delta0.is_finite() && e0.is_finite()) {
+        return None;
+    }
+    let b = model.beta;
+    Some(Energetic { delta1, delta0, d1: 1.0 + b * delta1, d0: 1.0 + b * delta1 + x * b * delta0, e0 })
+}
+
+/// The saddle-point conjugates of THEORY.md §4 at a state.
+pub fn conjugates(model: &Model, en: &Energetic) -> Conjugates {
+    let (a, b) = (model.alpha, model.beta);
+    let q0_hat = a * b * b * en.e0 / (en.d0 * en.d0);
+    // (1/D1 − 1/D0)/x = βΔ0/(D1 D0): the second form has no cancellation as x → 0 or Δ0 → 0.
+    let q1_hat = q0_hat + a * b * b * en.delta0 / (en.d1 * en.d0);
+    Conjugates { a_hat: a * b / en.d1, m_hat: a * b / en.d0, q0_hat, q1_hat }
+}
+
+/// Averages of the nested channel at given conjugates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Averages {
+    /// `E[w0 ⟪⟨s⟩⟫]`.
+    pub m: f64,
+    /// `E[⟪⟨s⟩⟫²]`.
+    pub q0: f64,
+    /// `E[⟪⟨s⟩²⟫]`.
+    pub q1: f64,
+    /// `E[⟪⟨s²⟩⟫]`.
+    pub big_q: f64,
+    /// `E_{w0,z0} log E_{z1} Z^x`.
+    pub log_w: f64,
+    /// `E[⟪log Z⟫]` (for the explicit x-derivative).
+    pub log_z: f64,
+    /// Whether every quadrature met its tolerance.
+    pub accurate: bool,
+}
+
+struct Inner<'a> {
+    student: &'a Student,
+    values: &'a [f64],
+    a: f64,
+    g: f64,
+    x: f64,
+    opts: QuadOptions,
+}
+
+impl Inner<'_> {
+    /// `[log W, ⟪⟨s⟩⟫, ⟪⟨s⟩²⟫, ⟪⟨s²⟩⟫, ⟪log Z⟫]` at outer field `h0`.
+    fn eval(&self, h0: f64, accurate: &Cell<bool>) -> [f64; 5] {
+        let (x, g, a) = (self.x, self.g, self.a);
+        if g == 0.0 {
+            let mo = self.student.moments(a, h0);
+            return [x * mo.log_z, mo.mean, mo.mean * mo.mean, mo.mean * mo.mean + mo.var, mo.log_z];
+        }
+        let v = self.values;
+        let (smin, smax) = (v[0], v[v.len() - 1]);
+        let l = |z: f64| -0.5 * z * z - LN_SQRT_2PI + x * self.student.moments(a, h0 + g * z).log_z;
+        // Reference: the log-integrand at the bump centres x g s_k (a subsample for many levels).
+        let k = v.len();
+        let lref = if k <= 64 {
+            v.iter().map(|s| l(x * g * s)).fold(f64::NEG_INFINITY, f64::max)
+        } else {
+            (0..=64).map(|i| l(x * g * (smin + (smax - smin) * i as f64 / 64.0))).fold(f64::NEG_INFINITY, f64::max)
+        };
+        let (lo, hi) = match self.opts.range {
+            InnerRange::Tilted => (x * g * smin - Z_PAD, x * g * smax + Z_PAD),
+            InnerRange::Fixed(w) => (-w, w),
+        };
+        let nb = ((hi - lo) / 2.5).ceil().max(1.0) as usize;
+        let mut pts: Vec<f64> = (0..=nb).map(|i| lo + (hi - lo) * i as f64 / nb as f64).collect();
+        // Steps of ⟨s⟩ at h = a (s_k + s_{k+1})/2, of width 1/(g Δs) in z1.
+        for w in v.windows(2) {
+            if g * (w[1] - w[0]) > 0.5 {
+                let z = (a * 0.5 * (w[0] + w[1]) - h0) / g;
+                if z > lo && z < hi {
+                    pts.push(z);
+                }
+            }
+        }
+        pts.sort_by(f64::total_cmp);
+        pts.dedup();
+        let r = integrate(
+            |z| {
+                let mo = self.student.moments(a, h0 + g * z);
+                let w = (-0.5 * z * z - LN_SQRT_2PI + x * mo.log_z - lref).exp();
+                [w, w * mo.mean, w * mo.mean * mo.mean, w * (mo.mean * mo.mean + mo.var), w * mo.log_z]
+            },
+            &pts,
+            self.opts.inner,
+        );
+        if !r.converged {
+            if std::env::var("RSB_DEBUG").is_ok() { eprintln!("inner fail h0={h0} g={g} x={x} {:?}", r); }
+            accurate.set(false);
+        }
+        let i0 = r.value[0];
+        [lref + i0.ln(), r.value[1] / i0, r.value[2] / i0, r.value[3] / i0, r.value[4] / i0]
+    }
+}
+
+/// The nested averages at conjugates `c` and Parisi parameter `x`, or `None` when they are not
+/// defined (`q̂1 < q̂0`, `q̂0 < 0`, a continuous student, non-finite results).
+pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Option<Averages> {
+    let levels = model.student.levels()?;
+    let g2 = c.q1_hat - c.q0_hat;
+    if !(g2 >= 0.0 && c.q0_hat >= 0.0 && x > 0.0 && x <= 1.0 && c.a_hat.is_finite() && c.m_hat.is_finite()) {
+        return None;
+    }
+    let values = levels.values();
+    let a = c.a_hat + model.beta * model.ridge;
+    let g = g2.sqrt();
+    let inner = Inner { student: &model.student, values, a, g, x, opts };
+    let accurate = Cell::new(true);
+    let mut out = Averages { m: 0.0, q0: 0.0, q1: 0.0, big_q: 0.0, log_w: 0.0, log_z: 0.0, accurate: true };
+    for comp in model.teacher.components() {
+        let tau = (c.m_hat * c.m_hat * comp.var + c.q0_hat).sqrt();
+        let centre = c.m_hat * comp.mean;
+        let post = if tau > 0.0 { c.m_hat * comp.var / tau } else { 0.0 };
+        if tau == 0.0 {
+            let r = inner.eval(centre, &accurate);
+            out.m += comp.weight * comp.mean * r[1];
+            out.q0 += comp.weight * r[1] * r[1];
+            out.q1 += comp.weight * r[2];
+            out.big_q += comp.weight * r[3];
+            out.log_w += comp.weight * r[0];
+            out.log_z += comp.weight * r[4];
+            continue;
+        }
+        let mut pts = vec![-U_MAX, -6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0, U_MAX];
+        // After the z1 average a level step has width ≈ hypot(1/Δs, g) in H0.
+        for w in values.windows(2) {
+            let width = (1.0 / (w[1] - w[0])).hypot(g);
+            let u = (a * 0.5 * (w[0] + w[1]) - centre) / tau;
+            if width < tau && u > -U_MAX && u < U_MAX {
+                pts.push(u);
+            }
+        }
+        pts.sort_by(f64::total_cmp);
+        pts.dedup();
+        let r = integrate(
+            |u| {
+                let p = norm_pdf(u);
+                let w0 = comp.mean + post * u;
+                let v = inner.eval(centre + tau * u, &accurate);
+                [p * w0 * v[1], p * v[1] * v[1], p * v[2], p * v[3], p * v[0], p * v[4]]
+            },
+            &pts,
+            opts.outer,
+        );
+        if !r.converged && std::env::var("RSB_DEBUG").is_ok() { eprintln!("outer fail {:?}", r); }
+        accurate.set(accurate.get() && r.converged);
+        out.m += comp.weight * r.value[0];
+        out.q0 += comp.weight * r.value[1];
+        out.q1 += comp.weight * r.value[2];
+        out.big_q += comp.weight * r.value[3];
+        out.log_w += comp.weight * r.value[4];
+        out.log_z += comp.weight * r.value[5];
+    }
+    out.accurate = accurate.get();
+    let vals = [out.m, out.q0, out.q1, out.big_q, out.log_w, out.log_z];
+    vals.iter().all(|v| v.is_finite()).then_some(out)
+}
+
+/// The energetic term `α(−½ log D1 − (1/(2x)) log(D0/D1) − (β/2) E0/D0)`.
+pub fn energetic_term(model: &Model, x: f64, en: &Energetic) -> f64 {
+    model.alpha * (-0.5 * en.d1.ln() - 0.5 / x * (en.d0 / en.d1).ln() - 0.5 * model.beta * en.e0 / en.d0)
+}
+
+/// φ1 from its parts: the order parameters and conjugates of `p` and the averages `av` taken
+/// at `p.hat` and `p.x`.
+pub fn free_entropy_from(model: &Model, p: &Params, en: &Energetic, av: &Averages) -> f64 {
+    let h = &p.hat;
+    0.5 * h.a_hat * p.big_q - 0.5 * h.q1_hat * en.delta1 - 0.5 * p.x * (h.q1_hat * p.q1 - h.q0_hat * p.q0)
+        - h.m_hat * p.m
+        + av.log_w / p.x
+        + energetic_term(model, p.x, en)
+}
+
+/// φ1 of THEORY.md §4 with every argument independent (`None` outside the domain).
+pub fn free_entropy(model: &Model, p: &Params, opts: QuadOptions) -> Option<f64> {
+    let en = energetic(model, p.x, p.m, p.q0, p.q1, p.big_q)?;
+    let av = averages(model, &p.hat, p.x, opts)?;
+    Some(free_entropy_from(model, p, &en, &av))
+}
+
+/// The explicit `∂φ1/∂x` at fixed order parameters and conjugates (the total derivative at a
+/// fixed point, where φ1 is stationary in everything else).
+pub fn dphi_dx(model: &Model, p: &Params, en: &Energetic, av: &Averages) -> f64 {
+    let (x, b) = (p.x, model.beta);
+    let h = &p.hat;
+    -0.5 * (h.q1_hat * p.q1 - h.q0_hat * p.q0) - av.log_w / (x * x)
+        + av.log_z / x
+        + model.alpha
+            * (0.5 / (x * x) * (en.d0 / en.d1).ln() - 0.5 / x * b * en.delta0 / en.d0
+                + 0.5 * b * b * en.e0 * en.delta0 / (en.d0 * en.d0))
+}
+
+/// Training error per sample from `e = −∂φ1/∂β = (α/2) ε_t + (λ/2) Q`:
+/// `ε_t = E0/D0² + Δ1/D1 + (1/(xβ))(1/D1 − 1/D0)`.
+/// The last term equals `Δ0/(D1 D0)`, which is how it is computed (no cancellation).
+pub fn train_error(en: &Energetic) -> f64 {
+    en.e0 / (en.d0 * en.d0) + en.delta1 / en.d1 + en.delta0 / (en.d1 * en.d0)
+}
