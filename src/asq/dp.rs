@@ -98,7 +98,8 @@ struct SCol {
 /// fused multiply-adds on contiguous records.
 ///
 /// `smawk` selects SMAWK for each layer's row minima instead of the divide-and-conquer scan
-/// (same result; see `monotone.rs` for why the scan is the default).
+/// (same optimum, levels may differ on exact ties; `monotone.rs` says why the scan is the
+/// default).
 pub(crate) fn partition_single(p: &Prefix, steps: usize, smawk: bool) -> (f64, Vec<usize>) {
     let n = p.len();
     let nodes = &p.nodes;

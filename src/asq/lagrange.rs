@@ -2,9 +2,11 @@
 //!
 //! With a penalty λ per interval, `F(i) = min_{j<i} F(j) + C(j, i) + λ` is a one-dimensional
 //! DP whose optimal predecessor never decreases with `i` (quadrangle inequality), solved in
-//! O(n log n) with a queue of candidates. Its cost does not depend on `s`. The least cost
+//! O(n log n) with a queue of candidates (each new candidate's takeover row found by galloping
+//! then bisection). Its cost does not depend on `s`. The least cost
 //! `g(k)` with `k` intervals is convex in `k`, so λ is chosen by walking the lower convex hull
-//! of `g` (each probe λ is the slope between the two bracketing hull vertices found so far);
+//! of `g`: probes from a local power-law model of `g` (usually 2–4 in all), and, to make sure
+//! of progress, secant probes (the slope between the two bracketing hull vertices);
 //! when `s` falls strictly between two adjacent vertices, an optimal path with exactly `s`
 //! levels is spliced from the two bracketing paths (exchange argument below).
 

@@ -5,9 +5,12 @@
 //! minimise the variance of unbiased stochastic rounding, `Σ_i w_i (b_i − x_i)(x_i − a_i)`, or
 //! its worst term. Optimal levels for the sum lie on data points.
 //!
-//! * [`exact_levels`]: the O(s·d) dynamic program with SMAWK on sorted data; for unit weights
-//!   two levels per step ([`exact_smawk2`]), otherwise one ([`exact_smawk`]).
-//! * [`exact_lagrange`]: penalty per level, whose cost barely grows with `s`.
+//! * [`exact_levels`]: the layered DP on sorted data (prefix sums make an interval's cost O(1));
+//!   each layer's row minima by a divide-and-conquer scan bounded by Knuth's
+//!   `opt_{t−1}(i) ≤ opt_t(i)`. [`exact_smawk`] does the same layers with SMAWK (O(s·d)
+//!   evaluations), [`exact_smawk2`] with two levels per step (unit weights).
+//! * [`exact_lagrange`]: penalty per level, whose cost barely grows with `s` (the fastest exact
+//!   solver here from s ≈ 8 up; docs/asq.md).
 //! * [`approx_levels`]: levels on an `m`-bin grid, O(d + m·s), no sort, with an error bound.
 //! * [`worst_levels`]: minimises `max_i w_i (b_i − x_i)(x_i − a_i)`.
 //! * [`levels_from_samples`]: the entry point for the replica solver's `--levels asq:S`.

@@ -22,10 +22,10 @@ pub struct SimArgs {
     #[arg(long, default_value = "1")]
     pub seed: u64,
     /// Inputs X (M rows × N columns) as CSV or .npy; needs --y. α is then M/N.
-    #[arg(long, requires = "y")]
+    #[arg(long)]
     pub x: Option<PathBuf>,
     /// Labels y (M values) as CSV or .npy; needs --x.
-    #[arg(long, requires = "x")]
+    #[arg(long)]
     pub y: Option<PathBuf>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
@@ -46,7 +46,9 @@ impl SimArgs {
                 model = Model::new(alpha, model.noise, model.beta, model.ridge, model.student, model.teacher)?;
                 Source::File(Box::new(inst))
             }
-            _ => {
+            (Some(_), None) => return Err(Error::input("--x needs --y (the labels file)")),
+            (None, Some(_)) => return Err(Error::input("--y needs --x (the inputs file)")),
+            (None, None) => {
                 let n = self.n.unwrap_or(default_n);
                 if n < 2 {
                     return Err(Error::input(format!("--n must be at least 2, got {n}")));

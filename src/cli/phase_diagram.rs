@@ -1,12 +1,113 @@
-//! `phase_diagram` subcommand. Placeholder.
+//! `quantreplica phase-diagram`: RS-stable, RSB and negative-entropy regions on a 2-D grid of
+//! any two model parameters, with the AT line traced by root finding along x.
 
+use super::model_args::ModelArgs;
+use super::transitions::with_param;
 use crate::error::{Error, Result};
+use crate::figures::{phase_grid, PhaseMap};
+use crate::model::Model;
+use crate::phase::at_crossings;
+use crate::rs::SolverOptions;
+use crate::sweep::grid::{Axis, Param};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::PathBuf;
 
-/// Flags of `quantreplica phase_diagram`.
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+/// Flags of `quantreplica phase-diagram`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The model; the two swept parameters' own flags are ignored.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// x axis: `PARAM=START:STOP:COUNT` (alpha, noise, width, beta, ridge, teacher_var).
+    #[arg(long, default_value = "width=0.05:4:60")]
+    pub x: String,
+    /// y axis: `PARAM=START:STOP:COUNT` or `PARAM=v1,v2,...` (also bits).
+    #[arg(long, default_value = "bits=1,2,3,4,5,6")]
+    pub y: String,
+    /// Geometric spacing of the y range.
+    #[arg(long)]
+    pub log_y: bool,
+    /// Output stem: writes STEM.png, STEM.svg and STEM.csv.
+    #[arg(long, default_value = "figures/phase_diagram")]
+    pub out: PathBuf,
+    /// Print the cells and the AT line as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
 
-/// Runs `phase_diagram`.
-pub fn run(_a: &Args) -> Result<()> {
-    Err(Error::input("phase_diagram is not implemented yet"))
+fn set(base: &ModelArgs, p: Param, v: f64) -> Result<ModelArgs> {
+    if p == Param::Bits {
+        let mut a = base.clone();
+        if v.fract() != 0.0 || v < 1.0 {
+            return Err(Error::input(format!("bits value {v} is not a whole number >= 1")));
+        }
+        a.bits = v as u32;
+        return Ok(a);
+    }
+    with_param(base, p, v)
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    x_param: &'a str,
+    y_param: &'a str,
+    cells: &'a [crate::figures::PhaseCell],
+    at_line: &'a [(f64, f64)],
+}
+
+/// Runs `phase-diagram`.
+pub fn run(a: &Args) -> Result<()> {
+    let ax = Axis::parse(&a.x, false)?;
+    let ay = Axis::parse(&a.y, a.log_y)?;
+    if ax.param == Param::Bits || ax.param == Param::Levels || ay.param == Param::Levels {
+        return Err(Error::input("phase-diagram: x must be a continuous parameter and neither axis may be levels"));
+    }
+    if ax.param == ay.param {
+        return Err(Error::input(format!("phase-diagram: x and y are both {}", ax.param)));
+    }
+    let (xs, ys) = (ax.numbers(), ay.numbers());
+    if xs.len() < 2 {
+        return Err(Error::input("phase-diagram: x needs at least 2 values"));
+    }
+    let make = |x: f64, y: f64| -> Result<Model> { set(&set(&a.model, ax.param, x)?, ay.param, y)?.model() };
+    make(xs[0], ys[0])?;
+    let cells = phase_grid(&xs, &ys, &make);
+    let opts = SolverOptions::default();
+    let (xlo, xhi) = (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+    let at_line: Vec<(f64, f64)> = ys
+        .par_iter()
+        .map(|&y| {
+            let mk = |x: f64| make(x, y);
+            at_crossings(&mk, xlo, xhi, xs.len().clamp(2, 40), 1e-8, &opts).unwrap_or_default().into_iter().map(|x| (x, y)).collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect();
+    let mut csv = crate::output::Csv::new([ax.param.name(), ay.param.name(), "phase", "at_eigenvalue", "gen_error"]);
+    for c in &cells {
+        csv.push(vec![crate::output::fmt_num(c.x), crate::output::fmt_num(c.y), format!("{:?}", c.phase), crate::output::fmt_num(c.at_eigenvalue), crate::output::fmt_num(c.gen_error)]);
+    }
+    csv.write(&a.out.with_extension("csv"))?;
+    PhaseMap {
+        title: format!("RS phase diagram ({} vs {})", ay.param, ax.param),
+        x_label: ax.param.name().into(),
+        y_label: ay.param.name().into(),
+        xs: xs.clone(),
+        ys: ys.clone(),
+        cells: cells.clone(),
+        at_line: at_line.clone(),
+        extra: vec![],
+        log_y: a.log_y,
+        discrete_y: ay.param == Param::Bits,
+    }
+    .save(&a.out)?;
+    if a.json {
+        return crate::output::print_json(&Out { x_param: ax.param.name(), y_param: ay.param.name(), cells: &cells, at_line: &at_line });
+    }
+    println!("phase diagram written to {}.{{png,svg,csv}}", a.out.display());
+    println!("AT line ({} where lambda_AT = 1, per {}):", ax.param, ay.param);
+    for (x, y) in &at_line {
+        println!("  {} = {y:<10} {} = {x:.6}", ay.param, ax.param);
+    }
+    Ok(())
 }

@@ -164,11 +164,18 @@ impl Inner<'_> {
         let l = |z: f64| -0.5 * z * z - LN_SQRT_2PI + x * self.student.moments(a, h0 + g * z).log_z;
         // Reference: the log-integrand at the bump centres x g s_k (a subsample for many levels).
         let k = v.len();
-        let lref = if k <= 64 {
-            v.iter().map(|s| l(x * g * s)).fold(f64::NEG_INFINITY, f64::max)
+        let centres: Vec<f64> = if k <= 64 {
+            v.iter().map(|s| l(x * g * s)).collect()
         } else {
-            (0..=64).map(|i| l(x * g * (smin + (smax - smin) * i as f64 / 64.0))).fold(f64::NEG_INFINITY, f64::max)
+            (0..=64).map(|i| l(x * g * (smin + (smax - smin) * i as f64 / 64.0))).collect()
         };
+        let lref = centres.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        // Every component is a ratio to ∫ e^{l − lref} ≈ Σ_centres e^{l_k − lref}, and ⟪log Z⟫
+        // may cross zero: scale the absolute tolerance by both so it is relative in effect.
+        let mass: f64 = centres.iter().map(|c| (c - lref).exp()).sum();
+        let lz = self.student.moments(a, h0).log_z.abs();
+        let mut tol = self.opts.inner;
+        tol.abs *= mass.max(1.0) * (1.0 + lz + smax.abs().max(smin.abs()).powi(2));
         let (lo, hi) = match self.opts.range {
             InnerRange::Tilted => (x * g * smin - Z_PAD, x * g * smax + Z_PAD),
             InnerRange::Fixed(w) => (-w, w),
@@ -193,7 +200,7 @@ impl Inner<'_> {
                 [w, w * mo.mean, w * mo.mean * mo.mean, w * (mo.mean * mo.mean + mo.var), w * mo.log_z]
             },
             &pts,
-            self.opts.inner,
+            tol,
         );
         if !r.converged {
             if std::env::var("RSB_DEBUG").is_ok() { eprintln!("inner fail h0={h0} g={g} x={x} {:?}", r); }

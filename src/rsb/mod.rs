@@ -344,6 +344,7 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
         }
     }
     scan.sort_by(|a, b| a.x.total_cmp(&b.x));
+    scan.dedup_by(|a, b| a.x == b.x);
     let solution = solution_from(model, &chosen, phase);
     let converged = x_ok && chosen.status.is_converged() && rs_report.converged;
     Ok(RsbReport {

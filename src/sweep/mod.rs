@@ -36,7 +36,7 @@ pub mod rs;
 pub mod store;
 
 pub use grid::{spaced, Axis, AxisValue, Grid, Param, Point};
-pub use rs::{render_csv, render_json, run, run_records, RsRecord, SolutionRecord};
+pub use rs::{render_csv, render_json, run, run_records, run_with_solver, RsRecord, SolutionRecord};
 pub use store::{Header, Shard, Spec};
 
 use crate::error::{Error, Result};

@@ -195,11 +195,16 @@ pub fn validate(grid: &Grid, base: &ModelArgs, threads: Option<usize>) -> Result
     }
 }
 
-/// The RS sweep in memory: the solver's report at every point, in grid order.
+/// The RS sweep in memory: the solver's report at every point, in grid order (default solver
+/// tolerances, as `rs` and `sweep`).
 pub fn run(grid: &Grid, base: &ModelArgs, opts: &RunOptions) -> Result<Vec<Row<RsReport>>> {
+    run_with_solver(grid, base, opts, &SolverOptions::default())
+}
+
+/// [`run`] with chosen solver settings (e.g. looser tolerances for a large phase diagram).
+pub fn run_with_solver(grid: &Grid, base: &ModelArgs, opts: &RunOptions, solver: &SolverOptions) -> Result<Vec<Row<RsReport>>> {
     validate(grid, base, opts.threads)?;
-    let solver = SolverOptions::default();
-    run_with(grid, opts, |p: &Point| Ok(solve(&p.model(base)?, &solver)))
+    run_with(grid, opts, |p: &Point| Ok(solve(&p.model(base)?, solver)))
 }
 
 /// The context string of an RS sweep: evaluator, crate version and every unswept model flag.
