@@ -12,14 +12,24 @@ use std::time::Duration;
 
 fn model(beta: f64) -> Model {
     let s = Student::Discrete(LevelSet::uniform(2, 1.5).expect("levels"));
-    Model::new(2.0, 0.1, beta, 0.0, s, TeacherPrior::gaussian(1.0).expect("teacher")).expect("model")
+    Model::new(
+        2.0,
+        0.1,
+        beta,
+        0.0,
+        s,
+        TeacherPrior::gaussian(1.0).expect("teacher"),
+    )
+    .expect("model")
 }
 
 fn amp_iteration(c: &mut Criterion) {
     let md = model(5.0);
     let inst = instance::generate(&md, 4000, 1).expect("instance");
     let mut g = c.benchmark_group("amp_n4000_alpha2");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(6));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6));
     let mut amp = Amp::new(&md, &inst, &AmpOptions::default()).expect("amp");
     g.bench_function("one_amp_iteration", |b| b.iter(|| black_box(amp.step())));
     let w = DVector::from_element(inst.n(), 0.3);
@@ -39,12 +49,16 @@ fn amp_iteration(c: &mut Criterion) {
 fn gibbs_sweep(c: &mut Criterion) {
     let md = model(5.0);
     let mut g = c.benchmark_group("gibbs_sweep_alpha2");
-    g.sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
     for n in [100usize, 200, 400, 800] {
         let inst = instance::generate(&md, n, 2).expect("instance");
         let cn = inst.column_norms();
         let mut chain = Chain::new(&md, &inst, rng_for(3, n as u64));
-        g.bench_function(format!("n{n}_mn{}", inst.m() * n), |b| b.iter(|| chain.sweep(&md, &inst, &cn, 5.0)));
+        g.bench_function(format!("n{n}_mn{}", inst.m() * n), |b| {
+            b.iter(|| chain.sweep(&md, &inst, &cn, 5.0))
+        });
     }
     g.finish();
 }

@@ -14,12 +14,20 @@ fn main() {
     let bits: u32 = arg(1, "2").parse().unwrap_or(2);
     let width: f64 = arg(2, "1.5").parse().unwrap_or(1.5);
     let beta: f64 = arg(3, "5").parse().unwrap_or(5.0);
-    let teacher = if arg(4, "gaussian") == "binary" { TeacherPrior::binary(1.0) } else { TeacherPrior::gaussian(1.0) };
+    let teacher = if arg(4, "gaussian") == "binary" {
+        TeacherPrior::binary(1.0)
+    } else {
+        TeacherPrior::gaussian(1.0)
+    };
     let n: usize = arg(5, "2000").parse().unwrap_or(2000);
     let seeds: u64 = arg(6, "4").parse().unwrap_or(4);
-    let Ok(levels) = LevelSet::uniform(bits, width) else { return };
+    let Ok(levels) = LevelSet::uniform(bits, width) else {
+        return;
+    };
     let Ok(teacher) = teacher else { return };
-    let Ok(model) = Model::new(2.0, 0.1, beta, 0.0, Student::Discrete(levels), teacher) else { return };
+    let Ok(model) = Model::new(2.0, 0.1, beta, 0.0, Student::Discrete(levels), teacher) else {
+        return;
+    };
     let opts = AmpOptions::default();
     let t0 = std::time::Instant::now();
     let runs: Vec<_> = (0..seeds)
@@ -32,15 +40,33 @@ fn main() {
     println!("{} runs in {:?}", runs.len(), t0.elapsed());
     let se = amp::state_evolution(&model, 40).unwrap_or_default();
     let rs = quantreplica::rs::solve(&model, &Default::default());
-    println!("RS eq: mse_mean {:.5} gen {:.5} stable {} lambda_AT {:.3}", rs.equilibrium.mse_posterior_mean, rs.equilibrium.gen_error, rs.equilibrium.rs_stable, rs.equilibrium.at_eigenvalue);
+    println!(
+        "RS eq: mse_mean {:.5} gen {:.5} stable {} lambda_AT {:.3}",
+        rs.equilibrium.mse_posterior_mean,
+        rs.equilibrium.gen_error,
+        rs.equilibrium.rs_stable,
+        rs.equilibrium.at_eigenvalue
+    );
     for r in &runs {
-        println!("status {:?} iters {} mse {:?} gen {:?}", r.status, r.iterations, r.mse_posterior_mean, r.gen_error);
+        println!(
+            "status {:?} iters {} mse {:?} gen {:?}",
+            r.status, r.iterations, r.mse_posterior_mean, r.gen_error
+        );
     }
     for (t, s) in se.iter().enumerate().take(30) {
-        let vals: Vec<f64> = runs.iter().filter_map(|r| r.history.get(t).map(|h| h.mse)).collect();
-        let vv: Vec<f64> = runs.iter().filter_map(|r| r.history.get(t).map(|h| h.mean_var)).collect();
+        let vals: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.history.get(t).map(|h| h.mse))
+            .collect();
+        let vv: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.history.get(t).map(|h| h.mean_var))
+            .collect();
         let mean = vals.iter().sum::<f64>() / vals.len().max(1) as f64;
         let mv = vv.iter().sum::<f64>() / vv.len().max(1) as f64;
-        println!("{:>3} amp {:.5} se {:.5}   var amp {:.5} se {:.5}", s.iter, mean, s.mse, mv, s.mean_var);
+        println!(
+            "{:>3} amp {:.5} se {:.5}   var amp {:.5} se {:.5}",
+            s.iter, mean, s.mse, mv, s.mean_var
+        );
     }
 }

@@ -46,7 +46,12 @@ pub struct AmpOptions {
 
 impl Default for AmpOptions {
     fn default() -> Self {
-        AmpOptions { damping: 1.0, max_iter: 200, tol: 1e-7, variance: VarianceMode::RankOne }
+        AmpOptions {
+            damping: 1.0,
+            max_iter: 200,
+            tol: 1e-7,
+            variance: VarianceMode::RankOne,
+        }
     }
 }
 
@@ -96,7 +101,11 @@ pub fn prior_moments(model: &Model) -> (f64, f64) {
             (mean, (m2 - mean * mean).max(0.0))
         }
         Student::Continuous => {
-            let v = if model.ridge > 0.0 { 1.0 / (model.beta * model.ridge) } else { model.rho() };
+            let v = if model.ridge > 0.0 {
+                1.0 / (model.beta * model.ridge)
+            } else {
+                model.rho()
+            };
             (0.0, v)
         }
     }
@@ -145,7 +154,10 @@ impl<'a> Amp<'a> {
     pub fn new(model: &'a Model, inst: &'a Instance, opts: &AmpOptions) -> Result<Self> {
         check_model(model)?;
         if !(opts.damping > 0.0 && opts.damping <= 1.0) {
-            return Err(Error::input(format!("damping must be in (0, 1], got {}", opts.damping)));
+            return Err(Error::input(format!(
+                "damping must be in (0, 1], got {}",
+                opts.damping
+            )));
         }
         let (m, n) = (inst.m(), inst.n());
         let cn = inst.column_norms();
@@ -191,7 +203,13 @@ impl<'a> Amp<'a> {
         match &self.x2 {
             Some(x2) => x2.mul_to(&self.v, &mut self.big_v),
             None => {
-                let s: f64 = self.cn.iter().zip(self.v.iter()).map(|(c, vi)| c * vi).sum::<f64>() / self.frob;
+                let s: f64 = self
+                    .cn
+                    .iter()
+                    .zip(self.v.iter())
+                    .map(|(c, vi)| c * vi)
+                    .sum::<f64>()
+                    / self.frob;
                 for (bv, r) in self.big_v.iter_mut().zip(&self.rn) {
                     *bv = r * s;
                 }
@@ -202,14 +220,24 @@ impl<'a> Amp<'a> {
         for mu in 0..m {
             self.omega[mu] -= self.big_v[mu] * self.g[mu];
             let (gn, dgn) = chan.gout(self.inst.y[mu], self.omega[mu], self.big_v[mu]);
-            self.g[mu] = if t == 1 { gn } else { (1.0 - d) * self.g[mu] + d * gn };
+            self.g[mu] = if t == 1 {
+                gn
+            } else {
+                (1.0 - d) * self.g[mu] + d * gn
+            };
             self.dg[mu] = dgn;
         }
         // A_i = Σ_μ X_μi² dg_μ.
         match &self.x2 {
             Some(x2) => x2.tr_mul_to(&self.dg, &mut self.a),
             None => {
-                let s: f64 = self.rn.iter().zip(self.dg.iter()).map(|(r, q)| r * q).sum::<f64>() / self.frob;
+                let s: f64 = self
+                    .rn
+                    .iter()
+                    .zip(self.dg.iter())
+                    .map(|(r, q)| r * q)
+                    .sum::<f64>()
+                    / self.frob;
                 for (ai, c) in self.a.iter_mut().zip(&self.cn) {
                     *ai = c * s;
                 }
@@ -237,12 +265,19 @@ impl<'a> Amp<'a> {
         }
         let change = (change2 / n as f64).sqrt();
         let mse = self.mse().unwrap_or(f64::NAN);
-        AmpStep { iter: t, mse, mean_var: self.v.mean(), change }
+        AmpStep {
+            iter: t,
+            mse,
+            mean_var: self.v.mean(),
+            change,
+        }
     }
 
     /// `‖ŵ − w0‖²/N`, when the teacher is known.
     pub fn mse(&self) -> Option<f64> {
-        self.w0.as_ref().map(|w0| sq_dist(self.w_hat.as_slice(), w0) / self.w_hat.len() as f64)
+        self.w0
+            .as_ref()
+            .map(|w0| sq_dist(self.w_hat.as_slice(), w0) / self.w_hat.len() as f64)
     }
 }
 
@@ -255,7 +290,9 @@ pub fn run(model: &Model, inst: &Instance, opts: &AmpOptions) -> Result<AmpResul
     for _ in 0..opts.max_iter {
         let st = amp.step();
         history.push(st);
-        if !(st.change.is_finite() && st.mean_var.is_finite()) || (st.mse.is_finite() && st.mse > 1e8 * scale) {
+        if !(st.change.is_finite() && st.mean_var.is_finite())
+            || (st.mse.is_finite() && st.mse > 1e8 * scale)
+        {
             status = Status::Diverged;
             break;
         }
@@ -301,7 +338,12 @@ pub struct SeStep {
 /// `Q = μ_π² + Var_π`.
 pub fn se_start(model: &Model) -> [f64; 3] {
     let (mu, var) = prior_moments(model);
-    let mean_w0: f64 = model.teacher.components().iter().map(|c| c.weight * c.mean).sum();
+    let mean_w0: f64 = model
+        .teacher
+        .components()
+        .iter()
+        .map(|c| c.weight * c.mean)
+        .sum();
     [mean_w0 * mu, mu * mu, mu * mu + var]
 }
 
@@ -314,9 +356,18 @@ pub fn state_evolution(model: &Model, iters: usize) -> Result<Vec<SeStep>> {
     let mut x = se_start(model);
     let mut out = Vec::with_capacity(iters);
     for t in 1..=iters {
-        let Some(nx) = finite::map(model, &x, tol) else { break };
+        let Some(nx) = finite::map(model, &x, tol) else {
+            break;
+        };
         x = nx;
-        out.push(SeStep { iter: t, m: x[0], q: x[1], big_q: x[2], mse: rho - 2.0 * x[0] + x[1], mean_var: x[2] - x[1] });
+        out.push(SeStep {
+            iter: t,
+            m: x[0],
+            q: x[1],
+            big_q: x[2],
+            mse: rho - 2.0 * x[0] + x[1],
+            mean_var: x[2] - x[1],
+        });
     }
     Ok(out)
 }
@@ -342,5 +393,12 @@ pub fn se_fixed_point(model: &Model, max_iter: usize, tol: f64) -> Result<(SeSte
 }
 
 fn step_of(iter: usize, x: [f64; 3], rho: f64) -> SeStep {
-    SeStep { iter, m: x[0], q: x[1], big_q: x[2], mse: rho - 2.0 * x[0] + x[1], mean_var: x[2] - x[1] }
+    SeStep {
+        iter,
+        m: x[0],
+        q: x[1],
+        big_q: x[2],
+        mse: rho - 2.0 * x[0] + x[1],
+        mean_var: x[2] - x[1],
+    }
 }

@@ -29,7 +29,12 @@ pub struct GibbsOptions {
 
 impl Default for GibbsOptions {
     fn default() -> Self {
-        GibbsOptions { burn_in: 500, sweeps: 1000, temperatures: 1, beta_min: 0.5 }
+        GibbsOptions {
+            burn_in: 500,
+            sweeps: 1000,
+            temperatures: 1,
+            beta_min: 0.5,
+        }
     }
 }
 
@@ -73,7 +78,9 @@ pub fn check(model: &Model, opts: &GibbsOptions) -> Result<()> {
     if opts.temperatures == 0 {
         return Err(Error::input("temperatures must be at least 1"));
     }
-    if opts.temperatures > 1 && !(opts.beta_min > 0.0 && opts.beta_min.is_finite() && opts.beta_min < model.beta) {
+    if opts.temperatures > 1
+        && !(opts.beta_min > 0.0 && opts.beta_min.is_finite() && opts.beta_min < model.beta)
+    {
         return Err(Error::input(format!(
             "beta-min must be positive and below beta = {}, got {}",
             model.beta, opts.beta_min
@@ -89,7 +96,9 @@ pub fn ladder(model: &Model, opts: &GibbsOptions) -> Vec<f64> {
         return vec![model.beta];
     }
     let ratio = (model.beta / opts.beta_min).powf(1.0 / (l - 1) as f64);
-    let mut v: Vec<f64> = (0..l).map(|k| opts.beta_min * ratio.powi(k as i32)).collect();
+    let mut v: Vec<f64> = (0..l)
+        .map(|k| opts.beta_min * ratio.powi(k as i32))
+        .collect();
     v[l - 1] = model.beta;
     v
 }
@@ -130,7 +139,12 @@ impl Chain {
             }
             Student::Continuous => vec![0.0; n],
         };
-        let mut c = Chain { w, r: vec![0.0; inst.m()], energy: 0.0, rng };
+        let mut c = Chain {
+            w,
+            r: vec![0.0; inst.m()],
+            energy: 0.0,
+            rng,
+        };
         c.refresh(model, inst);
         c
     }
@@ -205,13 +219,18 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
     let l = betas.len();
     let cn = inst.column_norms();
     let mut reps: Vec<Vec<Chain>> = (0..2)
-        .map(|rep| (0..l).map(|k| Chain::new(model, inst, rng_for(seed, 100 + (rep * l + k) as u64))).collect())
+        .map(|rep| {
+            (0..l)
+                .map(|k| Chain::new(model, inst, rng_for(seed, 100 + (rep * l + k) as u64)))
+                .collect()
+        })
         .collect();
     let mut swap_rng = rng_for(seed, 99);
     let mut tried = vec![0usize; l.saturating_sub(1)];
     let mut accepted = vec![0usize; l.saturating_sub(1)];
     let w0 = inst.w0.as_ref().map(|w| w.as_slice());
-    let (mut s_gen, mut s_train, mut s_e, mut s_m, mut s_q, mut s_big_q, mut s_q2) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut s_gen, mut s_train, mut s_e, mut s_m, mut s_q, mut s_big_q, mut s_q2) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut samples = Vec::with_capacity(opts.sweeps);
     let total = opts.burn_in + opts.sweeps;
     for sweep in 0..total {
@@ -269,11 +288,17 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
         m: w0.map(|_| s_m / k),
         big_q: s_big_q / k,
         overlap_samples: samples,
-        swap_acceptance: tried.iter().zip(&accepted).map(|(t, a)| if *t > 0 { *a as f64 / *t as f64 } else { 0.0 }).collect(),
+        swap_acceptance: tried
+            .iter()
+            .zip(&accepted)
+            .map(|(t, a)| if *t > 0 { *a as f64 / *t as f64 } else { 0.0 })
+            .collect(),
         ladder: betas,
     };
     if !(res.train_error.is_finite() && res.energy.is_finite() && res.overlap.is_finite()) {
-        return Err(Error::Numerics("Gibbs sampler produced a non-finite average".into()));
+        return Err(Error::Numerics(
+            "Gibbs sampler produced a non-finite average".into(),
+        ));
     }
     Ok(res)
 }
@@ -344,16 +369,22 @@ pub fn enumerate(model: &Model, inst: &Instance) -> Result<ExactAverages> {
         return Err(Error::input("exact enumeration needs a finite beta"));
     }
     let (m, n, k) = (inst.m(), inst.n(), levels.len());
-    let states = (k as u64).checked_pow(n as u32).filter(|s| *s <= MAX_STATES);
+    let states = (k as u64)
+        .checked_pow(n as u32)
+        .filter(|s| *s <= MAX_STATES);
     if states.is_none() {
-        return Err(Error::input(format!("{k}^{n} states exceed the enumeration limit {MAX_STATES}")));
+        return Err(Error::input(format!(
+            "{k}^{n} states exceed the enumeration limit {MAX_STATES}"
+        )));
     }
     let values = levels.values();
     let log_pi = |w: &[f64]| -> f64 {
         if levels.is_counting() {
             0.0
         } else {
-            w.iter().map(|s| levels.log_weight(values.iter().position(|v| v == s).unwrap_or(0))).sum()
+            w.iter()
+                .map(|s| levels.log_weight(values.iter().position(|v| v == s).unwrap_or(0)))
+                .sum()
         }
     };
     let beta = model.beta;
@@ -373,7 +404,12 @@ pub fn enumerate(model: &Model, inst: &Instance) -> Result<ExactAverages> {
         big_q += p * dot(w, w) / nf;
         if let Some(w0) = w0 {
             mm += p * dot(w0, w) / nf;
-            gen += p * w.iter().zip(w0).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / nf;
+            gen += p * w
+                .iter()
+                .zip(w0)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+                / nf;
         }
         for i in 0..n {
             let pw = p * w[i];
@@ -412,6 +448,15 @@ pub fn histogram(samples: &[f64], bins: usize, lo: f64, hi: f64) -> (Vec<f64>, V
         }
     }
     let centres = (0..bins).map(|b| lo + (b as f64 + 0.5) * width).collect();
-    let dens = counts.iter().map(|c| if kept > 0 { *c as f64 / (kept as f64 * width) } else { 0.0 }).collect();
+    let dens = counts
+        .iter()
+        .map(|c| {
+            if kept > 0 {
+                *c as f64 / (kept as f64 * width)
+            } else {
+                0.0
+            }
+        })
+        .collect();
     (centres, dens)
 }

@@ -55,7 +55,13 @@ impl Instance {
     pub fn gen_error(&self, w: &[f64]) -> Option<f64> {
         let w0 = self.w0.as_ref()?;
         let n = w.len() as f64;
-        Some(w.iter().zip(w0.iter()).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / n)
+        Some(
+            w.iter()
+                .zip(w0.iter())
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+                / n,
+        )
     }
 
     /// `‖y − Xw‖²/M`, the training error of `w`.
@@ -99,7 +105,9 @@ pub fn generate(model: &Model, n: usize, seed: u64) -> Result<Instance> {
     }
     let m = samples_for(model.alpha, n);
     if m.checked_mul(n).is_none_or(|e| e > 400_000_000) {
-        return Err(Error::input(format!("instance too large: M x N = {m} x {n}")));
+        return Err(Error::input(format!(
+            "instance too large: M x N = {m} x {n}"
+        )));
     }
     let scale = 1.0 / (n as f64).sqrt();
     let mut rx = rng_for(seed, 0);
@@ -132,17 +140,25 @@ pub struct Table {
 
 /// Reads a table from `.npy` (by extension) or CSV (anything else).
 pub fn read_table(path: &Path) -> Result<Table> {
-    let bytes = std::fs::read(path).map_err(|e| Error::input(format!("cannot read {}: {e}", path.display())))?;
-    let is_npy = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display())))?;
+    let is_npy = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
     let t = if is_npy {
         parse_npy(&bytes).map_err(|m| Error::input(format!("{}: {m}", path.display())))?
     } else {
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| Error::input(format!("{}: not UTF-8 text (CSV expected)", path.display())))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            Error::input(format!("{}: not UTF-8 text (CSV expected)", path.display()))
+        })?;
         parse_csv(text).map_err(|m| Error::input(format!("{}: {m}", path.display())))?
     };
     if let Some(v) = t.data.iter().find(|v| !v.is_finite()) {
-        return Err(Error::input(format!("{}: non-finite value {v}", path.display())));
+        return Err(Error::input(format!(
+            "{}: non-finite value {v}",
+            path.display()
+        )));
     }
     Ok(t)
 }
@@ -165,13 +181,19 @@ pub fn parse_csv(text: &str) -> std::result::Result<Table, String> {
         };
         let mut row = Vec::with_capacity(cells.len());
         for c in cells {
-            let v: f64 = c.parse().map_err(|_| format!("line {}: '{c}' is not a number", ln + 1))?;
+            let v: f64 = c
+                .parse()
+                .map_err(|_| format!("line {}: '{c}' is not a number", ln + 1))?;
             row.push(v);
         }
         if rows == 0 {
             cols = row.len();
         } else if row.len() != cols {
-            return Err(format!("line {}: {} cells, expected {cols}", ln + 1, row.len()));
+            return Err(format!(
+                "line {}: {} cells, expected {cols}",
+                ln + 1,
+                row.len()
+            ));
         }
         data.extend(row);
         rows += 1;
@@ -195,11 +217,17 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
             if bytes.len() < 12 {
                 return Err("truncated .npy header".into());
             }
-            (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
         }
         v => return Err(format!("unsupported .npy version {v}")),
     };
-    let end = start.checked_add(hlen).filter(|e| *e <= bytes.len()).ok_or("truncated .npy header")?;
+    let end = start
+        .checked_add(hlen)
+        .filter(|e| *e <= bytes.len())
+        .ok_or("truncated .npy header")?;
     let header = std::str::from_utf8(&bytes[start..end]).map_err(|_| "bad .npy header encoding")?;
     let field = |key: &str| -> Option<&str> {
         let i = header.find(&format!("'{key}'"))?;
@@ -214,16 +242,23 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
         4
     } else {
         let d: String = descr.chars().take_while(|c| *c != ',').collect();
-        return Err(format!("unsupported dtype {d} (expected little-endian float64 or float32)"));
+        return Err(format!(
+            "unsupported dtype {d} (expected little-endian float64 or float32)"
+        ));
     };
-    let fortran = field("fortran_order").ok_or("no fortran_order in .npy header")?.starts_with("True");
+    let fortran = field("fortran_order")
+        .ok_or("no fortran_order in .npy header")?
+        .starts_with("True");
     let shape_s = field("shape").ok_or("no shape in .npy header")?;
     let close = shape_s.find(')').ok_or("bad shape in .npy header")?;
     let dims: Vec<usize> = shape_s[1..close]
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|_| format!("bad dimension '{s}' in .npy shape")))
+        .map(|s| {
+            s.parse::<usize>()
+                .map_err(|_| format!("bad dimension '{s}' in .npy shape"))
+        })
         .collect::<std::result::Result<_, _>>()?;
     let (rows, cols) = match dims.as_slice() {
         [n] => (*n, 1),
@@ -233,12 +268,20 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
     let count = rows.checked_mul(cols).ok_or("shape overflows")?;
     let body = &bytes[end..];
     if body.len() != count * width {
-        return Err(format!("data has {} bytes, shape {dims:?} needs {}", body.len(), count * width));
+        return Err(format!(
+            "data has {} bytes, shape {dims:?} needs {}",
+            body.len(),
+            count * width
+        ));
     }
     let raw: Vec<f64> = if width == 8 {
-        body.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect()
+        body.chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect()
     } else {
-        body.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap_or([0; 4])) as f64).collect()
+        body.chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap_or([0; 4])) as f64)
+            .collect()
     };
     let data = if fortran && cols > 1 {
         let mut d = vec![0.0; count];
@@ -259,7 +302,10 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
 
 /// Serializes a row-major float64 table as `.npy` version 1 (used by tests and examples).
 pub fn to_npy(t: &Table) -> Vec<u8> {
-    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}", t.rows, t.cols);
+    let mut header = format!(
+        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
+        t.rows, t.cols
+    );
     // Pad so that magic + version + length + header is a multiple of 64, ending in '\n'.
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
@@ -296,10 +342,17 @@ pub fn load(x_path: &Path, y_path: &Path) -> Result<Instance> {
         )));
     }
     if xt.cols < 2 {
-        return Err(Error::input(format!("X must have at least 2 columns (weights), got {}", xt.cols)));
+        return Err(Error::input(format!(
+            "X must have at least 2 columns (weights), got {}",
+            xt.cols
+        )));
     }
     let x = DMatrix::from_row_slice(xt.rows, xt.cols, &xt.data);
-    Ok(Instance { x, y: DVector::from_vec(yt.data), w0: None })
+    Ok(Instance {
+        x,
+        y: DVector::from_vec(yt.data),
+        w0: None,
+    })
 }
 
 #[cfg(test)]
@@ -308,7 +361,11 @@ mod tests {
 
     #[test]
     fn npy_round_trip_and_csv() {
-        let t = Table { rows: 2, cols: 3, data: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.5] };
+        let t = Table {
+            rows: 2,
+            cols: 3,
+            data: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.5],
+        };
         assert_eq!(parse_npy(&to_npy(&t)).unwrap(), t);
         assert_eq!(parse_csv("# c\n1,2,3\n4, 5, 6.5\n").unwrap(), t);
         assert!(parse_csv("1,2\n3\n").is_err());

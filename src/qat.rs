@@ -32,7 +32,9 @@ impl FromStr for Rounding {
         match s.trim() {
             "nearest" => Ok(Rounding::Nearest),
             "stochastic" => Ok(Rounding::Stochastic),
-            o => Err(Error::input(format!("unknown rounding '{o}' (expected nearest or stochastic)"))),
+            o => Err(Error::input(format!(
+                "unknown rounding '{o}' (expected nearest or stochastic)"
+            ))),
         }
     }
 }
@@ -86,7 +88,10 @@ impl Default for QatOptions {
             epochs: 60,
             batch: 8,
             lr: 0.5,
-            schedule: Schedule::Step { every: 15, factor: 0.5 },
+            schedule: Schedule::Step {
+                every: 15,
+                factor: 0.5,
+            },
             rounding: Rounding::Nearest,
             init_scale: 0.1,
         }
@@ -158,15 +163,23 @@ pub fn check(opts: &QatOptions) -> Result<()> {
         return Err(Error::input("batch must be at least 1"));
     }
     if !(opts.lr > 0.0 && opts.lr.is_finite()) {
-        return Err(Error::input(format!("lr must be positive, got {}", opts.lr)));
+        return Err(Error::input(format!(
+            "lr must be positive, got {}",
+            opts.lr
+        )));
     }
     if let Schedule::Step { every, factor } = opts.schedule {
         if every == 0 || !(factor > 0.0 && factor <= 1.0) {
-            return Err(Error::input(format!("step schedule needs every >= 1 and factor in (0, 1], got {every}, {factor}")));
+            return Err(Error::input(format!(
+                "step schedule needs every >= 1 and factor in (0, 1], got {every}, {factor}"
+            )));
         }
     }
     if !(opts.init_scale >= 0.0 && opts.init_scale.is_finite()) {
-        return Err(Error::input(format!("init scale must be non-negative, got {}", opts.init_scale)));
+        return Err(Error::input(format!(
+            "init scale must be non-negative, got {}",
+            opts.init_scale
+        )));
     }
     Ok(())
 }
@@ -204,7 +217,14 @@ pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Resu
         let wq: Vec<f64> = u.iter().map(|x| quantize_nearest(levels, *x)).collect();
         let ge = inst.gen_error(&wq).unwrap_or(f64::NAN);
         let te = inst.train_error(&wq);
-        (wq, QatEpoch { epoch: 0, gen_error: ge, train_error: te })
+        (
+            wq,
+            QatEpoch {
+                epoch: 0,
+                gen_error: ge,
+                train_error: te,
+            },
+        )
     };
     history.push(eval(&u).1);
     let ridge_share = model.ridge / m as f64;
@@ -236,7 +256,10 @@ pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Resu
         let (_, mut rec) = eval(&u);
         rec.epoch = epoch + 1;
         if !rec.train_error.is_finite() || u.iter().any(|x| !x.is_finite()) {
-            return Err(Error::Numerics(format!("QAT diverged at epoch {} (try a smaller --lr)", epoch + 1)));
+            return Err(Error::Numerics(format!(
+                "QAT diverged at epoch {} (try a smaller --lr)",
+                epoch + 1
+            )));
         }
         history.push(rec);
     }

@@ -37,12 +37,21 @@ impl Summary {
     /// Summarizes per-seed values (non-finite ones are excluded from mean and stderr).
     pub fn new(per_seed: Vec<f64>, theory: f64) -> Self {
         let (mean, stderr) = mean_stderr(&per_seed);
-        Summary { mean, stderr, theory, per_seed }
+        Summary {
+            mean,
+            stderr,
+            theory,
+            per_seed,
+        }
     }
 
     /// `|mean − theory| ≤ 3·stderr + allowance` (false when either side is missing).
     pub fn agrees(&self, allowance: f64) -> bool {
-        let se = if self.stderr.is_finite() { self.stderr } else { 0.0 };
+        let se = if self.stderr.is_finite() {
+            self.stderr
+        } else {
+            0.0
+        };
         (self.mean - self.theory).abs() <= 3.0 * se + allowance
     }
 }
@@ -115,7 +124,11 @@ impl RunSpec {
         label: &str,
         f: impl Fn(&Instance, u64) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        let pb = if self.progress { crate::progress::bar(self.seeds as u64, label) } else { indicatif::ProgressBar::hidden() };
+        let pb = if self.progress {
+            crate::progress::bar(self.seeds as u64, label)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
         let out: Result<Vec<T>> = (0..self.seeds as u64)
             .into_par_iter()
             .map(|s| {
@@ -143,7 +156,10 @@ pub fn theory(model: &Model) -> RsSolution {
 
 /// The same model at β = ∞ (the problem QAT solves).
 pub fn ground_state_model(model: &Model) -> Model {
-    Model { beta: f64::INFINITY, ..model.clone() }
+    Model {
+        beta: f64::INFINITY,
+        ..model.clone()
+    }
 }
 
 /// Mean AMP trajectory beside state evolution.
@@ -194,7 +210,8 @@ pub struct AmpReport {
 pub fn run_amp(model: &Model, spec: &RunSpec, opts: &AmpOptions) -> Result<AmpReport> {
     spec.check()?;
     amp::check_model(model)?;
-    let runs: Vec<AmpResult> = spec.map_seeds(model, "amp", |inst, _| amp::run(model, inst, opts))?;
+    let runs: Vec<AmpResult> =
+        spec.map_seeds(model, "amp", |inst, _| amp::run(model, inst, opts))?;
     let rs = theory(model);
     let longest = runs.iter().map(|r| r.history.len()).max().unwrap_or(0);
     let se = amp::state_evolution(model, longest)?;
@@ -220,8 +237,18 @@ pub fn run_amp(model: &Model, spec: &RunSpec, opts: &AmpOptions) -> Result<AmpRe
         m,
         n,
         seeds: spec.seeds,
-        mse_posterior_mean: Summary::new(runs.iter().map(|r| r.mse_posterior_mean.unwrap_or(f64::NAN)).collect(), rs.mse_posterior_mean),
-        gen_error: Summary::new(runs.iter().map(|r| r.gen_error.unwrap_or(f64::NAN)).collect(), rs.gen_error),
+        mse_posterior_mean: Summary::new(
+            runs.iter()
+                .map(|r| r.mse_posterior_mean.unwrap_or(f64::NAN))
+                .collect(),
+            rs.mse_posterior_mean,
+        ),
+        gen_error: Summary::new(
+            runs.iter()
+                .map(|r| r.gen_error.unwrap_or(f64::NAN))
+                .collect(),
+            rs.gen_error,
+        ),
         train_error_mean: Summary::new(runs.iter().map(|r| r.train_error_mean).collect(), f64::NAN),
         status: runs.iter().map(|r| r.status).collect(),
         iterations: runs.iter().map(|r| r.iterations).collect(),
@@ -265,16 +292,25 @@ pub struct GibbsReport {
 }
 
 /// Runs the two-replica sampler on every seed.
-pub fn run_gibbs(model: &Model, spec: &RunSpec, opts: &GibbsOptions, bins: usize) -> Result<GibbsReport> {
+pub fn run_gibbs(
+    model: &Model,
+    spec: &RunSpec,
+    opts: &GibbsOptions,
+    bins: usize,
+) -> Result<GibbsReport> {
     spec.check()?;
     gibbs::check(model, opts)?;
-    let runs: Vec<GibbsResult> = spec.map_seeds(model, "gibbs", |inst, chain| gibbs::run(model, inst, opts, chain))?;
+    let runs: Vec<GibbsResult> = spec.map_seeds(model, "gibbs", |inst, chain| {
+        gibbs::run(model, inst, opts, chain)
+    })?;
     let rs = theory(model);
     let pooled: Vec<f64> = runs
         .iter()
         .flat_map(|r| {
             let qq = r.big_q;
-            r.overlap_samples.iter().map(move |q| if qq > 0.0 { q / qq } else { f64::NAN })
+            r.overlap_samples
+                .iter()
+                .map(move |q| if qq > 0.0 { q / qq } else { f64::NAN })
         })
         .collect();
     let (pq_centres, pq_density) = gibbs::histogram(&pooled, bins.max(1), -1.0, 1.0);
@@ -286,18 +322,34 @@ pub fn run_gibbs(model: &Model, spec: &RunSpec, opts: &GibbsOptions, bins: usize
         .map(|r| {
             let qq = r.big_q;
             let k = r.overlap_samples.len().max(1) as f64;
-            let ms = r.overlap_samples.iter().map(|q| (q / qq - centre).powi(2)).sum::<f64>() / k;
-            if qq > 0.0 { ms.sqrt() } else { f64::NAN }
+            let ms = r
+                .overlap_samples
+                .iter()
+                .map(|q| (q / qq - centre).powi(2))
+                .sum::<f64>()
+                / k;
+            if qq > 0.0 {
+                ms.sqrt()
+            } else {
+                f64::NAN
+            }
         })
         .collect();
     let l = runs.first().map_or(0, |r| r.swap_acceptance.len());
-    let swap = (0..l).map(|k| runs.iter().map(|r| r.swap_acceptance[k]).sum::<f64>() / runs.len() as f64).collect();
+    let swap = (0..l)
+        .map(|k| runs.iter().map(|r| r.swap_acceptance[k]).sum::<f64>() / runs.len() as f64)
+        .collect();
     let (m, n) = spec.shape(model);
     Ok(GibbsReport {
         m,
         n,
         seeds: spec.seeds,
-        gen_error: Summary::new(runs.iter().map(|r| r.gen_error.unwrap_or(f64::NAN)).collect(), rs.gen_error),
+        gen_error: Summary::new(
+            runs.iter()
+                .map(|r| r.gen_error.unwrap_or(f64::NAN))
+                .collect(),
+            rs.gen_error,
+        ),
         train_error: Summary::new(runs.iter().map(|r| r.train_error).collect(), rs.train_error),
         overlap: Summary::new(runs.iter().map(|r| r.overlap).collect(), rs.q),
         energy: Summary::new(runs.iter().map(|r| r.energy).collect(), rs.energy),
@@ -348,22 +400,43 @@ pub struct QatReport {
 pub fn run_qat(model: &Model, spec: &RunSpec, opts: &QatOptions) -> Result<QatReport> {
     spec.check()?;
     qat::check(opts)?;
-    let runs: Vec<QatResult> = spec.map_seeds(model, "qat", |inst, chain| qat::run(model, inst, opts, chain))?;
+    let runs: Vec<QatResult> = spec.map_seeds(model, "qat", |inst, chain| {
+        qat::run(model, inst, opts, chain)
+    })?;
     let rs = theory(&ground_state_model(model));
     let mut epochs = Vec::new();
     for e in 0..=opts.epochs {
-        let g: Vec<f64> = runs.iter().filter_map(|r| r.history.get(e)).map(|h| h.gen_error).collect();
-        let t: Vec<f64> = runs.iter().filter_map(|r| r.history.get(e)).map(|h| h.train_error).collect();
+        let g: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.history.get(e))
+            .map(|h| h.gen_error)
+            .collect();
+        let t: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.history.get(e))
+            .map(|h| h.train_error)
+            .collect();
         let (gm, gs) = mean_stderr(&g);
         let (tm, ts) = mean_stderr(&t);
-        epochs.push(EpochRow { epoch: e, gen_error: gm, gen_stderr: gs, train_error: tm, train_stderr: ts });
+        epochs.push(EpochRow {
+            epoch: e,
+            gen_error: gm,
+            gen_stderr: gs,
+            train_error: tm,
+            train_stderr: ts,
+        });
     }
     let (m, n) = spec.shape(model);
     Ok(QatReport {
         m,
         n,
         seeds: spec.seeds,
-        gen_error: Summary::new(runs.iter().map(|r| r.gen_error.unwrap_or(f64::NAN)).collect(), rs.gen_error),
+        gen_error: Summary::new(
+            runs.iter()
+                .map(|r| r.gen_error.unwrap_or(f64::NAN))
+                .collect(),
+            rs.gen_error,
+        ),
         train_error: Summary::new(runs.iter().map(|r| r.train_error).collect(), rs.train_error),
         epochs,
         rs,
@@ -384,10 +457,25 @@ pub struct PanelPoint {
 /// The default panel at α = 2, σ² = 0.1, Gaussian teacher: RS-stable points for b = 1…4 at two
 /// widths and three RSB points (b = 1 at ω = 1, 1.5; b = 2 at ω = 3), all at β = 5.
 pub fn default_panel() -> Vec<PanelPoint> {
-    [(1, 0.5), (1, 1.0), (1, 1.5), (2, 1.0), (2, 1.5), (2, 3.0), (3, 1.5), (3, 3.0), (4, 1.5), (4, 3.0)]
-        .into_iter()
-        .map(|(bits, width)| PanelPoint { bits, width, beta: 5.0 })
-        .collect()
+    [
+        (1, 0.5),
+        (1, 1.0),
+        (1, 1.5),
+        (2, 1.0),
+        (2, 1.5),
+        (2, 3.0),
+        (3, 1.5),
+        (3, 3.0),
+        (4, 1.5),
+        (4, 3.0),
+    ]
+    .into_iter()
+    .map(|(bits, width)| PanelPoint {
+        bits,
+        width,
+        beta: 5.0,
+    })
+    .collect()
 }
 
 /// Sizes and budgets of a panel run.
@@ -429,8 +517,20 @@ impl Default for PanelSettings {
             n_qat: 500,
             seeds: 4,
             base_seed: 1,
-            gibbs: GibbsOptions { burn_in: 300, sweeps: 600, temperatures: 1, beta_min: 0.5 },
-            qat: QatOptions { epochs: 40, schedule: crate::qat::Schedule::Step { every: 10, factor: 0.5 }, ..QatOptions::default() },
+            gibbs: GibbsOptions {
+                burn_in: 300,
+                sweeps: 600,
+                temperatures: 1,
+                beta_min: 0.5,
+            },
+            qat: QatOptions {
+                epochs: 40,
+                schedule: crate::qat::Schedule::Step {
+                    every: 10,
+                    factor: 0.5,
+                },
+                ..QatOptions::default()
+            },
             allow_amp: 0.01,
             allow_gibbs: 0.02,
             allow_qat_rel: 0.25,
@@ -484,14 +584,26 @@ pub struct PanelReport {
     pub pq: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
-fn row(i: usize, p: &PanelPoint, rs: &RsSolution, method: &str, quantity: &str, s: &Summary, allowance: f64) -> PanelRow {
+fn row(
+    i: usize,
+    p: &PanelPoint,
+    rs: &RsSolution,
+    method: &str,
+    quantity: &str,
+    s: &Summary,
+    allowance: f64,
+) -> PanelRow {
     let se = if s.stderr.is_finite() { s.stderr } else { 0.0 };
     let tol = 3.0 * se + allowance;
     PanelRow {
         point: i,
         bits: p.bits,
         width: p.width,
-        beta: if method == "qat" { f64::INFINITY } else { p.beta },
+        beta: if method == "qat" {
+            f64::INFINITY
+        } else {
+            p.beta
+        },
         rs_stable: rs.rs_stable,
         at_eigenvalue: rs.at_eigenvalue,
         method: method.into(),
@@ -510,40 +622,127 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
     let teacher = TeacherPrior::gaussian(1.0)?;
     let mut rows = Vec::new();
     let mut pq = Vec::new();
-    let pb = if progress { crate::progress::bar(points.len() as u64, "validate") } else { indicatif::ProgressBar::hidden() };
+    let pb = if progress {
+        crate::progress::bar(points.len() as u64, "validate")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     for (i, p) in points.iter().enumerate() {
         let student = Student::Discrete(LevelSet::uniform(p.bits, p.width)?);
         let model = Model::new(st.alpha, st.noise, p.beta, 0.0, student, teacher.clone())?;
-        let spec = |n: usize| RunSpec { source: Source::Generated { n }, seeds: st.seeds, base_seed: st.base_seed, progress: false };
+        let spec = |n: usize| RunSpec {
+            source: Source::Generated { n },
+            seeds: st.seeds,
+            base_seed: st.base_seed,
+            progress: false,
+        };
         let a = run_amp(&model, &spec(st.n_amp), &AmpOptions::default())?;
         let g = run_gibbs(&model, &spec(st.n_gibbs), &st.gibbs, 40)?;
         let q = run_qat(&model, &spec(st.n_qat), &st.qat)?;
         let rs = &a.rs;
-        rows.push(row(i, p, rs, "amp", "mse_posterior_mean", &a.mse_posterior_mean, st.allow_amp));
-        rows.push(row(i, p, rs, "amp", "gen_error", &a.gen_error, st.allow_amp));
-        rows.push(row(i, p, rs, "gibbs", "gen_error", &g.gen_error, st.allow_gibbs));
-        rows.push(row(i, p, rs, "gibbs", "train_error", &g.train_error, st.allow_gibbs));
-        rows.push(row(i, p, rs, "gibbs", "overlap", &g.overlap, st.allow_gibbs));
-        rows.push(row(i, p, rs, "qat", "gen_error", &q.gen_error, st.allow_qat_rel * q.gen_error.theory));
-        rows.push(row(i, p, rs, "qat", "train_error", &q.train_error, st.allow_qat_rel * q.train_error.theory));
+        rows.push(row(
+            i,
+            p,
+            rs,
+            "amp",
+            "mse_posterior_mean",
+            &a.mse_posterior_mean,
+            st.allow_amp,
+        ));
+        rows.push(row(
+            i,
+            p,
+            rs,
+            "amp",
+            "gen_error",
+            &a.gen_error,
+            st.allow_amp,
+        ));
+        rows.push(row(
+            i,
+            p,
+            rs,
+            "gibbs",
+            "gen_error",
+            &g.gen_error,
+            st.allow_gibbs,
+        ));
+        rows.push(row(
+            i,
+            p,
+            rs,
+            "gibbs",
+            "train_error",
+            &g.train_error,
+            st.allow_gibbs,
+        ));
+        rows.push(row(
+            i,
+            p,
+            rs,
+            "gibbs",
+            "overlap",
+            &g.overlap,
+            st.allow_gibbs,
+        ));
+        rows.push(row(
+            i,
+            p,
+            rs,
+            "qat",
+            "gen_error",
+            &q.gen_error,
+            st.allow_qat_rel * q.gen_error.theory,
+        ));
+        rows.push(row(
+            i,
+            p,
+            rs,
+            "qat",
+            "train_error",
+            &q.train_error,
+            st.allow_qat_rel * q.train_error.theory,
+        ));
         pq.push((g.pq_centres.clone(), g.pq_density.clone()));
         pb.inc(1);
     }
     pb.finish_and_clear();
-    Ok(PanelReport { settings: *st, points: points.to_vec(), rows, pq })
+    Ok(PanelReport {
+        settings: *st,
+        points: points.to_vec(),
+        rows,
+        pq,
+    })
 }
 
 /// The table as CSV.
 pub fn panel_csv(r: &PanelReport) -> Csv {
     let mut csv = Csv::new([
-        "point", "bits", "width", "beta", "rs_stable", "at_eigenvalue", "method", "quantity", "theory", "mean", "stderr", "z", "tolerance", "agrees",
+        "point",
+        "bits",
+        "width",
+        "beta",
+        "rs_stable",
+        "at_eigenvalue",
+        "method",
+        "quantity",
+        "theory",
+        "mean",
+        "stderr",
+        "z",
+        "tolerance",
+        "agrees",
     ]);
     for x in &r.rows {
         csv.push(vec![
             x.point.to_string(),
             x.bits.to_string(),
             crate::output::fmt_num(x.width),
-            if x.beta.is_finite() { x.beta.to_string() } else { "inf".into() },
+            if x.beta.is_finite() {
+                x.beta.to_string()
+            } else {
+                "inf".into()
+            },
             x.rs_stable.to_string(),
             crate::output::fmt_num(x.at_eigenvalue),
             x.method.clone(),
@@ -562,23 +761,42 @@ pub fn panel_csv(r: &PanelReport) -> Csv {
 /// Writes `<dir>/validate_panel.{csv,json,png,svg}` and `<dir>/validate_pq.{png,svg}`.
 pub fn save_panel(r: &PanelReport, dir: &Path) -> Result<()> {
     panel_csv(r).write(&dir.join("validate_panel.csv"))?;
-    crate::output::write_atomic(&dir.join("validate_panel.json"), crate::output::to_json(r)?.as_bytes())?;
+    crate::output::write_atomic(
+        &dir.join("validate_panel.json"),
+        crate::output::to_json(r)?.as_bytes(),
+    )?;
     let pick = |method: &str, quantity: &str| -> Vec<&PanelRow> {
-        r.rows.iter().filter(|x| x.method == method && x.quantity == quantity).collect()
+        r.rows
+            .iter()
+            .filter(|x| x.method == method && x.quantity == quantity)
+            .collect()
     };
     let xy = |rows: &[&PanelRow], dx: f64, theory: bool| -> Vec<(f64, f64)> {
-        rows.iter().map(|x| (x.point as f64 + 1.0 + dx, if theory { x.theory } else { x.mean })).collect()
+        rows.iter()
+            .map(|x| {
+                (
+                    x.point as f64 + 1.0 + dx,
+                    if theory { x.theory } else { x.mean },
+                )
+            })
+            .collect()
     };
     let err = |rows: &[&PanelRow]| -> Vec<f64> { rows.iter().map(|x| x.stderr).collect() };
     let amp = pick("amp", "mse_posterior_mean");
     let gib = pick("gibbs", "gen_error");
     let qat = pick("qat", "gen_error");
     let mut series = vec![
-        Series::line("RS ε_mean (β=5)", xy(&amp, 0.0, true)).mark(Mark::Dashed).colour(0),
+        Series::line("RS ε_mean (β=5)", xy(&amp, 0.0, true))
+            .mark(Mark::Dashed)
+            .colour(0),
         Series::points("AMP ‖ŵ−w0‖²/N", xy(&amp, -0.15, false), Some(err(&amp))).colour(0),
-        Series::line("RS ε_g (β=5)", xy(&gib, 0.0, true)).mark(Mark::Dashed).colour(2),
+        Series::line("RS ε_g (β=5)", xy(&gib, 0.0, true))
+            .mark(Mark::Dashed)
+            .colour(2),
         Series::points("Gibbs ε_g", xy(&gib, 0.0, false), Some(err(&gib))).colour(2),
-        Series::line("RS ε_g (β=∞)", xy(&qat, 0.0, true)).mark(Mark::Dashed).colour(3),
+        Series::line("RS ε_g (β=∞)", xy(&qat, 0.0, true))
+            .mark(Mark::Dashed)
+            .colour(3),
         Series::points("QAT ε_g", xy(&qat, 0.15, false), Some(err(&qat))).colour(3),
     ];
     let dx = |m: &str| match m {
@@ -589,15 +807,33 @@ pub fn save_panel(r: &PanelReport, dir: &Path) -> Result<()> {
     let bad: Vec<(f64, f64)> = r
         .rows
         .iter()
-        .filter(|x| !x.agrees && (x.quantity == "gen_error" && x.method != "amp" || x.quantity == "mse_posterior_mean"))
+        .filter(|x| {
+            !x.agrees
+                && (x.quantity == "gen_error" && x.method != "amp"
+                    || x.quantity == "mse_posterior_mean")
+        })
         .map(|x| (x.point as f64 + 1.0 + dx(&x.method), x.mean))
         .collect();
     series.push(Series::points("disagrees (> 3σ + allowance)", bad, None).colour(1));
-    let rsb: Vec<(f64, f64)> = amp.iter().filter(|x| !x.rs_stable).map(|x| (x.point as f64 + 1.0, 0.0)).collect();
+    let rsb: Vec<(f64, f64)> = amp
+        .iter()
+        .filter(|x| !x.rs_stable)
+        .map(|x| (x.point as f64 + 1.0, 0.0))
+        .collect();
     series.push(Series::points("RS unstable (λ_AT > 1)", rsb, None).colour(4));
-    let labels: Vec<String> = r.points.iter().enumerate().map(|(i, p)| format!("{}:b{}ω{}", i + 1, p.bits, p.width)).collect();
+    let labels: Vec<String> = r
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{}:b{}ω{}", i + 1, p.bits, p.width))
+        .collect();
     let chart = LineChart {
-        title: format!("Theory vs AMP, Gibbs, QAT (α={}, σ²={}); points {}", r.settings.alpha, r.settings.noise, labels.join(" ")),
+        title: format!(
+            "Theory vs AMP, Gibbs, QAT (α={}, σ²={}); points {}",
+            r.settings.alpha,
+            r.settings.noise,
+            labels.join(" ")
+        ),
         x_label: "panel point".into(),
         y_label: "error".into(),
         series,
@@ -606,20 +842,29 @@ pub fn save_panel(r: &PanelReport, dir: &Path) -> Result<()> {
     };
     crate::plot::save(&chart, &dir.join("validate_panel"), (1400, 700))?;
     // P(q/Q) for every point: one line each.
-    let pq_series = r
-        .pq
-        .iter()
-        .enumerate()
-        .map(|(i, (c, d))| {
-            let p = &r.points[i];
-            let st = r.rows.iter().find(|x| x.point == i).is_some_and(|x| x.rs_stable);
-            Series::line(format!("b{} ω{} {}", p.bits, p.width, if st { "RS" } else { "RSB" }), c.iter().copied().zip(d.iter().copied()).collect())
+    let pq_series =
+        r.pq.iter()
+            .enumerate()
+            .map(|(i, (c, d))| {
+                let p = &r.points[i];
+                let st = r
+                    .rows
+                    .iter()
+                    .find(|x| x.point == i)
+                    .is_some_and(|x| x.rs_stable);
+                Series::line(
+                    format!("b{} ω{} {}", p.bits, p.width, if st { "RS" } else { "RSB" }),
+                    c.iter().copied().zip(d.iter().copied()).collect(),
+                )
                 .mark(if st { Mark::Line } else { Mark::Dashed })
                 .colour(i)
-        })
-        .collect();
+            })
+            .collect();
     let chart = LineChart {
-        title: format!("Gibbs P(q/Q), N = {}, pooled over {} seeds", r.settings.n_gibbs, r.settings.seeds),
+        title: format!(
+            "Gibbs P(q/Q), N = {}, pooled over {} seeds",
+            r.settings.n_gibbs, r.settings.seeds
+        ),
         x_label: "q/Q".into(),
         y_label: "density".into(),
         series: pq_series,

@@ -26,19 +26,72 @@ struct Point {
 
 /// RS-stable finite-β points (λ_AT < 1 is asserted below): b = 1…4 for both teachers.
 const POINTS: [Point; 8] = [
-    Point { teacher: "gaussian", bits: 1, width: 0.5, beta: 5.0 },
-    Point { teacher: "gaussian", bits: 2, width: 1.5, beta: 5.0 },
-    Point { teacher: "gaussian", bits: 3, width: 1.5, beta: 5.0 },
-    Point { teacher: "gaussian", bits: 4, width: 1.5, beta: 5.0 },
-    Point { teacher: "binary", bits: 1, width: 0.8, beta: 3.0 },
-    Point { teacher: "binary", bits: 2, width: 1.5, beta: 5.0 },
-    Point { teacher: "binary", bits: 3, width: 1.5, beta: 5.0 },
-    Point { teacher: "binary", bits: 4, width: 1.5, beta: 5.0 },
+    Point {
+        teacher: "gaussian",
+        bits: 1,
+        width: 0.5,
+        beta: 5.0,
+    },
+    Point {
+        teacher: "gaussian",
+        bits: 2,
+        width: 1.5,
+        beta: 5.0,
+    },
+    Point {
+        teacher: "gaussian",
+        bits: 3,
+        width: 1.5,
+        beta: 5.0,
+    },
+    Point {
+        teacher: "gaussian",
+        bits: 4,
+        width: 1.5,
+        beta: 5.0,
+    },
+    Point {
+        teacher: "binary",
+        bits: 1,
+        width: 0.8,
+        beta: 3.0,
+    },
+    Point {
+        teacher: "binary",
+        bits: 2,
+        width: 1.5,
+        beta: 5.0,
+    },
+    Point {
+        teacher: "binary",
+        bits: 3,
+        width: 1.5,
+        beta: 5.0,
+    },
+    Point {
+        teacher: "binary",
+        bits: 4,
+        width: 1.5,
+        beta: 5.0,
+    },
 ];
 
 fn model(p: &Point) -> Model {
-    let teacher = if p.teacher == "binary" { TeacherPrior::binary(1.0) } else { TeacherPrior::gaussian(1.0) }.unwrap();
-    Model::new(2.0, 0.1, p.beta, 0.0, Student::Discrete(LevelSet::uniform(p.bits, p.width).unwrap()), teacher).unwrap()
+    let teacher = if p.teacher == "binary" {
+        TeacherPrior::binary(1.0)
+    } else {
+        TeacherPrior::gaussian(1.0)
+    }
+    .unwrap();
+    Model::new(
+        2.0,
+        0.1,
+        p.beta,
+        0.0,
+        Student::Discrete(LevelSet::uniform(p.bits, p.width).unwrap()),
+        teacher,
+    )
+    .unwrap()
 }
 
 /// AMP runs per point and seed. The instance depends only on (α, σ², teacher, seed), so one
@@ -46,7 +99,11 @@ fn model(p: &Point) -> Model {
 fn runs() -> &'static Vec<Vec<AmpResult>> {
     static RUNS: OnceLock<Vec<Vec<AmpResult>>> = OnceLock::new();
     RUNS.get_or_init(|| {
-        let opts = AmpOptions { tol: 1e-6, max_iter: 100, ..AmpOptions::default() };
+        let opts = AmpOptions {
+            tol: 1e-6,
+            max_iter: 100,
+            ..AmpOptions::default()
+        };
         let per_seed: Vec<Vec<AmpResult>> = (0..SEEDS)
             .into_par_iter()
             .map(|s| {
@@ -55,7 +112,10 @@ fn runs() -> &'static Vec<Vec<AmpResult>> {
                 for p in &POINTS {
                     let md = model(p);
                     if cache.as_ref().is_none_or(|(t, _)| *t != p.teacher) {
-                        cache = Some((p.teacher, instance::generate(&md, N, derive_seed(42, s)).unwrap()));
+                        cache = Some((
+                            p.teacher,
+                            instance::generate(&md, N, derive_seed(42, s)).unwrap(),
+                        ));
                     }
                     let inst = &cache.as_ref().unwrap().1;
                     out.push(amp::run(&md, inst, &opts).unwrap());
@@ -63,7 +123,9 @@ fn runs() -> &'static Vec<Vec<AmpResult>> {
                 out
             })
             .collect();
-        (0..POINTS.len()).map(|k| per_seed.iter().map(|v| v[k].clone()).collect()).collect()
+        (0..POINTS.len())
+            .map(|k| per_seed.iter().map(|v| v[k].clone()).collect())
+            .collect()
     })
 }
 
@@ -75,14 +137,28 @@ fn final_mse_matches_rs_posterior_mean_error_where_rs_is_stable() {
         let md = model(p);
         let rs = solve(&md, &SolverOptions::default());
         assert!(rs.converged, "RS did not converge at {}", k);
-        assert!(rs.equilibrium.rs_stable, "point {k} is not RS-stable: λ_AT = {}", rs.equilibrium.at_eigenvalue);
+        assert!(
+            rs.equilibrium.rs_stable,
+            "point {k} is not RS-stable: λ_AT = {}",
+            rs.equilibrium.at_eigenvalue
+        );
         // AMP follows the RS branch reached from its own start; here it must be the equilibrium.
         let (se, _) = amp::se_fixed_point(&md, 5000, 1e-12).unwrap();
-        assert!((se.mse - rs.equilibrium.mse_posterior_mean).abs() < 1e-6, "point {k}: SE branch differs from equilibrium");
+        assert!(
+            (se.mse - rs.equilibrium.mse_posterior_mean).abs() < 1e-6,
+            "point {k}: SE branch differs from equilibrium"
+        );
         for r in &runs[k] {
-            assert!(r.status.is_converged(), "point {k}: AMP status {:?}", r.status);
+            assert!(
+                r.status.is_converged(),
+                "point {k}: AMP status {:?}",
+                r.status
+            );
         }
-        let mse: Vec<f64> = runs[k].iter().map(|r| r.mse_posterior_mean.unwrap()).collect();
+        let mse: Vec<f64> = runs[k]
+            .iter()
+            .map(|r| r.mse_posterior_mean.unwrap())
+            .collect();
         let gen: Vec<f64> = runs[k].iter().map(|r| r.gen_error.unwrap()).collect();
         let (m, se_m) = mean_stderr(&mse);
         let (g, se_g) = mean_stderr(&gen);
@@ -118,10 +194,18 @@ fn per_iteration_mse_and_variance_follow_state_evolution() {
             let (v, sv) = mean_stderr(&var);
             worst = worst.max((m - s.mse).abs() / (3.0 * sm + ALLOW));
             if (m - s.mse).abs() > 3.0 * sm + ALLOW {
-                failures.push(format!("point {k} iter {}: mse {m} ± {sm} vs SE {}", t + 1, s.mse));
+                failures.push(format!(
+                    "point {k} iter {}: mse {m} ± {sm} vs SE {}",
+                    t + 1,
+                    s.mse
+                ));
             }
             if (v - s.mean_var).abs() > 3.0 * sv + ALLOW {
-                failures.push(format!("point {k} iter {}: mean var {v} ± {sv} vs SE {}", t + 1, s.mean_var));
+                failures.push(format!(
+                    "point {k} iter {}: mean var {v} ± {sv} vs SE {}",
+                    t + 1,
+                    s.mean_var
+                ));
             }
         }
         eprintln!("point {k}: worst |AMP − SE|/(3σ + allowance) over 15 iterations = {worst:.2}");
@@ -134,7 +218,15 @@ fn rank_one_and_full_variance_messages_agree() {
     let md = model(&POINTS[1]);
     let inst = instance::generate(&md, 500, 7).unwrap();
     let a = amp::run(&md, &inst, &AmpOptions::default()).unwrap();
-    let b = amp::run(&md, &inst, &AmpOptions { variance: VarianceMode::Full, ..AmpOptions::default() }).unwrap();
+    let b = amp::run(
+        &md,
+        &inst,
+        &AmpOptions {
+            variance: VarianceMode::Full,
+            ..AmpOptions::default()
+        },
+    )
+    .unwrap();
     assert!(a.status.is_converged() && b.status.is_converged());
     let (ma, mb) = (a.mse_posterior_mean.unwrap(), b.mse_posterior_mean.unwrap());
     assert!((ma - mb).abs() < 0.01, "rank-one {ma} vs full {mb}");
@@ -142,7 +234,13 @@ fn rank_one_and_full_variance_messages_agree() {
 
 #[test]
 fn beta_infinity_is_rejected_with_an_input_error() {
-    let md = Model { beta: f64::INFINITY, ..model(&POINTS[1]) };
+    let md = Model {
+        beta: f64::INFINITY,
+        ..model(&POINTS[1])
+    };
     let inst = instance::generate(&model(&POINTS[1]), 50, 1).unwrap();
-    assert!(matches!(amp::run(&md, &inst, &AmpOptions::default()), Err(quantreplica::Error::Input(_))));
+    assert!(matches!(
+        amp::run(&md, &inst, &AmpOptions::default()),
+        Err(quantreplica::Error::Input(_))
+    ));
 }

@@ -14,61 +14,135 @@ use rayon::prelude::*;
 fn check(model: &Model, n: usize, opts: &GibbsOptions) {
     let inst = instance::generate(model, n, 11).unwrap();
     let ex: ExactAverages = gibbs::enumerate(model, &inst).unwrap();
-    let runs: Vec<GibbsResult> = (0..16u64).into_par_iter().map(|s| gibbs::run(model, &inst, opts, 500 + s).unwrap()).collect();
+    let runs: Vec<GibbsResult> = (0..16u64)
+        .into_par_iter()
+        .map(|s| gibbs::run(model, &inst, opts, 500 + s).unwrap())
+        .collect();
     let cases: [(&str, f64, Vec<f64>); 6] = [
-        ("gen_error", ex.gen_error.unwrap(), runs.iter().map(|r| r.gen_error.unwrap()).collect()),
-        ("train_error", ex.train_error, runs.iter().map(|r| r.train_error).collect()),
+        (
+            "gen_error",
+            ex.gen_error.unwrap(),
+            runs.iter().map(|r| r.gen_error.unwrap()).collect(),
+        ),
+        (
+            "train_error",
+            ex.train_error,
+            runs.iter().map(|r| r.train_error).collect(),
+        ),
         ("energy", ex.energy, runs.iter().map(|r| r.energy).collect()),
-        ("overlap", ex.overlap, runs.iter().map(|r| r.overlap).collect()),
-        ("m", ex.m.unwrap(), runs.iter().map(|r| r.m.unwrap()).collect()),
+        (
+            "overlap",
+            ex.overlap,
+            runs.iter().map(|r| r.overlap).collect(),
+        ),
+        (
+            "m",
+            ex.m.unwrap(),
+            runs.iter().map(|r| r.m.unwrap()).collect(),
+        ),
         ("Q", ex.big_q, runs.iter().map(|r| r.big_q).collect()),
     ];
     for (name, exact, v) in cases {
         let (m, se) = mean_stderr(&v);
-        eprintln!("N={n} {name}: sampler {m:.5} ± {se:.5}, exact {exact:.5}, z = {:+.2}", (m - exact) / se);
-        assert!((m - exact).abs() <= 4.0 * se + 1e-4, "{name}: sampler {m} ± {se}, exact {exact}");
+        eprintln!(
+            "N={n} {name}: sampler {m:.5} ± {se:.5}, exact {exact:.5}, z = {:+.2}",
+            (m - exact) / se
+        );
+        assert!(
+            (m - exact).abs() <= 4.0 * se + 1e-4,
+            "{name}: sampler {m} ± {se}, exact {exact}"
+        );
     }
     // The width of P(q): the per-chain standard deviation of q is a slightly biased estimator
     // (finite run length), so allow 4 standard errors plus 2% of the exact width.
     let (w, se) = mean_stderr(&runs.iter().map(|r| r.overlap_std).collect::<Vec<_>>());
-    eprintln!("N={n} overlap_std: sampler {w:.5} ± {se:.5}, exact {:.5}", ex.overlap_std);
-    assert!((w - ex.overlap_std).abs() <= 4.0 * se + 0.02 * ex.overlap_std, "overlap std {w} ± {se} vs {}", ex.overlap_std);
+    eprintln!(
+        "N={n} overlap_std: sampler {w:.5} ± {se:.5}, exact {:.5}",
+        ex.overlap_std
+    );
+    assert!(
+        (w - ex.overlap_std).abs() <= 4.0 * se + 0.02 * ex.overlap_std,
+        "overlap std {w} ± {se} vs {}",
+        ex.overlap_std
+    );
 }
 
 fn model(student: Student, beta: f64, ridge: f64, teacher: TeacherPrior) -> Model {
     Model::new(2.0, 0.1, beta, ridge, student, teacher).unwrap()
 }
 
-const OPTS: GibbsOptions = GibbsOptions { burn_in: 200, sweeps: 4000, temperatures: 1, beta_min: 0.5 };
+const OPTS: GibbsOptions = GibbsOptions {
+    burn_in: 200,
+    sweeps: 4000,
+    temperatures: 1,
+    beta_min: 0.5,
+};
 
 #[test]
 fn two_bit_student_n8_matches_enumeration() {
-    let m = model(Student::Discrete(LevelSet::uniform(2, 1.5).unwrap()), 2.0, 0.0, TeacherPrior::gaussian(1.0).unwrap());
+    let m = model(
+        Student::Discrete(LevelSet::uniform(2, 1.5).unwrap()),
+        2.0,
+        0.0,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    );
     check(&m, 8, &OPTS);
 }
 
 #[test]
 fn binary_student_n10_low_temperature_matches_enumeration() {
-    let m = model(Student::Discrete(LevelSet::uniform(1, 1.0).unwrap()), 5.0, 0.0, TeacherPrior::binary(1.0).unwrap());
+    let m = model(
+        Student::Discrete(LevelSet::uniform(1, 1.0).unwrap()),
+        5.0,
+        0.0,
+        TeacherPrior::binary(1.0).unwrap(),
+    );
     check(&m, 10, &OPTS);
 }
 
 #[test]
 fn weighted_levels_with_ridge_match_enumeration() {
     let l = LevelSet::new(vec![-1.0, 0.0, 1.0], Some(vec![1.0, 3.0, 1.0])).unwrap();
-    let m = model(Student::Discrete(l), 3.0, 0.3, TeacherPrior::gaussian(1.0).unwrap());
+    let m = model(
+        Student::Discrete(l),
+        3.0,
+        0.3,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    );
     check(&m, 8, &OPTS);
 }
 
 #[test]
 fn parallel_tempering_samples_the_same_measure() {
-    let m = model(Student::Discrete(LevelSet::uniform(1, 1.5).unwrap()), 8.0, 0.0, TeacherPrior::gaussian(1.0).unwrap());
-    check(&m, 10, &GibbsOptions { burn_in: 200, sweeps: 3000, temperatures: 4, beta_min: 1.0 });
+    let m = model(
+        Student::Discrete(LevelSet::uniform(1, 1.5).unwrap()),
+        8.0,
+        0.0,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    );
+    check(
+        &m,
+        10,
+        &GibbsOptions {
+            burn_in: 200,
+            sweeps: 3000,
+            temperatures: 4,
+            beta_min: 1.0,
+        },
+    );
 }
 
 #[test]
 fn enumeration_refuses_too_many_states() {
-    let m = model(Student::Discrete(LevelSet::uniform(4, 1.0).unwrap()), 2.0, 0.0, TeacherPrior::gaussian(1.0).unwrap());
+    let m = model(
+        Student::Discrete(LevelSet::uniform(4, 1.0).unwrap()),
+        2.0,
+        0.0,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    );
     let inst = instance::generate(&m, 12, 1).unwrap();
-    assert!(matches!(gibbs::enumerate(&m, &inst), Err(quantreplica::Error::Input(_))));
+    assert!(matches!(
+        gibbs::enumerate(&m, &inst),
+        Err(quantreplica::Error::Input(_))
+    ));
 }

@@ -15,9 +15,30 @@ use quantreplica::validate::{run_qat, QatReport, RunSpec, Source};
 
 fn report(alpha: f64, bits: u32, width: f64, rounding: Rounding) -> QatReport {
     let s = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
-    let md = Model::new(alpha, 0.1, f64::INFINITY, 0.0, s, TeacherPrior::gaussian(1.0).unwrap()).unwrap();
-    let spec = RunSpec { source: Source::Generated { n: 500 }, seeds: 4, base_seed: 5, progress: false };
-    let opts = QatOptions { epochs: 40, schedule: Schedule::Step { every: 10, factor: 0.5 }, rounding, ..QatOptions::default() };
+    let md = Model::new(
+        alpha,
+        0.1,
+        f64::INFINITY,
+        0.0,
+        s,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    )
+    .unwrap();
+    let spec = RunSpec {
+        source: Source::Generated { n: 500 },
+        seeds: 4,
+        base_seed: 5,
+        progress: false,
+    };
+    let opts = QatOptions {
+        epochs: 40,
+        schedule: Schedule::Step {
+            every: 10,
+            factor: 0.5,
+        },
+        rounding,
+        ..QatOptions::default()
+    };
     let r = run_qat(&md, &spec, &opts).unwrap();
     eprintln!(
         "alpha={alpha} b={bits} w={width} {rounding:?}: QAT gen {:.4} ± {:.4} (RS {:.4}), train {:.4} ± {:.4} (RS {:.4})",
@@ -28,9 +49,21 @@ fn report(alpha: f64, bits: u32, width: f64, rounding: Rounding) -> QatReport {
 
 fn check_level(r: &QatReport) {
     let g = &r.gen_error;
-    assert!((g.mean - g.theory).abs() <= 0.2 * g.theory + 3.0 * g.stderr, "gen {} ± {} vs RS {}", g.mean, g.stderr, g.theory);
+    assert!(
+        (g.mean - g.theory).abs() <= 0.2 * g.theory + 3.0 * g.stderr,
+        "gen {} ± {} vs RS {}",
+        g.mean,
+        g.stderr,
+        g.theory
+    );
     let t = &r.train_error;
-    assert!(t.mean >= t.theory - 3.0 * t.stderr, "train {} ± {} below the RS ground state {}", t.mean, t.stderr, t.theory);
+    assert!(
+        t.mean >= t.theory - 3.0 * t.stderr,
+        "train {} ± {} below the RS ground state {}",
+        t.mean,
+        t.stderr,
+        t.theory
+    );
 }
 
 /// Asserts that QAT decreases wherever RS decreases by more than both sides' noise.
@@ -39,21 +72,34 @@ fn check_trend(rs: &[QatReport]) {
         let (a, b) = (&w[0].gen_error, &w[1].gen_error);
         let se = (a.stderr.powi(2) + b.stderr.powi(2)).sqrt();
         if a.theory - b.theory > 0.02 {
-            assert!(a.mean - b.mean > 2.0 * se, "RS decreases {} -> {}, QAT {} -> {} (se {se})", a.theory, b.theory, a.mean, b.mean);
+            assert!(
+                a.mean - b.mean > 2.0 * se,
+                "RS decreases {} -> {}, QAT {} -> {} (se {se})",
+                a.theory,
+                b.theory,
+                a.mean,
+                b.mean
+            );
         }
     }
 }
 
 #[test]
 fn qat_follows_the_ground_state_along_alpha() {
-    let rs: Vec<QatReport> = [1.0, 2.0, 4.0].iter().map(|&a| report(a, 2, 1.0, Rounding::Nearest)).collect();
+    let rs: Vec<QatReport> = [1.0, 2.0, 4.0]
+        .iter()
+        .map(|&a| report(a, 2, 1.0, Rounding::Nearest))
+        .collect();
     rs.iter().for_each(check_level);
     check_trend(&rs);
 }
 
 #[test]
 fn qat_follows_the_ground_state_along_bits() {
-    let rs: Vec<QatReport> = [(1, 0.8), (2, 1.0), (3, 1.5)].iter().map(|&(b, w)| report(2.0, b, w, Rounding::Nearest)).collect();
+    let rs: Vec<QatReport> = [(1, 0.8), (2, 1.0), (3, 1.5)]
+        .iter()
+        .map(|&(b, w)| report(2.0, b, w, Rounding::Nearest))
+        .collect();
     rs.iter().for_each(check_level);
     check_trend(&rs);
 }

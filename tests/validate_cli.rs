@@ -33,17 +33,52 @@ fn tmp(name: &str) -> PathBuf {
 /// A small consistent data set: X 40 × 10, y = X·1 + noise.
 fn write_data() -> (String, String, String, String) {
     let (m, n) = (40, 10);
-    let x: Vec<f64> = (0..m * n).map(|k| ((k * 7919 % 101) as f64 / 101.0 - 0.5) / (n as f64).sqrt()).collect();
-    let y: Vec<f64> = (0..m).map(|i| x[i * n..(i + 1) * n].iter().sum::<f64>() + 0.01 * (i as f64 % 3.0 - 1.0)).collect();
+    let x: Vec<f64> = (0..m * n)
+        .map(|k| ((k * 7919 % 101) as f64 / 101.0 - 0.5) / (n as f64).sqrt())
+        .collect();
+    let y: Vec<f64> = (0..m)
+        .map(|i| x[i * n..(i + 1) * n].iter().sum::<f64>() + 0.01 * (i as f64 % 3.0 - 1.0))
+        .collect();
     let xc = tmp("x.csv");
     let yc = tmp("y.csv");
-    let xs: Vec<String> = (0..m).map(|i| x[i * n..(i + 1) * n].iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")).collect();
+    let xs: Vec<String> = (0..m)
+        .map(|i| {
+            x[i * n..(i + 1) * n]
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
     std::fs::write(&xc, xs.join("\n")).unwrap();
-    std::fs::write(&yc, y.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n")).unwrap();
+    std::fs::write(
+        &yc,
+        y.iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
     let xn = tmp("x.npy");
     let yn = tmp("y.npy");
-    std::fs::write(&xn, to_npy(&Table { rows: m, cols: n, data: x })).unwrap();
-    std::fs::write(&yn, to_npy(&Table { rows: m, cols: 1, data: y })).unwrap();
+    std::fs::write(
+        &xn,
+        to_npy(&Table {
+            rows: m,
+            cols: n,
+            data: x,
+        }),
+    )
+    .unwrap();
+    std::fs::write(
+        &yn,
+        to_npy(&Table {
+            rows: m,
+            cols: 1,
+            data: y,
+        }),
+    )
+    .unwrap();
     let s = |p: PathBuf| p.to_string_lossy().into_owned();
     (s(xc), s(yc), s(xn), s(yn))
 }
@@ -76,17 +111,48 @@ fn bad_inputs_exit_2_with_one_line() {
         (vec!["amp", "--beta", "5", "--damping", "1.5"], "1.5"),
         (vec!["amp", "--beta", "5", "--n", "100000000"], "too large"),
         (vec!["amp", "--beta", "5", "--x", &xc], "y"),
-        (vec!["amp", "--beta", "5", "--x", &xc, "--y", &short_y], "mismatch"),
+        (
+            vec!["amp", "--beta", "5", "--x", &xc, "--y", &short_y],
+            "mismatch",
+        ),
         (vec!["amp", "--beta", "5", "--x", &bad_csv, "--y", &yc], "x"),
-        (vec!["amp", "--beta", "5", "--x", &ragged, "--y", &yc], "cells"),
-        (vec!["amp", "--beta", "5", "--x", &bad_npy, "--y", &yc], "npy"),
-        (vec!["amp", "--beta", "5", "--x", "/nonexistent/x.csv", "--y", &yc], "nonexistent"),
+        (
+            vec!["amp", "--beta", "5", "--x", &ragged, "--y", &yc],
+            "cells",
+        ),
+        (
+            vec!["amp", "--beta", "5", "--x", &bad_npy, "--y", &yc],
+            "npy",
+        ),
+        (
+            vec![
+                "amp",
+                "--beta",
+                "5",
+                "--x",
+                "/nonexistent/x.csv",
+                "--y",
+                &yc,
+            ],
+            "nonexistent",
+        ),
         (vec!["amp", "--beta", "5", "--x", &xn, "--y", &xc], "labels"),
         (vec!["gibbs", "--beta", "inf"], "beta"),
         (vec!["gibbs", "--beta", "5", "--n", "1"], "1"),
         (vec!["gibbs", "--beta", "5", "--seeds", "0"], "seeds"),
         (vec!["gibbs", "--beta", "5", "--sweeps", "0"], "sweeps"),
-        (vec!["gibbs", "--beta", "5", "--temperatures", "3", "--beta-min", "7"], "beta-min"),
+        (
+            vec![
+                "gibbs",
+                "--beta",
+                "5",
+                "--temperatures",
+                "3",
+                "--beta-min",
+                "7",
+            ],
+            "beta-min",
+        ),
         (vec!["gibbs", "--beta", "5", "--bins", "0"], "bins"),
         (vec!["qat", "--n", "1"], "1"),
         (vec!["qat", "--seeds", "0"], "seeds"),
@@ -106,8 +172,15 @@ fn bad_inputs_exit_2_with_one_line() {
         let (code, out, err) = run(&a);
         assert_eq!(code, 2, "{a:?}: exit {code}, stderr {err}");
         assert!(out.is_empty(), "{a:?}: stdout not empty: {out}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{a:?}: stderr not one line: {err}");
-        assert!(err.contains(needle), "{a:?}: stderr does not name '{needle}': {err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{a:?}: stderr not one line: {err}"
+        );
+        assert!(
+            err.contains(needle),
+            "{a:?}: stderr does not name '{needle}': {err}"
+        );
         assert!(!err.contains("panicked"), "{a:?}: panic: {err}");
     }
 }
@@ -125,7 +198,10 @@ fn keys_ok(v: &serde_json::Value, keys: &[&str]) {
 
 #[test]
 fn json_contract_and_thread_independence() {
-    let amp = ["amp", "--beta", "5", "--bits", "2", "--width", "1.5", "--n", "300", "--seeds", "3", "--json"];
+    let amp = [
+        "amp", "--beta", "5", "--bits", "2", "--width", "1.5", "--n", "300", "--seeds", "3",
+        "--json",
+    ];
     let (c1, o1, e1) = run_env(&amp, Some("1"));
     let (c2, o2, _) = run_env(&amp, Some("2"));
     assert_eq!(c1, 0, "{e1}");
@@ -133,9 +209,30 @@ fn json_contract_and_thread_independence() {
     assert_eq!(o1, o2, "AMP output depends on the thread count");
     let v: serde_json::Value = serde_json::from_str(&o1).unwrap();
     keys_ok(&v, &["mse_posterior_mean", "gen_error"]);
-    assert_eq!(v["mse_posterior_mean"]["per_seed"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        v["mse_posterior_mean"]["per_seed"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 
-    let gibbs = ["gibbs", "--beta", "5", "--n", "50", "--seeds", "2", "--sweeps", "100", "--burn-in", "50", "--temperatures", "2", "--json"];
+    let gibbs = [
+        "gibbs",
+        "--beta",
+        "5",
+        "--n",
+        "50",
+        "--seeds",
+        "2",
+        "--sweeps",
+        "100",
+        "--burn-in",
+        "50",
+        "--temperatures",
+        "2",
+        "--json",
+    ];
     let (c1, o1, e1) = run_env(&gibbs, Some("1"));
     let (_, o2, _) = run_env(&gibbs, Some("2"));
     assert_eq!(c1, 0, "{e1}");
@@ -143,7 +240,18 @@ fn json_contract_and_thread_independence() {
     let v: serde_json::Value = serde_json::from_str(&o1).unwrap();
     keys_ok(&v, &["gen_error", "train_error", "overlap"]);
 
-    let qat = ["qat", "--n", "100", "--seeds", "2", "--epochs", "5", "--rounding", "stochastic", "--json"];
+    let qat = [
+        "qat",
+        "--n",
+        "100",
+        "--seeds",
+        "2",
+        "--epochs",
+        "5",
+        "--rounding",
+        "stochastic",
+        "--json",
+    ];
     let (c1, o1, e1) = run_env(&qat, Some("1"));
     let (_, o2, _) = run_env(&qat, Some("2"));
     assert_eq!(c1, 0, "{e1}");
@@ -155,8 +263,12 @@ fn json_contract_and_thread_independence() {
 #[test]
 fn data_files_load_as_csv_and_npy_alike() {
     let (xc, yc, xn, yn) = write_data();
-    let (c1, o1, e1) = run(&["amp", "--beta", "5", "--x", &xc, "--y", &yc, "--seeds", "1", "--json"]);
-    let (c2, o2, e2) = run(&["amp", "--beta", "5", "--x", &xn, "--y", &yn, "--seeds", "1", "--json"]);
+    let (c1, o1, e1) = run(&[
+        "amp", "--beta", "5", "--x", &xc, "--y", &yc, "--seeds", "1", "--json",
+    ]);
+    let (c2, o2, e2) = run(&[
+        "amp", "--beta", "5", "--x", &xn, "--y", &yn, "--seeds", "1", "--json",
+    ]);
     assert_eq!(c1, 0, "{e1}");
     assert_eq!(c2, 0, "{e2}");
     let v1: serde_json::Value = serde_json::from_str(&o1).unwrap();
@@ -167,9 +279,29 @@ fn data_files_load_as_csv_and_npy_alike() {
     assert!(v1["mse_posterior_mean"]["mean"].is_null());
     let t1 = v1["train_error_mean"]["mean"].as_f64().unwrap();
     let t2 = v2["train_error_mean"]["mean"].as_f64().unwrap();
-    assert!((t1 - t2).abs() < 1e-9 * (1.0 + t1.abs()), "CSV {t1} vs npy {t2}");
-    let (c3, _, e3) = run(&["gibbs", "--beta", "5", "--x", &xn, "--y", &yn, "--seeds", "1", "--sweeps", "20", "--burn-in", "5", "--json"]);
+    assert!(
+        (t1 - t2).abs() < 1e-9 * (1.0 + t1.abs()),
+        "CSV {t1} vs npy {t2}"
+    );
+    let (c3, _, e3) = run(&[
+        "gibbs",
+        "--beta",
+        "5",
+        "--x",
+        &xn,
+        "--y",
+        &yn,
+        "--seeds",
+        "1",
+        "--sweeps",
+        "20",
+        "--burn-in",
+        "5",
+        "--json",
+    ]);
     assert_eq!(c3, 0, "{e3}");
-    let (c4, _, e4) = run(&["qat", "--x", &xc, "--y", &yc, "--seeds", "1", "--epochs", "2", "--json"]);
+    let (c4, _, e4) = run(&[
+        "qat", "--x", &xc, "--y", &yc, "--seeds", "1", "--epochs", "2", "--json",
+    ]);
     assert_eq!(c4, 0, "{e4}");
 }

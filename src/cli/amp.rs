@@ -43,7 +43,14 @@ impl SimArgs {
             (Some(x), Some(y)) => {
                 let inst = instance::load(x, y)?;
                 let alpha = inst.m() as f64 / inst.n() as f64;
-                model = Model::new(alpha, model.noise, model.beta, model.ridge, model.student, model.teacher)?;
+                model = Model::new(
+                    alpha,
+                    model.noise,
+                    model.beta,
+                    model.ridge,
+                    model.student,
+                    model.teacher,
+                )?;
                 Source::File(Box::new(inst))
             }
             (Some(_), None) => return Err(Error::input("--x needs --y (the labels file)")),
@@ -55,24 +62,48 @@ impl SimArgs {
                 }
                 let m = instance::samples_for(model.alpha, n);
                 if m.checked_mul(n).is_none_or(|e| e > 400_000_000) {
-                    return Err(Error::input(format!("--n {n} is too large: M x N = {m} x {n} exceeds 4e8 entries")));
+                    return Err(Error::input(format!(
+                        "--n {n} is too large: M x N = {m} x {n} exceeds 4e8 entries"
+                    )));
                 }
                 Source::Generated { n }
             }
         };
-        Ok((model, RunSpec { source, seeds: self.seeds, base_seed: self.seed, progress: !self.json }))
+        Ok((
+            model,
+            RunSpec {
+                source,
+                seeds: self.seeds,
+                base_seed: self.seed,
+                progress: !self.json,
+            },
+        ))
     }
 }
 
 /// Prints one summary line.
 pub fn print_summary(name: &str, s: &Summary) {
-    let f = |v: f64| if v.is_finite() { format!("{v:.6}") } else { "-".into() };
-    println!("{name:<20} {:>10} {:>10} {:>10}", f(s.mean), f(s.stderr), f(s.theory));
+    let f = |v: f64| {
+        if v.is_finite() {
+            format!("{v:.6}")
+        } else {
+            "-".into()
+        }
+    };
+    println!(
+        "{name:<20} {:>10} {:>10} {:>10}",
+        f(s.mean),
+        f(s.stderr),
+        f(s.theory)
+    );
 }
 
 /// Prints the table header of [`print_summary`].
 pub fn print_header() {
-    println!("{:<20} {:>10} {:>10} {:>10}", "quantity", "mean", "stderr", "theory");
+    println!(
+        "{:<20} {:>10} {:>10} {:>10}",
+        "quantity", "mean", "stderr", "theory"
+    );
 }
 
 /// Flags of `quantreplica amp`.
@@ -102,19 +133,29 @@ pub struct Args {
 pub fn run(a: &Args) -> Result<()> {
     let (model, spec) = a.sim.resolve(&a.model, 1000)?;
     if !(a.damping > 0.0 && a.damping <= 1.0) {
-        return Err(Error::input(format!("--damping must be in (0, 1], got {}", a.damping)));
+        return Err(Error::input(format!(
+            "--damping must be in (0, 1], got {}",
+            a.damping
+        )));
     }
     if a.max_iter == 0 {
         return Err(Error::input("--max-iter must be at least 1, got 0"));
     }
-    if !(a.tol > 0.0) {
-        return Err(Error::input(format!("--tol must be positive, got {}", a.tol)));
+    if a.tol <= 0.0 {
+        return Err(Error::input(format!(
+            "--tol must be positive, got {}",
+            a.tol
+        )));
     }
     let opts = AmpOptions {
         damping: a.damping,
         max_iter: a.max_iter,
         tol: a.tol,
-        variance: if a.full_variance { VarianceMode::Full } else { VarianceMode::RankOne },
+        variance: if a.full_variance {
+            VarianceMode::Full
+        } else {
+            VarianceMode::RankOne
+        },
     };
     let r = run_amp(&model, &spec, &opts)?;
     if a.sim.json {
@@ -133,8 +174,14 @@ pub fn run(a: &Args) -> Result<()> {
     print_summary("mse_posterior_mean", &r.mse_posterior_mean);
     print_summary("gen_error", &r.gen_error);
     print_summary("train_error(w_hat)", &r.train_error_mean);
-    println!("state evolution from AMP's start: mse {:.6}, mean var {:.6}", r.state_evolution.mse, r.state_evolution.mean_var);
+    println!(
+        "state evolution from AMP's start: mse {:.6}, mean var {:.6}",
+        r.state_evolution.mse, r.state_evolution.mean_var
+    );
     let conv = r.status.iter().filter(|s| s.is_converged()).count();
-    println!("converged {conv}/{} (statuses {:?}), iterations {:?}", r.seeds, r.status, r.iterations);
+    println!(
+        "converged {conv}/{} (statuses {:?}), iterations {:?}",
+        r.seeds, r.status, r.iterations
+    );
     Ok(())
 }

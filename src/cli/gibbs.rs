@@ -39,7 +39,12 @@ pub fn run(a: &Args) -> Result<()> {
     if a.bins == 0 {
         return Err(Error::input("--bins must be at least 1, got 0"));
     }
-    let opts = GibbsOptions { burn_in: a.burn_in, sweeps: a.sweeps, temperatures: a.temperatures, beta_min: a.beta_min };
+    let opts = GibbsOptions {
+        burn_in: a.burn_in,
+        sweeps: a.sweeps,
+        temperatures: a.temperatures,
+        beta_min: a.beta_min,
+    };
     let r = run_gibbs(&model, &spec, &opts, a.bins)?;
     if a.sim.json {
         return crate::output::print_json(&r);

@@ -22,9 +22,71 @@ pub struct Args {
     /// Write the table as CSV here (with --bits-range).
     #[arg(long)]
     pub csv: Option<std::path::PathBuf>,
+    /// Also compare uniform, power-of-two (each at its optimal width), Lloyd–Max and
+    /// prior-quantile levels: error at the model's β and λ_AT at `--stability-beta`.
+    #[arg(long)]
+    pub compare: bool,
+    /// Finite β at which `--compare` judges RS stability.
+    #[arg(long, allow_negative_numbers = true, value_parser = super::model_args::beta_value, default_value = "5")]
+    pub stability_beta: f64,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// One level kind in the `--compare` table.
+#[derive(Debug, serde::Serialize)]
+pub struct Compared {
+    /// Bits.
+    pub bits: u32,
+    /// Level kind.
+    pub levels: String,
+    /// Width used (optimal for uniform and pow2; the outermost level otherwise).
+    pub width: f64,
+    /// ε_g at the model's β.
+    pub gen_error: f64,
+    /// ε_mean at the model's β.
+    pub mse_posterior_mean: f64,
+    /// λ_AT at the stability β.
+    pub at_eigenvalue: f64,
+    /// RS stable at the stability β.
+    pub rs_stable: bool,
+}
+
+/// Uniform and non-uniform levels side by side for each bit count.
+pub fn compare(args: &ModelArgs, bits: &[u32], objective: Objective, stability_beta: f64) -> Result<Vec<Compared>> {
+    if stability_beta.is_infinite() {
+        return Err(Error::input("--stability-beta must be finite"));
+    }
+    let opts = SolverOptions::default();
+    let kinds = ["uniform", "pow2", "lloyd-max", "quantile"];
+    let jobs: Vec<(u32, &str)> = bits.iter().flat_map(|&b| kinds.iter().map(move |k| (b, *k))).collect();
+    jobs.par_iter()
+        .map(|&(b, name)| {
+            let kind: LevelKind = name.parse()?;
+            let width = if kind.uses_width() {
+                let make = |w: f64| args.model_with(&kind, b, w);
+                optimal_width(&make, &kind, b, objective, &opts)?.width
+            } else {
+                1.0
+            };
+            let m = args.model_with(&kind, b, width)?;
+            let r = crate::rs::solve(&m, &opts);
+            let mut hot = args.clone();
+            hot.beta = stability_beta;
+            let rh = crate::rs::solve(&hot.model_with(&kind, b, width)?, &opts);
+            let outer = m.student.levels().map_or(f64::NAN, |l| l.values()[l.len() - 1]);
+            Ok(Compared {
+                bits: b,
+                levels: name.to_string(),
+                width: outer,
+                gen_error: r.equilibrium.gen_error,
+                mse_posterior_mean: r.equilibrium.mse_posterior_mean,
+                at_eigenvalue: rh.equilibrium.at_eigenvalue,
+                rs_stable: rh.converged && rh.equilibrium.rs_stable,
+            })
+        })
+        .collect()
 }
 
 fn parse_objective(s: &str) -> Result<Objective> {
@@ -67,6 +129,17 @@ pub fn run(a: &Args) -> Result<()> {
         Some(r) => parse_bits_range(r)?,
         None => vec![a.model.bits],
     };
+    if a.compare {
+        let rows = compare(&a.model, &bits, objective, a.stability_beta)?;
+        if a.json {
+            return crate::output::print_json(&rows);
+        }
+        println!("{:>4} {:>10} {:>10} {:>11} {:>10} {:>14}", "bits", "levels", "width", "gen_error", "lambda_AT", format!("stable@beta={}", a.stability_beta));
+        for r in &rows {
+            println!("{:>4} {:>10} {:>10.5} {:>11.6} {:>10.4} {:>14}", r.bits, r.levels, r.width, r.gen_error, r.at_eigenvalue, r.rs_stable);
+        }
+        return Ok(());
+    }
     let rows = table(&a.model, &bits, objective)?;
     if let Some(path) = &a.csv {
         let mut csv = crate::output::Csv::new(["bits", "width", "gen_error", "mse_posterior_mean", "train_error", "at_eigenvalue", "rs_stable", "converged"]);

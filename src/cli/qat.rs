@@ -45,19 +45,36 @@ pub struct Args {
 /// Runs `qat`.
 pub fn run(a: &Args) -> Result<()> {
     let schedule = match a.schedule.trim() {
-        "step" => Schedule::Step { every: a.decay_every, factor: a.decay },
+        "step" => Schedule::Step {
+            every: a.decay_every,
+            factor: a.decay,
+        },
         "constant" => Schedule::Constant,
-        o => return Err(Error::input(format!("unknown --schedule '{o}' (expected step or constant)"))),
+        o => {
+            return Err(Error::input(format!(
+                "unknown --schedule '{o}' (expected step or constant)"
+            )))
+        }
     };
     let rounding: Rounding = a.rounding.parse()?;
-    let opts = QatOptions { epochs: a.epochs, batch: a.batch, lr: a.lr, schedule, rounding, init_scale: a.init_scale };
+    let opts = QatOptions {
+        epochs: a.epochs,
+        batch: a.batch,
+        lr: a.lr,
+        schedule,
+        rounding,
+        init_scale: a.init_scale,
+    };
     crate::qat::check(&opts)?;
     let (model, spec) = a.sim.resolve(&a.model, 500)?;
     let r = run_qat(&model, &spec, &opts)?;
     if a.sim.json {
         return crate::output::print_json(&r);
     }
-    println!("QAT: N={} M={} seeds={} epochs={} (theory: RS at beta = inf)", r.n, r.m, r.seeds, opts.epochs);
+    println!(
+        "QAT: N={} M={} seeds={} epochs={} (theory: RS at beta = inf)",
+        r.n, r.m, r.seeds, opts.epochs
+    );
     print_header();
     print_summary("gen_error", &r.gen_error);
     print_summary("train_error", &r.train_error);

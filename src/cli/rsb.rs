@@ -1,12 +1,104 @@
-//! `rsb` subcommand. Placeholder.
+//! `quantreplica rsb`: the 1RSB saddle point at finite β (THEORY.md §4), next to RS.
 
+use super::model_args::ModelArgs;
 use crate::error::{Error, Result};
+use crate::rsb::{solve, solve_fixed_x, RsbOptions, RsbReport};
+use serde::Serialize;
 
 /// Flags of `quantreplica rsb`.
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The model (β must be finite).
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Fix the Parisi parameter x ∈ (0, 1] instead of solving ∂φ1/∂x = 0.
+    #[arg(long, allow_negative_numbers = true, value_parser = super::model_args::finite_f64)]
+    pub x: Option<f64>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The JSON of `rsb --json`: the 1RSB state's keys at top level (as `rs --json`, with `q1`,
+/// `q0`, `x`, `complexity` in place of `q`), the RS replicon of the same point, the RS
+/// solution under `rs`, and the levels.
+#[derive(Debug, Serialize)]
+pub struct RsbJson<'a> {
+    /// The report (flattened: solution keys, `converged`, `rs`, `scan`).
+    #[serde(flatten)]
+    pub report: &'a RsbReport,
+    /// λ_AT of the RS solution.
+    pub at_eigenvalue: f64,
+    /// Whether RS is AT-stable.
+    pub rs_stable: bool,
+    /// The levels used.
+    pub levels: Option<&'a [f64]>,
+}
+
+fn fmt(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.8}")
+    } else {
+        format!("{v}")
+    }
+}
 
 /// Runs `rsb`.
-pub fn run(_a: &Args) -> Result<()> {
-    Err(Error::input("rsb is not implemented yet"))
+pub fn run(a: &Args) -> Result<()> {
+    let model = a.model.model()?;
+    if model.beta.is_infinite() {
+        return Err(Error::input(
+            "rsb needs a finite --beta (1RSB is computed at finite temperature); got --beta inf (the default)",
+        ));
+    }
+    let opts = RsbOptions::default();
+    let report = match a.x {
+        Some(x) => solve_fixed_x(&model, x, &opts)?,
+        None => solve(&model, &opts)?,
+    };
+    let levels = model.student.levels().map(|l| l.values());
+    if a.json {
+        return crate::output::print_json(&RsbJson {
+            report: &report,
+            at_eigenvalue: report.rs.at_eigenvalue,
+            rs_stable: report.rs.rs_stable,
+            levels,
+        });
+    }
+    let s = &report.solution;
+    let r = &report.rs;
+    println!(
+        "1RSB saddle point: alpha={} noise={} beta={} ridge={} teacher={}",
+        model.alpha, model.noise, model.beta, model.ridge, model.teacher.name
+    );
+    match levels {
+        Some(l) if l.len() <= 16 => println!("levels: {l:?}"),
+        Some(l) => println!("levels: {} from {} to {}", l.len(), l[0], l[l.len() - 1]),
+        None => {}
+    }
+    println!("RS replicon lambda_AT = {} ({})", fmt(r.at_eigenvalue), if r.rs_stable { "RS stable" } else { "RS unstable" });
+    println!("phase: {:?}   x = {}   complexity = {:.3e}   status: {:?}", s.phase, fmt(s.x), s.complexity, s.status);
+    println!("{:<20} {:>14} {:>14}", "", "1RSB", "RS");
+    let rows: [(&str, f64, f64); 10] = [
+        ("m", s.m, r.m),
+        ("Q", s.big_q, r.big_q),
+        ("q1 (RS: q)", s.q1, r.q),
+        ("q0 (RS: q)", s.q0, r.q),
+        ("gen_error", s.gen_error, r.gen_error),
+        ("mse_posterior_mean", s.mse_posterior_mean, r.mse_posterior_mean),
+        ("train_error", s.train_error, r.train_error),
+        ("free_entropy", s.free_entropy, r.free_entropy.unwrap_or(f64::NAN)),
+        ("energy", s.energy, r.energy),
+        ("entropy", s.entropy, r.entropy.unwrap_or(f64::NAN)),
+    ];
+    for (name, a1, a0) in rows {
+        println!("{name:<20} {:>14} {:>14}", fmt(a1), fmt(a0));
+    }
+    if s.entropy_violation {
+        println!("warning: the 1RSB entropy leaves [0, log K]");
+    }
+    if !report.converged {
+        println!("warning: not converged (fixed point, quadrature or the root in x); numbers are the last iterates");
+    }
+    Ok(())
 }

@@ -39,18 +39,31 @@ pub fn run(a: &Args) -> Result<()> {
     if a.seeds == 0 {
         return Err(Error::input("--seeds must be at least 1, got 0"));
     }
-    for (name, n) in [("--n-amp", a.n_amp), ("--n-gibbs", a.n_gibbs), ("--n-qat", a.n_qat)] {
+    for (name, n) in [
+        ("--n-amp", a.n_amp),
+        ("--n-gibbs", a.n_gibbs),
+        ("--n-qat", a.n_qat),
+    ] {
         if n < 2 {
             return Err(Error::input(format!("{name} must be at least 2, got {n}")));
         }
         if n > 20_000 {
-            return Err(Error::input(format!("{name} {n} is too large for the panel (at most 20000)")));
+            return Err(Error::input(format!(
+                "{name} {n} is too large for the panel (at most 20000)"
+            )));
         }
     }
     if a.sweeps == 0 {
         return Err(Error::input("--sweeps must be at least 1, got 0"));
     }
-    let mut st = PanelSettings { seeds: a.seeds, base_seed: a.seed, n_amp: a.n_amp, n_gibbs: a.n_gibbs, n_qat: a.n_qat, ..PanelSettings::default() };
+    let mut st = PanelSettings {
+        seeds: a.seeds,
+        base_seed: a.seed,
+        n_amp: a.n_amp,
+        n_gibbs: a.n_gibbs,
+        n_qat: a.n_qat,
+        ..PanelSettings::default()
+    };
     st.gibbs.sweeps = a.sweeps;
     st.gibbs.burn_in = a.sweeps / 2;
     let report = run_panel(&default_panel(), &st, !a.json)?;
@@ -59,15 +72,40 @@ pub fn run(a: &Args) -> Result<()> {
         return crate::output::print_json(&report);
     }
     println!("validation panel: alpha={} noise={} gaussian teacher, uniform levels; N_amp={} N_gibbs={} N_qat={} seeds={}", st.alpha, st.noise, st.n_amp, st.n_gibbs, st.n_qat, st.seeds);
-    println!("{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6}", "#", "b", "width", "beta", "stable", "l_AT", "method", "quantity", "theory", "mean", "stderr", "z", "agree");
+    println!(
+        "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6}",
+        "#",
+        "b",
+        "width",
+        "beta",
+        "stable",
+        "l_AT",
+        "method",
+        "quantity",
+        "theory",
+        "mean",
+        "stderr",
+        "z",
+        "agree"
+    );
     for x in &report.rows {
-        let f = |v: f64, p: usize| if v.is_finite() { format!("{v:.p$}") } else { "-".into() };
+        let f = |v: f64, p: usize| {
+            if v.is_finite() {
+                format!("{v:.p$}")
+            } else {
+                "-".into()
+            }
+        };
         println!(
             "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6}",
             x.point + 1,
             x.bits,
             x.width,
-            if x.beta.is_finite() { format!("{}", x.beta) } else { "inf".into() },
+            if x.beta.is_finite() {
+                format!("{}", x.beta)
+            } else {
+                "inf".into()
+            },
             x.rs_stable,
             f(x.at_eigenvalue, 2),
             x.method,
@@ -81,6 +119,9 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let bad = report.rows.iter().filter(|x| !x.agrees).count();
     println!("{bad} of {} rows disagree beyond 3 stderr + allowance (AMP {}, Gibbs {}, QAT {}% of theory)", report.rows.len(), st.allow_amp, st.allow_gibbs, st.allow_qat_rel * 100.0);
-    println!("saved {}/validate_panel.{{csv,json,png,svg}} and validate_pq.{{png,svg}}", a.out.display());
+    println!(
+        "saved {}/validate_panel.{{csv,json,png,svg}} and validate_pq.{{png,svg}}",
+        a.out.display()
+    );
     Ok(())
 }

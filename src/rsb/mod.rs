@@ -356,6 +356,22 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
     })
 }
 
+/// 1RSB at a fixed Parisi parameter `x` (no stationarity in `x`): the fixed point reached from
+/// the split RS equilibrium, with its complexity `Σ(x) = −x² ∂φ1/∂x`.
+pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbReport> {
+    check(model)?;
+    if !(x > 0.0 && x <= 1.0) {
+        return Err(Error::input(format!("--x must be in (0, 1], got {x}")));
+    }
+    let rs_report = rs::solve(model, &SolverOptions::default());
+    let rs = rs_report.equilibrium;
+    let a = solve_at_x(model, x, split_start(&rs), opts)?;
+    let phase = if a.gap() >= opts.min_gap { Phase::OneStepRsb } else { Phase::RsCollapsed };
+    let solution = solution_from(model, &a, phase);
+    let converged = a.status.is_converged() && rs_report.converged;
+    Ok(RsbReport { solution, converged, rs, scan: vec![scan_point(&a)], params: a.params })
+}
+
 /// The reported observables of a fixed point at its `x`.
 pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
     let [m, q0, q1, big_q] = a.state;
