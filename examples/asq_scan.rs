@@ -3,11 +3,12 @@
 //!
 //! ```text
 //! cargo run --release --example asq_scan [-- --full] [--d-exp 10,14,20] [--s 4,16]
-//!                                         [--methods smawk2,smawk,lagrange,approx] [--bins 1000]
+//!                                         [--methods dp,smawk,smawk2,lagrange,approx] [--bins 1000]
 //! ```
 
 use quantreplica::asq::{
-    approx_levels, exact_lagrange, exact_smawk, exact_smawk2, sample, variance_sum, Dist,
+    approx_levels, exact_lagrange, exact_levels, exact_smawk, exact_smawk2, sample, variance_sum,
+    Dist,
 };
 use std::time::Instant;
 
@@ -41,18 +42,19 @@ fn main() {
         }
     });
     let methods: Vec<String> = get("--methods")
-        .unwrap_or_else(|| "smawk2,smawk,lagrange,approx".into())
+        .unwrap_or_else(|| "dp,smawk,smawk2,lagrange,approx".into())
         .split(',')
         .map(str::to_string)
         .collect();
     let bins: usize = get("--bins").and_then(|b| b.parse().ok()).unwrap_or(1000);
     println!(
-        "{:>4} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}",
+        "{:>4} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}",
         "log2d",
         "s",
         "sort_s",
-        "smawk2_s",
+        "dp_s",
         "smawk_s",
+        "smawk2_s",
         "lagrange_s",
         "approx_s",
         "vnmse_exact",
@@ -67,7 +69,7 @@ fn main() {
         let sort_s = t.elapsed().as_secs_f64();
         let norm: f64 = x.iter().map(|v| v * v).sum();
         for &s in &s_list {
-            let mut row = [f64::NAN; 4];
+            let mut row = [f64::NAN; 5];
             let mut exact_v = f64::NAN;
             let mut approx_v = f64::NAN;
             let has = |m: &str| methods.iter().any(|x| x == m);
@@ -76,9 +78,14 @@ fn main() {
                 let l = f();
                 (t.elapsed().as_secs_f64(), l)
             };
+            if has("dp") {
+                let (secs, l) = timed(&|| exact_levels(&sorted, None, s).expect("valid input"));
+                row[0] = secs;
+                exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
+            }
             if has("smawk2") {
                 let (secs, l) = timed(&|| exact_smawk2(&sorted, s).expect("valid input"));
-                row[0] = secs;
+                row[2] = secs;
                 exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
             }
             if has("smawk") {
@@ -88,17 +95,17 @@ fn main() {
             }
             if has("lagrange") {
                 let (secs, l) = timed(&|| exact_lagrange(&sorted, None, s).expect("valid input"));
-                row[2] = secs;
+                row[3] = secs;
                 exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
             }
             if has("approx") && s <= bins + 1 {
                 let t = Instant::now();
                 let a = approx_levels(&x, None, s, bins).expect("valid input");
-                row[3] = t.elapsed().as_secs_f64();
+                row[4] = t.elapsed().as_secs_f64();
                 approx_v = a.objective / norm;
             }
             println!(
-                "{:>4} {:>5} {:>9.4} {:>10.4} {:>10.4} {:>10.4} {:>10.5} {:>12.4e} {:>12.5}",
+                "{:>4} {:>5} {:>9.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.5} {:>12.4e} {:>12.5}",
                 e,
                 s,
                 sort_s,
@@ -106,6 +113,7 @@ fn main() {
                 row[1],
                 row[2],
                 row[3],
+                row[4],
                 exact_v,
                 approx_v / exact_v
             );

@@ -144,8 +144,11 @@ pub struct PhaseCell {
     pub gen_error: f64,
 }
 
+/// A model as a function of the two coordinates of a map.
+pub type ModelAt<'a> = dyn Fn(f64, f64) -> Result<Model> + Sync + 'a;
+
 /// Evaluates the phase on a grid in parallel (row-major in y, then x; thread-count independent).
-pub fn phase_grid(xs: &[f64], ys: &[f64], make: &(dyn Fn(f64, f64) -> Result<Model> + Sync)) -> Vec<PhaseCell> {
+pub fn phase_grid(xs: &[f64], ys: &[f64], make: &ModelAt<'_>) -> Vec<PhaseCell> {
     let opts = SolverOptions::default();
     let pts: Vec<(f64, f64)> = ys.iter().flat_map(|&y| xs.iter().map(move |&x| (x, y))).collect();
     let bar = crate::progress::bar(pts.len() as u64, "phase map");
@@ -216,8 +219,11 @@ impl PhaseMap {
     }
 }
 
+/// Widths where λ_AT = 1, per bit count.
+pub type AtWidths = Vec<(u32, Vec<f64>)>;
+
 /// The (ω, b) phase diagram at finite β with the AT line and the optimal width.
-pub fn phase_diagram_width_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<(PathBuf, Vec<(u32, Vec<f64>)>)> {
+pub fn phase_diagram_width_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<(PathBuf, AtWidths)> {
     let xs: Vec<f64> = (1..=60).map(|i| 0.07 * i as f64).collect();
     let bits: Vec<u32> = (1..=6).collect();
     let ys: Vec<f64> = bits.iter().map(|&b| b as f64).collect();

@@ -77,7 +77,7 @@ pub fn at_crossings(
     tol: f64,
     opts: &SolverOptions,
 ) -> Result<Vec<f64>> {
-    if !(lo < hi) || n < 2 {
+    if lo.is_nan() || hi.is_nan() || lo >= hi || n < 2 {
         return Err(Error::input(format!("AT scan needs lo < hi and n >= 2 (got {lo}, {hi}, {n})")));
     }
     let ps: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();

@@ -549,9 +549,9 @@ pub struct PanelRow {
     pub width: f64,
     /// β of the point (QAT rows: the theory is at β = ∞).
     pub beta: f64,
-    /// RS stability at the point's β.
+    /// RS stability at the row's β (β = ∞ for QAT rows: never stable for discrete levels).
     pub rs_stable: bool,
-    /// λ_AT at the point's β.
+    /// λ_AT at the row's β (∞, written null, for QAT rows).
     pub at_eigenvalue: f64,
     /// amp, gibbs or qat.
     pub method: String,
@@ -685,10 +685,11 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
             &g.overlap,
             st.allow_gibbs,
         ));
+        // QAT rows are compared with the β = ∞ solution and report its stability.
         rows.push(row(
             i,
             p,
-            rs,
+            &q.rs,
             "qat",
             "gen_error",
             &q.gen_error,
@@ -697,7 +698,7 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
         rows.push(row(
             i,
             p,
-            rs,
+            &q.rs,
             "qat",
             "train_error",
             &q.train_error,

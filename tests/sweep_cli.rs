@@ -272,6 +272,7 @@ fn bad_input_exits_2_with_one_line_and_writes_nothing() {
         (&["--over", "alpha=1,2", "--threads", "0"], "threads"),
         (&["--alpha", "2"], "--over"),
         (&["--over", "alpha=1,2", "--noise", "-1"], "noise"),
+        (&["--over", "alpha=1,2", "--checkpoint", "/proc/no/such/dir/ck.jsonl"], "cannot write checkpoint"),
     ];
     for (extra, needle) in cases {
         let mut a = vec!["sweep", "--beta", "5"];

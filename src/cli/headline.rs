@@ -96,7 +96,7 @@ pub fn run(a: &Args) -> Result<()> {
         println!("unquantized (continuous) student: gen_error = {:.6}", p.noise / (p.alpha - 1.0));
     }
     println!();
-    println!("{:>4} {:>13} {:>11} {:>11} {:>10} {:>10}  {}", "bits", "optimal width", "gen_error", "train_error", "lambda_AT", "RS stable", "AT line at width");
+    println!("{:>4} {:>13} {:>11} {:>11} {:>10} {:>10}  AT line at width", "bits", "optimal width", "gen_error", "train_error", "lambda_AT", "RS stable");
     for r in &rows {
         let at = if r.at_widths.is_empty() { "-".to_string() } else { r.at_widths.iter().map(|w| format!("{w:.4}")).collect::<Vec<_>>().join(", ") };
         println!(

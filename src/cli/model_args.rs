@@ -71,19 +71,19 @@ impl ModelArgs {
 
     /// Builds the model with a given level kind, bit count and width (for sweeps).
     pub fn model_with(&self, kind: &LevelKind, bits: u32, width: f64) -> Result<Model> {
-        if !(self.alpha > 0.0) {
+        if self.alpha.is_nan() || self.alpha <= 0.0 {
             return Err(Error::input(format!("--alpha must be positive, got {}", self.alpha)));
         }
-        if !(self.noise >= 0.0) {
+        if self.noise.is_nan() || self.noise < 0.0 {
             return Err(Error::input(format!("--noise must be non-negative, got {}", self.noise)));
         }
-        if !(self.ridge >= 0.0) {
+        if self.ridge.is_nan() || self.ridge < 0.0 {
             return Err(Error::input(format!("--ridge must be non-negative, got {}", self.ridge)));
         }
         if kind.uses_bits() && (bits == 0 || bits > 16) {
             return Err(Error::input(format!("--bits must be between 1 and 16, got {bits}")));
         }
-        if kind.uses_width() && !(width > 0.0) {
+        if kind.uses_width() && (width.is_nan() || width <= 0.0) {
             return Err(Error::input(format!("--width must be positive, got {width}")));
         }
         let probs = self.teacher_probs.as_deref().map(|p| parse_list(p, "teacher probability")).transpose()?;

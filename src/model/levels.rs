@@ -191,9 +191,9 @@ impl LevelSet {
         let emax = expo(imax);
         let sref = v[imax];
         let (mut z, mut m1, mut m2) = (0.0, 0.0, 0.0);
-        for i in lo..=hi {
+        for (i, &vi) in v.iter().enumerate().take(hi + 1).skip(lo) {
             let w = (expo(i) - emax).exp();
-            let d = v[i] - sref;
+            let d = vi - sref;
             z += w;
             m1 += w * d;
             m2 += w * d * d;

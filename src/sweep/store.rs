@@ -284,7 +284,7 @@ impl Appender {
     /// line), refuses a file of another sweep, starts a new one otherwise. Returns the points
     /// already done.
     pub fn open(path: &Path, header: &Header) -> Result<(Appender, BTreeMap<usize, Value>)> {
-        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", name(path)));
+        let io = |e: std::io::Error| Error::input(format!("cannot write checkpoint {}: {e}", name(path)));
         let loaded = if path.exists() { Some(load(path, Some(header))?) } else { None };
         let (file, records) = match loaded {
             Some(Loaded { header: Some(h), records, valid_len }) => {

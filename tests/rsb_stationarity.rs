@@ -1,0 +1,115 @@
+//! 1RSB saddle point (THEORY.md §4): φ1, written as a function of every order parameter and
+//! conjugate independently, must be stationary in each of them at the fixed point of the map,
+//! and in x at the x chosen by the solver. The map is computed from the averages (not from
+//! derivatives of φ1), so this is an independent check of the equations *and* of the nested
+//! quadrature (the test that catches a z1 range that misses the tilted measure).
+
+use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
+use quantreplica::rsb::channel::{free_entropy, Params};
+use quantreplica::rsb::{self, Phase, RsbOptions};
+
+fn model(alpha: f64, noise: f64, bits: u32, width: f64, beta: f64, ridge: f64, teacher: TeacherPrior) -> Model {
+    let student = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
+    Model::new(alpha, noise, beta, ridge, student, teacher).unwrap()
+}
+
+const NAMES: [&str; 9] = ["Q", "q1", "q0", "m", "A_hat", "m_hat", "q0_hat", "q1_hat", "x"];
+
+fn get(p: &Params, i: usize) -> f64 {
+    [p.big_q, p.q1, p.q0, p.m, p.hat.a_hat, p.hat.m_hat, p.hat.q0_hat, p.hat.q1_hat, p.x][i]
+}
+
+fn set(p: &mut Params, i: usize, v: f64) {
+    match i {
+        0 => p.big_q = v,
+        1 => p.q1 = v,
+        2 => p.q0 = v,
+        3 => p.m = v,
+        4 => p.hat.a_hat = v,
+        5 => p.hat.m_hat = v,
+        6 => p.hat.q0_hat = v,
+        7 => p.hat.q1_hat = v,
+        _ => p.x = v,
+    }
+}
+
+/// Central finite difference of φ1 in parameter `i` (4th order, 5 points).
+fn fd(model: &Model, p: &Params, i: usize, opts: &RsbOptions) -> f64 {
+    let h = 2e-4 * get(p, i).abs().max(0.1);
+    let at = |k: f64| {
+        let mut q = *p;
+        set(&mut q, i, get(p, i) + k * h);
+        free_entropy(model, &q, opts.quad).unwrap_or_else(|| panic!("{} out of domain", NAMES[i]))
+    };
+    (at(-2.0) - 8.0 * at(-1.0) + 8.0 * at(1.0) - at(2.0)) / (12.0 * h)
+}
+
+#[test]
+fn binary_student_rsb_point_is_stationary_in_everything_including_x() {
+    // α = 2, σ² = 0.1, b = 1, ω = 1.5, β = 5: λ_AT ≈ 3.74, RS entropy negative.
+    let m = model(2.0, 0.1, 1, 1.5, 5.0, 0.0, TeacherPrior::gaussian(1.0).unwrap());
+    let opts = RsbOptions::default();
+    let r = rsb::solve(&m, &opts).unwrap();
+    let s = &r.solution;
+    assert!(r.converged, "{r:?}");
+    assert!(r.rs.at_eigenvalue > 3.0 && !r.rs.rs_stable);
+    assert_eq!(s.phase, Phase::OneStepRsb);
+    assert!(s.q1 - s.q0 > 0.1 && s.x > 0.05 && s.x < 0.95, "{s:?}");
+    // Parisi: φ1(x*) is the minimum over x of φ1, and φ1(1) = φ_RS, so φ1 < φ_RS.
+    assert!(s.free_entropy < r.rs.free_entropy.unwrap() - 1e-3);
+    // RS has negative entropy here; 1RSB repairs it.
+    assert!(r.rs.entropy.unwrap() < -0.05 && s.entropy >= 0.0 && !s.entropy_violation, "{s:?}");
+    assert!(s.complexity.abs() < 1e-8);
+    for i in 0..9 {
+        let d = fd(&m, &r.params, i, &opts);
+        eprintln!("dphi1/d{} = {d:.3e}", NAMES[i]);
+        assert!(d.abs() < 1e-6, "dphi1/d{} = {d:e} at {:?}", NAMES[i], r.params);
+    }
+    // The explicit ∂φ1/∂x the solver uses against the finite difference, away from x*.
+    let mut p = r.params;
+    p.x = 0.5;
+    let (_, en, av) = (0, quantreplica::rsb::channel::energetic(&m, p.x, p.m, p.q0, p.q1, p.big_q).unwrap(),
+        quantreplica::rsb::channel::averages(&m, &p.hat, p.x, opts.quad).unwrap());
+    let exact = quantreplica::rsb::channel::dphi_dx(&m, &p, &en, &av);
+    let num = fd(&m, &p, 8, &opts);
+    assert!((exact - num).abs() < 1e-7 * (1.0 + exact.abs()), "{exact} vs {num}");
+}
+
+#[test]
+fn energy_is_minus_dphi1_dbeta() {
+    // Total derivative along the fixed-x solution (x* is stationary, so fixing it costs nothing
+    // to first order) against e = (α/2) ε_t + (λ/2) Q with ε_t from the energetic term.
+    let teacher = TeacherPrior::sparse(0.5, 1.0).unwrap();
+    let beta = 6.0;
+    let opts = RsbOptions::default();
+    let x = 0.6;
+    let m0 = model(2.0, 0.1, 2, 2.5, beta, 0.05, teacher.clone());
+    let base = rsb::solve_fixed_x(&m0, x, &opts).unwrap();
+    assert_eq!(base.solution.phase, Phase::OneStepRsb);
+    let s = &base.solution;
+    let start = [s.m, s.q0, s.q1, s.big_q];
+    let h = 1e-3;
+    let phi = |b: f64| {
+        let mb = model(2.0, 0.1, 2, 2.5, b, 0.05, teacher.clone());
+        let a = rsb::solve_at_x(&mb, x, start, &opts).unwrap();
+        assert!(a.status.is_converged());
+        a.free_entropy
+    };
+    let num = -(phi(beta + h) - phi(beta - h)) / (2.0 * h);
+    assert!((num - s.energy).abs() < 1e-6, "e = {} vs -dphi/dbeta = {num}", s.energy);
+}
+
+#[test]
+fn sparse_teacher_ridge_two_bits_stationary_at_fixed_x() {
+    // Gaussian + point-mass teacher components, ridge λ > 0, 4 levels; λ_AT ≈ 1.41.
+    let m = model(2.0, 0.1, 2, 2.5, 6.0, 0.05, TeacherPrior::sparse(0.5, 1.0).unwrap());
+    let opts = RsbOptions::default();
+    let r = rsb::solve_fixed_x(&m, 0.6, &opts).unwrap();
+    assert!(r.converged && r.rs.at_eigenvalue > 1.2);
+    assert!(r.solution.q1 - r.solution.q0 > 0.05, "{:?}", r.solution);
+    for i in 0..8 {
+        let d = fd(&m, &r.params, i, &opts);
+        eprintln!("dphi1/d{} = {d:.3e}", NAMES[i]);
+        assert!(d.abs() < 1e-6, "dphi1/d{} = {d:e}", NAMES[i]);
+    }
+}
