@@ -80,6 +80,9 @@ pub const PHASE_COLOURS: [(u8, u8, u8); 6] =
 
 const UNDEFINED: RGBColor = RGBColor(225, 225, 225);
 
+/// One cell: two opposite corners and the fill.
+type Cell = ((f64, f64), (f64, f64), RGBColor);
+
 /// Cell edges around monotone centres: midpoints (geometric on a log axis), the outer edges
 /// mirrored.
 fn edges(c: &[f64], log: bool) -> Vec<f64> {
@@ -194,7 +197,7 @@ impl Heatmap {
         self.unit(v, zr).map_or(UNDEFINED, viridis)
     }
 
-    fn cells(&self) -> Vec<((f64, f64), (f64, f64), RGBColor)> {
+    fn cells(&self) -> Vec<Cell> {
         let ex = edges(&self.x, self.log_x);
         let ey = edges(&self.y, self.log_y);
         let zr = self.z_range();

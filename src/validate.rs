@@ -759,89 +759,139 @@ pub fn panel_csv(r: &PanelReport) -> Csv {
     csv
 }
 
-/// Writes `<dir>/validate_panel.{csv,json,png,svg}` and `<dir>/validate_pq.{png,svg}`.
-pub fn save_panel(r: &PanelReport, dir: &Path) -> Result<()> {
-    panel_csv(r).write(&dir.join("validate_panel.csv"))?;
-    crate::output::write_atomic(
-        &dir.join("validate_panel.json"),
-        crate::output::to_json(r)?.as_bytes(),
-    )?;
-    let pick = |method: &str, quantity: &str| -> Vec<&PanelRow> {
-        r.rows
+/// One compared quantity in a panel figure: the rows of `method`/`quantity`, drawn as points
+/// with error bars beside a dashed theory line.
+struct Curve<'a> {
+    method: &'a str,
+    quantity: &'a str,
+    theory_label: &'a str,
+    label: &'a str,
+    colour: usize,
+    dx: f64,
+}
+
+fn panel_chart(r: &PanelReport, curves: &[Curve], title: &str, y_label: &str) -> LineChart {
+    let mut series = Vec::new();
+    let mut bad = Vec::new();
+    for c in curves {
+        let rows: Vec<&PanelRow> = r
+            .rows
             .iter()
-            .filter(|x| x.method == method && x.quantity == quantity)
-            .collect()
-    };
-    let xy = |rows: &[&PanelRow], dx: f64, theory: bool| -> Vec<(f64, f64)> {
-        rows.iter()
-            .map(|x| {
-                (
-                    x.point as f64 + 1.0 + dx,
-                    if theory { x.theory } else { x.mean },
-                )
-            })
-            .collect()
-    };
-    let err = |rows: &[&PanelRow]| -> Vec<f64> { rows.iter().map(|x| x.stderr).collect() };
-    let amp = pick("amp", "mse_posterior_mean");
-    let gib = pick("gibbs", "gen_error");
-    let qat = pick("qat", "gen_error");
-    let mut series = vec![
-        Series::line("RS ε_mean (β=5)", xy(&amp, 0.0, true))
+            .filter(|x| x.method == c.method && x.quantity == c.quantity)
+            .collect();
+        let at = |x: &PanelRow, dx: f64| x.point as f64 + 1.0 + dx;
+        series.push(
+            Series::line(
+                c.theory_label,
+                rows.iter().map(|x| (at(x, 0.0), x.theory)).collect(),
+            )
             .mark(Mark::Dashed)
-            .colour(0),
-        Series::points("AMP ‖ŵ−w0‖²/N", xy(&amp, -0.15, false), Some(err(&amp))).colour(0),
-        Series::line("RS ε_g (β=5)", xy(&gib, 0.0, true))
-            .mark(Mark::Dashed)
-            .colour(2),
-        Series::points("Gibbs ε_g", xy(&gib, 0.0, false), Some(err(&gib))).colour(2),
-        Series::line("RS ε_g (β=∞)", xy(&qat, 0.0, true))
-            .mark(Mark::Dashed)
-            .colour(3),
-        Series::points("QAT ε_g", xy(&qat, 0.15, false), Some(err(&qat))).colour(3),
-    ];
-    let dx = |m: &str| match m {
-        "amp" => -0.15,
-        "qat" => 0.15,
-        _ => 0.0,
-    };
-    let bad: Vec<(f64, f64)> = r
+            .colour(c.colour),
+        );
+        series.push(
+            Series::points(
+                c.label,
+                rows.iter().map(|x| (at(x, c.dx), x.mean)).collect(),
+                Some(rows.iter().map(|x| x.stderr).collect()),
+            )
+            .colour(c.colour),
+        );
+        bad.extend(
+            rows.iter()
+                .filter(|x| !x.agrees)
+                .map(|x| (at(x, c.dx), x.mean)),
+        );
+    }
+    series.push(Series::points("disagrees (> 3σ + allowance)", bad, None).colour(1));
+    let rsb: Vec<(f64, f64)> = r
         .rows
         .iter()
-        .filter(|x| {
-            !x.agrees
-                && (x.quantity == "gen_error" && x.method != "amp"
-                    || x.quantity == "mse_posterior_mean")
-        })
-        .map(|x| (x.point as f64 + 1.0 + dx(&x.method), x.mean))
-        .collect();
-    series.push(Series::points("disagrees (> 3σ + allowance)", bad, None).colour(1));
-    let rsb: Vec<(f64, f64)> = amp
-        .iter()
-        .filter(|x| !x.rs_stable)
+        .filter(|x| x.method == "amp" && x.quantity == "gen_error" && !x.rs_stable)
         .map(|x| (x.point as f64 + 1.0, 0.0))
         .collect();
-    series.push(Series::points("RS unstable (λ_AT > 1)", rsb, None).colour(4));
+    series.push(Series::points("RS unstable at β (λ_AT > 1)", rsb, None).colour(4));
     let labels: Vec<String> = r
         .points
         .iter()
         .enumerate()
         .map(|(i, p)| format!("{}:b{}ω{}", i + 1, p.bits, p.width))
         .collect();
-    let chart = LineChart {
+    LineChart {
         title: format!(
-            "Theory vs AMP, Gibbs, QAT (α={}, σ²={}); points {}",
+            "{title} (α={}, σ²={}); {}",
             r.settings.alpha,
             r.settings.noise,
             labels.join(" ")
         ),
         x_label: "panel point".into(),
-        y_label: "error".into(),
+        y_label: y_label.into(),
         series,
         x_range: Some((0.5, r.points.len() as f64 + 0.5)),
         ..Default::default()
-    };
+    }
+}
+
+/// Writes `<dir>/validate_panel.{csv,json}`, the figures `validate_panel` (errors against the
+/// teacher), `validate_panel_train` (training errors) and `validate_pq` (P(q/Q)), each PNG + SVG.
+pub fn save_panel(r: &PanelReport, dir: &Path) -> Result<()> {
+    panel_csv(r).write(&dir.join("validate_panel.csv"))?;
+    crate::output::write_atomic(
+        &dir.join("validate_panel.json"),
+        crate::output::to_json(r)?.as_bytes(),
+    )?;
+    let errors = [
+        Curve {
+            method: "amp",
+            quantity: "mse_posterior_mean",
+            theory_label: "RS ε_mean (β=5)",
+            label: "AMP ‖ŵ−w0‖²/N",
+            colour: 0,
+            dx: -0.15,
+        },
+        Curve {
+            method: "gibbs",
+            quantity: "gen_error",
+            theory_label: "RS ε_g (β=5)",
+            label: "Gibbs ε_g",
+            colour: 2,
+            dx: 0.0,
+        },
+        Curve {
+            method: "qat",
+            quantity: "gen_error",
+            theory_label: "RS ε_g (β=∞)",
+            label: "QAT ε_g",
+            colour: 3,
+            dx: 0.15,
+        },
+    ];
+    let chart = panel_chart(r, &errors, "Theory vs AMP, Gibbs, QAT", "error vs teacher");
     crate::plot::save(&chart, &dir.join("validate_panel"), (1400, 700))?;
+    let train = [
+        Curve {
+            method: "gibbs",
+            quantity: "train_error",
+            theory_label: "RS ε_t (β=5)",
+            label: "Gibbs ε_t",
+            colour: 2,
+            dx: -0.1,
+        },
+        Curve {
+            method: "qat",
+            quantity: "train_error",
+            theory_label: "RS ε_t (β=∞)",
+            label: "QAT ε_t",
+            colour: 3,
+            dx: 0.1,
+        },
+    ];
+    let chart = panel_chart(
+        r,
+        &train,
+        "Training error: theory vs Gibbs, QAT",
+        "training error",
+    );
+    crate::plot::save(&chart, &dir.join("validate_panel_train"), (1400, 700))?;
     // P(q/Q) for every point: one line each.
     let pq_series =
         r.pq.iter()
