@@ -222,6 +222,8 @@ macro_rules! draw_map {
             .y_desc(&$self.y_label)
             .axis_desc_style(("sans-serif", 18))
             .label_style(("sans-serif", 14))
+            .x_label_formatter(&|v| crate::plot::tick(*v))
+            .y_label_formatter(&|v| crate::plot::tick(*v))
             .draw()
             .map_err(perr)?;
         $chart
@@ -325,6 +327,7 @@ impl Heatmap {
                     .y_desc(&self.z_label)
                     .axis_desc_style(("sans-serif", 16))
                     .label_style(("sans-serif", 13))
+                    .y_label_formatter(&|v| crate::plot::tick(*v))
                     .draw()
                     .map_err(perr)?;
                 $c.draw_series((0..N).map(|k| {

@@ -569,6 +569,8 @@ pub struct PanelRow {
     pub tolerance: f64,
     /// Whether `|mean − theory| ≤ tolerance`.
     pub agrees: bool,
+    /// AMP rows: fraction of seeds whose AMP converged (NaN, written null, for other methods).
+    pub converged_fraction: f64,
 }
 
 /// The full panel outcome.
@@ -614,6 +616,7 @@ fn row(
         z: (s.mean - s.theory) / s.stderr,
         tolerance: tol,
         agrees: (s.mean - s.theory).abs() <= tol,
+        converged_fraction: f64::NAN,
     }
 }
 
@@ -658,6 +661,11 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
             &a.gen_error,
             st.allow_amp,
         ));
+        let conv = a.status.iter().filter(|s| s.is_converged()).count() as f64
+            / a.status.len().max(1) as f64;
+        for x in rows.iter_mut().rev().take(2) {
+            x.converged_fraction = conv;
+        }
         rows.push(row(
             i,
             p,
@@ -733,6 +741,7 @@ pub fn panel_csv(r: &PanelReport) -> Csv {
         "z",
         "tolerance",
         "agrees",
+        "converged_fraction",
     ]);
     for x in &r.rows {
         csv.push(vec![
@@ -754,6 +763,7 @@ pub fn panel_csv(r: &PanelReport) -> Csv {
             crate::output::fmt_num(x.z),
             crate::output::fmt_num(x.tolerance),
             x.agrees.to_string(),
+            crate::output::fmt_num(x.converged_fraction),
         ]);
     }
     csv

@@ -32,7 +32,8 @@ pub struct Args {
     /// Bins of the approx method.
     #[arg(long, default_value_t = 1000)]
     pub bins: usize,
-    /// Weights, one per value (e.g. E[y_i²] of the queries); same formats as --input.
+    /// Weights, one per value (e.g. the mean of y_i² over the queries); same formats as
+    /// --input.
     #[arg(long, value_name = "FILE")]
     pub weights: Option<PathBuf>,
     /// variance (Σ w (b − x)(x − a)) or worst (max of the same terms).

@@ -73,7 +73,7 @@ pub fn run(a: &Args) -> Result<()> {
     }
     println!("validation panel: alpha={} noise={} gaussian teacher, uniform levels; N_amp={} N_gibbs={} N_qat={} seeds={}", st.alpha, st.noise, st.n_amp, st.n_gibbs, st.n_qat, st.seeds);
     println!(
-        "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6}",
+        "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6} {:>8}",
         "#",
         "b",
         "width",
@@ -86,7 +86,8 @@ pub fn run(a: &Args) -> Result<()> {
         "mean",
         "stderr",
         "z",
-        "agree"
+        "agree",
+        "amp_conv"
     );
     for x in &report.rows {
         let f = |v: f64, p: usize| {
@@ -97,7 +98,7 @@ pub fn run(a: &Args) -> Result<()> {
             }
         };
         println!(
-            "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6}",
+            "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6} {:>8}",
             x.point + 1,
             x.bits,
             x.width,
@@ -114,13 +115,15 @@ pub fn run(a: &Args) -> Result<()> {
             f(x.mean, 4),
             f(x.stderr, 4),
             f(x.z, 1),
-            if x.agrees { "yes" } else { "NO" }
+            if x.agrees { "yes" } else { "NO" },
+            f(x.converged_fraction, 2)
         );
     }
     let bad = report.rows.iter().filter(|x| !x.agrees).count();
+    println!("amp_conv: fraction of seeds where AMP converged (below 1: AMP's messages keep moving, as expected under RSB)");
     println!("{bad} of {} rows disagree beyond 3 stderr + allowance (AMP {}, Gibbs {}, QAT {}% of theory)", report.rows.len(), st.allow_amp, st.allow_gibbs, st.allow_qat_rel * 100.0);
     println!(
-        "saved {}/validate_panel.{{csv,json,png,svg}} and validate_pq.{{png,svg}}",
+        "saved {}/validate_panel.{{csv,json,png,svg}}, validate_panel_train.{{png,svg}}, validate_pq.{{png,svg}}",
         a.out.display()
     );
     Ok(())

@@ -203,7 +203,6 @@ impl Inner<'_> {
             tol,
         );
         if !r.converged {
-            if std::env::var("RSB_DEBUG").is_ok() { eprintln!("inner fail h0={h0} g={g} x={x} {:?}", r); }
             accurate.set(false);
         }
         let i0 = r.value[0];
@@ -260,7 +259,6 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
             &pts,
             opts.outer,
         );
-        if !r.converged && std::env::var("RSB_DEBUG").is_ok() { eprintln!("outer fail {:?}", r); }
         accurate.set(accurate.get() && r.converged);
         out.m += comp.weight * r.value[0];
         out.q0 += comp.weight * r.value[1];
