@@ -89,11 +89,15 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Folds a possibly multi-line message into its first meaningful line.
+/// Folds a possibly multi-line message into one line: its first meaningful line, joined with
+/// the next one when it ends in a colon (clap's "required arguments were not provided:").
 pub fn one_line(msg: &str) -> String {
-    msg.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("unknown error")
-        .to_string()
+    let mut lines = msg.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("unknown error").to_string();
+    if first.ends_with(':') {
+        if let Some(next) = lines.next() {
+            return format!("{first} {next}");
+        }
+    }
+    first
 }
