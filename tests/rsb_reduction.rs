@@ -18,14 +18,16 @@ const TOL: Tolerance = Tolerance { abs: 1e-13, rel: 1e-13, max_intervals: 20_000
 #[test]
 fn x_equal_one_is_rs_at_any_state() {
     // At x = 1 the z1 average of Z is an RS partition function with precision m̂ = αβ/D0: φ1 and
-    // the (m, q0, Q) part of the map equal RS at (m, q0, Q), whatever q1 is. β = 20 makes the
-    // tilt x·max|s|·sqrt(q̂1 − q̂0) large, so this also tests the inner range.
+    // the (m, q0, Q) part of the map equal RS at (m, q0, Q), whatever q1 is. The first state has
+    // a tilt x·max|s|·sqrt(q̂1 − q̂0) ≈ 12 standard deviations, so this also tests the inner range.
     let cases = [
+        (model(2.0, 1, 3.0, 10.0, 0.0, TeacherPrior::gaussian(1.0).unwrap()), [1.0, 8.0, 8.99, 9.0]),
         (model(2.0, 1, 1.5, 20.0, 0.0, TeacherPrior::gaussian(1.0).unwrap()), [0.8, 1.5, 2.1, 2.25]),
         (model(2.0, 2, 2.5, 5.0, 0.05, TeacherPrior::sparse(0.5, 1.0).unwrap()), [0.7, 0.9, 1.2, 1.4]),
         (model(0.7, 3, 2.0, 3.0, 0.0, TeacherPrior::binary(1.0).unwrap()), [0.3, 0.4, 0.8, 1.1]),
     ];
     let opts = RsbOptions::default();
+    let mut max_tilt: f64 = 0.0;
     for (m, [mm, q0, q1, big_q]) in cases {
         let en = energetic(&m, 1.0, mm, q0, q1, big_q).unwrap();
         let hat = conjugates(&m, &en);
@@ -34,6 +36,7 @@ fn x_equal_one_is_rs_at_any_state() {
         let phi1 = free_entropy(&m, &p, opts.quad).unwrap();
         let phi_rs = finite::observables(&m, mm, q0, big_q, TOL).unwrap().free_entropy;
         eprintln!("tilt {tilt:.2}: phi1(x=1) = {phi1:.12}, phi_RS = {phi_rs:.12}");
+        max_tilt = max_tilt.max(tilt);
         assert!((phi1 - phi_rs).abs() < 1e-9 * (1.0 + phi_rs.abs()), "{phi1} vs {phi_rs}");
         let g1 = rsb::map(&m, 1.0, &[mm, q0, q1, big_q], opts.quad).unwrap();
         let g0 = finite::map(&m, &[mm, q0, big_q], TOL).unwrap();
@@ -41,6 +44,7 @@ fn x_equal_one_is_rs_at_any_state() {
             assert!((a - b).abs() < 1e-9, "map {g1:?} vs RS {g0:?}");
         }
     }
+    assert!(max_tilt > 10.0, "{max_tilt}");
 }
 
 #[test]

@@ -251,19 +251,17 @@ impl LevelSet {
         Moments { log_z: emax + z.ln(), mean: sm + m1, var: (m2 - m1 * m1).max(0.0) }
     }
 
-    /// Draws a level from the local posterior by inverting its CDF at `u ∈ [0, 1)`.
+    /// Draws a level from the local posterior by inverting its CDF at `u ∈ [0, 1)` (two
+    /// passes, no allocation: the Gibbs sampler calls this once per site update).
     pub fn sample(&self, a: f64, h: f64, u: f64) -> f64 {
         let v = &self.values;
-        let expo: Vec<f64> = (0..v.len())
-            .map(|i| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i])
-            .collect();
-        let emax = expo.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let w: Vec<f64> = expo.iter().map(|e| (e - emax).exp()).collect();
-        let total: f64 = w.iter().sum();
-        let mut acc = 0.0;
+        let expo = |i: usize| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i];
+        let emax = (0..v.len()).map(expo).fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = (0..v.len()).map(|i| (expo(i) - emax).exp()).sum();
         let target = u * total;
-        for (i, wi) in w.iter().enumerate() {
-            acc += wi;
+        let mut acc = 0.0;
+        for i in 0..v.len() {
+            acc += (expo(i) - emax).exp();
             if target < acc {
                 return v[i];
             }

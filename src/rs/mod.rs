@@ -113,31 +113,38 @@ fn starts(model: &Model) -> Vec<[f64; 3]> {
     }
 }
 
+/// A β = ∞ solution from its overlaps, χ, the noise E and the AT eigenvalue.
+fn ground_solution(model: &Model, (m, q, chi, e): (f64, f64, f64, f64), at: f64, status: Status, iterations: usize, residual: f64) -> RsSolution {
+    let r = if chi.is_finite() { 1.0 / (1.0 + chi) } else { 0.0 };
+    let train = if e.is_finite() { e * r * r } else { f64::INFINITY };
+    RsSolution {
+        m,
+        q,
+        big_q: q,
+        chi,
+        gen_error: model.rho() - 2.0 * m + q,
+        mse_posterior_mean: model.rho() - 2.0 * m + q,
+        train_error: train,
+        free_entropy: None,
+        energy: 0.5 * model.alpha * train + 0.5 * model.ridge * q,
+        entropy: None,
+        at_eigenvalue: at,
+        rs_stable: at < 1.0,
+        entropy_violation: None,
+        status,
+        iterations,
+        residual,
+    }
+}
+
 fn solution_from(model: &Model, x: &[f64], status: Status, iterations: usize, residual: f64, quad: Tolerance) -> Option<RsSolution> {
     if model.zero_temperature() {
         model.student.levels()?;
         let (m, q, r) = (x[0], x[1], x[2]);
         let e = zero::noise_of(model, m, q)?;
         let chi = if r > 0.0 { 1.0 / r - 1.0 } else { f64::INFINITY };
-        let train = e * r * r;
-        Some(RsSolution {
-            m,
-            q,
-            big_q: q,
-            chi,
-            gen_error: model.rho() - 2.0 * m + q,
-            mse_posterior_mean: model.rho() - 2.0 * m + q,
-            train_error: train,
-            free_entropy: None,
-            energy: 0.5 * model.alpha * train + 0.5 * model.ridge * q,
-            entropy: None,
-            at_eigenvalue: f64::INFINITY,
-            rs_stable: false,
-            entropy_violation: None,
-            status,
-            iterations,
-            residual,
-        })
+        // Discrete levels at β = ∞: λ_AT diverges (THEORY §3); the ground state is never stable.
+        Some(ground_solution(model, (m, q, chi, e), f64::INFINITY, status, iterations, residual))
     } else {
         let o = finite::observables(model, x[0], x[1], x[2], quad)?;
         let status = if status == Status::Converged && !o.accurate { Status::MaxIterations } else { status };
@@ -165,28 +172,10 @@ fn solution_from(model: &Model, x: &[f64], status: Status, iterations: usize, re
 
 fn continuous_ground_state(model: &Model) -> RsReport {
     let (m, q, chi, e) = zero::continuous(model);
-    let r = if chi.is_finite() { 1.0 / (1.0 + chi) } else { 0.0 };
-    let train = if e.is_finite() { e * r * r } else { f64::INFINITY };
     let k = if chi.is_finite() { chi / (1.0 + chi) } else { 1.0 };
     let finite = e.is_finite();
-    let sol = RsSolution {
-        m,
-        q,
-        big_q: q,
-        chi,
-        gen_error: model.rho() - 2.0 * m + q,
-        mse_posterior_mean: model.rho() - 2.0 * m + q,
-        train_error: train,
-        free_entropy: None,
-        energy: 0.5 * model.alpha * train + 0.5 * model.ridge * q,
-        entropy: None,
-        at_eigenvalue: model.alpha * k * k,
-        rs_stable: model.alpha * k * k < 1.0,
-        entropy_violation: None,
-        status: if finite { Status::Converged } else { Status::Diverged },
-        iterations: 0,
-        residual: 0.0,
-    };
+    let status = if finite { Status::Converged } else { Status::Diverged };
+    let sol = ground_solution(model, (m, q, chi, e), model.alpha * k * k, status, 0, 0.0);
     RsReport { converged: finite, equilibrium: sol.clone(), solutions: vec![sol] }
 }
 
