@@ -260,10 +260,10 @@ impl LevelSet {
         let total: f64 = (0..v.len()).map(|i| (expo(i) - emax).exp()).sum();
         let target = u * total;
         let mut acc = 0.0;
-        for i in 0..v.len() {
+        for (i, &vi) in v.iter().enumerate() {
             acc += (expo(i) - emax).exp();
             if target < acc {
-                return v[i];
+                return vi;
             }
         }
         v[v.len() - 1]
