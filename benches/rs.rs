@@ -13,7 +13,15 @@ fn model(bits: u32, beta: f64) -> Model {
         _ => 3.9,
     };
     let student = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
-    Model::new(2.0, 0.1, beta, 0.0, student, TeacherPrior::gaussian(1.0).unwrap()).unwrap()
+    Model::new(
+        2.0,
+        0.1,
+        beta,
+        0.0,
+        student,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    )
+    .unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -22,9 +30,13 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     for bits in [2u32, 4, 8] {
         let m = model(bits, f64::INFINITY);
-        g.bench_function(format!("beta_inf_b{bits}"), |b| b.iter(|| solve(black_box(&m), &opts)));
+        g.bench_function(format!("beta_inf_b{bits}"), |b| {
+            b.iter(|| solve(black_box(&m), &opts))
+        });
         let m = model(bits, 5.0);
-        g.bench_function(format!("beta5_b{bits}"), |b| b.iter(|| solve(black_box(&m), &opts)));
+        g.bench_function(format!("beta5_b{bits}"), |b| {
+            b.iter(|| solve(black_box(&m), &opts))
+        });
     }
     g.finish();
 }

@@ -17,8 +17,12 @@ use std::time::Duration;
 
 /// User + system CPU seconds of this process so far (Linux; 0 elsewhere).
 fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
     let f: Vec<&str> = rest.split_whitespace().collect();
     // Fields 14 and 15 of /proc/[pid]/stat (utime, stime), counted after the ')' from field 3.
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
@@ -42,9 +46,20 @@ fn base() -> ModelArgs {
 }
 
 fn bench(c: &mut Criterion) {
-    let n: usize = std::env::var("SWEEP_BENCH_N").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
-    let samples: usize = std::env::var("SWEEP_BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(10).max(10);
-    let grid = Grid::parse(&[format!("width=0.1:3:{n}"), format!("alpha=0.1:4:{n}")], &[]).unwrap();
+    let n: usize = std::env::var("SWEEP_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let samples: usize = std::env::var("SWEEP_BENCH_SAMPLES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10)
+        .max(10);
+    let grid = Grid::parse(
+        &[format!("width=0.1:3:{n}"), format!("alpha=0.1:4:{n}")],
+        &[],
+    )
+    .unwrap();
     let base = base();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let mut g = c.benchmark_group("sweep_phase_diagram");
@@ -53,8 +68,15 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(1))
         .measurement_time(Duration::from_secs(1));
     let loose = SolverOptions {
-        fixed_point: quantreplica::fixed_point::Options { tol: 1e-9, ..Default::default() },
-        quad: Tolerance { abs: 1e-10, rel: 1e-10, ..SolverOptions::default().quad },
+        fixed_point: quantreplica::fixed_point::Options {
+            tol: 1e-9,
+            ..Default::default()
+        },
+        quad: Tolerance {
+            abs: 1e-10,
+            rel: 1e-10,
+            ..SolverOptions::default().quad
+        },
     };
     let configs = [
         (cores, "default_tol", SolverOptions::default()),
@@ -63,17 +85,26 @@ fn bench(c: &mut Criterion) {
         (1, "pd_tol", loose),
     ];
     for (threads, tol_name, solver) in configs {
-        let opts = RunOptions { threads: Some(threads), progress: false };
+        let opts = RunOptions {
+            threads: Some(threads),
+            progress: false,
+        };
         let cpu0 = cpu_seconds();
         let mut runs = 0u32;
-        g.bench_function(format!("{n}x{n}_b2_beta5_{tol_name}_threads{threads}"), |b| {
-            b.iter(|| {
-                runs += 1;
-                let rows = sweep::run_with_solver(&grid, &base, &opts, &solver).unwrap();
-                let stable = rows.iter().filter(|r| r.result.equilibrium.rs_stable).count();
-                std::hint::black_box(stable)
-            })
-        });
+        g.bench_function(
+            format!("{n}x{n}_b2_beta5_{tol_name}_threads{threads}"),
+            |b| {
+                b.iter(|| {
+                    runs += 1;
+                    let rows = sweep::run_with_solver(&grid, &base, &opts, &solver).unwrap();
+                    let stable = rows
+                        .iter()
+                        .filter(|r| r.result.equilibrium.rs_stable)
+                        .count();
+                    std::hint::black_box(stable)
+                })
+            },
+        );
         let cpu = cpu_seconds() - cpu0;
         eprintln!(
             "  {tol_name}, {threads} thread(s): {:.2} CPU s per {n}x{n} grid ({:.1} µs CPU per point, {runs} runs)",

@@ -5,8 +5,27 @@ use quantreplica::rs::SolverOptions;
 
 fn main() {
     for bits in 1..=6u32 {
-        let make = |w: f64| Model::new(2.0, 0.1, f64::INFINITY, 0.0, Student::Discrete(LevelSet::uniform(bits, w)?), TeacherPrior::gaussian(1.0)?);
-        let o = optimal_width(&make, &LevelKind::Uniform, bits, Objective::GenError, &SolverOptions::default()).unwrap();
-        println!("b = {bits}: optimal width {:.4}, gen_error {:.5}", o.width, o.solution.gen_error);
+        let make = |w: f64| {
+            Model::new(
+                2.0,
+                0.1,
+                f64::INFINITY,
+                0.0,
+                Student::Discrete(LevelSet::uniform(bits, w)?),
+                TeacherPrior::gaussian(1.0)?,
+            )
+        };
+        let o = optimal_width(
+            &make,
+            &LevelKind::Uniform,
+            bits,
+            Objective::GenError,
+            &SolverOptions::default(),
+        )
+        .unwrap();
+        println!(
+            "b = {bits}: optimal width {:.4}, gen_error {:.5}",
+            o.width, o.solution.gen_error
+        );
     }
 }

@@ -4,14 +4,38 @@ use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::rs::{solve, SolverOptions};
 
 fn main() {
-    let students = [("continuous", Student::Continuous), ("b=1", Student::Discrete(LevelSet::uniform(1, 0.8).unwrap())), ("b=2", Student::Discrete(LevelSet::uniform(2, 1.33).unwrap()))];
-    println!("alpha  {}", students.iter().map(|s| format!("{:>12}", s.0)).collect::<String>());
+    let students = [
+        ("continuous", Student::Continuous),
+        ("b=1", Student::Discrete(LevelSet::uniform(1, 0.8).unwrap())),
+        (
+            "b=2",
+            Student::Discrete(LevelSet::uniform(2, 1.33).unwrap()),
+        ),
+    ];
+    println!(
+        "alpha  {}",
+        students
+            .iter()
+            .map(|s| format!("{:>12}", s.0))
+            .collect::<String>()
+    );
     for alpha in [0.3, 0.6, 0.9, 0.99, 1.01, 1.1, 1.5, 2.0, 4.0] {
         let errs: String = students
             .iter()
             .map(|(_, st)| {
-                let m = Model::new(alpha, 0.1, f64::INFINITY, 0.0, st.clone(), TeacherPrior::gaussian(1.0).unwrap()).unwrap();
-                format!("{:>12.4}", solve(&m, &SolverOptions::default()).equilibrium.gen_error)
+                let m = Model::new(
+                    alpha,
+                    0.1,
+                    f64::INFINITY,
+                    0.0,
+                    st.clone(),
+                    TeacherPrior::gaussian(1.0).unwrap(),
+                )
+                .unwrap();
+                format!(
+                    "{:>12.4}",
+                    solve(&m, &SolverOptions::default()).equilibrium.gen_error
+                )
             })
             .collect();
         println!("{alpha:<6} {errs}");

@@ -6,20 +6,37 @@ use quantreplica::rsb::{self, RsbOptions};
 use std::time::Instant;
 
 fn main() {
-    let a: Vec<f64> = std::env::args().skip(1).map(|s| s.parse().expect("numbers")).collect();
+    let a: Vec<f64> = std::env::args()
+        .skip(1)
+        .map(|s| s.parse().expect("numbers"))
+        .collect();
     let (alpha, noise, bits, width, beta) = match a[..] {
         [al, n, b, w, be] => (al, n, b as u32, w, be),
         _ => (2.0, 0.1, 1, 1.5, 5.0),
     };
     let student = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
-    let model = Model::new(alpha, noise, beta, 0.0, student, TeacherPrior::gaussian(1.0).unwrap()).unwrap();
+    let model = Model::new(
+        alpha,
+        noise,
+        beta,
+        0.0,
+        student,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    )
+    .unwrap();
     let opts = RsbOptions::default();
     let t = Instant::now();
     let r = rsb::solve(&model, &opts).unwrap();
     let el = t.elapsed();
     let (s, rs) = (&r.solution, &r.rs);
-    println!("alpha={alpha} noise={noise} bits={bits} width={width} beta={beta}: lambda_AT = {:.4}", rs.at_eigenvalue);
-    println!("{:?}: x = {:.6}, q0 = {:.6}, q1 = {:.6}, Q = {:.6}, m = {:.6}", s.phase, s.x, s.q0, s.q1, s.big_q, s.m);
+    println!(
+        "alpha={alpha} noise={noise} bits={bits} width={width} beta={beta}: lambda_AT = {:.4}",
+        rs.at_eigenvalue
+    );
+    println!(
+        "{:?}: x = {:.6}, q0 = {:.6}, q1 = {:.6}, Q = {:.6}, m = {:.6}",
+        s.phase, s.x, s.q0, s.q1, s.big_q, s.m
+    );
     println!("            {:>12} {:>12}", "1RSB", "RS");
     for (k, v1, v0) in [
         ("phi", s.free_entropy, rs.free_entropy.unwrap()),
@@ -31,8 +48,18 @@ fn main() {
         println!("{k:<11} {v1:>12.6} {v0:>12.6}");
     }
     println!("solved in {el:?}; scan:");
-    println!("{:>10} {:>12} {:>12} {:>14} {:>14}", "x", "q0", "q1", "phi1", "complexity");
+    println!(
+        "{:>10} {:>12} {:>12} {:>14} {:>14}",
+        "x", "q0", "q1", "phi1", "complexity"
+    );
     for p in &r.scan {
-        println!("{:>10.6} {:>12.6} {:>12.6} {:>14.9} {:>14.3e}", p.x, p.q0, p.q1, p.free_entropy, -p.x * p.x * p.dphi_dx);
+        println!(
+            "{:>10.6} {:>12.6} {:>12.6} {:>14.9} {:>14.3e}",
+            p.x,
+            p.q0,
+            p.q1,
+            p.free_entropy,
+            -p.x * p.x * p.dphi_dx
+        );
     }
 }

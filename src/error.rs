@@ -56,7 +56,9 @@ pub fn positive(name: &str, v: f64) -> Result<f64> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
-        Err(Error::input(format!("{name} must be a positive finite number, got {v}")))
+        Err(Error::input(format!(
+            "{name} must be a positive finite number, got {v}"
+        )))
     }
 }
 
@@ -65,6 +67,8 @@ pub fn non_negative(name: &str, v: f64) -> Result<f64> {
     if v.is_finite() && v >= 0.0 {
         Ok(v)
     } else {
-        Err(Error::input(format!("{name} must be a non-negative finite number, got {v}")))
+        Err(Error::input(format!(
+            "{name} must be a non-negative finite number, got {v}"
+        )))
     }
 }

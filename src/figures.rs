@@ -26,13 +26,24 @@ pub struct Point {
 
 impl Default for Point {
     fn default() -> Self {
-        Point { alpha: 2.0, noise: 0.1, beta: 5.0 }
+        Point {
+            alpha: 2.0,
+            noise: 0.1,
+            beta: 5.0,
+        }
     }
 }
 
 fn uniform_model(p: &Point, bits: u32, width: f64, beta: f64) -> Result<Model> {
     let student = Student::Discrete(LevelSet::uniform(bits, width)?);
-    Model::new(p.alpha, p.noise, beta, 0.0, student, TeacherPrior::gaussian(1.0)?)
+    Model::new(
+        p.alpha,
+        p.noise,
+        beta,
+        0.0,
+        student,
+        TeacherPrior::gaussian(1.0)?,
+    )
 }
 
 /// Optimal uniform widths (β = ∞, ε_g) for each bit count, in parallel.
@@ -55,23 +66,59 @@ pub fn error_vs_width(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<
         let pts: Vec<(f64, f64)> = widths
             .par_iter()
             .map(|&w| {
-                let r = solve(&uniform_model(p, b, w, f64::INFINITY).expect("valid model"), &opts);
-                (w, if r.converged { r.equilibrium.gen_error } else { f64::NAN })
+                let r = solve(
+                    &uniform_model(p, b, w, f64::INFINITY).expect("valid model"),
+                    &opts,
+                );
+                (
+                    w,
+                    if r.converged {
+                        r.equilibrium.gen_error
+                    } else {
+                        f64::NAN
+                    },
+                )
             })
             .collect();
         series.push(Series::line(format!("b = {b}"), pts).colour(i));
         if let Some(o) = optima.iter().find(|o| o.bits == b) {
-            series.push(Series::points(format!("ω* (b = {b})"), vec![(o.width, o.solution.gen_error)], None).colour(i));
+            series.push(
+                Series::points(
+                    format!("ω* (b = {b})"),
+                    vec![(o.width, o.solution.gen_error)],
+                    None,
+                )
+                .colour(i),
+            );
         }
     }
-    let cont = solve(&Model::new(p.alpha, p.noise, f64::INFINITY, 0.0, Student::Continuous, TeacherPrior::gaussian(1.0)?)?, &opts);
+    let cont = solve(
+        &Model::new(
+            p.alpha,
+            p.noise,
+            f64::INFINITY,
+            0.0,
+            Student::Continuous,
+            TeacherPrior::gaussian(1.0)?,
+        )?,
+        &opts,
+    );
     series.push(
-        Series::line("continuous student", vec![(0.04, cont.equilibrium.gen_error), (4.0, cont.equilibrium.gen_error)])
-            .mark(Mark::Dashed)
-            .colour(7),
+        Series::line(
+            "continuous student",
+            vec![
+                (0.04, cont.equilibrium.gen_error),
+                (4.0, cont.equilibrium.gen_error),
+            ],
+        )
+        .mark(Mark::Dashed)
+        .colour(7),
     );
     let chart = LineChart {
-        title: format!("Generalization error vs quantization width (α = {}, σ² = {}, β = ∞)", p.alpha, p.noise),
+        title: format!(
+            "Generalization error vs quantization width (α = {}, σ² = {}, β = ∞)",
+            p.alpha, p.noise
+        ),
         x_label: "width ω".into(),
         y_label: "ε_g (RS)".into(),
         series,
@@ -85,12 +132,19 @@ pub fn error_vs_width(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<
 }
 
 /// Optimal width and the error at it against bits, uniform against non-uniform levels.
-pub fn optimal_width_vs_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<(PathBuf, PathBuf)> {
+pub fn optimal_width_vs_bits(
+    p: &Point,
+    optima: &[OptimalWidth],
+    dir: &Path,
+) -> Result<(PathBuf, PathBuf)> {
     let opts = SolverOptions::default();
     let t = TeacherPrior::gaussian(1.0)?;
     let w_pts: Vec<(f64, f64)> = optima.iter().map(|o| (o.bits as f64, o.width)).collect();
     let chart = LineChart {
-        title: format!("Optimal uniform width ω* (α = {}, σ² = {}, β = ∞)", p.alpha, p.noise),
+        title: format!(
+            "Optimal uniform width ω* (α = {}, σ² = {}, β = ∞)",
+            p.alpha, p.noise
+        ),
         x_label: "bits b".into(),
         y_label: "ω*".into(),
         series: vec![Series::line("ω* minimizing ε_g", w_pts).mark(Mark::LinePoints)],
@@ -98,15 +152,36 @@ pub fn optimal_width_vs_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> 
     };
     let s1 = dir.join("optimal_width");
     save(&chart, &s1, (900, 600))?;
-    let mut series = vec![Series::line("uniform at ω*", optima.iter().map(|o| (o.bits as f64, o.solution.gen_error)).collect()).mark(Mark::LinePoints)];
-    for (i, (name, kind)) in [("Lloyd–Max", LevelKind::LloydMax), ("prior quantiles", LevelKind::Quantile)].into_iter().enumerate() {
+    let mut series = vec![Series::line(
+        "uniform at ω*",
+        optima
+            .iter()
+            .map(|o| (o.bits as f64, o.solution.gen_error))
+            .collect(),
+    )
+    .mark(Mark::LinePoints)];
+    for (i, (name, kind)) in [
+        ("Lloyd–Max", LevelKind::LloydMax),
+        ("prior quantiles", LevelKind::Quantile),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let pts: Vec<(f64, f64)> = optima
             .par_iter()
             .map(|o| {
                 let st = kind.build(o.bits, 1.0, &t, None).expect("valid levels");
-                let m = Model::new(p.alpha, p.noise, f64::INFINITY, 0.0, st, t.clone()).expect("valid model");
+                let m = Model::new(p.alpha, p.noise, f64::INFINITY, 0.0, st, t.clone())
+                    .expect("valid model");
                 let r = solve(&m, &opts);
-                (o.bits as f64, if r.converged { r.equilibrium.gen_error } else { f64::NAN })
+                (
+                    o.bits as f64,
+                    if r.converged {
+                        r.equilibrium.gen_error
+                    } else {
+                        f64::NAN
+                    },
+                )
             })
             .collect();
         series.push(Series::line(name, pts).mark(Mark::LinePoints).colour(i + 1));
@@ -114,10 +189,17 @@ pub fn optimal_width_vs_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> 
     let bmax = optima.iter().map(|o| o.bits).max().unwrap_or(8) as f64;
     let cont = p.noise / (p.alpha - 1.0);
     if p.alpha > 1.0 {
-        series.push(Series::line("continuous student", vec![(1.0, cont), (bmax, cont)]).mark(Mark::Dashed).colour(7));
+        series.push(
+            Series::line("continuous student", vec![(1.0, cont), (bmax, cont)])
+                .mark(Mark::Dashed)
+                .colour(7),
+        );
     }
     let chart = LineChart {
-        title: format!("Error at the best levels vs bits (α = {}, σ² = {}, β = ∞)", p.alpha, p.noise),
+        title: format!(
+            "Error at the best levels vs bits (α = {}, σ² = {}, β = ∞)",
+            p.alpha, p.noise
+        ),
         x_label: "bits b".into(),
         y_label: "ε_g (RS)".into(),
         series,
@@ -150,7 +232,10 @@ pub type ModelAt<'a> = dyn Fn(f64, f64) -> Result<Model> + Sync + 'a;
 /// Evaluates the phase on a grid in parallel (row-major in y, then x; thread-count independent).
 pub fn phase_grid(xs: &[f64], ys: &[f64], make: &ModelAt<'_>) -> Vec<PhaseCell> {
     let opts = SolverOptions::default();
-    let pts: Vec<(f64, f64)> = ys.iter().flat_map(|&y| xs.iter().map(move |&x| (x, y))).collect();
+    let pts: Vec<(f64, f64)> = ys
+        .iter()
+        .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
+        .collect();
     let bar = crate::progress::bar(pts.len() as u64, "phase map");
     let out = pts
         .par_iter()
@@ -158,9 +243,21 @@ pub fn phase_grid(xs: &[f64], ys: &[f64], make: &ModelAt<'_>) -> Vec<PhaseCell> 
             let cell = match make(x, y) {
                 Ok(m) => {
                     let r = solve(&m, &opts);
-                    PhaseCell { x, y, at_eigenvalue: r.equilibrium.at_eigenvalue, phase: Phase::of(&r.equilibrium, r.converged), gen_error: r.equilibrium.gen_error }
+                    PhaseCell {
+                        x,
+                        y,
+                        at_eigenvalue: r.equilibrium.at_eigenvalue,
+                        phase: Phase::of(&r.equilibrium, r.converged),
+                        gen_error: r.equilibrium.gen_error,
+                    }
                 }
-                Err(_) => PhaseCell { x, y, at_eigenvalue: f64::NAN, phase: Phase::Unresolved, gen_error: f64::NAN },
+                Err(_) => PhaseCell {
+                    x,
+                    y,
+                    at_eigenvalue: f64::NAN,
+                    phase: Phase::Unresolved,
+                    gen_error: f64::NAN,
+                },
             };
             bar.inc(1);
             cell
@@ -210,8 +307,16 @@ impl PhaseMap {
             ..Heatmap::default()
         };
         if !self.at_line.is_empty() {
-            let mark = if self.discrete_y { Mark::Points } else { Mark::LinePoints };
-        h.curves.push(Series::line("AT line (λ_AT = 1, root-found)", self.at_line).mark(mark).colour(1));
+            let mark = if self.discrete_y {
+                Mark::Points
+            } else {
+                Mark::LinePoints
+            };
+            h.curves.push(
+                Series::line("AT line (λ_AT = 1, root-found)", self.at_line)
+                    .mark(mark)
+                    .colour(1),
+            );
         }
         h.curves.extend(self.extra);
         save(&h, stem, (980, 680))?;
@@ -223,7 +328,11 @@ impl PhaseMap {
 pub type AtWidths = Vec<(u32, Vec<f64>)>;
 
 /// The (ω, b) phase diagram at finite β with the AT line and the optimal width.
-pub fn phase_diagram_width_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<(PathBuf, AtWidths)> {
+pub fn phase_diagram_width_bits(
+    p: &Point,
+    optima: &[OptimalWidth],
+    dir: &Path,
+) -> Result<(PathBuf, AtWidths)> {
     let xs: Vec<f64> = (1..=60).map(|i| 0.07 * i as f64).collect();
     let bits: Vec<u32> = (1..=6).collect();
     let ys: Vec<f64> = bits.iter().map(|&b| b as f64).collect();
@@ -234,21 +343,36 @@ pub fn phase_diagram_width_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) 
         .par_iter()
         .map(|&b| {
             let mk = |w: f64| uniform_model(p, b, w, p.beta);
-            (b, at_crossings(&mk, xs[0], xs[xs.len() - 1], 30, 1e-8, &opts).unwrap_or_default())
+            (
+                b,
+                at_crossings(&mk, xs[0], xs[xs.len() - 1], 30, 1e-8, &opts).unwrap_or_default(),
+            )
         })
         .collect();
-    let at_line: Vec<(f64, f64)> = roots.iter().flat_map(|(b, r)| r.iter().map(move |w| (*w, *b as f64))).collect();
-    let opt: Vec<(f64, f64)> = optima.iter().filter(|o| o.bits <= 6).map(|o| (o.width, o.bits as f64)).collect();
+    let at_line: Vec<(f64, f64)> = roots
+        .iter()
+        .flat_map(|(b, r)| r.iter().map(move |w| (*w, *b as f64)))
+        .collect();
+    let opt: Vec<(f64, f64)> = optima
+        .iter()
+        .filter(|o| o.bits <= 6)
+        .map(|o| (o.width, o.bits as f64))
+        .collect();
     let stem = dir.join("phase_diagram_width_bits");
     PhaseMap {
-        title: format!("RS stability in (ω, b) at β = {} (α = {}, σ² = {})", p.beta, p.alpha, p.noise),
+        title: format!(
+            "RS stability in (ω, b) at β = {} (α = {}, σ² = {})",
+            p.beta, p.alpha, p.noise
+        ),
         x_label: "width ω".into(),
         y_label: "bits b".into(),
         xs,
         ys,
         cells,
         at_line,
-        extra: vec![Series::line("optimal width ω* (β = ∞)", opt).mark(Mark::Dashed).colour(0)],
+        extra: vec![Series::line("optimal width ω* (β = ∞)", opt)
+            .mark(Mark::Dashed)
+            .colour(0)],
         log_y: false,
         discrete_y: true,
     }
@@ -259,7 +383,9 @@ pub fn phase_diagram_width_bits(p: &Point, optima: &[OptimalWidth], dir: &Path) 
 /// The (ω, β) phase diagram for `bits` with the AT line traced in ω at each β.
 pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<PathBuf> {
     let xs: Vec<f64> = (1..=50).map(|i| 0.08 * i as f64).collect();
-    let ys: Vec<f64> = (0..30).map(|i| 10f64.powf(-0.5 + 2.0 * i as f64 / 29.0)).collect();
+    let ys: Vec<f64> = (0..30)
+        .map(|i| 10f64.powf(-0.5 + 2.0 * i as f64 / 29.0))
+        .collect();
     let make = |w: f64, beta: f64| uniform_model(p, bits, w, beta);
     let cells = phase_grid(&xs, &ys, &make);
     let opts = SolverOptions::default();
@@ -267,13 +393,20 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
         .par_iter()
         .map(|&beta| {
             let mk = |w: f64| uniform_model(p, bits, w, beta);
-            at_crossings(&mk, xs[0], xs[xs.len() - 1], 25, 1e-8, &opts).unwrap_or_default().into_iter().map(|w| (w, beta)).collect::<Vec<_>>()
+            at_crossings(&mk, xs[0], xs[xs.len() - 1], 25, 1e-8, &opts)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|w| (w, beta))
+                .collect::<Vec<_>>()
         })
         .flatten()
         .collect();
     let stem = dir.join(format!("phase_diagram_width_beta_b{bits}"));
     PhaseMap {
-        title: format!("RS stability in (ω, β), b = {bits} (α = {}, σ² = {})", p.alpha, p.noise),
+        title: format!(
+            "RS stability in (ω, β), b = {bits} (α = {}, σ² = {})",
+            p.alpha, p.noise
+        ),
         x_label: "width ω".into(),
         y_label: "inverse temperature β".into(),
         xs,
@@ -292,20 +425,43 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
 /// students at their β = ∞ optimal widths.
 pub fn double_descent(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<PathBuf> {
     let opts = SolverOptions::default();
-    let alphas: Vec<f64> = (0..120).map(|i| 10f64.powf(-1.0 + 1.7 * i as f64 / 119.0)).collect();
+    let alphas: Vec<f64> = (0..120)
+        .map(|i| 10f64.powf(-1.0 + 1.7 * i as f64 / 119.0))
+        .collect();
     let t = TeacherPrior::gaussian(1.0)?;
     let closed: Vec<(f64, f64)> = alphas
         .iter()
         .map(|&a| {
-            let v = if a > 1.0 { p.noise / (a - 1.0) } else if a < 1.0 { (1.0 - a) + p.noise * a / (1.0 - a) } else { f64::NAN };
+            let v = if a > 1.0 {
+                p.noise / (a - 1.0)
+            } else if a < 1.0 {
+                (1.0 - a) + p.noise * a / (1.0 - a)
+            } else {
+                f64::NAN
+            };
             (a, v)
         })
         .collect();
-    let mut series = vec![Series::line("continuous, closed form (Hastie et al.)", closed).mark(Mark::Dashed).colour(7)];
+    let mut series = vec![
+        Series::line("continuous, closed form (Hastie et al.)", closed)
+            .mark(Mark::Dashed)
+            .colour(7),
+    ];
     let rs_cont: Vec<(f64, f64)> = alphas
         .iter()
         .map(|&a| {
-            let r = solve(&Model::new(a, p.noise, f64::INFINITY, 0.0, Student::Continuous, t.clone()).expect("valid"), &opts);
+            let r = solve(
+                &Model::new(
+                    a,
+                    p.noise,
+                    f64::INFINITY,
+                    0.0,
+                    Student::Continuous,
+                    t.clone(),
+                )
+                .expect("valid"),
+                &opts,
+            );
             (a, r.equilibrium.gen_error)
         })
         .step_by(6)
@@ -316,14 +472,27 @@ pub fn double_descent(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<
             .par_iter()
             .map(|&a| {
                 let st = Student::Discrete(LevelSet::uniform(o.bits, o.width).expect("valid"));
-                let r = solve(&Model::new(a, p.noise, f64::INFINITY, 0.0, st, t.clone()).expect("valid"), &opts);
-                (a, if r.converged { r.equilibrium.gen_error } else { f64::NAN })
+                let r = solve(
+                    &Model::new(a, p.noise, f64::INFINITY, 0.0, st, t.clone()).expect("valid"),
+                    &opts,
+                );
+                (
+                    a,
+                    if r.converged {
+                        r.equilibrium.gen_error
+                    } else {
+                        f64::NAN
+                    },
+                )
             })
             .collect();
         series.push(Series::line(format!("b = {} (ω = {:.2})", o.bits, o.width), pts).colour(i));
     }
     let chart = LineChart {
-        title: format!("Double descent under weight quantization (σ² = {}, β = ∞)", p.noise),
+        title: format!(
+            "Double descent under weight quantization (σ² = {}, β = ∞)",
+            p.noise
+        ),
         x_label: "samples per weight α".into(),
         y_label: "ε_g (RS)".into(),
         series,

@@ -41,7 +41,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { tol: 1e-11, max_iter: 3000, damping: 0.5, depth: 5 }
+        Options {
+            tol: 1e-11,
+            max_iter: 3000,
+            damping: 0.5,
+            depth: 5,
+        }
     }
 }
 
@@ -73,7 +78,13 @@ where
     let n = x0.len();
     let mut x = x0.to_vec();
     let Some(mut gx) = map(&x) else {
-        return Outcome { x: x.clone(), gx: x, status: Status::Unphysical, iterations: 1, residual: f64::NAN };
+        return Outcome {
+            x: x.clone(),
+            gx: x,
+            status: Status::Unphysical,
+            iterations: 1,
+            residual: f64::NAN,
+        };
     };
     let mut iterations = 1;
     let mut dx_hist: Vec<Vec<f64>> = Vec::new();
@@ -85,13 +96,31 @@ where
         let f: Vec<f64> = (0..n).map(|i| gx[i] - x[i]).collect();
         let res = inf_norm(&f);
         if !res.is_finite() || inf_norm(&gx) > 1e12 {
-            return Outcome { x, gx, status: Status::Diverged, iterations, residual: res };
+            return Outcome {
+                x,
+                gx,
+                status: Status::Diverged,
+                iterations,
+                residual: res,
+            };
         }
         if res < opts.tol {
-            return Outcome { x, gx, status: Status::Converged, iterations, residual: res };
+            return Outcome {
+                x,
+                gx,
+                status: Status::Converged,
+                iterations,
+                residual: res,
+            };
         }
         if iterations >= opts.max_iter {
-            return Outcome { x, gx, status: Status::MaxIterations, iterations, residual: res };
+            return Outcome {
+                x,
+                gx,
+                status: Status::MaxIterations,
+                iterations,
+                residual: res,
+            };
         }
         // Anderson (type II) step on the residual history; a plain damped step otherwise.
         let mut cand: Vec<f64> = (0..n).map(|i| x[i] + damping * f[i]).collect();
@@ -136,7 +165,13 @@ where
                 }
                 t *= 0.5;
                 if t < 1e-8 || iterations >= opts.max_iter {
-                    return Outcome { x, gx, status: Status::Unphysical, iterations, residual: res };
+                    return Outcome {
+                        x,
+                        gx,
+                        status: Status::Unphysical,
+                        iterations,
+                        residual: res,
+                    };
                 }
             }
             cooldown = 2 * opts.depth + 1;
@@ -175,7 +210,14 @@ mod tests {
 
     #[test]
     fn reports_divergence() {
-        let out = iterate(|x| Some(vec![3.0 * x[0] + 1.0]), &[1.0], Options { depth: 0, ..Options::default() });
+        let out = iterate(
+            |x| Some(vec![3.0 * x[0] + 1.0]),
+            &[1.0],
+            Options {
+                depth: 0,
+                ..Options::default()
+            },
+        );
         assert_eq!(out.status, Status::Diverged);
     }
 }

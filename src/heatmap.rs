@@ -66,17 +66,31 @@ pub fn viridis(t: f64) -> RGBColor {
         (170.0, 220.0, 50.0),
         (253.0, 231.0, 37.0),
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let u = t * (S.len() - 1) as f64;
     let k = (u.floor() as usize).min(S.len() - 2);
     let f = u - k as f64;
     let mix = |a: f64, b: f64| (a + (b - a) * f).round().clamp(0.0, 255.0) as u8;
-    RGBColor(mix(S[k].0, S[k + 1].0), mix(S[k].1, S[k + 1].1), mix(S[k].2, S[k + 1].2))
+    RGBColor(
+        mix(S[k].0, S[k + 1].0),
+        mix(S[k].1, S[k + 1].1),
+        mix(S[k].2, S[k + 1].2),
+    )
 }
 
 /// Light colours for phase regions, readable under dark curves.
-pub const PHASE_COLOURS: [(u8, u8, u8); 6] =
-    [(166, 219, 160), (244, 165, 130), (190, 190, 190), (146, 197, 222), (253, 219, 199), (194, 165, 207)];
+pub const PHASE_COLOURS: [(u8, u8, u8); 6] = [
+    (166, 219, 160),
+    (244, 165, 130),
+    (190, 190, 190),
+    (146, 197, 222),
+    (253, 219, 199),
+    (194, 165, 207),
+];
 
 const UNDEFINED: RGBColor = RGBColor(225, 225, 225);
 
@@ -116,15 +130,33 @@ fn span(e: &[f64]) -> (f64, f64) {
 impl Heatmap {
     /// A continuous heat map with `z = f(x, y)` at every cell.
     pub fn from_fn(x: Vec<f64>, y: Vec<f64>, f: impl Fn(f64, f64) -> f64) -> Heatmap {
-        let z = y.iter().flat_map(|&yv| x.iter().map(move |&xv| (xv, yv))).map(|(a, b)| f(a, b)).collect();
-        Heatmap { x, y, z, ..Heatmap::default() }
+        let z = y
+            .iter()
+            .flat_map(|&yv| x.iter().map(move |&xv| (xv, yv)))
+            .map(|(a, b)| f(a, b))
+            .collect();
+        Heatmap {
+            x,
+            y,
+            z,
+            ..Heatmap::default()
+        }
     }
 
     /// A heat map of a sweep over (at least) the axes `x` and `y`, `value` of each row; with
     /// more axes, the last row at each (x, y) wins — sweep exactly these two for a plain map.
-    pub fn from_sweep<T>(grid: &Grid, rows: &[Row<T>], x: Param, y: Param, value: impl Fn(&T) -> f64) -> Result<Heatmap> {
+    pub fn from_sweep<T>(
+        grid: &Grid,
+        rows: &[Row<T>],
+        x: Param,
+        y: Param,
+        value: impl Fn(&T) -> f64,
+    ) -> Result<Heatmap> {
         let pos = |p: Param| {
-            grid.axes.iter().position(|a| a.param == p).ok_or_else(|| Error::input(format!("the sweep has no {p} axis")))
+            grid.axes
+                .iter()
+                .position(|a| a.param == p)
+                .ok_or_else(|| Error::input(format!("the sweep has no {p} axis")))
         };
         let (kx, ky) = (pos(x)?, pos(y)?);
         let ax = grid.axes[kx].numbers();
@@ -133,7 +165,14 @@ impl Heatmap {
         for r in rows {
             z[r.point.coords[ky] * ax.len() + r.point.coords[kx]] = value(&r.result);
         }
-        Ok(Heatmap { x_label: x.name().into(), y_label: y.name().into(), x: ax, y: ay, z, ..Heatmap::default() })
+        Ok(Heatmap {
+            x_label: x.name().into(),
+            y_label: y.name().into(),
+            x: ax,
+            y: ay,
+            z,
+            ..Heatmap::default()
+        })
     }
 
     fn check(&self) -> Result<()> {
@@ -142,11 +181,19 @@ impl Heatmap {
             return bad("no cells".into());
         }
         if self.z.len() != self.x.len() * self.y.len() {
-            return bad(format!("{} values for {} × {} cells", self.z.len(), self.x.len(), self.y.len()));
+            return bad(format!(
+                "{} values for {} × {} cells",
+                self.z.len(),
+                self.x.len(),
+                self.y.len()
+            ));
         }
         for (name, c, log) in [("x", &self.x, self.log_x), ("y", &self.y, self.log_y)] {
             if c.iter().any(|v| !v.is_finite() || (log && *v <= 0.0)) {
-                return bad(format!("{name} centres must be finite{}", if log { " and positive" } else { "" }));
+                return bad(format!(
+                    "{name} centres must be finite{}",
+                    if log { " and positive" } else { "" }
+                ));
             }
         }
         Ok(())
@@ -157,8 +204,16 @@ impl Heatmap {
             return r;
         }
         let ok = |v: &&f64| v.is_finite() && (!self.log_z || **v > 0.0);
-        let lo = self.z.iter().filter(ok).fold(f64::INFINITY, |a, &b| a.min(b));
-        let hi = self.z.iter().filter(ok).fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let lo = self
+            .z
+            .iter()
+            .filter(ok)
+            .fold(f64::INFINITY, |a, &b| a.min(b));
+        let hi = self
+            .z
+            .iter()
+            .filter(ok)
+            .fold(f64::NEG_INFINITY, |a, &b| a.max(b));
         if !lo.is_finite() {
             return if self.log_z { (0.1, 1.0) } else { (0.0, 1.0) };
         }
@@ -183,7 +238,11 @@ impl Heatmap {
     }
 
     fn category_colour(&self, k: usize) -> RGBColor {
-        let (r, g, b) = self.category_colours.get(k).copied().unwrap_or(PHASE_COLOURS[k % PHASE_COLOURS.len()]);
+        let (r, g, b) = self
+            .category_colours
+            .get(k)
+            .copied()
+            .unwrap_or(PHASE_COLOURS[k % PHASE_COLOURS.len()]);
         RGBColor(r, g, b)
     }
 
@@ -227,7 +286,12 @@ macro_rules! draw_map {
             .draw()
             .map_err(perr)?;
         $chart
-            .draw_series($self.cells().into_iter().map(|(a, b, c)| Rectangle::new([a, b], c.filled())))
+            .draw_series(
+                $self
+                    .cells()
+                    .into_iter()
+                    .map(|(a, b, c)| Rectangle::new([a, b], c.filled())),
+            )
             .map_err(perr)?;
         let mut legend = false;
         for (k, name) in $self.categories.iter().enumerate() {
@@ -250,18 +314,29 @@ macro_rules! draw_map {
                 .collect();
             let style = ShapeStyle::from(&col).stroke_width(3);
             let anno = match s.mark {
-                Mark::Dashed => $chart.draw_series(DashedLineSeries::new(pts.clone(), 9, 6, style)).map_err(perr)?,
-                Mark::Points => $chart.draw_series(pts.iter().map(|p| Circle::new(*p, 4, col.filled()))).map_err(perr)?,
-                Mark::Line | Mark::LinePoints => $chart.draw_series(LineSeries::new(pts.clone(), style)).map_err(perr)?,
+                Mark::Dashed => $chart
+                    .draw_series(DashedLineSeries::new(pts.clone(), 9, 6, style))
+                    .map_err(perr)?,
+                Mark::Points => $chart
+                    .draw_series(pts.iter().map(|p| Circle::new(*p, 4, col.filled())))
+                    .map_err(perr)?,
+                Mark::Line | Mark::LinePoints => $chart
+                    .draw_series(LineSeries::new(pts.clone(), style))
+                    .map_err(perr)?,
             };
             if !s.name.is_empty() {
                 anno.label(s.name.clone()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], ShapeStyle::from(&col).stroke_width(3))
+                    PathElement::new(
+                        vec![(x, y), (x + 18, y)],
+                        ShapeStyle::from(&col).stroke_width(3),
+                    )
                 });
                 legend = true;
             }
             if s.mark == Mark::LinePoints {
-                $chart.draw_series(pts.iter().map(|p| Circle::new(*p, 3, col.filled()))).map_err(perr)?;
+                $chart
+                    .draw_series(pts.iter().map(|p| Circle::new(*p, 3, col.filled())))
+                    .map_err(perr)?;
             }
         }
         if legend {
@@ -287,22 +362,31 @@ impl Figure for Heatmap {
         let (x0, x1) = span(&edges(&self.x, self.log_x));
         let (y0, y1) = span(&edges(&self.y, self.log_y));
         let mut b = ChartBuilder::on(&main);
-        b.caption(&self.title, ("sans-serif", 22)).margin(15).x_label_area_size(50).y_label_area_size(70);
+        b.caption(&self.title, ("sans-serif", 22))
+            .margin(15)
+            .x_label_area_size(50)
+            .y_label_area_size(70);
         match (self.log_x, self.log_y) {
             (false, false) => {
                 let mut c = b.build_cartesian_2d(x0..x1, y0..y1).map_err(perr)?;
                 draw_map!(c, self);
             }
             (true, false) => {
-                let mut c = b.build_cartesian_2d((x0..x1).log_scale(), y0..y1).map_err(perr)?;
+                let mut c = b
+                    .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
+                    .map_err(perr)?;
                 draw_map!(c, self);
             }
             (false, true) => {
-                let mut c = b.build_cartesian_2d(x0..x1, (y0..y1).log_scale()).map_err(perr)?;
+                let mut c = b
+                    .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+                    .map_err(perr)?;
                 draw_map!(c, self);
             }
             (true, true) => {
-                let mut c = b.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()).map_err(perr)?;
+                let mut c = b
+                    .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+                    .map_err(perr)?;
                 draw_map!(c, self);
             }
         }
@@ -317,7 +401,12 @@ impl Heatmap {
     fn draw_colour_bar<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let (lo, hi) = self.z_range();
         let mut b = ChartBuilder::on(area);
-        b.margin_top(52).margin_bottom(65).margin_left(6).margin_right(4).y_label_area_size(0).right_y_label_area_size(70);
+        b.margin_top(52)
+            .margin_bottom(65)
+            .margin_left(6)
+            .margin_right(4)
+            .y_label_area_size(0)
+            .right_y_label_area_size(70);
         const N: usize = 200;
         macro_rules! bar {
             ($c:expr, $yv:expr) => {{
@@ -332,13 +421,18 @@ impl Heatmap {
                     .map_err(perr)?;
                 $c.draw_series((0..N).map(|k| {
                     let (a, bb) = ($yv(k as f64 / N as f64), $yv((k + 1) as f64 / N as f64));
-                    Rectangle::new([(0.0, a), (1.0, bb)], viridis((k as f64 + 0.5) / N as f64).filled())
+                    Rectangle::new(
+                        [(0.0, a), (1.0, bb)],
+                        viridis((k as f64 + 0.5) / N as f64).filled(),
+                    )
                 }))
                 .map_err(perr)?;
             }};
         }
         if self.log_z && lo > 0.0 {
-            let mut c = b.build_cartesian_2d(0.0..1.0, (lo..hi).log_scale()).map_err(perr)?;
+            let mut c = b
+                .build_cartesian_2d(0.0..1.0, (lo..hi).log_scale())
+                .map_err(perr)?;
             bar!(c, |t: f64| (lo.ln() + t * (hi.ln() - lo.ln())).exp());
         } else {
             let mut c = b.build_cartesian_2d(0.0..1.0, lo..hi).map_err(perr)?;

@@ -27,7 +27,9 @@ pub fn brent_min<F: Fn(f64) -> f64>(f: F, lo: f64, hi: f64, xtol: f64) -> Result
         .run()
         .map_err(|e| Error::Numerics(format!("Brent minimization failed: {e}")))?;
     let st = res.state();
-    let x = *st.get_best_param().ok_or_else(|| Error::Numerics("Brent minimization returned no point".into()))?;
+    let x = *st
+        .get_best_param()
+        .ok_or_else(|| Error::Numerics("Brent minimization returned no point".into()))?;
     Ok((x, st.get_best_cost()))
 }
 
@@ -37,7 +39,10 @@ pub fn brent_root<F: Fn(f64) -> f64>(f: F, lo: f64, hi: f64, tol: f64) -> Result
         .configure(|s| s.max_iters(500))
         .run()
         .map_err(|e| Error::Numerics(format!("Brent root finding failed: {e}")))?;
-    res.state().get_best_param().copied().ok_or_else(|| Error::Numerics("Brent root finding returned no point".into()))
+    res.state()
+        .get_best_param()
+        .copied()
+        .ok_or_else(|| Error::Numerics("Brent root finding returned no point".into()))
 }
 
 /// Which error the width should minimize.
@@ -88,7 +93,9 @@ pub fn optimal_width(
     opts: &SolverOptions,
 ) -> Result<OptimalWidth> {
     if !kind.uses_width() {
-        return Err(Error::input("optimal width needs a level kind with a width (uniform, midtread, pow2)"));
+        return Err(Error::input(
+            "optimal width needs a level kind with a width (uniform, midtread, pow2)",
+        ));
     }
     let probe = make(1.0)?;
     let scale = probe.rho().sqrt();
@@ -108,7 +115,9 @@ pub fn optimal_width(
         }
     };
     let n = 48;
-    let grid: Vec<f64> = (0..=n).map(|i| lo + (hi - lo) * i as f64 / n as f64).collect();
+    let grid: Vec<f64> = (0..=n)
+        .map(|i| lo + (hi - lo) * i as f64 / n as f64)
+        .collect();
     let vals: Vec<f64> = grid.iter().map(|&w| eval(w)).collect();
     let (imin, _) = vals
         .iter()

@@ -48,7 +48,12 @@ impl Phase {
 
     /// Category names in index order.
     pub fn names() -> [&'static str; 4] {
-        ["RS stable", "RSB (AT unstable)", "negative entropy", "not converged"]
+        [
+            "RS stable",
+            "RSB (AT unstable)",
+            "negative entropy",
+            "not converged",
+        ]
     }
 }
 
@@ -78,9 +83,13 @@ pub fn at_crossings(
     opts: &SolverOptions,
 ) -> Result<Vec<f64>> {
     if lo.is_nan() || hi.is_nan() || lo >= hi || n < 2 {
-        return Err(Error::input(format!("AT scan needs lo < hi and n >= 2 (got {lo}, {hi}, {n})")));
+        return Err(Error::input(format!(
+            "AT scan needs lo < hi and n >= 2 (got {lo}, {hi}, {n})"
+        )));
     }
-    let ps: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
+    let ps: Vec<f64> = (0..n)
+        .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+        .collect();
     let vals: Vec<f64> = ps.iter().map(|&p| at_excess(make, p, opts)).collect();
     let mut roots = Vec::new();
     for i in 0..n - 1 {
@@ -145,7 +154,10 @@ pub fn transitions(
         let model = make(p)?;
         let zt = model.zero_temperature();
         let mut here: Vec<(Option<usize>, RsSolution)> = Vec::new();
-        let lasts: Vec<RsSolution> = open.iter().filter_map(|&bi| branches[bi].solutions.last().cloned()).collect();
+        let lasts: Vec<RsSolution> = open
+            .iter()
+            .filter_map(|&bi| branches[bi].solutions.last().cloned())
+            .collect();
         for &bi in &open {
             let last = branches[bi].solutions.last().cloned();
             if let Some(last) = last {
@@ -153,8 +165,15 @@ pub fn transitions(
                     // A continuation belongs to this branch only if it did not jump onto
                     // another branch: it must be nearer its own predecessor than any other's.
                     let own = dist(&s, &last);
-                    let nearest_other = lasts.iter().filter(|l| !same(l, &last)).map(|l| dist(&s, l)).fold(f64::INFINITY, f64::min);
-                    if s.status.is_converged() && own < nearest_other && !here.iter().any(|(_, h)| same(h, &s)) {
+                    let nearest_other = lasts
+                        .iter()
+                        .filter(|l| !same(l, &last))
+                        .map(|l| dist(&s, l))
+                        .fold(f64::INFINITY, f64::min);
+                    if s.status.is_converged()
+                        && own < nearest_other
+                        && !here.iter().any(|(_, h)| same(h, &s))
+                    {
                         here.push((Some(bi), s));
                         continue;
                     }
@@ -163,7 +182,11 @@ pub fn transitions(
             // The branch ended between prev_p and p: bisect for its end.
             spinodals.push(refine_end(make, &branches[bi], prev_p, p, opts)?);
         }
-        for s in solve(&model, opts).solutions.into_iter().filter(|s| s.status.is_converged()) {
+        for s in solve(&model, opts)
+            .solutions
+            .into_iter()
+            .filter(|s| s.status.is_converged())
+        {
             if !here.iter().any(|(_, h)| same(h, &s)) {
                 here.push((None, s));
             }
@@ -175,10 +198,16 @@ pub fn transitions(
                 None => {
                     if !prev_p.is_nan() {
                         // A branch appearing mid-sweep also has an end (its other spinodal).
-                        let b = Branch { params: vec![p], solutions: vec![s.clone()] };
+                        let b = Branch {
+                            params: vec![p],
+                            solutions: vec![s.clone()],
+                        };
                         spinodals.push(refine_start(make, &b, prev_p, p, opts)?);
                     }
-                    branches.push(Branch { params: vec![], solutions: vec![] });
+                    branches.push(Branch {
+                        params: vec![],
+                        solutions: vec![],
+                    });
                     branches.len() - 1
                 }
             };
@@ -190,18 +219,35 @@ pub fn transitions(
     }
     let equilibrium_transitions = crossings(make, &branches, opts)?;
     spinodals.sort_by(f64::total_cmp);
-    Ok(Transitions { param: param.to_string(), branches, spinodals, equilibrium_transitions })
+    Ok(Transitions {
+        param: param.to_string(),
+        branches,
+        spinodals,
+        equilibrium_transitions,
+    })
 }
 
 /// Bisects for the last parameter in `[a, b]` where the branch (alive at `a`) still exists.
-fn refine_end(make: &dyn Fn(f64) -> Result<Model>, br: &Branch, a: f64, b: f64, opts: &SolverOptions) -> Result<f64> {
-    let mut last = br.solutions.last().cloned().ok_or_else(|| Error::Numerics("empty branch".into()))?;
+fn refine_end(
+    make: &dyn Fn(f64) -> Result<Model>,
+    br: &Branch,
+    a: f64,
+    b: f64,
+    opts: &SolverOptions,
+) -> Result<f64> {
+    let mut last = br
+        .solutions
+        .last()
+        .cloned()
+        .ok_or_else(|| Error::Numerics("empty branch".into()))?;
     let (mut lo, mut hi) = (a, b);
     for _ in 0..30 {
         let mid = 0.5 * (lo + hi);
         let m = make(mid)?;
         match solve_from(&m, last.state(m.zero_temperature()), opts) {
-            Some(s) if s.status.is_converged() && (s.m - last.m).abs() < 0.1 * (1.0 + last.m.abs()) => {
+            Some(s)
+                if s.status.is_converged() && (s.m - last.m).abs() < 0.1 * (1.0 + last.m.abs()) =>
+            {
                 last = s;
                 lo = mid;
             }
@@ -212,14 +258,23 @@ fn refine_end(make: &dyn Fn(f64) -> Result<Model>, br: &Branch, a: f64, b: f64, 
 }
 
 /// Bisects for the first parameter in `[a, b]` where a branch first seen at `b` exists.
-fn refine_start(make: &dyn Fn(f64) -> Result<Model>, br: &Branch, a: f64, b: f64, opts: &SolverOptions) -> Result<f64> {
+fn refine_start(
+    make: &dyn Fn(f64) -> Result<Model>,
+    br: &Branch,
+    a: f64,
+    b: f64,
+    opts: &SolverOptions,
+) -> Result<f64> {
     let mut first = br.solutions[0].clone();
     let (mut lo, mut hi) = (a, b);
     for _ in 0..30 {
         let mid = 0.5 * (lo + hi);
         let m = make(mid)?;
         match solve_from(&m, first.state(m.zero_temperature()), opts) {
-            Some(s) if s.status.is_converged() && (s.m - first.m).abs() < 0.1 * (1.0 + first.m.abs()) => {
+            Some(s)
+                if s.status.is_converged()
+                    && (s.m - first.m).abs() < 0.1 * (1.0 + first.m.abs()) =>
+            {
                 first = s;
                 hi = mid;
             }
@@ -231,21 +286,35 @@ fn refine_start(make: &dyn Fn(f64) -> Result<Model>, br: &Branch, a: f64, b: f64
 
 /// Where the best branch changes between consecutive grid points, refine the crossing of the
 /// two branches' scores by Brent (each branch continued from its nearest fixed point).
-fn crossings(make: &dyn Fn(f64) -> Result<Model>, branches: &[Branch], opts: &SolverOptions) -> Result<Vec<f64>> {
-    let mut ps: Vec<f64> = branches.iter().flat_map(|b| b.params.iter().copied()).collect();
+fn crossings(
+    make: &dyn Fn(f64) -> Result<Model>,
+    branches: &[Branch],
+    opts: &SolverOptions,
+) -> Result<Vec<f64>> {
+    let mut ps: Vec<f64> = branches
+        .iter()
+        .flat_map(|b| b.params.iter().copied())
+        .collect();
     ps.sort_by(f64::total_cmp);
     ps.dedup();
     let best_at = |p: f64| -> Option<usize> {
         branches
             .iter()
             .enumerate()
-            .filter_map(|(i, b)| b.params.iter().position(|&x| x == p).map(|k| (i, score(&b.solutions[k]))))
+            .filter_map(|(i, b)| {
+                b.params
+                    .iter()
+                    .position(|&x| x == p)
+                    .map(|k| (i, score(&b.solutions[k])))
+            })
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| i)
     };
     let mut out = Vec::new();
     for w in ps.windows(2) {
-        let (Some(i), Some(j)) = (best_at(w[0]), best_at(w[1])) else { continue };
+        let (Some(i), Some(j)) = (best_at(w[0]), best_at(w[1])) else {
+            continue;
+        };
         if i == j {
             continue;
         }
@@ -258,7 +327,13 @@ fn crossings(make: &dyn Fn(f64) -> Result<Model>, branches: &[Branch], opts: &So
             let Ok(m) = make(p) else { return f64::NAN };
             let zt = m.zero_temperature();
             let near = |b: &Branch| {
-                let k = b.params.iter().enumerate().min_by(|x, y| (x.1 - p).abs().total_cmp(&(y.1 - p).abs())).map(|x| x.0).unwrap_or(0);
+                let k = b
+                    .params
+                    .iter()
+                    .enumerate()
+                    .min_by(|x, y| (x.1 - p).abs().total_cmp(&(y.1 - p).abs()))
+                    .map(|x| x.0)
+                    .unwrap_or(0);
                 solve_from(&m, b.solutions[k].state(zt), opts)
             };
             match (near(&branches[i]), near(&branches[j])) {

@@ -15,7 +15,12 @@ const FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 /// Registers the embedded font under the family name "sans-serif" (idempotent).
 pub fn ensure_font() {
     FONT.call_once(|| {
-        for style in [FontStyle::Normal, FontStyle::Bold, FontStyle::Italic, FontStyle::Oblique] {
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
             // The bytes are a valid TTF compiled into the binary; failure would be a build defect.
             let _ = plotters::style::register_font("sans-serif", style, FONT_BYTES);
         }
@@ -93,11 +98,23 @@ pub struct Series {
 impl Series {
     /// A series drawn as a solid line.
     pub fn line(name: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
-        Series { name: name.into(), points, err: None, mark: Mark::Line, colour: None }
+        Series {
+            name: name.into(),
+            points,
+            err: None,
+            mark: Mark::Line,
+            colour: None,
+        }
     }
     /// A series drawn as points with error bars.
     pub fn points(name: impl Into<String>, points: Vec<(f64, f64)>, err: Option<Vec<f64>>) -> Self {
-        Series { name: name.into(), points, err, mark: Mark::Points, colour: None }
+        Series {
+            name: name.into(),
+            points,
+            err,
+            mark: Mark::Points,
+            colour: None,
+        }
     }
     /// Sets the mark.
     pub fn mark(mut self, mark: Mark) -> Self {
@@ -186,7 +203,11 @@ fn data_range(vals: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
         }
         (lo / 1.15, hi * 1.15)
     } else {
-        let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5 * lo.abs().max(1.0) };
+        let pad = if hi > lo {
+            0.05 * (hi - lo)
+        } else {
+            0.5 * lo.abs().max(1.0)
+        };
         (lo - pad, hi + pad)
     }
 }
@@ -194,7 +215,12 @@ fn data_range(vals: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
 impl LineChart {
     fn x_range(&self) -> (f64, f64) {
         self.x_range.unwrap_or_else(|| {
-            data_range(self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)), self.log_x)
+            data_range(
+                self.series
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|p| p.0)),
+                self.log_x,
+            )
         })
     }
     fn y_range(&self) -> (f64, f64) {
@@ -237,7 +263,8 @@ macro_rules! draw_series_on {
                     .map_err(perr)?,
             };
             if s.mark == Mark::Points {
-                anno.label(s.name.clone()).legend(move |(x, y)| Circle::new((x + 9, y), 4, col.filled()));
+                anno.label(s.name.clone())
+                    .legend(move |(x, y)| Circle::new((x + 9, y), 4, col.filled()));
             } else {
                 anno.label(s.name.clone()).legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
@@ -255,7 +282,11 @@ macro_rules! draw_series_on {
                     .zip(err)
                     .filter(|(p, e)| p.0.is_finite() && p.1.is_finite() && e.is_finite())
                     .map(|(p, e)| {
-                        let lo = if $self.log_y { (p.1 - e).max($yr.0) } else { p.1 - e };
+                        let lo = if $self.log_y {
+                            (p.1 - e).max($yr.0)
+                        } else {
+                            p.1 - e
+                        };
                         ErrorBar::new_vertical(p.0, lo, p.1, p.1 + e, col.stroke_width(1), 6)
                     })
                     .collect();
@@ -304,12 +335,16 @@ impl Figure for LineChart {
                 draw_series_on!(c, self, (y0, y1));
             }
             (true, false) => {
-                let mut c = b.build_cartesian_2d((x0..x1).log_scale(), y0..y1).map_err(perr)?;
+                let mut c = b
+                    .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
+                    .map_err(perr)?;
                 mesh!(c);
                 draw_series_on!(c, self, (y0, y1));
             }
             (false, true) => {
-                let mut c = b.build_cartesian_2d(x0..x1, (y0..y1).log_scale()).map_err(perr)?;
+                let mut c = b
+                    .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+                    .map_err(perr)?;
                 mesh!(c);
                 draw_series_on!(c, self, (y0, y1));
             }

@@ -62,7 +62,11 @@ pub struct Tolerance {
 
 impl Default for Tolerance {
     fn default() -> Self {
-        Tolerance { abs: 1e-12, rel: 1e-12, max_intervals: 4000 }
+        Tolerance {
+            abs: 1e-12,
+            rel: 1e-12,
+            max_intervals: 4000,
+        }
     }
 }
 
@@ -92,7 +96,11 @@ impl<const N: usize> Ord for Piece<N> {
     }
 }
 
-fn gk15<const N: usize, F: FnMut(f64) -> [f64; N]>(f: &mut F, a: f64, b: f64) -> ([f64; N], [f64; N]) {
+fn gk15<const N: usize, F: FnMut(f64) -> [f64; N]>(
+    f: &mut F,
+    a: f64,
+    b: f64,
+) -> ([f64; N], [f64; N]) {
     let c = 0.5 * (a + b);
     let h = 0.5 * (b - a);
     let mut fv = [[0.0; N]; 15];
@@ -147,7 +155,9 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
     let mut total = [0.0; N];
     let mut total_err = [0.0; N];
     let mut evals = 0;
-    let span = (points[points.len() - 1] - points[0]).abs().max(f64::MIN_POSITIVE);
+    let span = (points[points.len() - 1] - points[0])
+        .abs()
+        .max(f64::MIN_POSITIVE);
     let mut raw = Vec::new();
     for w in points.windows(2) {
         if w[1] > w[0] {
@@ -169,7 +179,13 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
     };
     for (a, b, v, e) in raw {
         let bad = badness(&e, a, b, &total);
-        heap.push(Piece { a, b, value: v, error: e, badness: bad });
+        heap.push(Piece {
+            a,
+            b,
+            value: v,
+            error: e,
+            badness: bad,
+        });
     }
     let ok = |total: &[f64; N], err: &[f64; N]| {
         (0..N).all(|i| err[i] <= tol.abs + tol.rel * total[i].abs())
@@ -191,8 +207,20 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
         }
         let b1 = badness(&e1, p.a, m, &total);
         let b2 = badness(&e2, m, p.b, &total);
-        heap.push(Piece { a: p.a, b: m, value: v1, error: e1, badness: b1 });
-        heap.push(Piece { a: m, b: p.b, value: v2, error: e2, badness: b2 });
+        heap.push(Piece {
+            a: p.a,
+            b: m,
+            value: v1,
+            error: e1,
+            badness: b1,
+        });
+        heap.push(Piece {
+            a: m,
+            b: p.b,
+            value: v2,
+            error: e2,
+            badness: b2,
+        });
     }
     // Re-sum from the pieces to shed the round-off of the running updates.
     let mut value = [0.0; N];
@@ -204,7 +232,12 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
         }
     }
     let converged = ok(&value, &error);
-    QuadResult { value, error, evals, converged }
+    QuadResult {
+        value,
+        error,
+        evals,
+        converged,
+    }
 }
 
 #[cfg(test)]
@@ -213,7 +246,11 @@ mod tests {
 
     #[test]
     fn integrates_polynomial_and_step() {
-        let r = integrate(|x| [x * x, (x > 0.3) as u8 as f64], &[-1.0, 0.3, 1.0], Tolerance::default());
+        let r = integrate(
+            |x| [x * x, (x > 0.3) as u8 as f64],
+            &[-1.0, 0.3, 1.0],
+            Tolerance::default(),
+        );
         assert!((r.value[0] - 2.0 / 3.0).abs() < 1e-14);
         assert!((r.value[1] - 0.7).abs() < 1e-14);
         assert!(r.converged);
@@ -222,7 +259,11 @@ mod tests {
     #[test]
     fn steep_sigmoid_without_breakpoint_is_refined() {
         // ∫_{-1}^{1} 1/(1+e^{-k x}) dx = 1 exactly (odd symmetry) for any k.
-        let r = integrate(|x| [1.0 / (1.0 + (-1e4 * x).exp())], &[-1.0, 0.37, 1.0], Tolerance::default());
+        let r = integrate(
+            |x| [1.0 / (1.0 + (-1e4 * x).exp())],
+            &[-1.0, 0.37, 1.0],
+            Tolerance::default(),
+        );
         assert!((r.value[0] - 1.0).abs() < 1e-11, "{:?}", r);
     }
 }

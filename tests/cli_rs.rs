@@ -3,7 +3,10 @@
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -37,7 +40,10 @@ fn bad_inputs_exit_2_with_one_line_naming_the_value() {
         (&["--teacher", "cauchy"], "cauchy"),
         (&["--teacher", "discrete:"], "empty"),
         (&["--level-weights", "1,2"], "2 level weights"),
-        (&["--levels", "continuous", "--beta", "2", "--alpha", "0.5"], "ridge"),
+        (
+            &["--levels", "continuous", "--beta", "2", "--alpha", "0.5"],
+            "ridge",
+        ),
         (&["--alpha"], "alpha"),
         (&["--frobnicate", "1"], "frobnicate"),
     ];
@@ -47,15 +53,25 @@ fn bad_inputs_exit_2_with_one_line_naming_the_value() {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}: exit {code}, stderr {err}");
         assert!(out.is_empty(), "{args:?}: stdout not empty: {out}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: stderr not one line: {err}");
-        assert!(err.contains(needle), "{args:?}: stderr does not name '{needle}': {err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: stderr not one line: {err}"
+        );
+        assert!(
+            err.contains(needle),
+            "{args:?}: stderr does not name '{needle}': {err}"
+        );
         assert!(!err.contains("panicked"), "{args:?}: panic: {err}");
     }
 }
 
 #[test]
 fn json_has_the_contract_keys() {
-    let (code, out, err) = run(&["rs", "--alpha", "2", "--noise", "0.1", "--bits", "2", "--width", "1.5", "--beta", "5", "--json"]);
+    let (code, out, err) = run(&[
+        "rs", "--alpha", "2", "--noise", "0.1", "--bits", "2", "--width", "1.5", "--beta", "5",
+        "--json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for key in [
@@ -92,20 +108,49 @@ fn json_has_the_contract_keys() {
 
 #[test]
 fn every_level_kind_and_teacher_runs() {
-    for levels in ["uniform", "midtread", "lloyd-max", "quantile", "pow2", "continuous", "custom:-1,0,2", "asq:4"] {
+    for levels in [
+        "uniform",
+        "midtread",
+        "lloyd-max",
+        "quantile",
+        "pow2",
+        "continuous",
+        "custom:-1,0,2",
+        "asq:4",
+    ] {
         for teacher in ["gaussian", "binary", "discrete:-1,0.5,2", "sparse:0.3"] {
             if matches!(levels, "lloyd-max" | "quantile") && teacher.starts_with("binary") {
                 continue; // two atoms cannot make four distinct prior-adapted levels
             }
-            let (code, out, err) = run(&["rs", "--levels", levels, "--teacher", teacher, "--beta", "4", "--ridge", "0.1", "--json"]);
+            let (code, out, err) = run(&[
+                "rs",
+                "--levels",
+                levels,
+                "--teacher",
+                teacher,
+                "--beta",
+                "4",
+                "--ridge",
+                "0.1",
+                "--json",
+            ]);
             if code == 2 {
                 // Prior-adapted levels of a discrete teacher may legitimately collapse.
-                assert!(err.contains("coincide") || err.contains("degenerate") || err.contains("distinct values"), "{levels} {teacher}: {err}");
+                assert!(
+                    err.contains("coincide")
+                        || err.contains("degenerate")
+                        || err.contains("distinct values"),
+                    "{levels} {teacher}: {err}"
+                );
                 continue;
             }
             assert_eq!(code, 0, "{levels} {teacher}: {err}");
             let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-            assert_eq!(v["converged"], serde_json::Value::Bool(true), "{levels} {teacher}: {out}");
+            assert_eq!(
+                v["converged"],
+                serde_json::Value::Bool(true),
+                "{levels} {teacher}: {out}"
+            );
         }
     }
 }

@@ -8,12 +8,30 @@ use std::process::Command;
 #[test]
 fn optimal_width_reproduces_max_1960_through_the_cli() {
     // Max (1960), Table II: optimal uniform quantizer of N(0,1): step and MSE (4 digits).
-    let table = [(1u32, 1.596, 0.3634), (2, 0.9957, 0.1188), (3, 0.5860, 0.03744), (4, 0.3352, 0.01154)];
+    let table = [
+        (1u32, 1.596, 0.3634),
+        (2, 0.9957, 0.1188),
+        (3, 0.5860, 0.03744),
+        (4, 0.3352, 0.01154),
+    ];
     let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args(["optimal-width", "--alpha", "1e8", "--noise", "0", "--bits-range", "1:4", "--json"])
+        .args([
+            "optimal-width",
+            "--alpha",
+            "1e8",
+            "--noise",
+            "0",
+            "--bits-range",
+            "1:4",
+            "--json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for (i, (bits, step, mse)) in table.into_iter().enumerate() {
         let r = &rows[i];
@@ -22,14 +40,28 @@ fn optimal_width_reproduces_max_1960_through_the_cli() {
         let got_step = 2.0 * r["width"].as_f64().unwrap() / (k - 1.0);
         let got_mse = r["gen_error"].as_f64().unwrap();
         let unit = |v: f64| 10f64.powf(v.log10().floor() - 3.0);
-        assert!((got_step - step).abs() <= 0.5 * unit(step) + 1e-9, "b={bits}: step {got_step} vs {step}");
-        assert!((got_mse - mse).abs() <= 0.5 * unit(mse) + 1e-12, "b={bits}: mse {got_mse} vs {mse}");
+        assert!(
+            (got_step - step).abs() <= 0.5 * unit(step) + 1e-9,
+            "b={bits}: step {got_step} vs {step}"
+        );
+        assert!(
+            (got_mse - mse).abs() <= 0.5 * unit(mse) + 1e-12,
+            "b={bits}: mse {got_mse} vs {mse}"
+        );
     }
 }
 
 fn uniform(alpha: f64, bits: u32, width: f64, beta: f64) -> Model {
     let st = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
-    Model::new(alpha, 0.1, beta, 0.0, st, TeacherPrior::gaussian(1.0).unwrap()).unwrap()
+    Model::new(
+        alpha,
+        0.1,
+        beta,
+        0.0,
+        st,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -40,10 +72,18 @@ fn at_root_agrees_with_bisection_on_a_dense_grid() {
         let roots = at_crossings(&make, 0.2, 4.0, 20, 1e-10, &opts).unwrap();
         assert_eq!(roots.len(), 1, "b={bits} beta={beta}: {roots:?}");
         // Independent: plain bisection on λ_AT − 1 over the dense grid's bracketing cell.
-        let lam = |w: f64| solve(&uniform(2.0, bits, w, beta), &opts).equilibrium.at_eigenvalue - 1.0;
+        let lam = |w: f64| {
+            solve(&uniform(2.0, bits, w, beta), &opts)
+                .equilibrium
+                .at_eigenvalue
+                - 1.0
+        };
         let n = 2000;
         let ws: Vec<f64> = (0..=n).map(|i| 0.2 + 3.8 * i as f64 / n as f64).collect();
-        let k = ws.windows(2).position(|w| lam(w[0]) * lam(w[1]) <= 0.0).expect("a sign change on the dense grid");
+        let k = ws
+            .windows(2)
+            .position(|w| lam(w[0]) * lam(w[1]) <= 0.0)
+            .expect("a sign change on the dense grid");
         let (mut lo, mut hi) = (ws[k], ws[k + 1]);
         for _ in 0..40 {
             let mid = 0.5 * (lo + hi);
@@ -53,7 +93,12 @@ fn at_root_agrees_with_bisection_on_a_dense_grid() {
                 lo = mid;
             }
         }
-        assert!((roots[0] - 0.5 * (lo + hi)).abs() < 1e-7, "b={bits} beta={beta}: Brent {} vs bisection {}", roots[0], 0.5 * (lo + hi));
+        assert!(
+            (roots[0] - 0.5 * (lo + hi)).abs() < 1e-7,
+            "b={bits} beta={beta}: Brent {} vs bisection {}",
+            roots[0],
+            0.5 * (lo + hi)
+        );
     }
 }
 
@@ -62,27 +107,50 @@ fn binary_bayes_optimal_spinodals_and_free_entropy_crossing() {
     let noise = 0.01;
     let make = |alpha: f64| {
         let st = Student::Discrete(LevelSet::uniform(1, 1.0).unwrap());
-        Model::new(alpha, noise, 1.0 / noise, 0.0, st, TeacherPrior::binary(1.0).unwrap())
+        Model::new(
+            alpha,
+            noise,
+            1.0 / noise,
+            0.0,
+            st,
+            TeacherPrior::binary(1.0).unwrap(),
+        )
     };
     let alphas: Vec<f64> = (0..35).map(|i| 0.02 + 0.02 * i as f64).collect();
     let opts = SolverOptions::default();
     let t = transitions(&make, "alpha", &alphas, &opts).unwrap();
     assert_eq!(t.spinodals.len(), 2, "{:?}", t.spinodals);
-    assert_eq!(t.equilibrium_transitions.len(), 1, "{:?}", t.equilibrium_transitions);
+    assert_eq!(
+        t.equilibrium_transitions.len(),
+        1,
+        "{:?}",
+        t.equilibrium_transitions
+    );
     let (sp_lo, sp_hi) = (t.spinodals[0], t.spinodals[1]);
     let ac = t.equilibrium_transitions[0];
-    assert!(sp_lo < ac && ac < sp_hi, "spinodals {sp_lo}, {sp_hi}, transition {ac}");
+    assert!(
+        sp_lo < ac && ac < sp_hi,
+        "spinodals {sp_lo}, {sp_hi}, transition {ac}"
+    );
     // At the crossing the uninformed branch's φ equals the informed branch's closed form −α/2.
     let unin = t.branches.iter().find(|b| b.solutions[0].m < 0.5).unwrap();
     let k = unin.params.iter().position(|&p| p > ac).unwrap();
     let m = make(ac).unwrap();
     let s = solve_from(&m, unin.solutions[k].state(false), &opts).unwrap();
-    assert!((s.free_entropy.unwrap() + ac / 2.0).abs() < 1e-7, "phi={:?} at alpha_c={ac}", s.free_entropy);
+    assert!(
+        (s.free_entropy.unwrap() + ac / 2.0).abs() < 1e-7,
+        "phi={:?} at alpha_c={ac}",
+        s.free_entropy
+    );
     // On the Nishimori line λ_AT is the slope of the RS map, so it reaches 1 at the uninformed
     // spinodal (a saddle-node bifurcation).
     let near = make(sp_hi - 2e-4).unwrap();
     let last = unin.solutions.last().unwrap();
     let s = solve_from(&near, last.state(false), &opts).unwrap();
     assert!(s.status.is_converged() && s.m < 0.9);
-    assert!(s.at_eigenvalue > 0.93 && s.at_eigenvalue < 1.0, "lambda_AT near the spinodal: {}", s.at_eigenvalue);
+    assert!(
+        s.at_eigenvalue > 0.93 && s.at_eigenvalue < 1.0,
+        "lambda_AT near the spinodal: {}",
+        s.at_eigenvalue
+    );
 }

@@ -28,7 +28,11 @@ fn quantizer_mse_brute(levels: &[f64]) -> f64 {
     let (a, b) = (-12.0, 12.0);
     let h = (b - a) / n as f64;
     let f = |x: f64| {
-        let s = levels.iter().copied().min_by(|p, q| (p - x).abs().total_cmp(&(q - x).abs())).unwrap();
+        let s = levels
+            .iter()
+            .copied()
+            .min_by(|p, q| (p - x).abs().total_cmp(&(q - x).abs()))
+            .unwrap();
         (x - s).powi(2) * (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
     };
     let mut acc = f(a) + f(b);
@@ -42,37 +46,63 @@ fn quantizer_mse_brute(levels: &[f64]) -> f64 {
 #[test]
 fn max_1960_optimal_uniform_quantizers() {
     // Max (1960), Table II: optimal uniform quantizer of N(0,1): (bits, step, MSE) to 4 digits.
-    let table: [(u32, f64, f64); 4] = [(1, 1.596, 0.3634), (2, 0.9957, 0.1188), (3, 0.5860, 0.03744), (4, 0.3352, 0.01154)];
+    let table: [(u32, f64, f64); 4] = [
+        (1, 1.596, 0.3634),
+        (2, 0.9957, 0.1188),
+        (3, 0.5860, 0.03744),
+        (4, 0.3352, 0.01154),
+    ];
     for (bits, step, mse) in table {
         let k = (1u32 << bits) as f64;
         let width = step * (k - 1.0) / 2.0;
         let s = eq(&Model::new(1e8, 0.0, INF, 0.0, uniform(bits, width), gaussian()).unwrap());
         // Published to 4 significant digits: half a unit of the last digit.
         let digit = 10f64.powf(mse.log10().floor() - 3.0);
-        assert!((s.gen_error - mse).abs() <= 0.5 * digit + 1e-12, "b={bits}: {} vs Max {mse}", s.gen_error);
+        assert!(
+            (s.gen_error - mse).abs() <= 0.5 * digit + 1e-12,
+            "b={bits}: {} vs Max {mse}",
+            s.gen_error
+        );
         // And to 1e-5 against an independent brute-force integral of the same quantizer.
         let levels = LevelSet::uniform(bits, width).unwrap();
         let brute = quantizer_mse_brute(levels.values());
-        assert!((s.gen_error - brute).abs() < 1e-5, "b={bits}: {} vs brute {brute}", s.gen_error);
+        assert!(
+            (s.gen_error - brute).abs() < 1e-5,
+            "b={bits}: {} vs brute {brute}",
+            s.gen_error
+        );
     }
     // b = 1 in closed form: levels ±sqrt(2/π), MSE 1 − 2/π.
     let w = (2.0 / std::f64::consts::PI).sqrt();
     let s = eq(&Model::new(1e8, 0.0, INF, 0.0, uniform(1, w), gaussian()).unwrap());
-    assert!((s.gen_error - (1.0 - 2.0 / std::f64::consts::PI)).abs() < 1e-7, "{}", s.gen_error);
+    assert!(
+        (s.gen_error - (1.0 - 2.0 / std::f64::consts::PI)).abs() < 1e-7,
+        "{}",
+        s.gen_error
+    );
 }
 
 #[test]
 fn hastie_ridgeless_double_descent() {
     for &noise in &[0.0, 0.25] {
         for &alpha in &[0.2, 0.5, 0.9, 1.1, 1.5, 3.0, 10.0] {
-            let s = eq(&Model::new(alpha, noise, INF, 0.0, Student::Continuous, gaussian()).unwrap());
+            let s =
+                eq(&Model::new(alpha, noise, INF, 0.0, Student::Continuous, gaussian()).unwrap());
             let (eg, et) = if alpha > 1.0 {
                 (noise / (alpha - 1.0), noise * (1.0 - 1.0 / alpha))
             } else {
                 ((1.0 - alpha) + noise * alpha / (1.0 - alpha), 0.0)
             };
-            assert!((s.gen_error - eg).abs() < 1e-8, "alpha={alpha} noise={noise}: {} vs {eg}", s.gen_error);
-            assert!((s.train_error - et).abs() < 1e-8, "alpha={alpha}: train {} vs {et}", s.train_error);
+            assert!(
+                (s.gen_error - eg).abs() < 1e-8,
+                "alpha={alpha} noise={noise}: {} vs {eg}",
+                s.gen_error
+            );
+            assert!(
+                (s.train_error - et).abs() < 1e-8,
+                "alpha={alpha}: train {} vs {et}",
+                s.train_error
+            );
         }
     }
 }
@@ -85,7 +115,10 @@ fn finite_beta_continuous_student_tends_to_ridgeless_curve() {
     for &beta in &[1e2, 1e3, 1e4, 1e5] {
         let s = eq(&Model::new(alpha, noise, beta, 0.0, Student::Continuous, gaussian()).unwrap());
         let gap = (s.gen_error - target).abs();
-        assert!(gap < last, "beta={beta}: gap {gap} did not shrink from {last}");
+        assert!(
+            gap < last,
+            "beta={beta}: gap {gap} did not shrink from {last}"
+        );
         last = gap;
     }
     assert!(last < 1e-4, "gap at beta=1e5: {last}");
@@ -94,20 +127,39 @@ fn finite_beta_continuous_student_tends_to_ridgeless_curve() {
 #[test]
 fn bayes_optimal_continuous_student_gives_closed_form_mmse() {
     for &(alpha, noise) in &[(0.5, 0.1), (1.0, 0.5), (2.0, 0.1), (3.0, 1.0), (0.2, 0.01)] {
-        let m = Model::new(alpha, noise, 1.0 / noise, noise, Student::Continuous, gaussian()).unwrap();
+        let m = Model::new(
+            alpha,
+            noise,
+            1.0 / noise,
+            noise,
+            Student::Continuous,
+            gaussian(),
+        )
+        .unwrap();
         let s = eq(&m);
         let b = noise + alpha - 1.0;
         let mmse = 0.5 * (-b + (b * b + 4.0 * noise).sqrt());
-        assert!((s.mse_posterior_mean - mmse).abs() < 1e-9, "alpha={alpha} noise={noise}: {} vs {mmse}", s.mse_posterior_mean);
+        assert!(
+            (s.mse_posterior_mean - mmse).abs() < 1e-9,
+            "alpha={alpha} noise={noise}: {} vs {mmse}",
+            s.mse_posterior_mean
+        );
         // Nishimori: m = q, Q = ρ.
-        assert!((s.m - s.q).abs() < 1e-9 && (s.big_q - 1.0).abs() < 1e-9, "{s:?}");
+        assert!(
+            (s.m - s.q).abs() < 1e-9 && (s.big_q - 1.0).abs() < 1e-9,
+            "{s:?}"
+        );
         assert!(s.rs_stable);
     }
 }
 
 /// Slope of the RS map restricted to the Nishimori line (m = q, Q = ρ), by central differences.
 fn nishimori_slope(model: &Model, q: f64, rho: f64) -> f64 {
-    let tol = Tolerance { abs: 1e-14, rel: 1e-14, max_intervals: 50_000 };
+    let tol = Tolerance {
+        abs: 1e-14,
+        rel: 1e-14,
+        max_intervals: 50_000,
+    };
     let h = 1e-5;
     let up = finite::map(model, &[q + h, q + h, rho], tol).unwrap();
     let dn = finite::map(model, &[q - h, q - h, rho], tol).unwrap();
@@ -119,22 +171,51 @@ fn bayes_optimal_discrete_student_satisfies_nishimori_and_at_equals_slope() {
     let noise = 0.1;
     let teacher = TeacherPrior::discrete(&[-1.0, 0.0, 1.0], Some(&[0.25, 0.5, 0.25])).unwrap();
     let rho = teacher.second_moment();
-    let student = Student::Discrete(LevelSet::new(vec![-1.0, 0.0, 1.0], Some(vec![0.25, 0.5, 0.25])).unwrap());
+    let student = Student::Discrete(
+        LevelSet::new(vec![-1.0, 0.0, 1.0], Some(vec![0.25, 0.5, 0.25])).unwrap(),
+    );
     for &alpha in &[0.3, 0.6, 1.0, 2.0] {
-        let m = Model::new(alpha, noise, 1.0 / noise, 0.0, student.clone(), teacher.clone()).unwrap();
+        let m = Model::new(
+            alpha,
+            noise,
+            1.0 / noise,
+            0.0,
+            student.clone(),
+            teacher.clone(),
+        )
+        .unwrap();
         let r = solve(&m, &SolverOptions::default());
         for s in r.solutions.iter().filter(|s| s.status.is_converged()) {
             if (s.m - s.q).abs() > 1e-6 {
                 continue; // a non-Nishimori fixed point of the RS equations: not the posterior
             }
-            assert!((s.m - s.q).abs() < 1e-9, "alpha={alpha}: m={} q={}", s.m, s.q);
-            assert!((s.big_q - rho).abs() < 1e-9, "alpha={alpha}: Q={} rho={rho}", s.big_q);
+            assert!(
+                (s.m - s.q).abs() < 1e-9,
+                "alpha={alpha}: m={} q={}",
+                s.m,
+                s.q
+            );
+            assert!(
+                (s.big_q - rho).abs() < 1e-9,
+                "alpha={alpha}: Q={} rho={rho}",
+                s.big_q
+            );
             let slope = nishimori_slope(&m, s.q, rho);
-            assert!((s.at_eigenvalue - slope).abs() < 1e-5, "alpha={alpha}: lambda_AT {} vs slope {slope}", s.at_eigenvalue);
+            assert!(
+                (s.at_eigenvalue - slope).abs() < 1e-5,
+                "alpha={alpha}: lambda_AT {} vs slope {slope}",
+                s.at_eigenvalue
+            );
         }
         let e = &r.equilibrium;
-        assert!((e.m - e.q).abs() < 1e-9 && (e.big_q - rho).abs() < 1e-9, "alpha={alpha}: equilibrium off Nishimori {e:?}");
-        assert!(e.rs_stable, "alpha={alpha}: Bayes-optimal equilibrium must be RS stable");
+        assert!(
+            (e.m - e.q).abs() < 1e-9 && (e.big_q - rho).abs() < 1e-9,
+            "alpha={alpha}: equilibrium off Nishimori {e:?}"
+        );
+        assert!(
+            e.rs_stable,
+            "alpha={alpha}: Bayes-optimal equilibrium must be RS stable"
+        );
     }
 }
 
@@ -144,7 +225,15 @@ fn binary_bayes_optimal_has_two_branches_resolved_by_free_entropy() {
     let student = uniform(1, 1.0);
     let teacher = TeacherPrior::binary(1.0).unwrap();
     let branches = |alpha: f64| {
-        let m = Model::new(alpha, noise, 1.0 / noise, 0.0, student.clone(), teacher.clone()).unwrap();
+        let m = Model::new(
+            alpha,
+            noise,
+            1.0 / noise,
+            0.0,
+            student.clone(),
+            teacher.clone(),
+        )
+        .unwrap();
         let r = solve(&m, &SolverOptions::default());
         let nish: Vec<RsSolution> = r
             .solutions
@@ -161,7 +250,10 @@ fn binary_bayes_optimal_has_two_branches_resolved_by_free_entropy() {
         let informed = nish.iter().find(|s| s.m > 0.999).expect("informed branch");
         let uninformed = nish.iter().find(|s| s.m < 0.9).expect("uninformed branch");
         // Perfect recovery: Z is dominated by w = w0, φ = −(β/2)·α·σ² = −α/2 exactly.
-        assert!((informed.free_entropy.unwrap() + alpha / 2.0).abs() < 1e-6, "{informed:?}");
+        assert!(
+            (informed.free_entropy.unwrap() + alpha / 2.0).abs() < 1e-6,
+            "{informed:?}"
+        );
         let winner = if informed_wins { informed } else { uninformed };
         assert!(
             (r.equilibrium.m - winner.m).abs() < 1e-9,
@@ -176,17 +268,26 @@ fn binary_bayes_optimal_has_two_branches_resolved_by_free_entropy() {
 
 #[test]
 fn free_entropy_derivative_equals_minus_energy() {
-    let cases = [(2.0, 0.1, 2, 1.5, 0.0), (0.7, 0.05, 1, 1.0, 0.1), (3.0, 0.2, 3, 2.0, 0.0)];
+    let cases = [
+        (2.0, 0.1, 2, 1.5, 0.0),
+        (0.7, 0.05, 1, 1.0, 0.1),
+        (3.0, 0.2, 3, 2.0, 0.0),
+    ];
     for (alpha, noise, bits, width, ridge) in cases {
         for &beta in &[0.5, 3.0, 20.0] {
             let at = |b: f64| {
-                let m = Model::new(alpha, noise, b, ridge, uniform(bits, width), gaussian()).unwrap();
+                let m =
+                    Model::new(alpha, noise, b, ridge, uniform(bits, width), gaussian()).unwrap();
                 eq(&m)
             };
             let h = 1e-4 * beta;
             let (p, c, n) = (at(beta + h), at(beta), at(beta - h));
             let dphi = (p.free_entropy.unwrap() - n.free_entropy.unwrap()) / (2.0 * h);
-            assert!((dphi + c.energy).abs() < 1e-7 * (1.0 + c.energy.abs()), "b={bits} beta={beta}: dphi/dbeta={dphi} energy={}", c.energy);
+            assert!(
+                (dphi + c.energy).abs() < 1e-7 * (1.0 + c.energy.abs()),
+                "b={bits} beta={beta}: dphi/dbeta={dphi} energy={}",
+                c.energy
+            );
         }
     }
 }
@@ -201,16 +302,27 @@ fn entropy_is_within_bounds_where_rs_is_stable() {
         for &width in &[0.5, 1.0, 2.0, 3.0] {
             for &beta in &[0.5, 2.0, 10.0] {
                 for &alpha in &[0.5, 2.0] {
-                    let m = Model::new(alpha, 0.1, beta, 0.0, uniform(bits, width), gaussian()).unwrap();
+                    let m = Model::new(alpha, 0.1, beta, 0.0, uniform(bits, width), gaussian())
+                        .unwrap();
                     let s = eq(&m);
                     let e = s.entropy.unwrap();
                     let k = (1u32 << bits) as f64;
                     let outside = e < -1e-9 || e > k.ln() + 1e-9;
-                    assert_eq!(s.entropy_violation, Some(outside), "flag at b={bits} w={width} beta={beta}");
+                    assert_eq!(
+                        s.entropy_violation,
+                        Some(outside),
+                        "flag at b={bits} w={width} beta={beta}"
+                    );
                     if s.rs_stable {
-                        assert!(e < k.ln() + 1e-9, "b={bits} w={width} beta={beta} alpha={alpha}: s={e}");
+                        assert!(
+                            e < k.ln() + 1e-9,
+                            "b={bits} w={width} beta={beta} alpha={alpha}: s={e}"
+                        );
                         if beta <= 2.0 {
-                            assert!(e > -1e-9, "b={bits} w={width} beta={beta} alpha={alpha}: s={e}");
+                            assert!(
+                                e > -1e-9,
+                                "b={bits} w={width} beta={beta} alpha={alpha}: s={e}"
+                            );
                         }
                         checked += 1;
                     }
@@ -225,11 +337,18 @@ fn entropy_is_within_bounds_where_rs_is_stable() {
 fn thermodynamic_integration_fixes_the_free_entropy_constant() {
     // φ(β) = log K − ∫_0^β e(b) db: a global check of φ's constant that dφ/dβ = −e cannot see.
     let (alpha, noise, bits, width) = (1.5, 0.2, 2, 1.2);
-    let model = |b: f64| Model::new(alpha, noise, b, 0.0, uniform(bits, width), gaussian()).unwrap();
+    let model =
+        |b: f64| Model::new(alpha, noise, b, 0.0, uniform(bits, width), gaussian()).unwrap();
     let beta = 3.0;
     let n = 200; // Simpson on a smooth integrand: error ≪ 1e-8
     let h = beta / n as f64;
-    let e = |b: f64| if b == 0.0 { eq(&model(1e-9)).energy } else { eq(&model(b)).energy };
+    let e = |b: f64| {
+        if b == 0.0 {
+            eq(&model(1e-9)).energy
+        } else {
+            eq(&model(b)).energy
+        }
+    };
     let mut acc = e(0.0) + e(beta);
     for i in 1..n {
         acc += if i % 2 == 1 { 4.0 } else { 2.0 } * e(i as f64 * h);
@@ -237,7 +356,10 @@ fn thermodynamic_integration_fixes_the_free_entropy_constant() {
     let integral = acc * h / 3.0;
     let phi = eq(&model(beta)).free_entropy.unwrap();
     let expect = (4.0f64).ln() - integral;
-    assert!((phi - expect).abs() < 1e-7, "phi={phi} vs log K - int e = {expect}");
+    assert!(
+        (phi - expect).abs() < 1e-7,
+        "phi={phi} vs log K - int e = {expect}"
+    );
 }
 
 #[test]
@@ -247,7 +369,8 @@ fn finite_beta_tends_to_ground_state() {
         let g = eq(&Model::new(alpha, noise, INF, 0.0, uniform(bits, width), gaussian()).unwrap());
         let mut last = INF;
         for &beta in &[10.0, 100.0, 1000.0] {
-            let s = eq(&Model::new(alpha, noise, beta, 0.0, uniform(bits, width), gaussian()).unwrap());
+            let s =
+                eq(&Model::new(alpha, noise, beta, 0.0, uniform(bits, width), gaussian()).unwrap());
             let gap = (s.gen_error - g.gen_error).abs() + (s.m - g.m).abs() + (s.chi - g.chi).abs();
             assert!(gap < last, "b={bits} beta={beta}: gap {gap} vs {last}");
             last = gap;

@@ -3,7 +3,10 @@
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -31,7 +34,10 @@ fn bad_inputs_exit_2_with_one_line_naming_the_value() {
         (&["--beta", "5", "--levels", "bogus"], "bogus"),
         (&["--beta", "5", "--levels", "custom:1,0"], "unsorted"),
         (&["--beta", "5", "--teacher", "cauchy"], "cauchy"),
-        (&["--beta", "5", "--levels", "continuous", "--ridge", "0.1"], "continuous"),
+        (
+            &["--beta", "5", "--levels", "continuous", "--ridge", "0.1"],
+            "continuous",
+        ),
         (&["--beta", "5", "--x", "0"], "0"),
         (&["--beta", "5", "--x", "1.5"], "1.5"),
         (&["--beta", "5", "--x", "nan"], "nan"),
@@ -43,22 +49,52 @@ fn bad_inputs_exit_2_with_one_line_naming_the_value() {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}: exit {code}, stderr {err}");
         assert!(out.is_empty(), "{args:?}: stdout not empty: {out}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: stderr not one line: {err}");
-        assert!(err.contains(needle), "{args:?}: stderr does not name '{needle}': {err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: stderr not one line: {err}"
+        );
+        assert!(
+            err.contains(needle),
+            "{args:?}: stderr does not name '{needle}': {err}"
+        );
         assert!(!err.contains("panicked"), "{args:?}: panic: {err}");
     }
 }
 
 #[test]
 fn json_has_the_rs_keys_plus_the_1rsb_ones() {
-    let (code, out, err) =
-        run(&["rsb", "--alpha", "2", "--noise", "0.1", "--bits", "1", "--width", "1.5", "--beta", "5", "--x", "0.5", "--json"]);
+    let (code, out, err) = run(&[
+        "rsb", "--alpha", "2", "--noise", "0.1", "--bits", "1", "--width", "1.5", "--beta", "5",
+        "--x", "0.5", "--json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for k in [
-        "m", "Q", "q1", "q0", "x", "chi", "gen_error", "mse_posterior_mean", "train_error", "free_entropy", "energy",
-        "entropy", "complexity", "at_eigenvalue", "rs_stable", "entropy_violation", "status", "phase", "converged",
-        "iterations", "residual", "rs", "levels", "scan",
+        "m",
+        "Q",
+        "q1",
+        "q0",
+        "x",
+        "chi",
+        "gen_error",
+        "mse_posterior_mean",
+        "train_error",
+        "free_entropy",
+        "energy",
+        "entropy",
+        "complexity",
+        "at_eigenvalue",
+        "rs_stable",
+        "entropy_violation",
+        "status",
+        "phase",
+        "converged",
+        "iterations",
+        "residual",
+        "rs",
+        "levels",
+        "scan",
     ] {
         assert!(v.get(k).is_some(), "missing key {k}: {out}");
     }
@@ -70,7 +106,12 @@ fn json_has_the_rs_keys_plus_the_1rsb_ones() {
     // Σ(x) = −x² ∂φ1/∂x, and x = 0.5 lies above x* ≈ 0.24 where Σ < 0.
     let c = v["complexity"].as_f64().unwrap();
     assert!((c + 0.25 * v["dphi_dx"].as_f64().unwrap()).abs() < 1e-12 && c < 0.0);
-    let (code, table, _) = run(&["rsb", "--alpha", "2", "--bits", "1", "--width", "1.5", "--beta", "5", "--x", "0.5"]);
+    let (code, table, _) = run(&[
+        "rsb", "--alpha", "2", "--bits", "1", "--width", "1.5", "--beta", "5", "--x", "0.5",
+    ]);
     assert_eq!(code, 0);
-    assert!(table.contains("1RSB") && table.contains("free_entropy"), "{table}");
+    assert!(
+        table.contains("1RSB") && table.contains("free_entropy"),
+        "{table}"
+    );
 }

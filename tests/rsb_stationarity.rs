@@ -8,15 +8,35 @@ use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::rsb::channel::{free_entropy, Params};
 use quantreplica::rsb::{self, Phase, RsbOptions};
 
-fn model(alpha: f64, noise: f64, bits: u32, width: f64, beta: f64, ridge: f64, teacher: TeacherPrior) -> Model {
+fn model(
+    alpha: f64,
+    noise: f64,
+    bits: u32,
+    width: f64,
+    beta: f64,
+    ridge: f64,
+    teacher: TeacherPrior,
+) -> Model {
     let student = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
     Model::new(alpha, noise, beta, ridge, student, teacher).unwrap()
 }
 
-const NAMES: [&str; 9] = ["Q", "q1", "q0", "m", "A_hat", "m_hat", "q0_hat", "q1_hat", "x"];
+const NAMES: [&str; 9] = [
+    "Q", "q1", "q0", "m", "A_hat", "m_hat", "q0_hat", "q1_hat", "x",
+];
 
 fn get(p: &Params, i: usize) -> f64 {
-    [p.big_q, p.q1, p.q0, p.m, p.hat.a_hat, p.hat.m_hat, p.hat.q0_hat, p.hat.q1_hat, p.x][i]
+    [
+        p.big_q,
+        p.q1,
+        p.q0,
+        p.m,
+        p.hat.a_hat,
+        p.hat.m_hat,
+        p.hat.q0_hat,
+        p.hat.q1_hat,
+        p.x,
+    ][i]
 }
 
 fn set(p: &mut Params, i: usize, v: f64) {
@@ -47,7 +67,15 @@ fn fd(model: &Model, p: &Params, i: usize, opts: &RsbOptions) -> f64 {
 #[test]
 fn binary_student_rsb_point_is_stationary_in_everything_including_x() {
     // α = 2, σ² = 0.1, b = 1, ω = 1.5, β = 5: λ_AT ≈ 3.74, RS entropy negative.
-    let m = model(2.0, 0.1, 1, 1.5, 5.0, 0.0, TeacherPrior::gaussian(1.0).unwrap());
+    let m = model(
+        2.0,
+        0.1,
+        1,
+        1.5,
+        5.0,
+        0.0,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    );
     let opts = RsbOptions::default();
     let r = rsb::solve(&m, &opts).unwrap();
     let s = &r.solution;
@@ -58,7 +86,10 @@ fn binary_student_rsb_point_is_stationary_in_everything_including_x() {
     // Parisi: φ1(x*) is the minimum over x of φ1, and φ1(1) = φ_RS, so φ1 < φ_RS.
     assert!(s.free_entropy < r.rs.free_entropy.unwrap() - 1e-3);
     // RS has negative entropy here; 1RSB repairs it.
-    assert!(r.rs.entropy.unwrap() < -0.05 && s.entropy >= 0.0 && !s.entropy_violation, "{s:?}");
+    assert!(
+        r.rs.entropy.unwrap() < -0.05 && s.entropy >= 0.0 && !s.entropy_violation,
+        "{s:?}"
+    );
     assert!(s.complexity.abs() < 1e-8);
     for (i, name) in NAMES.iter().enumerate() {
         let d = fd(&m, &r.params, i, &opts);
@@ -72,7 +103,10 @@ fn binary_student_rsb_point_is_stationary_in_everything_including_x() {
     let av = quantreplica::rsb::channel::averages(&m, &p.hat, p.x, opts.quad).unwrap();
     let exact = quantreplica::rsb::channel::dphi_dx(&m, &p, &en, &av);
     let num = fd(&m, &p, 8, &opts);
-    assert!((exact - num).abs() < 1e-7 * (1.0 + exact.abs()), "{exact} vs {num}");
+    assert!(
+        (exact - num).abs() < 1e-7 * (1.0 + exact.abs()),
+        "{exact} vs {num}"
+    );
 }
 
 #[test]
@@ -96,13 +130,25 @@ fn energy_is_minus_dphi1_dbeta() {
         a.free_entropy
     };
     let num = -(phi(beta + h) - phi(beta - h)) / (2.0 * h);
-    assert!((num - s.energy).abs() < 1e-6, "e = {} vs -dphi/dbeta = {num}", s.energy);
+    assert!(
+        (num - s.energy).abs() < 1e-6,
+        "e = {} vs -dphi/dbeta = {num}",
+        s.energy
+    );
 }
 
 #[test]
 fn sparse_teacher_ridge_two_bits_stationary_at_fixed_x() {
     // Gaussian + point-mass teacher components, ridge λ > 0, 4 levels; λ_AT ≈ 1.41.
-    let m = model(2.0, 0.1, 2, 2.5, 6.0, 0.05, TeacherPrior::sparse(0.5, 1.0).unwrap());
+    let m = model(
+        2.0,
+        0.1,
+        2,
+        2.5,
+        6.0,
+        0.05,
+        TeacherPrior::sparse(0.5, 1.0).unwrap(),
+    );
     let opts = RsbOptions::default();
     let r = rsb::solve_fixed_x(&m, 0.6, &opts).unwrap();
     assert!(r.converged && r.rs.at_eigenvalue > 1.2);

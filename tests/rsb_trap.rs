@@ -21,7 +21,15 @@ fn fd_q1_hat(model: &Model, p: &Params, opts: &RsbOptions) -> f64 {
 #[test]
 fn narrow_fixed_inner_range_breaks_stationarity_at_large_tilt() {
     let student = Student::Discrete(LevelSet::uniform(1, 3.0).unwrap());
-    let model = Model::new(2.0, 0.1, 10.0, 0.0, student, TeacherPrior::gaussian(1.0).unwrap()).unwrap();
+    let model = Model::new(
+        2.0,
+        0.1,
+        10.0,
+        0.0,
+        student,
+        TeacherPrior::gaussian(1.0).unwrap(),
+    )
+    .unwrap();
     let x = 0.9;
     let good = RsbOptions::default();
     let mut bad = RsbOptions::default();
@@ -32,13 +40,22 @@ fn narrow_fixed_inner_range_breaks_stationarity_at_large_tilt() {
     let a = rsb::solve_at_x(&model, x, start, &good).unwrap();
     assert!(a.status.is_converged());
     let tilt = x * 3.0 * (a.params.hat.q1_hat - a.params.hat.q0_hat).sqrt();
-    eprintln!("tilt = {tilt:.2} standard deviations; q0 = {}, q1 = {}", a.state[1], a.state[2]);
+    eprintln!(
+        "tilt = {tilt:.2} standard deviations; q0 = {}, q1 = {}",
+        a.state[1], a.state[2]
+    );
     assert!(tilt > 6.0, "the point must have a large tilt, got {tilt}");
     let d_good = fd_q1_hat(&model, &a.params, &good);
 
     let b = rsb::solve_at_x(&model, x, start, &bad).unwrap();
     let d_bad = fd_q1_hat(&model, &b.params, &bad);
-    eprintln!("dphi1/dq1_hat: tilted range {d_good:.3e}, fixed [-9, 9] {d_bad:.3e} (status {:?})", b.status);
+    eprintln!(
+        "dphi1/dq1_hat: tilted range {d_good:.3e}, fixed [-9, 9] {d_bad:.3e} (status {:?})",
+        b.status
+    );
     assert!(d_good.abs() < 1e-7, "{d_good}");
-    assert!(d_bad.abs() > 1e-4, "the narrow range should break stationarity: {d_bad}");
+    assert!(
+        d_bad.abs() > 1e-4,
+        "the narrow range should break stationarity: {d_bad}"
+    );
 }

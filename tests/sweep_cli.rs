@@ -36,7 +36,10 @@ fn ok(args: &[&str]) -> Out {
 }
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("quantreplica-sweep-test-{}-{name}", std::process::id()));
+    let d = std::env::temp_dir().join(format!(
+        "quantreplica-sweep-test-{}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -48,7 +51,17 @@ fn s(p: &Path) -> &str {
 
 /// A small finite-β grid (12 points) with a swept level spec and an integer axis.
 const GRID: &[&str] = &[
-    "sweep", "--beta", "5", "--noise", "0.1", "--over", "width=0.6:1.8:3", "--over", "alpha=0.5,2", "--over", "bits=1,2",
+    "sweep",
+    "--beta",
+    "5",
+    "--noise",
+    "0.1",
+    "--over",
+    "width=0.6:1.8:3",
+    "--over",
+    "alpha=0.5,2",
+    "--over",
+    "bits=1,2",
 ];
 
 fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
@@ -82,7 +95,11 @@ fn killed_and_resumed_sweep_equals_uninterrupted_one() {
         std::fs::write(&partial, &cut).unwrap();
         let resumed = d.join(format!("resumed_{tag}.csv"));
         ok(&args(&["--csv", s(&resumed), "--checkpoint", s(&partial)]));
-        assert_eq!(std::fs::read(&resumed).unwrap(), reference, "resume after {keep} points");
+        assert_eq!(
+            std::fs::read(&resumed).unwrap(),
+            reference,
+            "resume after {keep} points"
+        );
         // The torn line was dropped and recomputed: the file is whole again.
         let after = std::fs::read_to_string(&partial).unwrap();
         assert!(after.ends_with('\n'));
@@ -93,7 +110,15 @@ fn killed_and_resumed_sweep_equals_uninterrupted_one() {
     }
 
     // A real kill (SIGKILL) mid-sweep, then a resume.
-    let big = ["sweep", "--beta", "5", "--over", "width=0.3:2.5:20", "--over", "alpha=0.2:3:20"];
+    let big = [
+        "sweep",
+        "--beta",
+        "5",
+        "--over",
+        "width=0.3:2.5:20",
+        "--over",
+        "alpha=0.2:3:20",
+    ];
     let big_ref = ok(&big).stdout;
     let killed = d.join("killed.jsonl");
     let mut child = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
@@ -103,7 +128,9 @@ fn killed_and_resumed_sweep_equals_uninterrupted_one() {
         .spawn()
         .unwrap();
     let t0 = std::time::Instant::now();
-    while std::fs::read_to_string(&killed).map_or(0, |t| t.lines().count()) < 30 && t0.elapsed().as_secs() < 20 {
+    while std::fs::read_to_string(&killed).map_or(0, |t| t.lines().count()) < 30
+        && t0.elapsed().as_secs() < 20
+    {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
     child.kill().unwrap();
@@ -111,7 +138,11 @@ fn killed_and_resumed_sweep_equals_uninterrupted_one() {
     let done_at_kill = std::fs::read_to_string(&killed).unwrap().lines().count();
     let mut big_ck: Vec<&str> = big.to_vec();
     big_ck.extend(["--checkpoint", s(&killed)]);
-    assert_eq!(ok(&big_ck).stdout, big_ref, "resumed after a kill at {done_at_kill} lines");
+    assert_eq!(
+        ok(&big_ck).stdout,
+        big_ref,
+        "resumed after a kill at {done_at_kill} lines"
+    );
 
     // A header cut in the middle counts as an empty checkpoint.
     let torn_header = d.join("torn_header.jsonl");
@@ -154,9 +185,22 @@ fn sharded_and_merged_equals_single_run() {
     }
     let merged = d.join("merged.csv");
     // Any order of the shard files.
-    ok(&["merge", s(&shards[2]), s(&shards[0]), s(&shards[1]), "--csv", s(&merged)]);
+    ok(&[
+        "merge",
+        s(&shards[2]),
+        s(&shards[0]),
+        s(&shards[1]),
+        "--csv",
+        s(&merged),
+    ]);
     assert_eq!(std::fs::read(&merged).unwrap(), reference);
-    let mj = ok(&["merge", s(&shards[0]), s(&shards[1]), s(&shards[2]), "--json"]);
+    let mj = ok(&[
+        "merge",
+        s(&shards[0]),
+        s(&shards[1]),
+        s(&shards[2]),
+        "--json",
+    ]);
     assert_eq!(mj.stdout, reference_json);
     let mcsv = ok(&["merge", s(&shards[0]), s(&shards[1]), s(&shards[2])]);
     assert_eq!(mcsv.stdout.as_bytes(), &reference[..]);
@@ -174,9 +218,18 @@ fn sharded_and_merged_equals_single_run() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec![s(&shards[0]), s(&shards[1])], "missing"),
         (vec![s(&shards[0]), s(&shards[1]), s(&shards[1])], "twice"),
-        (vec![s(&shards[0]), s(&incomplete), s(&shards[2])], "incomplete"),
-        (vec![s(&shards[0]), s(&other), s(&shards[2])], "different sweep"),
-        (vec![s(&shards[0]), "/nonexistent/shard.jsonl"], "cannot read"),
+        (
+            vec![s(&shards[0]), s(&incomplete), s(&shards[2])],
+            "incomplete",
+        ),
+        (
+            vec![s(&shards[0]), s(&other), s(&shards[2])],
+            "different sweep",
+        ),
+        (
+            vec![s(&shards[0]), "/nonexistent/shard.jsonl"],
+            "cannot read",
+        ),
         (vec![s(&single)], "not a quantreplica sweep file"),
     ];
     for (files, needle) in cases {
@@ -207,41 +260,81 @@ fn thread_count_does_not_change_the_output() {
 #[test]
 fn rows_equal_individual_rs_runs() {
     let sweep = ok(&[
-        "sweep", "--noise", "0.05", "--over", "beta=2,inf", "--over", "levels=uniform,custom:-1,0,1,lloyd-max", "--over",
-        "alpha=0.7,3", "--json",
+        "sweep",
+        "--noise",
+        "0.05",
+        "--over",
+        "beta=2,inf",
+        "--over",
+        "levels=uniform,custom:-1,0,1,lloyd-max",
+        "--over",
+        "alpha=0.7,3",
+        "--json",
     ]);
     let rows: Vec<Value> = serde_json::from_str(&sweep.stdout).unwrap();
     assert_eq!(rows.len(), 12);
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(row["index"], i);
-        let beta = if row["beta"].is_null() { "inf".to_string() } else { row["beta"].to_string() };
+        let beta = if row["beta"].is_null() {
+            "inf".to_string()
+        } else {
+            row["beta"].to_string()
+        };
         let alpha = row["alpha"].to_string();
         let levels = row["level_spec"].as_str().unwrap().to_string();
-        let rs = ok(&["rs", "--json", "--noise", "0.05", "--beta", &beta, "--levels", &levels, "--alpha", &alpha]);
+        let rs = ok(&[
+            "rs", "--json", "--noise", "0.05", "--beta", &beta, "--levels", &levels, "--alpha",
+            &alpha,
+        ]);
         let rs: Value = serde_json::from_str(&rs.stdout).unwrap();
         let rs = rs.as_object().unwrap();
         let row = row.as_object().unwrap();
         let mut extra: Vec<&String> = row.keys().filter(|k| !rs.contains_key(*k)).collect();
         extra.sort();
-        assert_eq!(extra, ["alpha", "beta", "index", "level_spec"], "row keys besides those of rs --json");
+        assert_eq!(
+            extra,
+            ["alpha", "beta", "index", "level_spec"],
+            "row keys besides those of rs --json"
+        );
         for (k, v) in rs {
             assert_eq!(&row[k], v, "point {i} key {k}");
         }
     }
     // CSV: same numbers, n_solutions for the array.
-    let csv = ok(&["sweep", "--noise", "0.05", "--over", "beta=2,inf", "--over", "alpha=0.7,3"]).stdout;
+    let csv = ok(&[
+        "sweep",
+        "--noise",
+        "0.05",
+        "--over",
+        "beta=2,inf",
+        "--over",
+        "alpha=0.7,3",
+    ])
+    .stdout;
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(&header[..3], ["index", "beta", "alpha"]);
-    assert!(header.contains(&"n_solutions") && header.contains(&"at_eigenvalue") && header.contains(&"levels"));
+    assert!(
+        header.contains(&"n_solutions")
+            && header.contains(&"at_eigenvalue")
+            && header.contains(&"levels")
+    );
     let row: Vec<&str> = lines.nth(3).unwrap().split(',').collect();
     let cell = |k: &str| row[header.iter().position(|h| *h == k).unwrap()];
     assert_eq!(cell("beta"), "", "beta = inf is an empty cell");
     assert_eq!(cell("free_entropy"), "");
     assert_eq!(cell("at_eigenvalue"), "");
-    let rs: Value = serde_json::from_str(&ok(&["rs", "--json", "--noise", "0.05", "--alpha", "3"]).stdout).unwrap();
-    assert_eq!(cell("gen_error").parse::<f64>().unwrap(), rs["gen_error"].as_f64().unwrap());
-    assert_eq!(cell("n_solutions"), rs["solutions"].as_array().unwrap().len().to_string());
+    let rs: Value =
+        serde_json::from_str(&ok(&["rs", "--json", "--noise", "0.05", "--alpha", "3"]).stdout)
+            .unwrap();
+    assert_eq!(
+        cell("gen_error").parse::<f64>().unwrap(),
+        rs["gen_error"].as_f64().unwrap()
+    );
+    assert_eq!(
+        cell("n_solutions"),
+        rs["solutions"].as_array().unwrap().len().to_string()
+    );
 }
 
 #[test]
@@ -265,14 +358,45 @@ fn bad_input_exits_2_with_one_line_and_writes_nothing() {
         (&["--over", "alpha=1,2", "--log", "width"], "width"),
         (&["--over", "alpha=0:2:3", "--log", "alpha"], "positive"),
         (&["--over", "width=-1,1"], "width"),
-        (&["--over", "alpha=1,2", "--shard", "3/2", "--checkpoint", "CK"], "3/2"),
-        (&["--over", "alpha=1,2", "--shard", "0/0", "--checkpoint", "CK"], "0/0"),
-        (&["--over", "alpha=1,2", "--shard", "x", "--checkpoint", "CK"], "i/n"),
+        (
+            &[
+                "--over",
+                "alpha=1,2",
+                "--shard",
+                "3/2",
+                "--checkpoint",
+                "CK",
+            ],
+            "3/2",
+        ),
+        (
+            &[
+                "--over",
+                "alpha=1,2",
+                "--shard",
+                "0/0",
+                "--checkpoint",
+                "CK",
+            ],
+            "0/0",
+        ),
+        (
+            &["--over", "alpha=1,2", "--shard", "x", "--checkpoint", "CK"],
+            "i/n",
+        ),
         (&["--over", "alpha=1,2", "--shard", "0/2"], "--checkpoint"),
         (&["--over", "alpha=1,2", "--threads", "0"], "threads"),
         (&["--alpha", "2"], "--over"),
         (&["--over", "alpha=1,2", "--noise", "-1"], "noise"),
-        (&["--over", "alpha=1,2", "--checkpoint", "/proc/no/such/dir/ck.jsonl"], "cannot write checkpoint"),
+        (
+            &[
+                "--over",
+                "alpha=1,2",
+                "--checkpoint",
+                "/proc/no/such/dir/ck.jsonl",
+            ],
+            "cannot write checkpoint",
+        ),
     ];
     for (extra, needle) in cases {
         let mut a = vec!["sweep", "--beta", "5"];
@@ -285,8 +409,17 @@ fn bad_input_exits_2_with_one_line_and_writes_nothing() {
         let o = run(&a);
         assert_eq!(o.code, 2, "{a:?}: exit {}, {}", o.code, o.stderr);
         assert!(o.stdout.is_empty(), "{a:?}: {}", o.stdout);
-        assert_eq!(o.stderr.trim_end().lines().count(), 1, "{a:?}: {}", o.stderr);
-        assert!(o.stderr.contains(needle), "{a:?}: '{needle}' not in {}", o.stderr);
+        assert_eq!(
+            o.stderr.trim_end().lines().count(),
+            1,
+            "{a:?}: {}",
+            o.stderr
+        );
+        assert!(
+            o.stderr.contains(needle),
+            "{a:?}: '{needle}' not in {}",
+            o.stderr
+        );
         assert!(!o.stderr.contains("panicked"));
         assert!(!csv.exists() && !ck.exists(), "{a:?} wrote a file");
     }

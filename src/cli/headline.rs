@@ -32,7 +32,13 @@ pub struct Args {
 
 impl Default for Args {
     fn default() -> Self {
-        Args { alpha: 2.0, noise: 0.1, beta: 5.0, out_dir: PathBuf::from("figures"), no_figures: false }
+        Args {
+            alpha: 2.0,
+            noise: 0.1,
+            beta: 5.0,
+            out_dir: PathBuf::from("figures"),
+            no_figures: false,
+        }
     }
 }
 
@@ -60,10 +66,16 @@ pub fn run(a: &Args) -> Result<()> {
     positive("alpha", a.alpha)?;
     crate::error::non_negative("noise", a.noise)?;
     if a.beta.is_infinite() {
-        return Err(crate::Error::input("--beta for the stability judgement must be finite"));
+        return Err(crate::Error::input(
+            "--beta for the stability judgement must be finite",
+        ));
     }
     let t0 = Instant::now();
-    let p = Point { alpha: a.alpha, noise: a.noise, beta: a.beta };
+    let p = Point {
+        alpha: a.alpha,
+        noise: a.noise,
+        beta: a.beta,
+    };
     let bits: Vec<u32> = (1..=8).collect();
     let optima = figures::optimal_widths(&p, &bits)?;
     let opts = SolverOptions::default();
@@ -76,9 +88,20 @@ pub fn run(a: &Args) -> Result<()> {
     };
     for o in &optima {
         let st = Student::Discrete(LevelSet::uniform(o.bits, o.width)?);
-        let m = Model::new(p.alpha, p.noise, p.beta, 0.0, st, TeacherPrior::gaussian(1.0)?)?;
+        let m = Model::new(
+            p.alpha,
+            p.noise,
+            p.beta,
+            0.0,
+            st,
+            TeacherPrior::gaussian(1.0)?,
+        )?;
         let r = solve(&m, &opts);
-        let at_widths = at_roots.as_ref().and_then(|v| v.iter().find(|(b, _)| *b == o.bits)).map(|(_, w)| w.clone()).unwrap_or_default();
+        let at_widths = at_roots
+            .as_ref()
+            .and_then(|v| v.iter().find(|(b, _)| *b == o.bits))
+            .map(|(_, w)| w.clone())
+            .unwrap_or_default();
         rows.push(Row {
             bits: o.bits,
             optimal_width: o.width,
@@ -90,18 +113,44 @@ pub fn run(a: &Args) -> Result<()> {
         });
     }
     println!("quantreplica — what weight quantization does to a linear learner (replica theory)");
-    println!("teacher N(0,1), alpha = {}, noise = {}; errors of the trained model (beta = inf),", p.alpha, p.noise);
-    println!("RS stability (de Almeida-Thouless) judged at beta = {}.", p.beta);
+    println!(
+        "teacher N(0,1), alpha = {}, noise = {}; errors of the trained model (beta = inf),",
+        p.alpha, p.noise
+    );
+    println!(
+        "RS stability (de Almeida-Thouless) judged at beta = {}.",
+        p.beta
+    );
     if p.alpha > 1.0 {
-        println!("unquantized (continuous) student: gen_error = {:.6}", p.noise / (p.alpha - 1.0));
+        println!(
+            "unquantized (continuous) student: gen_error = {:.6}",
+            p.noise / (p.alpha - 1.0)
+        );
     }
     println!();
-    println!("{:>4} {:>13} {:>11} {:>11} {:>10} {:>10}  AT line at width", "bits", "optimal width", "gen_error", "train_error", "lambda_AT", "RS stable");
+    println!(
+        "{:>4} {:>13} {:>11} {:>11} {:>10} {:>10}  AT line at width",
+        "bits", "optimal width", "gen_error", "train_error", "lambda_AT", "RS stable"
+    );
     for r in &rows {
-        let at = if r.at_widths.is_empty() { "-".to_string() } else { r.at_widths.iter().map(|w| format!("{w:.4}")).collect::<Vec<_>>().join(", ") };
+        let at = if r.at_widths.is_empty() {
+            "-".to_string()
+        } else {
+            r.at_widths
+                .iter()
+                .map(|w| format!("{w:.4}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         println!(
             "{:>4} {:>13.6} {:>11.6} {:>11.6} {:>10.4} {:>10}  {}",
-            r.bits, r.optimal_width, r.gen_error, r.train_error, r.at_eigenvalue, if r.rs_stable { "yes" } else { "no (RSB)" }, at
+            r.bits,
+            r.optimal_width,
+            r.gen_error,
+            r.train_error,
+            r.at_eigenvalue,
+            if r.rs_stable { "yes" } else { "no (RSB)" },
+            at
         );
     }
     if !a.no_figures {
@@ -111,8 +160,18 @@ pub fn run(a: &Args) -> Result<()> {
         figures::double_descent(&p, &optima, d)?;
         figures::phase_diagram_width_beta(&p, 1, d)?;
         figures::phase_diagram_width_beta(&p, 2, d)?;
-        crate::output::write_atomic(&d.join("headline.json"), crate::output::to_json(&rows)?.as_bytes())?;
-        let mut csv = crate::output::Csv::new(["bits", "optimal_width", "gen_error", "train_error", "at_eigenvalue", "rs_stable"]);
+        crate::output::write_atomic(
+            &d.join("headline.json"),
+            crate::output::to_json(&rows)?.as_bytes(),
+        )?;
+        let mut csv = crate::output::Csv::new([
+            "bits",
+            "optimal_width",
+            "gen_error",
+            "train_error",
+            "at_eigenvalue",
+            "rs_stable",
+        ]);
         for r in &rows {
             csv.push(vec![
                 r.bits.to_string(),
@@ -125,7 +184,10 @@ pub fn run(a: &Args) -> Result<()> {
         }
         csv.write(&d.join("headline.csv"))?;
         println!();
-        println!("figures written to {}/: error_vs_width, optimal_width, error_vs_bits, double_descent,", d.display());
+        println!(
+            "figures written to {}/: error_vs_width, optimal_width, error_vs_bits, double_descent,",
+            d.display()
+        );
         println!("  phase_diagram_width_bits, phase_diagram_width_beta_b1, phase_diagram_width_beta_b2 (.png and .svg)");
     }
     println!("done in {:.1} s", t0.elapsed().as_secs_f64());

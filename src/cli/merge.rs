@@ -22,7 +22,9 @@ pub struct Args {
 pub fn run(a: &Args) -> Result<()> {
     let (grid, context, rows) = sweep::merge::<RsRecord>(&a.files)?;
     if !context.starts_with("rs sweep") {
-        return Err(Error::input(format!("the shard files are not of an RS sweep ({context})")));
+        return Err(Error::input(format!(
+            "the shard files are not of an RS sweep ({context})"
+        )));
     }
     super::sweep::emit(&grid, &rows, a.csv.as_ref(), a.json)
 }

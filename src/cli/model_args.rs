@@ -72,24 +72,47 @@ impl ModelArgs {
     /// Builds the model with a given level kind, bit count and width (for sweeps).
     pub fn model_with(&self, kind: &LevelKind, bits: u32, width: f64) -> Result<Model> {
         if self.alpha.is_nan() || self.alpha <= 0.0 {
-            return Err(Error::input(format!("--alpha must be positive, got {}", self.alpha)));
+            return Err(Error::input(format!(
+                "--alpha must be positive, got {}",
+                self.alpha
+            )));
         }
         if self.noise.is_nan() || self.noise < 0.0 {
-            return Err(Error::input(format!("--noise must be non-negative, got {}", self.noise)));
+            return Err(Error::input(format!(
+                "--noise must be non-negative, got {}",
+                self.noise
+            )));
         }
         if self.ridge.is_nan() || self.ridge < 0.0 {
-            return Err(Error::input(format!("--ridge must be non-negative, got {}", self.ridge)));
+            return Err(Error::input(format!(
+                "--ridge must be non-negative, got {}",
+                self.ridge
+            )));
         }
         if kind.uses_bits() && (bits == 0 || bits > 16) {
-            return Err(Error::input(format!("--bits must be between 1 and 16, got {bits}")));
+            return Err(Error::input(format!(
+                "--bits must be between 1 and 16, got {bits}"
+            )));
         }
         if kind.uses_width() && (width.is_nan() || width <= 0.0) {
-            return Err(Error::input(format!("--width must be positive, got {width}")));
+            return Err(Error::input(format!(
+                "--width must be positive, got {width}"
+            )));
         }
-        let probs = self.teacher_probs.as_deref().map(|p| parse_list(p, "teacher probability")).transpose()?;
+        let probs = self
+            .teacher_probs
+            .as_deref()
+            .map(|p| parse_list(p, "teacher probability"))
+            .transpose()?;
         let teacher = parse_teacher(&self.teacher, self.teacher_var, probs.as_deref())?;
-        let weights = self.level_weights.as_deref().map(|w| parse_list(w, "level weight")).transpose()?;
+        let weights = self
+            .level_weights
+            .as_deref()
+            .map(|w| parse_list(w, "level weight"))
+            .transpose()?;
         let student = kind.build(bits, width, &teacher, weights)?;
-        Model::new(self.alpha, self.noise, self.beta, self.ridge, student, teacher)
+        Model::new(
+            self.alpha, self.noise, self.beta, self.ridge, student, teacher,
+        )
     }
 }

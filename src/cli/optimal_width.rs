@@ -54,13 +54,21 @@ pub struct Compared {
 }
 
 /// Uniform and non-uniform levels side by side for each bit count.
-pub fn compare(args: &ModelArgs, bits: &[u32], objective: Objective, stability_beta: f64) -> Result<Vec<Compared>> {
+pub fn compare(
+    args: &ModelArgs,
+    bits: &[u32],
+    objective: Objective,
+    stability_beta: f64,
+) -> Result<Vec<Compared>> {
     if stability_beta.is_infinite() {
         return Err(Error::input("--stability-beta must be finite"));
     }
     let opts = SolverOptions::default();
     let kinds = ["uniform", "pow2", "lloyd-max", "quantile"];
-    let jobs: Vec<(u32, &str)> = bits.iter().flat_map(|&b| kinds.iter().map(move |k| (b, *k))).collect();
+    let jobs: Vec<(u32, &str)> = bits
+        .iter()
+        .flat_map(|&b| kinds.iter().map(move |k| (b, *k)))
+        .collect();
     jobs.par_iter()
         .map(|&(b, name)| {
             let kind: LevelKind = name.parse()?;
@@ -75,7 +83,10 @@ pub fn compare(args: &ModelArgs, bits: &[u32], objective: Objective, stability_b
             let mut hot = args.clone();
             hot.beta = stability_beta;
             let rh = crate::rs::solve(&hot.model_with(&kind, b, width)?, &opts);
-            let outer = m.student.levels().map_or(f64::NAN, |l| l.values()[l.len() - 1]);
+            let outer = m
+                .student
+                .levels()
+                .map_or(f64::NAN, |l| l.values()[l.len() - 1]);
             Ok(Compared {
                 bits: b,
                 levels: name.to_string(),
@@ -93,13 +104,19 @@ fn parse_objective(s: &str) -> Result<Objective> {
     match s {
         "gen" | "gen_error" => Ok(Objective::GenError),
         "mean" | "mse_posterior_mean" => Ok(Objective::MsePosteriorMean),
-        _ => Err(Error::input(format!("unknown objective '{s}' (expected gen or mean)"))),
+        _ => Err(Error::input(format!(
+            "unknown objective '{s}' (expected gen or mean)"
+        ))),
     }
 }
 
 /// Parses `B1:B2` into an inclusive range of bit counts.
 pub fn parse_bits_range(s: &str) -> Result<Vec<u32>> {
-    let bad = || Error::input(format!("bits range '{s}' is not of the form B1:B2 with 1 <= B1 <= B2 <= 16"));
+    let bad = || {
+        Error::input(format!(
+            "bits range '{s}' is not of the form B1:B2 with 1 <= B1 <= B2 <= 16"
+        ))
+    };
     let (a, b) = s.split_once(':').ok_or_else(bad)?;
     let a: u32 = a.trim().parse().map_err(|_| bad())?;
     let b: u32 = b.trim().parse().map_err(|_| bad())?;
@@ -134,15 +151,35 @@ pub fn run(a: &Args) -> Result<()> {
         if a.json {
             return crate::output::print_json(&rows);
         }
-        println!("{:>4} {:>10} {:>10} {:>11} {:>10} {:>14}", "bits", "levels", "width", "gen_error", "lambda_AT", format!("stable@beta={}", a.stability_beta));
+        println!(
+            "{:>4} {:>10} {:>10} {:>11} {:>10} {:>14}",
+            "bits",
+            "levels",
+            "width",
+            "gen_error",
+            "lambda_AT",
+            format!("stable@beta={}", a.stability_beta)
+        );
         for r in &rows {
-            println!("{:>4} {:>10} {:>10.5} {:>11.6} {:>10.4} {:>14}", r.bits, r.levels, r.width, r.gen_error, r.at_eigenvalue, r.rs_stable);
+            println!(
+                "{:>4} {:>10} {:>10.5} {:>11.6} {:>10.4} {:>14}",
+                r.bits, r.levels, r.width, r.gen_error, r.at_eigenvalue, r.rs_stable
+            );
         }
         return Ok(());
     }
     let rows = table(&a.model, &bits, objective)?;
     if let Some(path) = &a.csv {
-        let mut csv = crate::output::Csv::new(["bits", "width", "gen_error", "mse_posterior_mean", "train_error", "at_eigenvalue", "rs_stable", "converged"]);
+        let mut csv = crate::output::Csv::new([
+            "bits",
+            "width",
+            "gen_error",
+            "mse_posterior_mean",
+            "train_error",
+            "at_eigenvalue",
+            "rs_stable",
+            "converged",
+        ]);
         for r in &rows {
             let s = &r.solution;
             csv.push(vec![
@@ -165,10 +202,16 @@ pub fn run(a: &Args) -> Result<()> {
             crate::output::print_json(&rows[0])
         };
     }
-    println!("{:>4} {:>12} {:>12} {:>12} {:>10} {:>8}", "bits", "width", "gen_error", "mse_mean", "lambda_AT", "stable");
+    println!(
+        "{:>4} {:>12} {:>12} {:>12} {:>10} {:>8}",
+        "bits", "width", "gen_error", "mse_mean", "lambda_AT", "stable"
+    );
     for r in &rows {
         let s = &r.solution;
-        println!("{:>4} {:>12.6} {:>12.6} {:>12.6} {:>10.4} {:>8}", r.bits, r.width, s.gen_error, s.mse_posterior_mean, s.at_eigenvalue, s.rs_stable);
+        println!(
+            "{:>4} {:>12.6} {:>12.6} {:>12.6} {:>10.4} {:>8}",
+            r.bits, r.width, s.gen_error, s.mse_posterior_mean, s.at_eigenvalue, s.rs_stable
+        );
     }
     Ok(())
 }

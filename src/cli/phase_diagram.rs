@@ -40,7 +40,9 @@ fn set(base: &ModelArgs, p: Param, v: f64) -> Result<ModelArgs> {
     if p == Param::Bits {
         let mut a = base.clone();
         if v.fract() != 0.0 || v < 1.0 {
-            return Err(Error::input(format!("bits value {v} is not a whole number >= 1")));
+            return Err(Error::input(format!(
+                "bits value {v} is not a whole number >= 1"
+            )));
         }
         a.bits = v as u32;
         return Ok(a);
@@ -61,31 +63,57 @@ pub fn run(a: &Args) -> Result<()> {
     let ax = Axis::parse(&a.x, false)?;
     let ay = Axis::parse(&a.y, a.log_y)?;
     if ax.param == Param::Bits || ax.param == Param::Levels || ay.param == Param::Levels {
-        return Err(Error::input("phase-diagram: x must be a continuous parameter and neither axis may be levels"));
+        return Err(Error::input(
+            "phase-diagram: x must be a continuous parameter and neither axis may be levels",
+        ));
     }
     if ax.param == ay.param {
-        return Err(Error::input(format!("phase-diagram: x and y are both {}", ax.param)));
+        return Err(Error::input(format!(
+            "phase-diagram: x and y are both {}",
+            ax.param
+        )));
     }
     let (xs, ys) = (ax.numbers(), ay.numbers());
     if xs.len() < 2 {
         return Err(Error::input("phase-diagram: x needs at least 2 values"));
     }
-    let make = |x: f64, y: f64| -> Result<Model> { set(&set(&a.model, ax.param, x)?, ay.param, y)?.model() };
+    let make = |x: f64, y: f64| -> Result<Model> {
+        set(&set(&a.model, ax.param, x)?, ay.param, y)?.model()
+    };
     make(xs[0], ys[0])?;
     let cells = phase_grid(&xs, &ys, &make);
     let opts = SolverOptions::default();
-    let (xlo, xhi) = (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+    let (xlo, xhi) = (
+        xs.iter().copied().fold(f64::INFINITY, f64::min),
+        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
     let at_line: Vec<(f64, f64)> = ys
         .par_iter()
         .map(|&y| {
             let mk = |x: f64| make(x, y);
-            at_crossings(&mk, xlo, xhi, xs.len().clamp(2, 40), 1e-8, &opts).unwrap_or_default().into_iter().map(|x| (x, y)).collect::<Vec<_>>()
+            at_crossings(&mk, xlo, xhi, xs.len().clamp(2, 40), 1e-8, &opts)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| (x, y))
+                .collect::<Vec<_>>()
         })
         .flatten()
         .collect();
-    let mut csv = crate::output::Csv::new([ax.param.name(), ay.param.name(), "phase", "at_eigenvalue", "gen_error"]);
+    let mut csv = crate::output::Csv::new([
+        ax.param.name(),
+        ay.param.name(),
+        "phase",
+        "at_eigenvalue",
+        "gen_error",
+    ]);
     for c in &cells {
-        csv.push(vec![crate::output::fmt_num(c.x), crate::output::fmt_num(c.y), format!("{:?}", c.phase), crate::output::fmt_num(c.at_eigenvalue), crate::output::fmt_num(c.gen_error)]);
+        csv.push(vec![
+            crate::output::fmt_num(c.x),
+            crate::output::fmt_num(c.y),
+            format!("{:?}", c.phase),
+            crate::output::fmt_num(c.at_eigenvalue),
+            crate::output::fmt_num(c.gen_error),
+        ]);
     }
     csv.write(&a.out.with_extension("csv"))?;
     PhaseMap {
@@ -102,10 +130,21 @@ pub fn run(a: &Args) -> Result<()> {
     }
     .save(&a.out)?;
     if a.json {
-        return crate::output::print_json(&Out { x_param: ax.param.name(), y_param: ay.param.name(), cells: &cells, at_line: &at_line });
+        return crate::output::print_json(&Out {
+            x_param: ax.param.name(),
+            y_param: ay.param.name(),
+            cells: &cells,
+            at_line: &at_line,
+        });
     }
-    println!("phase diagram written to {}.{{png,svg,csv}}", a.out.display());
-    println!("AT line ({} where lambda_AT = 1, per {}):", ax.param, ay.param);
+    println!(
+        "phase diagram written to {}.{{png,svg,csv}}",
+        a.out.display()
+    );
+    println!(
+        "AT line ({} where lambda_AT = 1, per {}):",
+        ax.param, ay.param
+    );
     for (x, y) in &at_line {
         println!("  {} = {y:<10} {} = {x:.6}", ay.param, ax.param);
     }

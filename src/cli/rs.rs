@@ -33,7 +33,12 @@ pub struct RsJson<'a> {
 impl<'a> RsJson<'a> {
     /// Wraps a report.
     pub fn new(report: &'a RsReport, levels: Option<&'a [f64]>) -> Self {
-        RsJson { equilibrium: &report.equilibrium, converged: report.converged, solutions: &report.solutions, levels }
+        RsJson {
+            equilibrium: &report.equilibrium,
+            converged: report.converged,
+            solutions: &report.solutions,
+            levels,
+        }
     }
 }
 
@@ -55,13 +60,28 @@ pub fn run(a: &Args) -> Result<()> {
     if a.json {
         return crate::output::print_json(&RsJson::new(&report, levels));
     }
-    println!("RS saddle point: alpha={} noise={} beta={} ridge={} teacher={}", model.alpha, model.noise, model.beta, model.ridge, model.teacher.name);
+    println!(
+        "RS saddle point: alpha={} noise={} beta={} ridge={} teacher={}",
+        model.alpha, model.noise, model.beta, model.ridge, model.teacher.name
+    );
     match levels {
         Some(l) if l.len() <= 16 => println!("levels: {l:?}"),
         Some(l) => println!("levels: {} from {} to {}", l.len(), l[0], l[l.len() - 1]),
         None => println!("levels: continuous"),
     }
-    println!("{:>3} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10} {:>8} status", "#", "gen_err", "mse_mean", "train_err", "m", "q", "chi", "free_entropy", "lambda_AT", "stable");
+    println!(
+        "{:>3} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10} {:>8} status",
+        "#",
+        "gen_err",
+        "mse_mean",
+        "train_err",
+        "m",
+        "q",
+        "chi",
+        "free_entropy",
+        "lambda_AT",
+        "stable"
+    );
     for (i, s) in report.solutions.iter().enumerate() {
         let mark = if s == &report.equilibrium { "*" } else { " " };
         println!(

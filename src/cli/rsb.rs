@@ -76,8 +76,22 @@ pub fn run(a: &Args) -> Result<()> {
         Some(l) => println!("levels: {} from {} to {}", l.len(), l[0], l[l.len() - 1]),
         None => {}
     }
-    println!("RS replicon lambda_AT = {} ({})", fmt(r.at_eigenvalue), if r.rs_stable { "RS stable" } else { "RS unstable" });
-    println!("phase: {:?}   x = {}   complexity = {:.3e}   status: {:?}", s.phase, fmt(s.x), s.complexity, s.status);
+    println!(
+        "RS replicon lambda_AT = {} ({})",
+        fmt(r.at_eigenvalue),
+        if r.rs_stable {
+            "RS stable"
+        } else {
+            "RS unstable"
+        }
+    );
+    println!(
+        "phase: {:?}   x = {}   complexity = {:.3e}   status: {:?}",
+        s.phase,
+        fmt(s.x),
+        s.complexity,
+        s.status
+    );
     println!("{:<20} {:>14} {:>14}", "", "1RSB", "RS");
     let rows: [(&str, f64, f64); 10] = [
         ("m", s.m, r.m),
@@ -85,9 +99,17 @@ pub fn run(a: &Args) -> Result<()> {
         ("q1 (RS: q)", s.q1, r.q),
         ("q0 (RS: q)", s.q0, r.q),
         ("gen_error", s.gen_error, r.gen_error),
-        ("mse_posterior_mean", s.mse_posterior_mean, r.mse_posterior_mean),
+        (
+            "mse_posterior_mean",
+            s.mse_posterior_mean,
+            r.mse_posterior_mean,
+        ),
         ("train_error", s.train_error, r.train_error),
-        ("free_entropy", s.free_entropy, r.free_entropy.unwrap_or(f64::NAN)),
+        (
+            "free_entropy",
+            s.free_entropy,
+            r.free_entropy.unwrap_or(f64::NAN),
+        ),
         ("energy", s.energy, r.energy),
         ("entropy", s.entropy, r.entropy.unwrap_or(f64::NAN)),
     ];

@@ -62,22 +62,36 @@ pub fn run(a: &Args) -> Result<()> {
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose()?;
     if shard.is_some() {
         if a.checkpoint.is_none() {
-            return Err(Error::input("--shard needs --checkpoint FILE: the shard file that `merge` reads"));
+            return Err(Error::input(
+                "--shard needs --checkpoint FILE: the shard file that `merge` reads",
+            ));
         }
         if a.csv.is_some() || a.json {
-            return Err(Error::input("--shard writes only its shard file: drop --csv/--json and use `merge`"));
+            return Err(Error::input(
+                "--shard writes only its shard file: drop --csv/--json and use `merge`",
+            ));
         }
     }
     if a.threads == Some(0) {
         return Err(Error::input("--threads must be at least 1"));
     }
-    let opts = RunOptions { threads: a.threads, progress: true };
-    let rows = sweep::run_records(&grid, &a.model, &opts, a.checkpoint.clone().map(|p| (p, shard)))?;
+    let opts = RunOptions {
+        threads: a.threads,
+        progress: true,
+    };
+    let rows = sweep::run_records(
+        &grid,
+        &a.model,
+        &opts,
+        a.checkpoint.clone().map(|p| (p, shard)),
+    )?;
     if let Some(s) = shard {
         eprintln!(
             "shard {s}: {} points written to {}",
             rows.len(),
-            a.checkpoint.as_ref().map_or(String::new(), |p| p.display().to_string())
+            a.checkpoint
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string())
         );
         return Ok(());
     }

@@ -34,7 +34,9 @@ pub fn with_param(base: &ModelArgs, p: Param, v: f64) -> Result<ModelArgs> {
         Param::Ridge => a.ridge = v,
         Param::TeacherVar => a.teacher_var = v,
         Param::Bits | Param::Levels => {
-            return Err(Error::input(format!("transitions need a continuous parameter, not {p}")));
+            return Err(Error::input(format!(
+                "transitions need a continuous parameter, not {p}"
+            )));
         }
     }
     Ok(a)
@@ -45,7 +47,10 @@ pub fn run(a: &Args) -> Result<()> {
     let axis = Axis::parse(&a.over, false)?;
     let mut ps = axis.numbers();
     if ps.len() < 2 {
-        return Err(Error::input(format!("--over {}: transitions need at least 2 values", a.over)));
+        return Err(Error::input(format!(
+            "--over {}: transitions need at least 2 values",
+            a.over
+        )));
     }
     ps.sort_by(f64::total_cmp);
     let p = axis.param;
@@ -59,7 +64,11 @@ pub fn run(a: &Args) -> Result<()> {
     for (i, b) in t.branches.iter().enumerate() {
         let (lo, hi) = (b.params[0], b.params[b.params.len() - 1]);
         let m0 = b.solutions[0].m;
-        println!("  branch {i}: {} in [{lo}, {hi}], m from {m0:.4} to {:.4}", t.param, b.solutions[b.solutions.len() - 1].m);
+        println!(
+            "  branch {i}: {} in [{lo}, {hi}], m from {m0:.4} to {:.4}",
+            t.param,
+            b.solutions[b.solutions.len() - 1].m
+        );
     }
     println!("spinodals: {:?}", t.spinodals);
     println!("equilibrium transitions: {:?}", t.equilibrium_transitions);

@@ -42,8 +42,15 @@ impl LevelSet {
         }
         for w in values.windows(2) {
             if w[1] <= w[0] {
-                let what = if w[1] == w[0] { "duplicate" } else { "unsorted" };
-                return Err(Error::input(format!("{what} levels: {} then {}", w[0], w[1])));
+                let what = if w[1] == w[0] {
+                    "duplicate"
+                } else {
+                    "unsorted"
+                };
+                return Err(Error::input(format!(
+                    "{what} levels: {} then {}",
+                    w[0], w[1]
+                )));
             }
         }
         let log_weights = match weights {
@@ -57,7 +64,9 @@ impl LevelSet {
                     )));
                 }
                 if let Some(x) = w.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
-                    return Err(Error::input(format!("level weight {x} must be positive and finite")));
+                    return Err(Error::input(format!(
+                        "level weight {x} must be positive and finite"
+                    )));
                 }
                 if w.iter().all(|x| *x == w[0]) && w[0] == 1.0 {
                     None
@@ -68,12 +77,18 @@ impl LevelSet {
         };
         let step = if values.len() >= 3 {
             let d = (values[values.len() - 1] - values[0]) / (values.len() - 1) as f64;
-            let even = values.windows(2).all(|w| ((w[1] - w[0]) - d).abs() <= 1e-12 * d.abs());
+            let even = values
+                .windows(2)
+                .all(|w| ((w[1] - w[0]) - d).abs() <= 1e-12 * d.abs());
             even.then_some(d)
         } else {
             None
         };
-        Ok(LevelSet { values, log_weights, step })
+        Ok(LevelSet {
+            values,
+            log_weights,
+            step,
+        })
     }
 
     /// Uniform mid-rise quantizer: `2^bits` levels evenly spaced on `[−width, width]`.
@@ -88,7 +103,9 @@ impl LevelSet {
     pub fn midtread(bits: u32, width: f64) -> Result<Self> {
         check_bits(bits)?;
         if bits < 2 {
-            return Err(Error::input("midtread levels need bits >= 2 (bits = 1 leaves only 0)"));
+            return Err(Error::input(
+                "midtread levels need bits >= 2 (bits = 1 leaves only 0)",
+            ));
         }
         crate::error::positive("width", width)?;
         Self::evenly((1usize << bits) - 1, width)
@@ -185,7 +202,9 @@ impl LevelSet {
             }
             (lo, hi, imax)
         } else {
-            let imax = (0..k).max_by(|&x, &y| expo(x).total_cmp(&expo(y))).unwrap_or(0);
+            let imax = (0..k)
+                .max_by(|&x, &y| expo(x).total_cmp(&expo(y)))
+                .unwrap_or(0);
             (0, k - 1, imax)
         };
         let emax = expo(imax);
@@ -200,7 +219,11 @@ impl LevelSet {
         }
         m1 /= z;
         m2 /= z;
-        Moments { log_z: emax + z.ln(), mean: sref + m1, var: (m2 - m1 * m1).max(0.0) }
+        Moments {
+            log_z: emax + z.ln(),
+            mean: sref + m1,
+            var: (m2 - m1 * m1).max(0.0),
+        }
     }
 
     /// Evenly spaced levels with counting measure: consecutive weight ratios obey
@@ -211,7 +234,13 @@ impl LevelSet {
         let k = v.len();
         let c = h / a;
         let j = ((c - v[0]) / d).round();
-        let imax = if j <= 0.0 { 0 } else if j >= (k - 1) as f64 { k - 1 } else { j as usize };
+        let imax = if j <= 0.0 {
+            0
+        } else if j >= (k - 1) as f64 {
+            k - 1
+        } else {
+            j as usize
+        };
         let sm = v[imax];
         let emax = -0.5 * a * sm * sm + h * sm;
         let decay = (-a * d * d).exp();
@@ -248,7 +277,11 @@ impl LevelSet {
         }
         m1 /= z;
         m2 /= z;
-        Moments { log_z: emax + z.ln(), mean: sm + m1, var: (m2 - m1 * m1).max(0.0) }
+        Moments {
+            log_z: emax + z.ln(),
+            mean: sm + m1,
+            var: (m2 - m1 * m1).max(0.0),
+        }
     }
 
     /// Draws a level from the local posterior by inverting its CDF at `u ∈ [0, 1)` (two
@@ -272,7 +305,9 @@ impl LevelSet {
 
 fn check_bits(bits: u32) -> Result<()> {
     if bits == 0 || bits > 16 {
-        return Err(Error::input(format!("bits must be between 1 and 16, got {bits}")));
+        return Err(Error::input(format!(
+            "bits must be between 1 and 16, got {bits}"
+        )));
     }
     Ok(())
 }
@@ -329,26 +364,53 @@ mod tests {
 
     fn direct(l: &LevelSet, a: f64, h: f64) -> Moments {
         // Plain log-sum-exp over every level: the reference for the fast paths.
-        let e: Vec<f64> = l.values().iter().map(|s| -0.5 * a * s * s + h * s).collect();
+        let e: Vec<f64> = l
+            .values()
+            .iter()
+            .map(|s| -0.5 * a * s * s + h * s)
+            .collect();
         let mx = e.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let w: Vec<f64> = e.iter().map(|x| (x - mx).exp()).collect();
         let z: f64 = w.iter().sum();
         let mean = l.values().iter().zip(&w).map(|(s, w)| s * w).sum::<f64>() / z;
-        let var = l.values().iter().zip(&w).map(|(s, w)| (s - mean).powi(2) * w).sum::<f64>() / z;
-        Moments { log_z: mx + z.ln(), mean, var }
+        let var = l
+            .values()
+            .iter()
+            .zip(&w)
+            .map(|(s, w)| (s - mean).powi(2) * w)
+            .sum::<f64>()
+            / z;
+        Moments {
+            log_z: mx + z.ln(),
+            mean,
+            var,
+        }
     }
 
     #[test]
     fn fast_moments_match_direct_sums() {
-        let sets = [LevelSet::uniform(8, 3.9).unwrap(), LevelSet::uniform(3, 1.0).unwrap(), LevelSet::pow2(4, 2.0).unwrap()];
+        let sets = [
+            LevelSet::uniform(8, 3.9).unwrap(),
+            LevelSet::uniform(3, 1.0).unwrap(),
+            LevelSet::pow2(4, 2.0).unwrap(),
+        ];
         for l in &sets {
             for &a in &[1e-3, 0.3, 5.0, 80.0, 1e4] {
                 for &h in &[-300.0, -7.0, -0.4, 0.0, 0.13, 2.5, 40.0, 5e3] {
                     let (f, d) = (l.moments(a, h), direct(l, a, h));
                     let tol = 1e-11 * (1.0 + d.log_z.abs());
-                    assert!((f.log_z - d.log_z).abs() < tol, "logz a={a} h={h}: {f:?} {d:?}");
-                    assert!((f.mean - d.mean).abs() < 1e-11, "mean a={a} h={h}: {f:?} {d:?}");
-                    assert!((f.var - d.var).abs() < 1e-11, "var a={a} h={h}: {f:?} {d:?}");
+                    assert!(
+                        (f.log_z - d.log_z).abs() < tol,
+                        "logz a={a} h={h}: {f:?} {d:?}"
+                    );
+                    assert!(
+                        (f.mean - d.mean).abs() < 1e-11,
+                        "mean a={a} h={h}: {f:?} {d:?}"
+                    );
+                    assert!(
+                        (f.var - d.var).abs() < 1e-11,
+                        "var a={a} h={h}: {f:?} {d:?}"
+                    );
                 }
             }
         }

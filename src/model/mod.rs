@@ -42,15 +42,28 @@ impl Model {
         positive("alpha", alpha)?;
         non_negative("noise", noise)?;
         if beta.is_nan() || beta <= 0.0 {
-            return Err(Error::input(format!("beta must be positive (or inf), got {beta}")));
+            return Err(Error::input(format!(
+                "beta must be positive (or inf), got {beta}"
+            )));
         }
         non_negative("ridge", ridge)?;
-        if matches!(student, Student::Continuous) && beta.is_finite() && ridge == 0.0 && alpha <= 1.0 {
+        if matches!(student, Student::Continuous)
+            && beta.is_finite()
+            && ridge == 0.0
+            && alpha <= 1.0
+        {
             return Err(Error::input(format!(
                 "a continuous student at finite beta needs ridge > 0 when alpha <= 1 (alpha = {alpha}): the Gibbs measure is not normalizable"
             )));
         }
-        Ok(Model { alpha, noise, beta, ridge, student, teacher })
+        Ok(Model {
+            alpha,
+            noise,
+            beta,
+            ridge,
+            student,
+            teacher,
+        })
     }
 
     /// `ρ = E[w0²]`.

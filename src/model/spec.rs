@@ -46,7 +46,9 @@ impl FromStr for LevelKind {
                         Error::input(format!("asq level count '{rest}' is not a whole number"))
                     })?;
                     if n < 2 {
-                        return Err(Error::input(format!("asq needs at least 2 levels, got {n}")));
+                        return Err(Error::input(format!(
+                            "asq needs at least 2 levels, got {n}"
+                        )));
                     }
                     LevelKind::Asq(n)
                 } else if t.is_empty() {
@@ -80,14 +82,21 @@ pub fn parse_list(s: &str, what: &str) -> Result<Vec<f64>> {
 impl LevelKind {
     /// Whether the kind uses the width ω.
     pub fn uses_width(&self) -> bool {
-        matches!(self, LevelKind::Uniform | LevelKind::Midtread | LevelKind::Pow2)
+        matches!(
+            self,
+            LevelKind::Uniform | LevelKind::Midtread | LevelKind::Pow2
+        )
     }
 
     /// Whether the kind uses the bit count b.
     pub fn uses_bits(&self) -> bool {
         matches!(
             self,
-            LevelKind::Uniform | LevelKind::Midtread | LevelKind::Pow2 | LevelKind::LloydMax | LevelKind::Quantile
+            LevelKind::Uniform
+                | LevelKind::Midtread
+                | LevelKind::Pow2
+                | LevelKind::LloydMax
+                | LevelKind::Quantile
         )
     }
 
@@ -125,7 +134,9 @@ impl LevelKind {
 
 fn bits_count(bits: u32) -> Result<usize> {
     if bits == 0 || bits > 16 {
-        return Err(Error::input(format!("bits must be between 1 and 16, got {bits}")));
+        return Err(Error::input(format!(
+            "bits must be between 1 and 16, got {bits}"
+        )));
     }
     Ok(1usize << bits)
 }
@@ -138,28 +149,45 @@ pub fn lloyd_max(bits: u32, teacher: &TeacherPrior) -> Result<LevelSet> {
     for _ in 0..100_000 {
         let mut next = s.clone();
         for i in 0..k {
-            let a = if i == 0 { f64::NEG_INFINITY } else { 0.5 * (s[i - 1] + s[i]) };
-            let b = if i + 1 == k { f64::INFINITY } else { 0.5 * (s[i] + s[i + 1]) };
+            let a = if i == 0 {
+                f64::NEG_INFINITY
+            } else {
+                0.5 * (s[i - 1] + s[i])
+            };
+            let b = if i + 1 == k {
+                f64::INFINITY
+            } else {
+                0.5 * (s[i] + s[i + 1])
+            };
             let (first, prob) = teacher.cell_moments(a, b);
             if prob > 0.0 {
                 next[i] = first / prob;
             }
         }
-        let change = s.iter().zip(&next).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let change = s
+            .iter()
+            .zip(&next)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
         s = next;
         if change < 1e-13 * teacher.second_moment().sqrt() {
             break;
         }
     }
     LevelSet::new(s, None).map_err(|_| {
-        Error::input(format!("lloyd-max with {k} levels is degenerate for teacher {}", teacher.name))
+        Error::input(format!(
+            "lloyd-max with {k} levels is degenerate for teacher {}",
+            teacher.name
+        ))
     })
 }
 
 /// Prior quantiles at `(k − ½)/K`, `K = 2^bits`.
 pub fn quantile_levels(bits: u32, teacher: &TeacherPrior) -> Result<LevelSet> {
     let k = bits_count(bits)?;
-    let v: Vec<f64> = (0..k).map(|i| teacher.quantile((i as f64 + 0.5) / k as f64)).collect();
+    let v: Vec<f64> = (0..k)
+        .map(|i| teacher.quantile((i as f64 + 0.5) / k as f64))
+        .collect();
     LevelSet::new(v, None).map_err(|_| {
         Error::input(format!(
             "quantile levels with {k} levels coincide for teacher {} (use fewer bits)",
@@ -173,7 +201,9 @@ pub fn asq_levels(n: usize, teacher: &TeacherPrior) -> Result<LevelSet> {
     use rand::SeedableRng;
     // A fixed seed and a large sample make the levels a deterministic function of the prior.
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0x5eed_a5c0);
-    let samples: Vec<f64> = (0..1usize << 16).map(|_| teacher.sample(&mut rng)).collect();
+    let samples: Vec<f64> = (0..1usize << 16)
+        .map(|_| teacher.sample(&mut rng))
+        .collect();
     let v = crate::asq::levels_from_samples(&samples, n)?;
     LevelSet::new(v, None)
 }
@@ -183,7 +213,9 @@ pub fn asq_levels(n: usize, teacher: &TeacherPrior) -> Result<LevelSet> {
 pub fn parse_teacher(spec: &str, rho: f64, probs: Option<&[f64]>) -> Result<TeacherPrior> {
     let t = spec.trim();
     if probs.is_some() && !t.starts_with("discrete:") {
-        return Err(Error::input("--teacher-probs needs a discrete:v1,v2,... teacher"));
+        return Err(Error::input(
+            "--teacher-probs needs a discrete:v1,v2,... teacher",
+        ));
     }
     match t {
         "gaussian" => TeacherPrior::gaussian(rho),

@@ -44,7 +44,11 @@ impl TeacherPrior {
         positive("teacher variance", rho)?;
         Ok(TeacherPrior {
             name: format!("gaussian(rho={rho})"),
-            components: vec![Component { weight: 1.0, mean: 0.0, var: rho }],
+            components: vec![Component {
+                weight: 1.0,
+                mean: 0.0,
+                var: rho,
+            }],
         })
     }
 
@@ -55,8 +59,16 @@ impl TeacherPrior {
         Ok(TeacherPrior {
             name: format!("binary(+-{a})"),
             components: vec![
-                Component { weight: 0.5, mean: -a, var: 0.0 },
-                Component { weight: 0.5, mean: a, var: 0.0 },
+                Component {
+                    weight: 0.5,
+                    mean: -a,
+                    var: 0.0,
+                },
+                Component {
+                    weight: 0.5,
+                    mean: a,
+                    var: 0.0,
+                },
             ],
         })
     }
@@ -67,7 +79,9 @@ impl TeacherPrior {
             return Err(Error::input("discrete teacher needs at least one value"));
         }
         if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-            return Err(Error::input(format!("discrete teacher value {v} is not finite")));
+            return Err(Error::input(format!(
+                "discrete teacher value {v} is not finite"
+            )));
         }
         let p: Vec<f64> = match probs {
             None => vec![1.0 / values.len() as f64; values.len()],
@@ -80,11 +94,15 @@ impl TeacherPrior {
                     )));
                 }
                 if let Some(x) = p.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
-                    return Err(Error::input(format!("teacher probability {x} is not a probability")));
+                    return Err(Error::input(format!(
+                        "teacher probability {x} is not a probability"
+                    )));
                 }
                 let s: f64 = p.iter().sum();
                 if (s - 1.0).abs() > 1e-9 {
-                    return Err(Error::input(format!("teacher probabilities sum to {s}, not 1")));
+                    return Err(Error::input(format!(
+                        "teacher probabilities sum to {s}, not 1"
+                    )));
                 }
                 p.to_vec()
             }
@@ -93,9 +111,16 @@ impl TeacherPrior {
             .iter()
             .zip(&p)
             .filter(|(_, &w)| w > 0.0)
-            .map(|(&mean, &weight)| Component { weight, mean, var: 0.0 })
+            .map(|(&mean, &weight)| Component {
+                weight,
+                mean,
+                var: 0.0,
+            })
             .collect();
-        let t = TeacherPrior { name: format!("discrete({values:?})"), components };
+        let t = TeacherPrior {
+            name: format!("discrete({values:?})"),
+            components,
+        };
         if t.second_moment() <= 0.0 {
             return Err(Error::input("discrete teacher is identically zero"));
         }
@@ -107,13 +132,26 @@ impl TeacherPrior {
     pub fn sparse(f: f64, rho: f64) -> Result<Self> {
         positive("teacher variance", rho)?;
         if !(f.is_finite() && f > 0.0 && f <= 1.0) {
-            return Err(Error::input(format!("sparse teacher density must be in (0, 1], got {f}")));
+            return Err(Error::input(format!(
+                "sparse teacher density must be in (0, 1], got {f}"
+            )));
         }
-        let mut components = vec![Component { weight: f, mean: 0.0, var: rho / f }];
+        let mut components = vec![Component {
+            weight: f,
+            mean: 0.0,
+            var: rho / f,
+        }];
         if f < 1.0 {
-            components.push(Component { weight: 1.0 - f, mean: 0.0, var: 0.0 });
+            components.push(Component {
+                weight: 1.0 - f,
+                mean: 0.0,
+                var: 0.0,
+            });
         }
-        Ok(TeacherPrior { name: format!("sparse(f={f},rho={rho})"), components })
+        Ok(TeacherPrior {
+            name: format!("sparse(f={f},rho={rho})"),
+            components,
+        })
     }
 
     /// The mixture components.
@@ -123,7 +161,10 @@ impl TeacherPrior {
 
     /// `ρ = E[w0²]`.
     pub fn second_moment(&self) -> f64 {
-        self.components.iter().map(|c| c.weight * (c.mean * c.mean + c.var)).sum()
+        self.components
+            .iter()
+            .map(|c| c.weight * (c.mean * c.mean + c.var))
+            .sum()
     }
 
     /// Whether every component is a point mass.

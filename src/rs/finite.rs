@@ -40,7 +40,11 @@ pub struct Channel {
 pub fn channel(model: &Model, m: f64, q: f64, big_q: f64) -> Option<Channel> {
     // Extrapolated iterates may undershoot Δ = 0 by round-off when the posterior is frozen.
     let raw = big_q - q;
-    let delta = if raw < 0.0 && raw > -1e-9 * (1.0 + q) { 0.0 } else { raw };
+    let delta = if raw < 0.0 && raw > -1e-9 * (1.0 + q) {
+        0.0
+    } else {
+        raw
+    };
     let e = model.rho() - 2.0 * m + q + model.noise;
     if !(delta >= 0.0 && e > 0.0 && q >= 0.0 && delta.is_finite() && e.is_finite()) {
         return None;
@@ -55,7 +59,14 @@ pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> Chann
     let bl = model.beta * model.ridge;
     let a = ch.a_hat + bl;
     let levels = model.student.levels();
-    let mut out = ChannelAverages { m: 0.0, q: 0.0, big_q: 0.0, var2: 0.0, log_z: 0.0, accurate: true };
+    let mut out = ChannelAverages {
+        m: 0.0,
+        q: 0.0,
+        big_q: 0.0,
+        var2: 0.0,
+        log_z: 0.0,
+        accurate: true,
+    };
     for c in model.teacher.components() {
         let tau = (c.var + ch.e / model.alpha).sqrt();
         // Steps of ⟨s⟩ sit at the ridge-shifted midpoints; put breakpoints at those steep enough
@@ -81,7 +92,13 @@ pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> Chann
             let w = norm_pdf(u);
             let mo = model.student.moments(a, ch.a_hat * y);
             let w0 = c.mean + post * u;
-            [w * w0 * mo.mean, w * mo.mean * mo.mean, w * (mo.mean * mo.mean + mo.var), w * mo.var * mo.var, w * mo.log_z]
+            [
+                w * w0 * mo.mean,
+                w * mo.mean * mo.mean,
+                w * (mo.mean * mo.mean + mo.var),
+                w * mo.var * mo.var,
+                w * mo.log_z,
+            ]
         };
         if full {
             let r = integrate(f, &pts, tol);
@@ -141,7 +158,13 @@ pub struct Observables {
 }
 
 /// Observables at state `(m, q, Q)`.
-pub fn observables(model: &Model, m: f64, q: f64, big_q: f64, tol: Tolerance) -> Option<Observables> {
+pub fn observables(
+    model: &Model,
+    m: f64,
+    q: f64,
+    big_q: f64,
+    tol: Tolerance,
+) -> Option<Observables> {
     let ch = channel(model, m, q, big_q)?;
     let av = averages(model, ch, tol, true);
     let (alpha, beta, rho) = (model.alpha, model.beta, model.rho());

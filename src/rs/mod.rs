@@ -36,7 +36,11 @@ impl Default for SolverOptions {
     fn default() -> Self {
         SolverOptions {
             fixed_point: Options::default(),
-            quad: Tolerance { abs: 1e-12, rel: 1e-12, max_intervals: 20_000 },
+            quad: Tolerance {
+                abs: 1e-12,
+                rel: 1e-12,
+                max_intervals: 20_000,
+            },
         }
     }
 }
@@ -109,14 +113,33 @@ fn starts(model: &Model) -> Vec<[f64; 3]> {
         vec![[0.0, 0.0, 1.0], [mi, qi, 1.0], [0.5 * mi, 0.5 * qi, 1.0]]
     } else {
         let dq = 1e-3 * prior2.max(1e-6);
-        vec![[0.0, 0.0, prior2], [mi, qi, qi + dq], [0.5 * mi, 0.25 * qi, 0.5 * (qi + prior2)]]
+        vec![
+            [0.0, 0.0, prior2],
+            [mi, qi, qi + dq],
+            [0.5 * mi, 0.25 * qi, 0.5 * (qi + prior2)],
+        ]
     }
 }
 
 /// A β = ∞ solution from its overlaps, χ, the noise E and the AT eigenvalue.
-fn ground_solution(model: &Model, (m, q, chi, e): (f64, f64, f64, f64), at: f64, status: Status, iterations: usize, residual: f64) -> RsSolution {
-    let r = if chi.is_finite() { 1.0 / (1.0 + chi) } else { 0.0 };
-    let train = if e.is_finite() { e * r * r } else { f64::INFINITY };
+fn ground_solution(
+    model: &Model,
+    (m, q, chi, e): (f64, f64, f64, f64),
+    at: f64,
+    status: Status,
+    iterations: usize,
+    residual: f64,
+) -> RsSolution {
+    let r = if chi.is_finite() {
+        1.0 / (1.0 + chi)
+    } else {
+        0.0
+    };
+    let train = if e.is_finite() {
+        e * r * r
+    } else {
+        f64::INFINITY
+    };
     RsSolution {
         m,
         q,
@@ -137,18 +160,43 @@ fn ground_solution(model: &Model, (m, q, chi, e): (f64, f64, f64, f64), at: f64,
     }
 }
 
-fn solution_from(model: &Model, x: &[f64], status: Status, iterations: usize, residual: f64, quad: Tolerance) -> Option<RsSolution> {
+fn solution_from(
+    model: &Model,
+    x: &[f64],
+    status: Status,
+    iterations: usize,
+    residual: f64,
+    quad: Tolerance,
+) -> Option<RsSolution> {
     if model.zero_temperature() {
         model.student.levels()?;
         let (m, q, r) = (x[0], x[1], x[2]);
         let e = zero::noise_of(model, m, q)?;
-        let chi = if r > 0.0 { 1.0 / r - 1.0 } else { f64::INFINITY };
+        let chi = if r > 0.0 {
+            1.0 / r - 1.0
+        } else {
+            f64::INFINITY
+        };
         // Discrete levels at β = ∞: λ_AT diverges (THEORY §3); the ground state is never stable.
-        Some(ground_solution(model, (m, q, chi, e), f64::INFINITY, status, iterations, residual))
+        Some(ground_solution(
+            model,
+            (m, q, chi, e),
+            f64::INFINITY,
+            status,
+            iterations,
+            residual,
+        ))
     } else {
         let o = finite::observables(model, x[0], x[1], x[2], quad)?;
-        let status = if status == Status::Converged && !o.accurate { Status::MaxIterations } else { status };
-        let violation = model.student.max_entropy().map(|smax| o.entropy < -1e-9 || o.entropy > smax + 1e-9);
+        let status = if status == Status::Converged && !o.accurate {
+            Status::MaxIterations
+        } else {
+            status
+        };
+        let violation = model
+            .student
+            .max_entropy()
+            .map(|smax| o.entropy < -1e-9 || o.entropy > smax + 1e-9);
         Some(RsSolution {
             m: x[0],
             q: x[1],
@@ -172,18 +220,42 @@ fn solution_from(model: &Model, x: &[f64], status: Status, iterations: usize, re
 
 fn continuous_ground_state(model: &Model) -> RsReport {
     let (m, q, chi, e) = zero::continuous(model);
-    let k = if chi.is_finite() { chi / (1.0 + chi) } else { 1.0 };
+    let k = if chi.is_finite() {
+        chi / (1.0 + chi)
+    } else {
+        1.0
+    };
     let finite = e.is_finite();
-    let status = if finite { Status::Converged } else { Status::Diverged };
+    let status = if finite {
+        Status::Converged
+    } else {
+        Status::Diverged
+    };
     let sol = ground_solution(model, (m, q, chi, e), model.alpha * k * k, status, 0, 0.0);
-    RsReport { converged: finite, equilibrium: sol.clone(), solutions: vec![sol] }
+    RsReport {
+        converged: finite,
+        equilibrium: sol.clone(),
+        solutions: vec![sol],
+    }
 }
 
 /// Runs the iteration from one starting state and returns the raw outcome.
-pub fn iterate_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> crate::fixed_point::Outcome {
+pub fn iterate_from(
+    model: &Model,
+    start: [f64; 3],
+    opts: &SolverOptions,
+) -> crate::fixed_point::Outcome {
     match (&model.student, model.zero_temperature()) {
-        (Student::Discrete(l), true) => iterate(|x| zero::map(model, l, x).map(|v| v.to_vec()), &start, opts.fixed_point),
-        _ => iterate(|x| finite::map(model, x, opts.quad).map(|v| v.to_vec()), &start, opts.fixed_point),
+        (Student::Discrete(l), true) => iterate(
+            |x| zero::map(model, l, x).map(|v| v.to_vec()),
+            &start,
+            opts.fixed_point,
+        ),
+        _ => iterate(
+            |x| finite::map(model, x, opts.quad).map(|v| v.to_vec()),
+            &start,
+            opts.fixed_point,
+        ),
     }
 }
 
@@ -194,15 +266,30 @@ pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Optio
         return Some(continuous_ground_state(model).equilibrium);
     }
     let out = iterate_from(model, start, opts);
-    let x = if out.status.is_converged() { out.gx.clone() } else { out.x.clone() };
-    solution_from(model, &x, out.status, out.iterations, out.residual, opts.quad)
+    let x = if out.status.is_converged() {
+        out.gx.clone()
+    } else {
+        out.x.clone()
+    };
+    solution_from(
+        model,
+        &x,
+        out.status,
+        out.iterations,
+        out.residual,
+        opts.quad,
+    )
 }
 
 impl RsSolution {
     /// The solver state of this solution, usable as a warm start for [`solve_from`].
     pub fn state(&self, zero_temperature: bool) -> [f64; 3] {
         if zero_temperature {
-            let r = if self.chi.is_finite() { 1.0 / (1.0 + self.chi) } else { 0.0 };
+            let r = if self.chi.is_finite() {
+                1.0 / (1.0 + self.chi)
+            } else {
+                0.0
+            };
             [self.m, self.q, r]
         } else {
             [self.m, self.q, self.big_q]
@@ -223,8 +310,19 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
         }
         let out = iterate_from(model, s, opts);
         // Report the state the map returned (one more contraction step than `x`).
-        let x = if out.status.is_converged() { out.gx.clone() } else { out.x.clone() };
-        let Some(sol) = solution_from(model, &x, out.status, out.iterations, out.residual, opts.quad) else {
+        let x = if out.status.is_converged() {
+            out.gx.clone()
+        } else {
+            out.x.clone()
+        };
+        let Some(sol) = solution_from(
+            model,
+            &x,
+            out.status,
+            out.iterations,
+            out.residual,
+            opts.quad,
+        ) else {
             continue;
         };
         let dup = found.iter().any(|f| {
@@ -249,10 +347,18 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
         .iter()
         .filter(|s| s.status.is_converged())
         .max_by(|a, b| score(a).total_cmp(&score(b)))
-        .or_else(|| found.iter().min_by(|a, b| a.residual.total_cmp(&b.residual)))
+        .or_else(|| {
+            found
+                .iter()
+                .min_by(|a, b| a.residual.total_cmp(&b.residual))
+        })
         .cloned();
     match best {
-        Some(eq) => RsReport { converged: eq.status.is_converged(), equilibrium: eq, solutions: found },
+        Some(eq) => RsReport {
+            converged: eq.status.is_converged(),
+            equilibrium: eq,
+            solutions: found,
+        },
         None => {
             let nan = RsSolution {
                 m: f64::NAN,
@@ -272,7 +378,11 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
                 iterations: 0,
                 residual: f64::NAN,
             };
-            RsReport { converged: false, equilibrium: nan, solutions: vec![] }
+            RsReport {
+                converged: false,
+                equilibrium: nan,
+                solutions: vec![],
+            }
         }
     }
 }

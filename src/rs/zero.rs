@@ -27,16 +27,31 @@ pub fn averages(model: &Model, levels: &LevelSet, e: f64, r: f64) -> ZeroAverage
     let s = levels.values();
     let k = s.len();
     // λ' = λ(1 + χ)/α = λ/(α r); the cell edges are the midpoints scaled by 1 + λ'.
-    let lp = if model.ridge > 0.0 { model.ridge / (model.alpha * r.max(1e-300)) } else { 0.0 };
-    let edges: Vec<f64> = s.windows(2).map(|w| (1.0 + lp) * 0.5 * (w[0] + w[1])).collect();
+    let lp = if model.ridge > 0.0 {
+        model.ridge / (model.alpha * r.max(1e-300))
+    } else {
+        0.0
+    };
+    let edges: Vec<f64> = s
+        .windows(2)
+        .map(|w| (1.0 + lp) * 0.5 * (w[0] + w[1]))
+        .collect();
     let (mut m, mut q, mut dens) = (0.0, 0.0, 0.0);
     for c in model.teacher.components() {
         let tau = (c.var + e / model.alpha).sqrt();
         let post = c.var / tau;
         let z: Vec<f64> = edges.iter().map(|t| (t - c.mean) / tau).collect();
         for i in 0..k {
-            let (pa, fa) = if i == 0 { (0.0, 0.0) } else { (norm_cdf(z[i - 1]), norm_pdf(z[i - 1])) };
-            let (pb, fb) = if i + 1 == k { (1.0, 0.0) } else { (norm_cdf(z[i]), norm_pdf(z[i])) };
+            let (pa, fa) = if i == 0 {
+                (0.0, 0.0)
+            } else {
+                (norm_cdf(z[i - 1]), norm_pdf(z[i - 1]))
+            };
+            let (pb, fb) = if i + 1 == k {
+                (1.0, 0.0)
+            } else {
+                (norm_cdf(z[i]), norm_pdf(z[i]))
+            };
             let p = pb - pa;
             q += c.weight * s[i] * s[i] * p;
             m += c.weight * s[i] * (c.mean * p + post * (fa - fb));
@@ -45,7 +60,11 @@ pub fn averages(model: &Model, levels: &LevelSet, e: f64, r: f64) -> ZeroAverage
             dens += c.weight * (s[i + 1] - s[i]) * norm_pdf(z[i]) / tau;
         }
     }
-    ZeroAverages { m, q, kappa: dens / model.alpha }
+    ZeroAverages {
+        m,
+        q,
+        kappa: dens / model.alpha,
+    }
 }
 
 /// One application of the ground-state map to `(m, q, r)`.
@@ -76,7 +95,11 @@ pub fn continuous(model: &Model) -> (f64, f64, f64, f64) {
         f64::INFINITY
     };
     let denom = 1.0 - g * g / alpha;
-    let e = if denom > 0.0 { (rho * (1.0 - g) * (1.0 - g) + model.noise) / denom } else { f64::INFINITY };
+    let e = if denom > 0.0 {
+        (rho * (1.0 - g) * (1.0 - g) + model.noise) / denom
+    } else {
+        f64::INFINITY
+    };
     let m = g * rho;
     let q = g * g * (rho + e / alpha);
     (m, q, chi, e)

@@ -46,8 +46,16 @@ pub struct QuadOptions {
 impl Default for QuadOptions {
     fn default() -> Self {
         QuadOptions {
-            outer: Tolerance { abs: 1e-12, rel: 1e-11, max_intervals: 4000 },
-            inner: Tolerance { abs: 1e-13, rel: 1e-12, max_intervals: 2000 },
+            outer: Tolerance {
+                abs: 1e-12,
+                rel: 1e-11,
+                max_intervals: 4000,
+            },
+            inner: Tolerance {
+                abs: 1e-13,
+                rel: 1e-12,
+                max_intervals: 2000,
+            },
             range: InnerRange::Tilted,
         }
     }
@@ -102,7 +110,13 @@ pub struct Energetic {
 /// `D1, D0, E0` at a state, or `None` outside the physical domain (`Δ1, Δ0 ≥ 0`, `E0 > 0`).
 pub fn energetic(model: &Model, x: f64, m: f64, q0: f64, q1: f64, big_q: f64) -> Option<Energetic> {
     // Round-off may undershoot a frozen Δ = 0 by a hair.
-    let clamp = |d: f64, s: f64| if d < 0.0 && d > -1e-9 * (1.0 + s.abs()) { 0.0 } else { d };
+    let clamp = |d: f64, s: f64| {
+        if d < 0.0 && d > -1e-9 * (1.0 + s.abs()) {
+            0.0
+        } else {
+            d
+        }
+    };
     let delta1 = clamp(big_q - q1, big_q);
     let delta0 = clamp(q1 - q0, q1);
     let e0 = model.rho() - 2.0 * m + q0 + model.noise;
@@ -111,7 +125,13 @@ pub fn energetic(model: &Model, x: f64, m: f64, q0: f64, q1: f64, big_q: f64) ->
         return None;
     }
     let b = model.beta;
-    Some(Energetic { delta1, delta0, d1: 1.0 + b * delta1, d0: 1.0 + b * delta1 + x * b * delta0, e0 })
+    Some(Energetic {
+        delta1,
+        delta0,
+        d1: 1.0 + b * delta1,
+        d0: 1.0 + b * delta1 + x * b * delta0,
+        e0,
+    })
 }
 
 /// The saddle-point conjugates of THEORY.md §4 at a state.
@@ -120,7 +140,12 @@ pub fn conjugates(model: &Model, en: &Energetic) -> Conjugates {
     let q0_hat = a * b * b * en.e0 / (en.d0 * en.d0);
     // (1/D1 − 1/D0)/x = βΔ0/(D1 D0): the second form has no cancellation as x → 0 or Δ0 → 0.
     let q1_hat = q0_hat + a * b * b * en.delta0 / (en.d1 * en.d0);
-    Conjugates { a_hat: a * b / en.d1, m_hat: a * b / en.d0, q0_hat, q1_hat }
+    Conjugates {
+        a_hat: a * b / en.d1,
+        m_hat: a * b / en.d0,
+        q0_hat,
+        q1_hat,
+    }
 }
 
 /// Averages of the nested channel at given conjugates.
@@ -157,7 +182,13 @@ impl Inner<'_> {
         let (x, g, a) = (self.x, self.g, self.a);
         if g == 0.0 {
             let mo = self.student.moments(a, h0);
-            return [x * mo.log_z, mo.mean, mo.mean * mo.mean, mo.mean * mo.mean + mo.var, mo.log_z];
+            return [
+                x * mo.log_z,
+                mo.mean,
+                mo.mean * mo.mean,
+                mo.mean * mo.mean + mo.var,
+                mo.log_z,
+            ];
         }
         let v = self.values;
         let (smin, smax) = (v[0], v[v.len() - 1]);
@@ -167,7 +198,9 @@ impl Inner<'_> {
         let centres: Vec<f64> = if k <= 64 {
             v.iter().map(|s| l(x * g * s)).collect()
         } else {
-            (0..=64).map(|i| l(x * g * (smin + (smax - smin) * i as f64 / 64.0))).collect()
+            (0..=64)
+                .map(|i| l(x * g * (smin + (smax - smin) * i as f64 / 64.0)))
+                .collect()
         };
         let lref = centres.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         // Every component is a ratio to ∫ e^{l − lref} ≈ Σ_centres e^{l_k − lref}, and ⟪log Z⟫
@@ -181,7 +214,9 @@ impl Inner<'_> {
             InnerRange::Fixed(w) => (-w, w),
         };
         let nb = ((hi - lo) / 2.5).ceil().max(1.0) as usize;
-        let mut pts: Vec<f64> = (0..=nb).map(|i| lo + (hi - lo) * i as f64 / nb as f64).collect();
+        let mut pts: Vec<f64> = (0..=nb)
+            .map(|i| lo + (hi - lo) * i as f64 / nb as f64)
+            .collect();
         // Steps of ⟨s⟩ at h = a (s_k + s_{k+1})/2, of width 1/(g Δs) in z1.
         for w in v.windows(2) {
             if g * (w[1] - w[0]) > 0.5 {
@@ -197,7 +232,13 @@ impl Inner<'_> {
             |z| {
                 let mo = self.student.moments(a, h0 + g * z);
                 let w = (-0.5 * z * z - LN_SQRT_2PI + x * mo.log_z - lref).exp();
-                [w, w * mo.mean, w * mo.mean * mo.mean, w * (mo.mean * mo.mean + mo.var), w * mo.log_z]
+                [
+                    w,
+                    w * mo.mean,
+                    w * mo.mean * mo.mean,
+                    w * (mo.mean * mo.mean + mo.var),
+                    w * mo.log_z,
+                ]
             },
             &pts,
             tol,
@@ -206,7 +247,13 @@ impl Inner<'_> {
             accurate.set(false);
         }
         let i0 = r.value[0];
-        [lref + i0.ln(), r.value[1] / i0, r.value[2] / i0, r.value[3] / i0, r.value[4] / i0]
+        [
+            lref + i0.ln(),
+            r.value[1] / i0,
+            r.value[2] / i0,
+            r.value[3] / i0,
+            r.value[4] / i0,
+        ]
     }
 }
 
@@ -215,19 +262,44 @@ impl Inner<'_> {
 pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Option<Averages> {
     let levels = model.student.levels()?;
     let g2 = c.q1_hat - c.q0_hat;
-    if !(g2 >= 0.0 && c.q0_hat >= 0.0 && x > 0.0 && x <= 1.0 && c.a_hat.is_finite() && c.m_hat.is_finite()) {
+    if !(g2 >= 0.0
+        && c.q0_hat >= 0.0
+        && x > 0.0
+        && x <= 1.0
+        && c.a_hat.is_finite()
+        && c.m_hat.is_finite())
+    {
         return None;
     }
     let values = levels.values();
     let a = c.a_hat + model.beta * model.ridge;
     let g = g2.sqrt();
-    let inner = Inner { student: &model.student, values, a, g, x, opts };
+    let inner = Inner {
+        student: &model.student,
+        values,
+        a,
+        g,
+        x,
+        opts,
+    };
     let accurate = Cell::new(true);
-    let mut out = Averages { m: 0.0, q0: 0.0, q1: 0.0, big_q: 0.0, log_w: 0.0, log_z: 0.0, accurate: true };
+    let mut out = Averages {
+        m: 0.0,
+        q0: 0.0,
+        q1: 0.0,
+        big_q: 0.0,
+        log_w: 0.0,
+        log_z: 0.0,
+        accurate: true,
+    };
     for comp in model.teacher.components() {
         let tau = (c.m_hat * c.m_hat * comp.var + c.q0_hat).sqrt();
         let centre = c.m_hat * comp.mean;
-        let post = if tau > 0.0 { c.m_hat * comp.var / tau } else { 0.0 };
+        let post = if tau > 0.0 {
+            c.m_hat * comp.var / tau
+        } else {
+            0.0
+        };
         if tau == 0.0 {
             let r = inner.eval(centre, &accurate);
             out.m += comp.weight * comp.mean * r[1];
@@ -254,7 +326,14 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
                 let p = norm_pdf(u);
                 let w0 = comp.mean + post * u;
                 let v = inner.eval(centre + tau * u, &accurate);
-                [p * w0 * v[1], p * v[1] * v[1], p * v[2], p * v[3], p * v[0], p * v[4]]
+                [
+                    p * w0 * v[1],
+                    p * v[1] * v[1],
+                    p * v[2],
+                    p * v[3],
+                    p * v[0],
+                    p * v[4],
+                ]
             },
             &pts,
             opts.outer,
@@ -274,14 +353,17 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
 
 /// The energetic term `α(−½ log D1 − (1/(2x)) log(D0/D1) − (β/2) E0/D0)`.
 pub fn energetic_term(model: &Model, x: f64, en: &Energetic) -> f64 {
-    model.alpha * (-0.5 * en.d1.ln() - 0.5 / x * (en.d0 / en.d1).ln() - 0.5 * model.beta * en.e0 / en.d0)
+    model.alpha
+        * (-0.5 * en.d1.ln() - 0.5 / x * (en.d0 / en.d1).ln() - 0.5 * model.beta * en.e0 / en.d0)
 }
 
 /// φ1 from its parts: the order parameters and conjugates of `p` and the averages `av` taken
 /// at `p.hat` and `p.x`.
 pub fn free_entropy_from(model: &Model, p: &Params, en: &Energetic, av: &Averages) -> f64 {
     let h = &p.hat;
-    0.5 * h.a_hat * p.big_q - 0.5 * h.q1_hat * en.delta1 - 0.5 * p.x * (h.q1_hat * p.q1 - h.q0_hat * p.q0)
+    0.5 * h.a_hat * p.big_q
+        - 0.5 * h.q1_hat * en.delta1
+        - 0.5 * p.x * (h.q1_hat * p.q1 - h.q0_hat * p.q0)
         - h.m_hat * p.m
         + av.log_w / p.x
         + energetic_term(model, p.x, en)

@@ -46,7 +46,12 @@ pub struct RsbOptions {
 impl Default for RsbOptions {
     fn default() -> Self {
         RsbOptions {
-            fixed_point: Options { tol: 1e-10, max_iter: 2000, damping: 0.5, depth: 5 },
+            fixed_point: Options {
+                tol: 1e-10,
+                max_iter: 2000,
+                damping: 0.5,
+                depth: 5,
+            },
             quad: QuadOptions::default(),
             x_grid: vec![1.0, 0.85, 0.7, 0.55, 0.4, 0.25, 0.1, 0.03, 0.01],
             x_tol: 1e-8,
@@ -180,7 +185,9 @@ impl AtX {
 
 fn check(model: &Model) -> Result<()> {
     if !model.beta.is_finite() {
-        return Err(Error::input("rsb needs a finite --beta: 1RSB is computed at finite temperature (got beta = inf)"));
+        return Err(Error::input(
+            "rsb needs a finite --beta: 1RSB is computed at finite temperature (got beta = inf)",
+        ));
     }
     if model.student.levels().is_none() {
         return Err(Error::input(
@@ -199,11 +206,23 @@ pub fn map(model: &Model, x: f64, state: &[f64], quad: QuadOptions) -> Option<[f
 }
 
 /// Everything at a state `(m, q0, q1, Q)` (meaningful at a fixed point).
-pub fn evaluate(model: &Model, x: f64, state: [f64; 4], quad: QuadOptions) -> Option<(Params, Energetic, Averages)> {
+pub fn evaluate(
+    model: &Model,
+    x: f64,
+    state: [f64; 4],
+    quad: QuadOptions,
+) -> Option<(Params, Energetic, Averages)> {
     let en = channel::energetic(model, x, state[0], state[1], state[2], state[3])?;
     let hat = channel::conjugates(model, &en);
     let av = channel::averages(model, &hat, x, quad)?;
-    let params = Params { big_q: state[3], q1: state[2], q0: state[1], m: state[0], hat, x };
+    let params = Params {
+        big_q: state[3],
+        q1: state[2],
+        q0: state[1],
+        m: state[0],
+        hat,
+        x,
+    };
     Some((params, en, av))
 }
 
@@ -211,13 +230,27 @@ pub fn evaluate(model: &Model, x: f64, state: [f64; 4], quad: QuadOptions) -> Op
 pub fn solve_at_x(model: &Model, x: f64, start: [f64; 4], opts: &RsbOptions) -> Result<AtX> {
     check(model)?;
     if !(x > 0.0 && x <= 1.0) {
-        return Err(Error::input(format!("the Parisi parameter x must be in (0, 1], got {x}")));
+        return Err(Error::input(format!(
+            "the Parisi parameter x must be in (0, 1], got {x}"
+        )));
     }
-    let out = iterate(|s| map(model, x, s, opts.quad).map(|v| v.to_vec()), &start, opts.fixed_point);
+    let out = iterate(
+        |s| map(model, x, s, opts.quad).map(|v| v.to_vec()),
+        &start,
+        opts.fixed_point,
+    );
     let state = [out.x[0], out.x[1], out.x[2], out.x[3]];
-    let (params, en, av) = evaluate(model, x, state, opts.quad)
-        .ok_or_else(|| Error::Numerics(format!("1RSB iteration at x = {x} left the physical domain ({:?})", out.status)))?;
-    let status = if out.status == Status::Converged && !av.accurate { Status::MaxIterations } else { out.status };
+    let (params, en, av) = evaluate(model, x, state, opts.quad).ok_or_else(|| {
+        Error::Numerics(format!(
+            "1RSB iteration at x = {x} left the physical domain ({:?})",
+            out.status
+        ))
+    })?;
+    let status = if out.status == Status::Converged && !av.accurate {
+        Status::MaxIterations
+    } else {
+        out.status
+    };
     Ok(AtX {
         x,
         state,
@@ -233,7 +266,14 @@ pub fn solve_at_x(model: &Model, x: f64, start: [f64; 4], opts: &RsbOptions) -> 
 }
 
 fn scan_point(a: &AtX) -> ScanPoint {
-    ScanPoint { x: a.x, q0: a.state[1], q1: a.state[2], free_entropy: a.free_entropy, dphi_dx: a.dphi_dx, status: a.status }
+    ScanPoint {
+        x: a.x,
+        q0: a.state[1],
+        q1: a.state[2],
+        free_entropy: a.free_entropy,
+        dphi_dx: a.dphi_dx,
+        status: a.status,
+    }
 }
 
 /// The RS equilibrium split into a 1RSB start: `q0 = q − δ`, `q1 = q + δ`.
@@ -285,13 +325,21 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
             let extra = RefCell::new(Vec::new());
             let f = |x: f64| -> f64 {
                 let (l, h) = cache.borrow().clone();
-                let start = if (x - l.x).abs() < (x - h.x).abs() { l.state } else { h.state };
+                let start = if (x - l.x).abs() < (x - h.x).abs() {
+                    l.state
+                } else {
+                    h.state
+                };
                 match solve_at_x(model, x, start, opts) {
                     Ok(a) => {
                         let d = a.dphi_dx;
                         if a.gap() >= opts.min_gap {
                             let mut c = cache.borrow_mut();
-                            if d < 0.0 { c.0 = a.clone() } else { c.1 = a.clone() }
+                            if d < 0.0 {
+                                c.0 = a.clone()
+                            } else {
+                                c.1 = a.clone()
+                            }
                         }
                         extra.borrow_mut().push(a);
                         d
@@ -309,9 +357,17 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
                     0.5 * (l.x + h.x)
                 }
             };
-            let start = if (xs - l.x).abs() < (xs - h.x).abs() { l.state } else { h.state };
+            let start = if (xs - l.x).abs() < (xs - h.x).abs() {
+                l.state
+            } else {
+                h.state
+            };
             chosen = solve_at_x(model, xs, start, opts)?;
-            phase = if chosen.gap() >= opts.min_gap { Phase::OneStepRsb } else { Phase::RsCollapsed };
+            phase = if chosen.gap() >= opts.min_gap {
+                Phase::OneStepRsb
+            } else {
+                Phase::RsCollapsed
+            };
         }
         (None, Some(a)) if a.dphi_dx < 0.0 => {
             // The first q1 > q0 point already has dφ1/dx < 0: was it x = 1?
@@ -366,10 +422,20 @@ pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbRepo
     let rs_report = rs::solve(model, &SolverOptions::default());
     let rs = rs_report.equilibrium;
     let a = solve_at_x(model, x, split_start(&rs), opts)?;
-    let phase = if a.gap() >= opts.min_gap { Phase::OneStepRsb } else { Phase::RsCollapsed };
+    let phase = if a.gap() >= opts.min_gap {
+        Phase::OneStepRsb
+    } else {
+        Phase::RsCollapsed
+    };
     let solution = solution_from(model, &a, phase);
     let converged = a.status.is_converged() && rs_report.converged;
-    Ok(RsbReport { solution, converged, rs, scan: vec![scan_point(&a)], params: a.params })
+    Ok(RsbReport {
+        solution,
+        converged,
+        rs,
+        scan: vec![scan_point(&a)],
+        params: a.params,
+    })
 }
 
 /// The reported observables of a fixed point at its `x`.
@@ -381,7 +447,11 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
     let energy = 0.5 * model.alpha * train + 0.5 * model.ridge * big_q;
     let entropy = a.free_entropy + model.beta * energy;
     let smax = model.student.max_entropy().unwrap_or(f64::INFINITY);
-    let complexity = if phase == Phase::RsCollapsed { 0.0 } else { -a.x * a.x * a.dphi_dx };
+    let complexity = if phase == Phase::RsCollapsed {
+        0.0
+    } else {
+        -a.x * a.x * a.dphi_dx
+    };
     RsbSolution {
         m,
         big_q,

@@ -162,21 +162,30 @@ pub struct Axis {
 
 fn parse_number(param: Param, s: &str) -> Result<f64> {
     let t = s.trim();
-    let parsed = if param == Param::Beta { beta_value(t) } else { crate::cli::model_args::finite_f64(t) };
+    let parsed = if param == Param::Beta {
+        beta_value(t)
+    } else {
+        crate::cli::model_args::finite_f64(t)
+    };
     parsed.map_err(|e| Error::input(format!("--over {param}: {e}")))
 }
 
 fn parse_count(param: Param, s: &str) -> Result<usize> {
     match s.trim().parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(Error::input(format!("--over {param}: COUNT '{}' is not a positive whole number", s.trim()))),
+        _ => Err(Error::input(format!(
+            "--over {param}: COUNT '{}' is not a positive whole number",
+            s.trim()
+        ))),
     }
 }
 
 fn to_bits(v: f64) -> Result<u32> {
     let r = v.round();
     if (v - r).abs() > 1e-9 || !(0.0..=f64::from(u32::MAX)).contains(&r) {
-        return Err(Error::input(format!("--over bits: '{v}' is not a whole number of bits")));
+        return Err(Error::input(format!(
+            "--over bits: '{v}' is not a whole number of bits"
+        )));
     }
     Ok(r as u32)
 }
@@ -190,8 +199,8 @@ fn split_levels(list: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for tok in list.split(',') {
         let t = tok.trim();
-        let continues = t.parse::<f64>().is_ok()
-            && out.last().is_some_and(|l| l.starts_with("custom:"));
+        let continues =
+            t.parse::<f64>().is_ok() && out.last().is_some_and(|l| l.starts_with("custom:"));
         match out.last_mut() {
             Some(last) if continues => {
                 last.push(',');
@@ -207,9 +216,11 @@ impl Axis {
     /// Parses `PARAM=START:STOP:COUNT` or `PARAM=v1,v2,...`; `log` asks for geometric spacing
     /// of the range form.
     pub fn parse(spec: &str, log: bool) -> Result<Axis> {
-        let (name, rhs) = spec
-            .split_once('=')
-            .ok_or_else(|| Error::input(format!("--over '{spec}' is not PARAM=START:STOP:COUNT or PARAM=v1,v2,...")))?;
+        let (name, rhs) = spec.split_once('=').ok_or_else(|| {
+            Error::input(format!(
+                "--over '{spec}' is not PARAM=START:STOP:COUNT or PARAM=v1,v2,..."
+            ))
+        })?;
         let param: Param = name.parse()?;
         let rhs = rhs.trim();
         if rhs.is_empty() {
@@ -219,35 +230,48 @@ impl Axis {
         let values = if is_range {
             let parts: Vec<&str> = rhs.split(':').collect();
             if parts.len() != 3 {
-                return Err(Error::input(format!("--over {param}: '{rhs}' is not START:STOP:COUNT")));
+                return Err(Error::input(format!(
+                    "--over {param}: '{rhs}' is not START:STOP:COUNT"
+                )));
             }
             let start = parse_number(param, parts[0])?;
             let stop = parse_number(param, parts[1])?;
             if !start.is_finite() || !stop.is_finite() {
-                return Err(Error::input(format!("--over {param}: range ends must be finite, got '{rhs}'")));
+                return Err(Error::input(format!(
+                    "--over {param}: range ends must be finite, got '{rhs}'"
+                )));
             }
             let count = parse_count(param, parts[2])?;
             if count == 1 && start != stop {
-                return Err(Error::input(format!("--over {param}: COUNT 1 needs START = STOP, got '{rhs}'")));
+                return Err(Error::input(format!(
+                    "--over {param}: COUNT 1 needs START = STOP, got '{rhs}'"
+                )));
             }
             if log && !(start > 0.0 && stop > 0.0) {
-                return Err(Error::input(format!("--log {param}: a logarithmic range needs positive ends, got '{rhs}'")));
+                return Err(Error::input(format!(
+                    "--log {param}: a logarithmic range needs positive ends, got '{rhs}'"
+                )));
             }
             let nums = spaced(start, stop, count, log);
             if param == Param::Bits {
-                nums.into_iter().map(|v| to_bits(v).map(AxisValue::Int)).collect::<Result<Vec<_>>>()?
+                nums.into_iter()
+                    .map(|v| to_bits(v).map(AxisValue::Int))
+                    .collect::<Result<Vec<_>>>()?
             } else {
                 nums.into_iter().map(AxisValue::Num).collect()
             }
         } else {
             if log {
-                return Err(Error::input(format!("--log {param}: only a START:STOP:COUNT range can be logarithmic")));
+                return Err(Error::input(format!(
+                    "--log {param}: only a START:STOP:COUNT range can be logarithmic"
+                )));
             }
             match param {
                 Param::Levels => split_levels(rhs)
                     .into_iter()
                     .map(|s| {
-                        s.parse::<LevelKind>().map_err(|e| Error::input(format!("--over levels: {e}")))?;
+                        s.parse::<LevelKind>()
+                            .map_err(|e| Error::input(format!("--over levels: {e}")))?;
                         Ok(AxisValue::Text(s))
                     })
                     .collect::<Result<Vec<_>>>()?,
@@ -255,11 +279,17 @@ impl Axis {
                     .split(',')
                     .map(|s| {
                         s.trim().parse::<u32>().map(AxisValue::Int).map_err(|_| {
-                            Error::input(format!("--over bits: '{}' is not a whole number", s.trim()))
+                            Error::input(format!(
+                                "--over bits: '{}' is not a whole number",
+                                s.trim()
+                            ))
                         })
                     })
                     .collect::<Result<Vec<_>>>()?,
-                _ => rhs.split(',').map(|s| parse_number(param, s).map(AxisValue::Num)).collect::<Result<Vec<_>>>()?,
+                _ => rhs
+                    .split(',')
+                    .map(|s| parse_number(param, s).map(AxisValue::Num))
+                    .collect::<Result<Vec<_>>>()?,
             }
         };
         Ok(Axis { param, values })
@@ -277,7 +307,10 @@ impl Axis {
 
     /// The values as numbers (NaN for text values).
     pub fn numbers(&self) -> Vec<f64> {
-        self.values.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()
+        self.values
+            .iter()
+            .map(|v| v.as_f64().unwrap_or(f64::NAN))
+            .collect()
     }
 }
 
@@ -328,7 +361,10 @@ pub struct Point {
 impl Point {
     /// The value of `param` at this point, if swept.
     pub fn get(&self, param: Param) -> Option<&AxisValue> {
-        self.values.iter().find(|(p, _)| *p == param).map(|(_, v)| v)
+        self.values
+            .iter()
+            .find(|(p, _)| *p == param)
+            .map(|(_, v)| v)
     }
 
     /// The numeric value of `param` at this point, if swept and numeric.
@@ -358,13 +394,21 @@ impl Point {
 
     /// `alpha=2, width=0.5`: the point for messages.
     pub fn describe(&self) -> String {
-        self.values.iter().map(|(p, v)| format!("{p}={}", v.canonical())).collect::<Vec<_>>().join(", ")
+        self.values
+            .iter()
+            .map(|(p, v)| format!("{p}={}", v.canonical()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Builds the validated model at this point, naming the point in an error.
     pub fn model(&self, base: &ModelArgs) -> Result<Model> {
         self.apply(base).model().map_err(|e| match e {
-            Error::Input(m) => Error::input(format!("at sweep point {} ({}): {m}", self.index, self.describe())),
+            Error::Input(m) => Error::input(format!(
+                "at sweep point {} ({}): {m}",
+                self.index,
+                self.describe()
+            )),
             other => other,
         })
     }
@@ -377,13 +421,18 @@ impl Grid {
         if over.is_empty() {
             return Err(Error::input("sweep needs at least one --over PARAM=..."));
         }
-        let log_params = log.iter().map(|s| s.parse::<Param>()).collect::<Result<Vec<_>>>()?;
+        let log_params = log
+            .iter()
+            .map(|s| s.parse::<Param>())
+            .collect::<Result<Vec<_>>>()?;
         let mut axes: Vec<Axis> = Vec::new();
         for spec in over {
             let name = spec.split_once('=').map(|(n, _)| n).unwrap_or(spec);
             let p: Param = name.parse().map_err(|e| match spec.contains('=') {
                 true => e,
-                false => Error::input(format!("--over '{spec}' is not PARAM=START:STOP:COUNT or PARAM=v1,v2,...")),
+                false => Error::input(format!(
+                    "--over '{spec}' is not PARAM=START:STOP:COUNT or PARAM=v1,v2,..."
+                )),
             })?;
             if axes.iter().any(|a| a.param == p) {
                 return Err(Error::input(format!("--over {p} is given twice")));
@@ -392,7 +441,9 @@ impl Grid {
         }
         for p in &log_params {
             if !axes.iter().any(|a| a.param == *p) {
-                return Err(Error::input(format!("--log {p}: {p} is not swept by any --over")));
+                return Err(Error::input(format!(
+                    "--log {p}: {p} is not swept by any --over"
+                )));
             }
         }
         let g = Grid { axes };
@@ -403,9 +454,12 @@ impl Grid {
     fn checked_len(&self) -> Result<usize> {
         let mut n: usize = 1;
         for a in &self.axes {
-            n = n.checked_mul(a.len()).filter(|n| *n <= MAX_POINTS).ok_or_else(|| {
-                Error::input(format!("the sweep grid has more than {MAX_POINTS} points"))
-            })?;
+            n = n
+                .checked_mul(a.len())
+                .filter(|n| *n <= MAX_POINTS)
+                .ok_or_else(|| {
+                    Error::input(format!("the sweep grid has more than {MAX_POINTS} points"))
+                })?;
         }
         Ok(n)
     }
@@ -433,8 +487,17 @@ impl Grid {
             coords[k] = rest % a.len();
             rest /= a.len();
         }
-        let values = self.axes.iter().zip(&coords).map(|(a, &i)| (a.param, a.values[i].clone())).collect();
-        Point { index, coords, values }
+        let values = self
+            .axes
+            .iter()
+            .zip(&coords)
+            .map(|(a, &i)| (a.param, a.values[i].clone()))
+            .collect();
+        Point {
+            index,
+            coords,
+            values,
+        }
     }
 
     /// Every point, in grid order.
@@ -464,8 +527,14 @@ mod tests {
 
     #[test]
     fn level_lists_keep_custom_specs_whole() {
-        assert_eq!(split_levels("uniform,custom:-1,0,1,lloyd-max"), vec!["uniform", "custom:-1,0,1", "lloyd-max"]);
-        assert_eq!(split_levels("custom:-1,1;custom:-2,2"), vec!["custom:-1,1", "custom:-2,2"]);
+        assert_eq!(
+            split_levels("uniform,custom:-1,0,1,lloyd-max"),
+            vec!["uniform", "custom:-1,0,1", "lloyd-max"]
+        );
+        assert_eq!(
+            split_levels("custom:-1,1;custom:-2,2"),
+            vec!["custom:-1,1", "custom:-2,2"]
+        );
     }
 
     #[test]
@@ -477,7 +546,18 @@ mod tests {
         let d = Axis::parse("alpha=3:1:3", false).unwrap();
         assert_eq!(d.numbers(), vec![3.0, 2.0, 1.0]);
         assert!(Axis::parse("beta=1,inf", false).unwrap().numbers()[1].is_infinite());
-        for bad in ["alpha=1:2:0", "alpha=1:2", "alpha=nan,1", "beta=1:inf:3", "bits=1:2:3", "levels=bogus", "foo=1", "alpha", "alpha=", "alpha=1:2:x"] {
+        for bad in [
+            "alpha=1:2:0",
+            "alpha=1:2",
+            "alpha=nan,1",
+            "beta=1:inf:3",
+            "bits=1:2:3",
+            "levels=bogus",
+            "foo=1",
+            "alpha",
+            "alpha=",
+            "alpha=1:2:x",
+        ] {
             assert!(Grid::parse(&[bad.into()], &[]).is_err(), "{bad}");
         }
     }

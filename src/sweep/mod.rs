@@ -36,7 +36,9 @@ pub mod rs;
 pub mod store;
 
 pub use grid::{spaced, Axis, AxisValue, Grid, Param, Point};
-pub use rs::{render_csv, render_json, run, run_records, run_with_solver, RsRecord, SolutionRecord};
+pub use rs::{
+    render_csv, render_json, run, run_records, run_with_solver, RsRecord, SolutionRecord,
+};
 pub use store::{Header, Shard, Spec};
 
 use crate::error::{Error, Result};
@@ -98,7 +100,11 @@ where
     F: Fn(&Point) -> Result<T> + Sync,
 {
     let n = grid.len();
-    let pb = if opts.progress { crate::progress::bar(n as u64, "sweep") } else { indicatif::ProgressBar::hidden() };
+    let pb = if opts.progress {
+        crate::progress::bar(n as u64, "sweep")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let out = in_pool(opts.threads, || {
         (0..n)
             .into_par_iter()
@@ -118,7 +124,12 @@ where
 /// points already there are skipped, and with `store.shard` only that shard's points are
 /// evaluated (and returned). Results pass through their exact JSON form (fresh or resumed
 /// alike), so a resumed run returns exactly what an uninterrupted one does.
-pub fn run_checkpointed<T, F>(grid: &Grid, opts: &RunOptions, store: &Store, f: F) -> Result<Vec<Row<T>>>
+pub fn run_checkpointed<T, F>(
+    grid: &Grid,
+    opts: &RunOptions,
+    store: &Store,
+    f: F,
+) -> Result<Vec<Row<T>>>
 where
     T: Serialize + DeserializeOwned + Send,
     F: Fn(&Point) -> Result<T> + Sync,
@@ -126,15 +137,24 @@ where
     let header = Header::new(grid, &store.context, store.shard);
     let (appender, mut done) = store::Appender::open(&store.path, &header)?;
     let own: Vec<usize> = (0..grid.len()).filter(|&i| header.owns(i)).collect();
-    let pending: Vec<usize> = own.iter().copied().filter(|i| !done.contains_key(i)).collect();
-    let pb = if opts.progress { crate::progress::bar(own.len() as u64, "sweep") } else { indicatif::ProgressBar::hidden() };
+    let pending: Vec<usize> = own
+        .iter()
+        .copied()
+        .filter(|i| !done.contains_key(i))
+        .collect();
+    let pb = if opts.progress {
+        crate::progress::bar(own.len() as u64, "sweep")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     pb.set_position((own.len() - pending.len()) as u64);
     let fresh = in_pool(opts.threads, || {
         pending
             .par_iter()
             .map(|&i| {
                 let point = grid.point(i);
-                let value = serde_json::to_value(f(&point)?).map_err(|e| Error::Io(e.to_string()))?;
+                let value =
+                    serde_json::to_value(f(&point)?).map_err(|e| Error::Io(e.to_string()))?;
                 appender.append(i, &value)?;
                 pb.inc(1);
                 Ok((i, value))
@@ -159,10 +179,19 @@ where
     }
     own.into_iter()
         .map(|i| {
-            let v = done.remove(&i).ok_or_else(|| Error::Numerics(format!("sweep point {i} has no result")))?;
-            let result = serde_json::from_value(v)
-                .map_err(|e| Error::input(format!("{}: point {i} has an unreadable result: {e}", store.path.display())))?;
-            Ok(Row { point: grid.point(i), result })
+            let v = done
+                .remove(&i)
+                .ok_or_else(|| Error::Numerics(format!("sweep point {i} has no result")))?;
+            let result = serde_json::from_value(v).map_err(|e| {
+                Error::input(format!(
+                    "{}: point {i} has an unreadable result: {e}",
+                    store.path.display()
+                ))
+            })?;
+            Ok(Row {
+                point: grid.point(i),
+                result,
+            })
         })
         .collect()
 }
@@ -173,14 +202,22 @@ pub fn merge<T: DeserializeOwned>(files: &[PathBuf]) -> Result<(Grid, String, Ve
     let (spec, records) = store::merge_files(files)?;
     let grid = spec.grid()?;
     if grid.len() != records.len() {
-        return Err(Error::input(format!("the shards cover {} of {} points", records.len(), grid.len())));
+        return Err(Error::input(format!(
+            "the shards cover {} of {} points",
+            records.len(),
+            grid.len()
+        )));
     }
     let rows = records
         .into_iter()
         .map(|(i, v)| {
-            let result = serde_json::from_value(v)
-                .map_err(|e| Error::input(format!("shard point {i} has an unreadable result: {e}")))?;
-            Ok(Row { point: grid.point(i), result })
+            let result = serde_json::from_value(v).map_err(|e| {
+                Error::input(format!("shard point {i} has an unreadable result: {e}"))
+            })?;
+            Ok(Row {
+                point: grid.point(i),
+                result,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok((grid, spec.context, rows))

@@ -137,7 +137,8 @@ impl SolutionRecord {
             opt(self.entropy),
             fmt_num(self.at_eigenvalue),
             self.rs_stable.to_string(),
-            self.entropy_violation.map_or(String::new(), |b| b.to_string()),
+            self.entropy_violation
+                .map_or(String::new(), |b| b.to_string()),
             self.status.clone(),
             self.iterations.to_string(),
             fmt_num(self.residual),
@@ -175,10 +176,15 @@ impl RsRecord {
 /// Checks that the model is valid at every point (in parallel) before anything is computed or
 /// written, so that bad input fails fast and leaves no file behind.
 pub fn validate(grid: &Grid, base: &ModelArgs, threads: Option<usize>) -> Result<()> {
-    let opts = RunOptions { threads, progress: false };
+    let opts = RunOptions {
+        threads,
+        progress: false,
+    };
     // Only the lowest failing index is reported, whatever the thread count.
     let check = || -> Result<()> {
-        let bad = (0..grid.len()).into_par_iter().find_first(|&i| grid.point(i).model(base).is_err());
+        let bad = (0..grid.len())
+            .into_par_iter()
+            .find_first(|&i| grid.point(i).model(base).is_err());
         match bad {
             Some(i) => grid.point(i).model(base).map(drop),
             None => Ok(()),
@@ -202,7 +208,12 @@ pub fn run(grid: &Grid, base: &ModelArgs, opts: &RunOptions) -> Result<Vec<Row<R
 }
 
 /// [`run`] with chosen solver settings (e.g. looser tolerances for a large phase diagram).
-pub fn run_with_solver(grid: &Grid, base: &ModelArgs, opts: &RunOptions, solver: &SolverOptions) -> Result<Vec<Row<RsReport>>> {
+pub fn run_with_solver(
+    grid: &Grid,
+    base: &ModelArgs,
+    opts: &RunOptions,
+    solver: &SolverOptions,
+) -> Result<Vec<Row<RsReport>>> {
     validate(grid, base, opts.threads)?;
     run_with(grid, opts, |p: &Point| Ok(solve(&p.model(base)?, solver)))
 }
@@ -211,7 +222,10 @@ pub fn run_with_solver(grid: &Grid, base: &ModelArgs, opts: &RunOptions, solver:
 pub fn context(grid: &Grid, base: &ModelArgs) -> String {
     use super::Param::*;
     let swept = |p| grid.axis(p).is_some();
-    let mut parts = vec![format!("rs sweep, quantreplica {}", env!("CARGO_PKG_VERSION"))];
+    let mut parts = vec![format!(
+        "rs sweep, quantreplica {}",
+        env!("CARGO_PKG_VERSION")
+    )];
     let mut add = |p, v: String| {
         if !swept(p) {
             parts.push(format!("{p}={v}"));
@@ -226,8 +240,14 @@ pub fn context(grid: &Grid, base: &ModelArgs) -> String {
     add(Levels, base.levels.clone());
     add(TeacherVar, format!("{:?}", base.teacher_var));
     parts.push(format!("teacher={}", base.teacher));
-    parts.push(format!("teacher_probs={}", base.teacher_probs.as_deref().unwrap_or("")));
-    parts.push(format!("level_weights={}", base.level_weights.as_deref().unwrap_or("")));
+    parts.push(format!(
+        "teacher_probs={}",
+        base.teacher_probs.as_deref().unwrap_or("")
+    ));
+    parts.push(format!(
+        "level_weights={}",
+        base.level_weights.as_deref().unwrap_or("")
+    ));
     parts.join("; ")
 }
 
@@ -244,12 +264,19 @@ pub fn run_records(
     let eval = |p: &Point| -> Result<RsRecord> {
         let model = p.model(base)?;
         let report = solve(&model, &solver);
-        Ok(RsRecord::new(&report, model.student.levels().map(|l| l.values())))
+        Ok(RsRecord::new(
+            &report,
+            model.student.levels().map(|l| l.values()),
+        ))
     };
     match checkpoint {
         None => run_with(grid, opts, eval),
         Some((path, shard)) => {
-            let store = Store { path, shard, context: context(grid, base) };
+            let store = Store {
+                path,
+                shard,
+                context: context(grid, base),
+            };
             run_checkpointed(grid, opts, &store, eval)
         }
     }
@@ -302,7 +329,13 @@ pub struct JsonRow<'a, T: Serialize> {
 /// JSON of a sweep: an array of row objects (`index`, the swept parameters, every key of the
 /// result), pretty-printed.
 pub fn render_json<T: Serialize>(rows: &[Row<T>]) -> Result<String> {
-    let out: Vec<JsonRow<'_, T>> =
-        rows.iter().map(|r| JsonRow { index: r.point.index, params: Params(&r.point), result: &r.result }).collect();
+    let out: Vec<JsonRow<'_, T>> = rows
+        .iter()
+        .map(|r| JsonRow {
+            index: r.point.index,
+            params: Params(&r.point),
+            result: &r.result,
+        })
+        .collect();
     crate::output::to_json(&out)
 }

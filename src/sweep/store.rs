@@ -52,7 +52,11 @@ impl std::fmt::Display for Shard {
 impl FromStr for Shard {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::input(format!("--shard '{s}' is not i/n with 0 <= i < n (e.g. 0/4)"));
+        let bad = || {
+            Error::input(format!(
+                "--shard '{s}' is not i/n with 0 <= i < n (e.g. 0/4)"
+            ))
+        };
         let (i, n) = s.trim().split_once('/').ok_or_else(bad)?;
         let i: usize = i.trim().parse().map_err(|_| bad())?;
         let n: usize = n.trim().parse().map_err(|_| bad())?;
@@ -89,7 +93,10 @@ impl Spec {
             axes: grid
                 .axes
                 .iter()
-                .map(|a| AxisSpec { param: a.param.name().to_string(), values: a.values.iter().map(AxisValue::canonical).collect() })
+                .map(|a| AxisSpec {
+                    param: a.param.name().to_string(),
+                    values: a.values.iter().map(AxisValue::canonical).collect(),
+                })
                 .collect(),
             context: context.to_string(),
         }
@@ -151,7 +158,14 @@ impl Header {
     /// The header of a sweep of `grid` under `context`, for `shard`.
     pub fn new(grid: &Grid, context: &str, shard: Option<Shard>) -> Header {
         let spec = Spec::new(grid, context);
-        Header { format: FORMAT.into(), version: VERSION, hash: spec.hash(), points: grid.len(), shard, spec }
+        Header {
+            format: FORMAT.into(),
+            version: VERSION,
+            hash: spec.hash(),
+            points: grid.len(),
+            shard,
+            spec,
+        }
     }
 
     /// The header as its line (with the newline).
@@ -183,7 +197,9 @@ struct RecordLine {
 /// by one ulp; Rust's `str::parse::<f64>` is exact.)
 pub fn encode(v: Value) -> Value {
     match v {
-        Value::Number(n) if n.is_f64() => Value::String(format!("~{:?}", n.as_f64().unwrap_or(f64::NAN))),
+        Value::Number(n) if n.is_f64() => {
+            Value::String(format!("~{:?}", n.as_f64().unwrap_or(f64::NAN)))
+        }
         Value::String(s) if s.starts_with('~') => Value::String(format!("~{s}")),
         Value::Array(a) => Value::Array(a.into_iter().map(encode).collect()),
         Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, encode(v))).collect()),
@@ -196,11 +212,19 @@ pub fn decode(v: Value) -> Result<Value> {
     Ok(match v {
         Value::String(s) if s.starts_with("~~") => Value::String(s[1..].to_string()),
         Value::String(s) if s.starts_with('~') => {
-            let x: f64 = s[1..].parse().map_err(|_| Error::input(format!("sweep file holds a bad number '{s}'")))?;
-            serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
+            let x: f64 = s[1..]
+                .parse()
+                .map_err(|_| Error::input(format!("sweep file holds a bad number '{s}'")))?;
+            serde_json::Number::from_f64(x)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)
         }
         Value::Array(a) => Value::Array(a.into_iter().map(decode).collect::<Result<_>>()?),
-        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| Ok((k, decode(v)?))).collect::<Result<_>>()?),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| Ok((k, decode(v)?)))
+                .collect::<Result<_>>()?,
+        ),
         other => other,
     })
 }
@@ -224,30 +248,55 @@ fn name(path: &Path) -> String {
 /// kill) is ignored; any other malformed line is an error. `expected_header`, when given, is
 /// the header this run would write: a file holding only a torn prefix of it counts as empty.
 pub fn load(path: &Path, expected_header: Option<&Header>) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|e| Error::input(format!("cannot read sweep file {}: {e}", name(path))))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::input(format!("cannot read sweep file {}: {e}", name(path))))?;
     let valid = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let text = std::str::from_utf8(&bytes[..valid])
-        .map_err(|_| Error::input(format!("{} is not a quantreplica sweep file (not UTF-8)", name(path))))?;
+    let text = std::str::from_utf8(&bytes[..valid]).map_err(|_| {
+        Error::input(format!(
+            "{} is not a quantreplica sweep file (not UTF-8)",
+            name(path)
+        ))
+    })?;
     let mut lines = text.lines();
     let Some(first) = lines.next() else {
         // No complete line: empty, or a header cut short. Refuse anything else (never clobber
         // someone's file).
         let torn = &bytes[valid..];
-        let ok = torn.is_empty() || expected_header.is_some_and(|h| h.line().as_bytes().starts_with(torn));
+        let ok = torn.is_empty()
+            || expected_header.is_some_and(|h| h.line().as_bytes().starts_with(torn));
         if !ok {
-            return Err(Error::input(format!("{} is not a quantreplica sweep file", name(path))));
+            return Err(Error::input(format!(
+                "{} is not a quantreplica sweep file",
+                name(path)
+            )));
         }
-        return Ok(Loaded { header: None, records: BTreeMap::new(), valid_len: 0 });
+        return Ok(Loaded {
+            header: None,
+            records: BTreeMap::new(),
+            valid_len: 0,
+        });
     };
     let header: Header = serde_json::from_str(first)
         .ok()
         .filter(|h: &Header| h.format == FORMAT)
-        .ok_or_else(|| Error::input(format!("{} is not a quantreplica sweep file (bad header line)", name(path))))?;
+        .ok_or_else(|| {
+            Error::input(format!(
+                "{} is not a quantreplica sweep file (bad header line)",
+                name(path)
+            ))
+        })?;
     if header.version != VERSION {
-        return Err(Error::input(format!("{} has sweep file version {}, expected {VERSION}", name(path), header.version)));
+        return Err(Error::input(format!(
+            "{} has sweep file version {}, expected {VERSION}",
+            name(path),
+            header.version
+        )));
     }
     if header.spec.hash() != header.hash {
-        return Err(Error::input(format!("{} has a corrupt header (hash mismatch)", name(path))));
+        return Err(Error::input(format!(
+            "{} has a corrupt header (hash mismatch)",
+            name(path)
+        )));
     }
     let mut records = BTreeMap::new();
     for (k, line) in lines.enumerate() {
@@ -255,12 +304,20 @@ pub fn load(path: &Path, expected_header: Option<&Header>) -> Result<Loaded> {
         let rec: RecordLine = serde_json::from_str(line)
             .map_err(|_| Error::input(format!("{} line {lineno} is corrupt", name(path))))?;
         if rec.i >= header.points || !header.owns(rec.i) {
-            return Err(Error::input(format!("{} line {lineno}: point {} does not belong to this sweep file", name(path), rec.i)));
+            return Err(Error::input(format!(
+                "{} line {lineno}: point {} does not belong to this sweep file",
+                name(path),
+                rec.i
+            )));
         }
         let r = decode(rec.r)?;
         match records.get(&rec.i) {
             Some(old) if *old != r => {
-                return Err(Error::input(format!("{} holds point {} twice with different results", name(path), rec.i)))
+                return Err(Error::input(format!(
+                    "{} holds point {} twice with different results",
+                    name(path),
+                    rec.i
+                )))
             }
             Some(_) => {}
             None => {
@@ -268,7 +325,11 @@ pub fn load(path: &Path, expected_header: Option<&Header>) -> Result<Loaded> {
             }
         }
     }
-    Ok(Loaded { header: Some(header), records, valid_len: valid as u64 })
+    Ok(Loaded {
+        header: Some(header),
+        records,
+        valid_len: valid as u64,
+    })
 }
 
 /// Appends result lines to a sweep file, one whole line per write, flushed; safe to share
@@ -284,10 +345,20 @@ impl Appender {
     /// line), refuses a file of another sweep, starts a new one otherwise. Returns the points
     /// already done.
     pub fn open(path: &Path, header: &Header) -> Result<(Appender, BTreeMap<usize, Value>)> {
-        let io = |e: std::io::Error| Error::input(format!("cannot write checkpoint {}: {e}", name(path)));
-        let loaded = if path.exists() { Some(load(path, Some(header))?) } else { None };
+        let io = |e: std::io::Error| {
+            Error::input(format!("cannot write checkpoint {}: {e}", name(path)))
+        };
+        let loaded = if path.exists() {
+            Some(load(path, Some(header))?)
+        } else {
+            None
+        };
         let (file, records) = match loaded {
-            Some(Loaded { header: Some(h), records, valid_len }) => {
+            Some(Loaded {
+                header: Some(h),
+                records,
+                valid_len,
+            }) => {
                 if h.hash != header.hash || h.spec != header.spec || h.points != header.points {
                     return Err(Error::input(format!(
                         "checkpoint {} belongs to a different sweep (grid or model flags differ: hash {} vs {}); use another file or delete it",
@@ -305,7 +376,11 @@ impl Appender {
                         show(header.shard)
                     )));
                 }
-                let f = OpenOptions::new().read(true).write(true).open(path).map_err(io)?;
+                let f = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(path)
+                    .map_err(io)?;
                 f.set_len(valid_len).map_err(io)?;
                 drop(f);
                 let f = OpenOptions::new().append(true).open(path).map_err(io)?;
@@ -315,7 +390,12 @@ impl Appender {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(io)?;
                 }
-                let mut f = OpenOptions::new().create(true).write(true).truncate(true).open(path).map_err(io)?;
+                let mut f = OpenOptions::new()
+                    .create(true)
+                    .write(true)
+                    .truncate(true)
+                    .open(path)
+                    .map_err(io)?;
                 f.write_all(header.line().as_bytes()).map_err(io)?;
                 f.flush().map_err(io)?;
                 drop(f);
@@ -323,24 +403,42 @@ impl Appender {
                 (f, BTreeMap::new())
             }
         };
-        Ok((Appender { file: Mutex::new(file), path: path.to_path_buf() }, records))
+        Ok((
+            Appender {
+                file: Mutex::new(file),
+                path: path.to_path_buf(),
+            },
+            records,
+        ))
     }
 
     /// Appends one completed point (exact encoding, one `write_all`, flushed).
     pub fn append(&self, index: usize, result: &Value) -> Result<()> {
-        let mut line = serde_json::to_string(&RecordLine { i: index, r: encode(result.clone()) })
-            .map_err(|e| Error::Io(e.to_string()))?;
+        let mut line = serde_json::to_string(&RecordLine {
+            i: index,
+            r: encode(result.clone()),
+        })
+        .map_err(|e| Error::Io(e.to_string()))?;
         line.push('\n');
-        let mut f = self.file.lock().map_err(|_| Error::Io("checkpoint lock poisoned".into()))?;
-        f.write_all(line.as_bytes()).map_err(|e| Error::Io(format!("{}: {e}", name(&self.path))))?;
-        f.flush().map_err(|e| Error::Io(format!("{}: {e}", name(&self.path))))?;
+        let mut f = self
+            .file
+            .lock()
+            .map_err(|_| Error::Io("checkpoint lock poisoned".into()))?;
+        f.write_all(line.as_bytes())
+            .map_err(|e| Error::Io(format!("{}: {e}", name(&self.path))))?;
+        f.flush()
+            .map_err(|e| Error::Io(format!("{}: {e}", name(&self.path))))?;
         Ok(())
     }
 
     /// Flushes the file to disk.
     pub fn sync(&self) -> Result<()> {
-        let f = self.file.lock().map_err(|_| Error::Io("checkpoint lock poisoned".into()))?;
-        f.sync_all().map_err(|e| Error::Io(format!("{}: {e}", name(&self.path))))
+        let f = self
+            .file
+            .lock()
+            .map_err(|_| Error::Io("checkpoint lock poisoned".into()))?;
+        f.sync_all()
+            .map_err(|e| Error::Io(format!("{}: {e}", name(&self.path))))
     }
 }
 
@@ -355,10 +453,15 @@ pub fn merge_files(files: &[PathBuf]) -> Result<(Spec, BTreeMap<usize, Value>)> 
     let mut all = BTreeMap::new();
     for path in files {
         if !path.is_file() {
-            return Err(Error::input(format!("cannot read shard file {}", name(path))));
+            return Err(Error::input(format!(
+                "cannot read shard file {}",
+                name(path)
+            )));
         }
         let l = load(path, None)?;
-        let h = l.header.ok_or_else(|| Error::input(format!("{} is empty: not a sweep file", name(path))))?;
+        let h = l
+            .header
+            .ok_or_else(|| Error::input(format!("{} is empty: not a sweep file", name(path))))?;
         let s = h.shard.unwrap_or(Shard { index: 0, count: 1 });
         match &first {
             None => first = Some(h.clone()),
@@ -383,7 +486,11 @@ pub fn merge_files(files: &[PathBuf]) -> Result<(Spec, BTreeMap<usize, Value>)> 
             }
         }
         if let Some(other) = seen.insert(s.index, path.clone()) {
-            return Err(Error::input(format!("shard {s} is given twice ({} and {})", name(&other), name(path))));
+            return Err(Error::input(format!(
+                "shard {s} is given twice ({} and {})",
+                name(&other),
+                name(path)
+            )));
         }
         if l.records.len() != h.expected() {
             return Err(Error::input(format!(
@@ -398,10 +505,17 @@ pub fn merge_files(files: &[PathBuf]) -> Result<(Spec, BTreeMap<usize, Value>)> 
     let h = first.ok_or_else(|| Error::input("merge needs at least one shard file"))?;
     let count = h.shard.map_or(1, |s| s.count);
     if let Some(missing) = (0..count).find(|i| !seen.contains_key(i)) {
-        return Err(Error::input(format!("shard {missing}/{count} is missing ({} of {count} shard files given)", seen.len())));
+        return Err(Error::input(format!(
+            "shard {missing}/{count} is missing ({} of {count} shard files given)",
+            seen.len()
+        )));
     }
     if all.len() != h.points {
-        return Err(Error::input(format!("the shards cover {} of {} points", all.len(), h.points)));
+        return Err(Error::input(format!(
+            "the shards cover {} of {} points",
+            all.len(),
+            h.points
+        )));
     }
     Ok((h.spec, all))
 }
@@ -412,7 +526,15 @@ mod tests {
 
     #[test]
     fn encoding_is_exact() {
-        let xs = [0.1, 1.0 / 3.0, 2.3120394487818885e-12, 5e-324, f64::MAX, -0.0, 0.6224615647895656];
+        let xs = [
+            0.1,
+            1.0 / 3.0,
+            2.3120394487818885e-12,
+            5e-324,
+            f64::MAX,
+            -0.0,
+            0.6224615647895656,
+        ];
         let v = serde_json::json!({"a": xs, "s": "~x", "t": "plain", "n": 7, "z": null});
         let line = serde_json::to_string(&encode(v.clone())).unwrap();
         let back = decode(serde_json::from_str(&line).unwrap()).unwrap();
@@ -425,7 +547,10 @@ mod tests {
 
     #[test]
     fn shards() {
-        assert_eq!("1/3".parse::<Shard>().unwrap(), Shard { index: 1, count: 3 });
+        assert_eq!(
+            "1/3".parse::<Shard>().unwrap(),
+            Shard { index: 1, count: 3 }
+        );
         for bad in ["3/2", "0/0", "2/2", "a/2", "1", "-1/2", ""] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
