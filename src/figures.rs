@@ -421,9 +421,15 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
     Ok(stem)
 }
 
-/// ε_g and ε_t against α: the continuous ridgeless student (closed form and RS) and quantized
-/// students at their β = ∞ optimal widths.
-pub fn double_descent(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<PathBuf> {
+/// ε_g against α: the continuous ridgeless student (closed form and RS) and quantized students
+/// at their β = ∞ optimal widths, at inverse temperature `beta` (∞: the trained model), for
+/// every bit count in `optima`. Written to `double_descent` (β = ∞) or `double_descent_beta{β}`.
+pub fn double_descent(
+    p: &Point,
+    optima: &[OptimalWidth],
+    beta: f64,
+    dir: &Path,
+) -> Result<PathBuf> {
     let opts = SolverOptions::default();
     let alphas: Vec<f64> = (0..120)
         .map(|i| 10f64.powf(-1.0 + 1.7 * i as f64 / 119.0))
@@ -443,37 +449,39 @@ pub fn double_descent(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<
         })
         .collect();
     let mut series = vec![
-        Series::line("continuous, closed form (Hastie et al.)", closed)
+        Series::line("continuous ridgeless, closed form (β = ∞)", closed)
             .mark(Mark::Dashed)
             .colour(7),
     ];
-    let rs_cont: Vec<(f64, f64)> = alphas
-        .iter()
-        .map(|&a| {
-            let r = solve(
-                &Model::new(
-                    a,
-                    p.noise,
-                    f64::INFINITY,
-                    0.0,
-                    Student::Continuous,
-                    t.clone(),
-                )
-                .expect("valid"),
-                &opts,
-            );
-            (a, r.equilibrium.gen_error)
-        })
-        .step_by(6)
-        .collect();
-    series.push(Series::points("continuous, RS solver", rs_cont, None).colour(7));
-    for (i, o) in optima.iter().filter(|o| o.bits <= 4).enumerate() {
+    if beta.is_infinite() {
+        let rs_cont: Vec<(f64, f64)> = alphas
+            .iter()
+            .map(|&a| {
+                let r = solve(
+                    &Model::new(
+                        a,
+                        p.noise,
+                        f64::INFINITY,
+                        0.0,
+                        Student::Continuous,
+                        t.clone(),
+                    )
+                    .expect("valid"),
+                    &opts,
+                );
+                (a, r.equilibrium.gen_error)
+            })
+            .step_by(6)
+            .collect();
+        series.push(Series::points("continuous, RS solver", rs_cont, None).colour(7));
+    }
+    for (i, o) in optima.iter().enumerate() {
         let pts: Vec<(f64, f64)> = alphas
             .par_iter()
             .map(|&a| {
                 let st = Student::Discrete(LevelSet::uniform(o.bits, o.width).expect("valid"));
                 let r = solve(
-                    &Model::new(a, p.noise, f64::INFINITY, 0.0, st, t.clone()).expect("valid"),
+                    &Model::new(a, p.noise, beta, 0.0, st, t.clone()).expect("valid"),
                     &opts,
                 );
                 (
@@ -486,11 +494,18 @@ pub fn double_descent(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<
                 )
             })
             .collect();
-        series.push(Series::line(format!("b = {} (ω = {:.2})", o.bits, o.width), pts).colour(i));
+        let colour = if i >= 7 { i + 1 } else { i };
+        series
+            .push(Series::line(format!("b = {} (ω = {:.2})", o.bits, o.width), pts).colour(colour));
     }
+    let bt = if beta.is_infinite() {
+        "∞".to_string()
+    } else {
+        format!("{beta}")
+    };
     let chart = LineChart {
         title: format!(
-            "Double descent under weight quantization (σ² = {}, β = ∞)",
+            "Double descent under weight quantization (σ² = {}, β = {bt})",
             p.noise
         ),
         x_label: "samples per weight α".into(),
@@ -501,7 +516,11 @@ pub fn double_descent(p: &Point, optima: &[OptimalWidth], dir: &Path) -> Result<
         y_range: Some((0.02, 20.0)),
         ..LineChart::default()
     };
-    let stem = dir.join("double_descent");
+    let stem = if beta.is_infinite() {
+        dir.join("double_descent")
+    } else {
+        dir.join(format!("double_descent_beta{bt}"))
+    };
     save(&chart, &stem, (980, 660))?;
     Ok(stem)
 }

@@ -157,7 +157,9 @@ pub fn run(a: &Args) -> Result<()> {
         let d = &a.out_dir;
         figures::error_vs_width(&p, &optima, d)?;
         figures::optimal_width_vs_bits(&p, &optima, d)?;
-        figures::double_descent(&p, &optima, d)?;
+        figures::double_descent(&p, &optima, f64::INFINITY, d)?;
+        let few: Vec<_> = optima.iter().filter(|o| o.bits <= 4).cloned().collect();
+        figures::double_descent(&p, &few, p.beta, d)?;
         figures::phase_diagram_width_beta(&p, 1, d)?;
         figures::phase_diagram_width_beta(&p, 2, d)?;
         crate::output::write_atomic(
@@ -185,8 +187,9 @@ pub fn run(a: &Args) -> Result<()> {
         csv.write(&d.join("headline.csv"))?;
         println!();
         println!(
-            "figures written to {}/: error_vs_width, optimal_width, error_vs_bits, double_descent,",
-            d.display()
+            "figures written to {}/: error_vs_width, optimal_width, error_vs_bits, double_descent, double_descent_beta{},",
+            d.display(),
+            p.beta
         );
         println!("  phase_diagram_width_bits, phase_diagram_width_beta_b1, phase_diagram_width_beta_b2 (.png and .svg)");
     }
