@@ -46,10 +46,27 @@ struct Bin {
     v2: f64,
 }
 
-/// Minimum and maximum of non-empty finite `x`, in one pass of independent lanes (so it
-/// vectorises); a non-finite value turns the lanes' sum of `v·0` into NaN, and only then is the
-/// slow check run to name it.
+/// Minimum and maximum of non-empty finite `x`: chunks in parallel (min/max are exact, so the
+/// result does not depend on the thread count), each a vectorised single pass.
 fn range(x: &[f64]) -> Result<(f64, f64)> {
+    if x.len() < 1 << 16 {
+        return range_serial(x);
+    }
+    let len = x.len().div_ceil(CHUNKS);
+    let parts: Vec<Result<(f64, f64)>> = x.par_chunks(len).map(range_serial).collect();
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for p in parts {
+        let (a, b) = p?;
+        lo = lo.min(a);
+        hi = hi.max(b);
+    }
+    Ok((lo, hi))
+}
+
+/// One chunk of [`range`], in independent lanes (so it vectorises); a non-finite value turns
+/// the lanes' sum of `v·0` into NaN, and only then is the slow check run to name it.
+fn range_serial(x: &[f64]) -> Result<(f64, f64)> {
     if x.is_empty() {
         return check_values("input", x).map(|_| (0.0, 0.0));
     }
@@ -80,7 +97,7 @@ fn range(x: &[f64]) -> Result<(f64, f64)> {
 
 /// Chunks of the histogram pass: a fixed count (not the thread count), merged in order, so
 /// the sums are the same on any number of threads.
-const CHUNKS: usize = 8;
+const CHUNKS: usize = 4;
 
 /// The weighted bin moments of `x` on `m` bins of [lo, lo + m/inv].
 fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<Bin> {
