@@ -132,7 +132,8 @@ fn gk15<const N: usize, F: FnMut(f64) -> [f64; N]>(
         // integrands; the (200 |K − G| / resasc)^{3/2} scaling reflects K's higher order.
         let mut e = ((k - g * h.abs()) * h.signum()).abs();
         if asc != 0.0 && e != 0.0 {
-            e = asc * (200.0 * e / asc).powf(1.5).min(1.0);
+            let r = 200.0 * e / asc;
+            e = asc * (r * r.sqrt()).min(1.0);
         }
         if abs > f64::MIN_POSITIVE / (50.0 * f64::EPSILON) {
             e = e.max(50.0 * f64::EPSILON * abs);

@@ -174,7 +174,12 @@ impl LevelSet {
     /// Moments of `p(s) ∝ π(s) exp(−(a/2)s² + h s)` over the levels.
     pub fn moments(&self, a: f64, h: f64) -> Moments {
         if let (Some(d), None, true) = (self.step, &self.log_weights, a > 0.0) {
-            return self.moments_even(a, h, d);
+            let (mean, var, emax, z) = self.moments_even(a, h, d);
+            return Moments {
+                log_z: emax + z.ln(),
+                mean,
+                var,
+            };
         }
         let v = &self.values;
         let k = v.len();
@@ -229,7 +234,19 @@ impl LevelSet {
     /// Evenly spaced levels with counting measure: consecutive weight ratios obey
     /// `r_{k+1} = r_k · exp(−a d²)`, so the window costs two exponentials instead of one per
     /// level (relative round-off ~ K·ε, far below the quadrature tolerance).
-    fn moments_even(&self, a: f64, h: f64, d: f64) -> Moments {
+    /// Mean and variance only: the fixed-point iteration needs no log-normalizer, and the
+    /// logarithm is a sizeable share of the cost on small level sets.
+    pub fn mean_var(&self, a: f64, h: f64) -> (f64, f64) {
+        if let (Some(d), None, true) = (self.step, &self.log_weights, a > 0.0) {
+            let (mean, var, _, _) = self.moments_even(a, h, d);
+            return (mean, var);
+        }
+        let m = self.moments(a, h);
+        (m.mean, m.var)
+    }
+
+    /// Returns `(mean, var, emax, z)` with `log Z = emax + ln z`.
+    fn moments_even(&self, a: f64, h: f64, d: f64) -> (f64, f64, f64, f64) {
         let v = &self.values;
         let k = v.len();
         let c = h / a;
@@ -277,11 +294,7 @@ impl LevelSet {
         }
         m1 /= z;
         m2 /= z;
-        Moments {
-            log_z: emax + z.ln(),
-            mean: sm + m1,
-            var: (m2 - m1 * m1).max(0.0),
-        }
+        (sm + m1, (m2 - m1 * m1).max(0.0), emax, z)
     }
 
     /// Draws a level from the local posterior by inverting its CDF at `u ∈ [0, 1)` (two
@@ -332,6 +345,14 @@ impl Student {
                 mean: h / a,
                 var: 1.0 / a,
             },
+        }
+    }
+
+    /// Mean and variance of the local posterior (no log-normalizer; cheaper).
+    pub fn mean_var(&self, a: f64, h: f64) -> (f64, f64) {
+        match self {
+            Student::Discrete(l) => l.mean_var(a, h),
+            Student::Continuous => (h / a, 1.0 / a),
         }
     }
 

@@ -111,8 +111,11 @@ pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> Chann
         } else {
             let r = integrate(
                 |u| {
-                    let v = f(u);
-                    [v[0], v[1], v[2]]
+                    let y = c.mean + tau * u;
+                    let w = norm_pdf(u);
+                    let (mean, var) = model.student.mean_var(a, ch.a_hat * y);
+                    let w0 = c.mean + post * u;
+                    [w * w0 * mean, w * mean * mean, w * (mean * mean + var)]
                 },
                 &pts,
                 tol,
