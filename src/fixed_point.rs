@@ -63,6 +63,9 @@ pub struct Outcome {
     pub iterations: usize,
     /// Final residual `max |G(x) − x|`.
     pub residual: f64,
+    /// Whether the watch of [`iterate_watched`] stopped the iteration (status then
+    /// `MaxIterations`: not a fixed point by this run's own test).
+    pub stopped: bool,
 }
 
 fn inf_norm(v: &[f64]) -> f64 {
@@ -71,9 +74,19 @@ fn inf_norm(v: &[f64]) -> f64 {
 
 /// Iterates `x ← G(x)` from `x0`. `map` returns `None` when `x` lies outside the map's domain
 /// (the step is then retried with stronger damping from the last good point).
-pub fn iterate<F>(mut map: F, x0: &[f64], opts: Options) -> Outcome
+pub fn iterate<F>(map: F, x0: &[f64], opts: Options) -> Outcome
 where
     F: FnMut(&[f64]) -> Option<Vec<f64>>,
+{
+    iterate_watched(map, x0, opts, |_, _| false)
+}
+
+/// [`iterate`], but `watch(x, residual)` sees every accepted iterate and may stop the run early
+/// (e.g. once it has entered the basin of a fixed point already known from another start).
+pub fn iterate_watched<F, W>(mut map: F, x0: &[f64], opts: Options, mut watch: W) -> Outcome
+where
+    F: FnMut(&[f64]) -> Option<Vec<f64>>,
+    W: FnMut(&[f64], f64) -> bool,
 {
     let n = x0.len();
     let mut x = x0.to_vec();
@@ -84,6 +97,7 @@ where
             status: Status::Unphysical,
             iterations: 1,
             residual: f64::NAN,
+            stopped: false,
         };
     };
     let mut iterations = 1;
@@ -102,6 +116,7 @@ where
                 status: Status::Diverged,
                 iterations,
                 residual: res,
+                stopped: false,
             };
         }
         if res < opts.tol {
@@ -111,6 +126,17 @@ where
                 status: Status::Converged,
                 iterations,
                 residual: res,
+                stopped: false,
+            };
+        }
+        if watch(&x, res) {
+            return Outcome {
+                x,
+                gx,
+                status: Status::MaxIterations,
+                iterations,
+                residual: res,
+                stopped: true,
             };
         }
         if iterations >= opts.max_iter {
@@ -120,6 +146,7 @@ where
                 status: Status::MaxIterations,
                 iterations,
                 residual: res,
+                stopped: false,
             };
         }
         // Anderson (type II) step on the residual history; a plain damped step otherwise.
@@ -171,6 +198,7 @@ where
                         status: Status::Unphysical,
                         iterations,
                         residual: res,
+                        stopped: false,
                     };
                 }
             }
@@ -206,6 +234,19 @@ mod tests {
         let out = iterate(|x| Some(vec![x[0].cos()]), &[1.0], Options::default());
         assert_eq!(out.status, Status::Converged);
         assert!((out.x[0] - 0.739_085_133_215_160_6).abs() < 1e-10);
+    }
+
+    #[test]
+    fn watch_stops_the_run() {
+        let out = iterate_watched(
+            |x| Some(vec![x[0].cos()]),
+            &[1.0],
+            Options::default(),
+            |_, res| res < 1e-3,
+        );
+        assert!(out.stopped);
+        assert_eq!(out.status, Status::MaxIterations);
+        assert!(out.residual < 1e-3 && out.residual > 1e-11);
     }
 
     #[test]

@@ -70,11 +70,16 @@ impl Default for Tolerance {
     }
 }
 
+/// Twice the per-piece round-off floor of the error estimate (50 ε ∫|f|).
+const ROUNDOFF_FLOOR: f64 = 100.0 * f64::EPSILON;
+
 struct Piece<const N: usize> {
     a: f64,
     b: f64,
     value: [f64; N],
     error: [f64; N],
+    // ∫|f| over the piece: sets the round-off floor of its error estimate.
+    abs: [f64; N],
     // Error in units of the tolerance share of this piece: the largest over components.
     badness: f64,
 }
@@ -100,7 +105,7 @@ fn gk15<const N: usize, F: FnMut(f64) -> [f64; N]>(
     f: &mut F,
     a: f64,
     b: f64,
-) -> ([f64; N], [f64; N]) {
+) -> ([f64; N], [f64; N], [f64; N]) {
     let c = 0.5 * (a + b);
     let h = 0.5 * (b - a);
     let mut fv = [[0.0; N]; 15];
@@ -113,6 +118,7 @@ fn gk15<const N: usize, F: FnMut(f64) -> [f64; N]>(
     let w = |j: usize| WGK[if j < 8 { j } else { 14 - j }];
     let mut err = [0.0; N];
     let mut out = [0.0; N];
+    let mut absv = [0.0; N];
     for i in 0..N {
         let mut k = WGK[7] * fv[7][i];
         let mut g = WG[3] * fv[7][i];
@@ -140,8 +146,9 @@ fn gk15<const N: usize, F: FnMut(f64) -> [f64; N]>(
         }
         out[i] = k * h.signum();
         err[i] = e;
+        absv[i] = abs;
     }
-    (out, err)
+    (out, err, absv)
 }
 
 /// Integrates `f` over `[points[0], points[last]]`, starting from the subdivision given by the
@@ -155,6 +162,7 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
     let mut heap: BinaryHeap<Piece<N>> = BinaryHeap::new();
     let mut total = [0.0; N];
     let mut total_err = [0.0; N];
+    let mut total_abs = [0.0; N];
     let mut evals = 0;
     let span = (points[points.len() - 1] - points[0])
         .abs()
@@ -162,12 +170,13 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
     let mut raw = Vec::new();
     for w in points.windows(2) {
         if w[1] > w[0] {
-            let (v, e) = gk15(&mut f, w[0], w[1]);
+            let (v, e, ab) = gk15(&mut f, w[0], w[1]);
             evals += 15;
-            raw.push((w[0], w[1], v, e));
+            raw.push((w[0], w[1], v, e, ab));
             for i in 0..N {
                 total[i] += v[i];
                 total_err[i] += e[i];
+                total_abs[i] += ab[i];
             }
         }
     }
@@ -178,61 +187,82 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
             .map(|i| e[i] / ((tol.abs + tol.rel * total[i].abs()) * share.max(1e-300)))
             .fold(0.0, f64::max)
     };
-    for (a, b, v, e) in raw {
+    for (a, b, v, e, ab) in raw {
         let bad = badness(&e, a, b, &total);
         heap.push(Piece {
             a,
             b,
             value: v,
             error: e,
+            abs: ab,
             badness: bad,
         });
     }
-    let ok = |total: &[f64; N], err: &[f64; N]| {
-        (0..N).all(|i| err[i] <= tol.abs + tol.rel * total[i].abs())
+    // Each piece's estimate is floored at 50 ε ∫|f| (QUADPACK); a component whose error sits at
+    // that floor cannot be improved by bisection, so it is accepted there rather than refined to
+    // `max_intervals` (an integrand that changes sign can have a tiny integral and a large ∫|f|).
+    let ok = |total: &[f64; N], err: &[f64; N], absv: &[f64; N]| {
+        (0..N).all(|i| err[i] <= (tol.abs + tol.rel * total[i].abs()).max(ROUNDOFF_FLOOR * absv[i]))
     };
-    while !ok(&total, &total_err) && heap.len() < tol.max_intervals {
-        let Some(p) = heap.pop() else { break };
-        let m = 0.5 * (p.a + p.b);
-        if m <= p.a || m >= p.b {
-            // The interval cannot be split further in floating point.
-            heap.push(Piece { badness: 0.0, ..p });
+    let resum = |heap: &BinaryHeap<Piece<N>>| {
+        let (mut value, mut error, mut absv) = ([0.0; N], [0.0; N], [0.0; N]);
+        for p in heap.iter() {
+            for i in 0..N {
+                value[i] += p.value[i];
+                error[i] += p.error[i];
+                absv[i] += p.abs[i];
+            }
+        }
+        (value, error, absv)
+    };
+    let mut stuck = false;
+    loop {
+        while !stuck && !ok(&total, &total_err, &total_abs) && heap.len() < tol.max_intervals {
+            let Some(p) = heap.pop() else { break };
+            let m = 0.5 * (p.a + p.b);
+            if m <= p.a || m >= p.b {
+                // The interval cannot be split further in floating point.
+                heap.push(Piece { badness: 0.0, ..p });
+                stuck = true;
+                break;
+            }
+            let (v1, e1, ab1) = gk15(&mut f, p.a, m);
+            let (v2, e2, ab2) = gk15(&mut f, m, p.b);
+            evals += 30;
+            for i in 0..N {
+                total[i] += v1[i] + v2[i] - p.value[i];
+                total_err[i] += e1[i] + e2[i] - p.error[i];
+                total_abs[i] += ab1[i] + ab2[i] - p.abs[i];
+            }
+            let b1 = badness(&e1, p.a, m, &total);
+            let b2 = badness(&e2, m, p.b, &total);
+            heap.push(Piece {
+                a: p.a,
+                b: m,
+                value: v1,
+                error: e1,
+                abs: ab1,
+                badness: b1,
+            });
+            heap.push(Piece {
+                a: m,
+                b: p.b,
+                value: v2,
+                error: e2,
+                abs: ab2,
+                badness: b2,
+            });
+        }
+        // Re-sum from the pieces to shed the round-off of the running updates; if that moves the
+        // error back over the tolerance, keep refining.
+        let (v, e, ab) = resum(&heap);
+        (total, total_err, total_abs) = (v, e, ab);
+        if stuck || ok(&total, &total_err, &total_abs) || heap.len() >= tol.max_intervals {
             break;
         }
-        let (v1, e1) = gk15(&mut f, p.a, m);
-        let (v2, e2) = gk15(&mut f, m, p.b);
-        evals += 30;
-        for i in 0..N {
-            total[i] += v1[i] + v2[i] - p.value[i];
-            total_err[i] += e1[i] + e2[i] - p.error[i];
-        }
-        let b1 = badness(&e1, p.a, m, &total);
-        let b2 = badness(&e2, m, p.b, &total);
-        heap.push(Piece {
-            a: p.a,
-            b: m,
-            value: v1,
-            error: e1,
-            badness: b1,
-        });
-        heap.push(Piece {
-            a: m,
-            b: p.b,
-            value: v2,
-            error: e2,
-            badness: b2,
-        });
     }
-    // Re-sum from the pieces to shed the round-off of the running updates.
-    let mut value = [0.0; N];
-    let mut error = [0.0; N];
-    for p in heap.iter() {
-        for i in 0..N {
-            value[i] += p.value[i];
-            error[i] += p.error[i];
-        }
-    }
-    let converged = ok(&value, &error);
+    let (value, error, absv) = (total, total_err, total_abs);
+    let converged = ok(&value, &error, &absv);
     QuadResult {
         value,
         error,
@@ -255,6 +285,21 @@ mod tests {
         assert!((r.value[0] - 2.0 / 3.0).abs() < 1e-14);
         assert!((r.value[1] - 0.7).abs() < 1e-14);
         assert!(r.converged);
+    }
+
+    #[test]
+    fn cancelling_integrand_stops_at_the_round_off_floor() {
+        // ∫_{-1}^{1} sin(30x) dx = 0: the relative tolerance is unreachable, and refining to
+        // `max_intervals` would only chase round-off.
+        let tol = Tolerance {
+            abs: 1e-18,
+            rel: 1e-12,
+            max_intervals: 4000,
+        };
+        let r = integrate(|x| [(30.0 * x).sin()], &[-1.0, 0.3, 1.0], tol);
+        assert!(r.converged, "{r:?}");
+        assert!(r.value[0].abs() < 1e-14, "{r:?}");
+        assert!(r.evals < 2000, "{r:?}");
     }
 
     #[test]

@@ -378,3 +378,36 @@ fn finite_beta_tends_to_ground_state() {
         assert!(last < 2e-2, "b={bits}: gap at beta=1000 is {last}");
     }
 }
+
+#[test]
+fn narrow_variance_bump_is_resolved_at_large_beta() {
+    // b = 1, levels ±0.8: Var(s) = 0.64 sech²(0.8 Â ŷ) is a bump of width ~1e-3 at ŷ = 0, where
+    // a level-midpoint breakpoint sits. Reference: composite Simpson over ŷ ~ N(0, τ²) on a grid
+    // fine against the bump (independent of the adaptive rule).
+    let (alpha, noise, beta) = (2.0, 0.1, 1000.0);
+    let model = Model::new(alpha, noise, beta, 0.0, uniform(1, 0.8), gaussian()).unwrap();
+    for (m, q, big_q) in [(0.557, 0.6396, 0.64), (0.557, 0.64 - 2e-12, 0.64)] {
+        let ch = finite::channel(&model, m, q, big_q).unwrap();
+        let av = finite::averages(&model, ch, Tolerance::default(), false);
+        assert!(av.accurate);
+        let tau2 = 1.0 + ch.e / alpha;
+        let (lo, hi, n) = (-0.05, 0.05, 400_000);
+        let h = (hi - lo) / n as f64;
+        let g = |y: f64| {
+            let t = (0.8 * ch.a_hat * y).tanh();
+            0.64 * (1.0 - t * t) * (-0.5 * y * y / tau2).exp()
+                / (2.0 * std::f64::consts::PI * tau2).sqrt()
+        };
+        let mut acc = g(lo) + g(hi);
+        for i in 1..n {
+            acc += if i % 2 == 1 { 4.0 } else { 2.0 } * g(lo + i as f64 * h);
+        }
+        let reference = acc * h / 3.0;
+        let got = av.big_q - av.q;
+        assert!(
+            (got - reference).abs() < 1e-9 * reference.max(1e-12) + 1e-13,
+            "E[Var] = {got} vs Simpson {reference} (A_hat = {})",
+            ch.a_hat
+        );
+    }
+}

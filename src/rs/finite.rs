@@ -69,23 +69,37 @@ pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> Chann
     };
     for c in model.teacher.components() {
         let tau = (c.var + ch.e / model.alpha).sqrt();
-        // Steps of ⟨s⟩ sit at the ridge-shifted midpoints; put breakpoints at those steep enough
-        // (narrower than τ) to defeat a smooth rule, within the integration range.
         // A fixed coarse partition suits the Gaussian weight; level steps are added to it.
-        let mut pts = vec![-U_MAX, -6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
+        // ⟨s⟩ steps at the ridge-shifted level midpoints over a scale 1/(Â Δs), and Var(s) is a
+        // bump of that width centred there. When the step is narrower than τ, a breakpoint at
+        // the midpoint alone is not enough: the bump can fall between the endpoint and the first
+        // Gauss–Kronrod node, where the error estimate cannot see it (β → ∞ then converges to
+        // a spurious frozen state). Breakpoints graded geometrically around the midpoint put
+        // nodes inside the bump at every β.
+        let mut pts = vec![-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
         if let Some(l) = levels {
             let shift = a / ch.a_hat;
             for w in l.values().windows(2) {
-                let width = 1.0 / (ch.a_hat * (w[1] - w[0]));
+                let scale = 1.0 / (ch.a_hat * (w[1] - w[0]) * tau);
                 let u = (shift * 0.5 * (w[0] + w[1]) - c.mean) / tau;
-                if width < tau && u > -U_MAX && u < U_MAX {
+                if scale < 1.0 && u > -U_MAX && u < U_MAX {
                     pts.push(u);
+                    let reach = (0.5 * shift * (w[1] - w[0]) / tau).min(1.5);
+                    let mut k = 2.0;
+                    while k * scale < reach && k <= 32.0 {
+                        pts.push(u - k * scale);
+                        pts.push(u + k * scale);
+                        k *= 4.0;
+                    }
                 }
             }
         }
+        pts.retain(|u| u.abs() < U_MAX);
+        pts.push(-U_MAX);
         pts.push(U_MAX);
         pts.sort_by(f64::total_cmp);
-        pts.dedup();
+        // A midpoint within round-off of a coarse point would leave a sliver costing a full rule.
+        pts.dedup_by(|b, a| *b - *a < 1e-9);
         let post = c.var / tau;
         let f = |u: f64| {
             let y = c.mean + tau * u;

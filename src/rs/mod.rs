@@ -18,7 +18,7 @@
 pub mod finite;
 pub mod zero;
 
-use crate::fixed_point::{iterate, Options, Status};
+use crate::fixed_point::{iterate_watched, Options, Status};
 use crate::model::{Model, Student};
 use crate::quad::Tolerance;
 use serde::Serialize;
@@ -245,19 +245,63 @@ pub fn iterate_from(
     start: [f64; 3],
     opts: &SolverOptions,
 ) -> crate::fixed_point::Outcome {
+    iterate_watched_from(model, start, opts, |_, _| false)
+}
+
+/// [`iterate_from`] with a watch that may stop the run (see
+/// [`crate::fixed_point::iterate_watched`]).
+fn iterate_watched_from<W: FnMut(&[f64], f64) -> bool>(
+    model: &Model,
+    start: [f64; 3],
+    opts: &SolverOptions,
+    watch: W,
+) -> crate::fixed_point::Outcome {
     match (&model.student, model.zero_temperature()) {
-        (Student::Discrete(l), true) => iterate(
+        (Student::Discrete(l), true) => iterate_watched(
             |x| zero::map(model, l, x).map(|v| v.to_vec()),
             &start,
             opts.fixed_point,
+            watch,
         ),
-        _ => iterate(
-            |x| finite::map(model, x, opts.quad).map(|v| v.to_vec()),
-            &start,
-            opts.fixed_point,
-        ),
+        _ => {
+            // Inexact iteration: far from the fixed point the map need only be accurate to a
+            // fraction of the current residual, so the quadrature tolerance follows the residual
+            // down to `opts.quad`; every map near convergence runs at full accuracy.
+            let last = std::cell::Cell::new(f64::INFINITY);
+            iterate_watched(
+                |x| {
+                    let acc = (INEXACT_FRACTION * last.get())
+                        .min(INEXACT_LOOSEST)
+                        .max(opts.quad.abs);
+                    let tol = Tolerance {
+                        abs: acc,
+                        rel: acc.max(opts.quad.rel),
+                        ..opts.quad
+                    };
+                    let out = finite::map(model, x, tol)?;
+                    last.set(
+                        x.iter()
+                            .zip(&out)
+                            .map(|(a, b)| (a - b).abs())
+                            .fold(0.0, f64::max),
+                    );
+                    Some(out.to_vec())
+                },
+                &start,
+                opts.fixed_point,
+                watch,
+            )
+        }
     }
 }
+
+/// Quadrature accuracy of an inexact map, as a fraction of the previous residual.
+const INEXACT_FRACTION: f64 = 1e-2;
+/// The loosest quadrature tolerance ever used.
+const INEXACT_LOOSEST: f64 = 1e-4;
+/// A later start whose iterate comes this close to a converged fixed point (relative, with a
+/// residual as small) has entered that point's basin and is not followed further.
+const MERGE_RADIUS: f64 = 1e-7;
 
 /// Solves from one starting state (a warm start, e.g. a neighbouring parameter's fixed point:
 /// `[m, q, Q]`, or `[m, q, 1/(1+χ)]` at β = ∞). `None` if the start is outside the domain.
@@ -308,7 +352,23 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
         if i == 2 && found.len() == 1 && found[0].status.is_converged() {
             break;
         }
-        let out = iterate_from(model, s, opts);
+        let known: Vec<[f64; 3]> = found
+            .iter()
+            .filter(|f| f.status.is_converged())
+            .map(|f| f.state(model.zero_temperature()))
+            .collect();
+        let out = iterate_watched_from(model, s, opts, |x, res| {
+            res < MERGE_RADIUS
+                && known.iter().any(|k| {
+                    k.iter()
+                        .zip(x)
+                        .all(|(a, b)| (a - b).abs() < MERGE_RADIUS * (1.0 + a.abs()))
+                })
+        });
+        if out.stopped {
+            // The same fixed point as an earlier start.
+            continue;
+        }
         // Report the state the map returned (one more contraction step than `x`).
         let x = if out.status.is_converged() {
             out.gx.clone()
