@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::heatmap::Heatmap;
 use crate::model::{LevelKind, LevelSet, Model, Student, TeacherPrior};
 use crate::optimize::{optimal_width, Objective, OptimalWidth};
-use crate::phase::{at_crossings, Phase};
+use crate::phase::{at_crossings, first_order_lines, FirstOrderLines, Phase};
 use crate::plot::{save, LineChart, Mark, Series};
 use crate::rs::{solve, SolverOptions};
 use rayon::prelude::*;
@@ -284,12 +284,16 @@ pub struct PhaseMap {
     pub cells: Vec<PhaseCell>,
     /// Points of the AT line.
     pub at_line: Vec<(f64, f64)>,
+    /// Spinodals and first-order transitions (drawn as points).
+    pub first_order: FirstOrderLines,
     /// Further curves.
     pub extra: Vec<Series>,
     /// Logarithmic y axis.
     pub log_y: bool,
     /// y takes discrete values (e.g. bits): AT crossings are drawn as points, not joined.
     pub discrete_y: bool,
+    /// Legend corner.
+    pub legend: crate::plot::Legend,
 }
 
 impl PhaseMap {
@@ -304,6 +308,7 @@ impl PhaseMap {
             z: self.cells.iter().map(|c| c.phase.index() as f64).collect(),
             log_y: self.log_y,
             categories: Phase::names().iter().map(|s| s.to_string()).collect(),
+            legend: self.legend,
             ..Heatmap::default()
         };
         if !self.at_line.is_empty() {
@@ -316,6 +321,26 @@ impl PhaseMap {
                 Series::line("AT line (λ_AT = 1, root-found)", self.at_line)
                     .mark(mark)
                     .colour(1),
+            );
+        }
+        if !self.first_order.spinodals.is_empty() {
+            h.curves.push(
+                Series::points(
+                    "spinodal (end of a metastable branch)",
+                    self.first_order.spinodals,
+                    None,
+                )
+                .colour(3),
+            );
+        }
+        if !self.first_order.equilibrium_transitions.is_empty() {
+            h.curves.push(
+                Series::points(
+                    "first-order transition (free-entropy crossing)",
+                    self.first_order.equilibrium_transitions,
+                    None,
+                )
+                .colour(0),
             );
         }
         h.curves.extend(self.extra);
@@ -339,6 +364,7 @@ pub fn phase_diagram_width_bits(
     let make = |w: f64, b: f64| uniform_model(p, b as u32, w, p.beta);
     let cells = phase_grid(&xs, &ys, &make);
     let opts = SolverOptions::default();
+    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
     let roots: Vec<(u32, Vec<f64>)> = bits
         .par_iter()
         .map(|&b| {
@@ -370,11 +396,13 @@ pub fn phase_diagram_width_bits(
         ys,
         cells,
         at_line,
+        first_order,
         extra: vec![Series::line("optimal width ω* (β = ∞)", opt)
             .mark(Mark::Dashed)
             .colour(0)],
         log_y: false,
         discrete_y: true,
+        legend: crate::plot::Legend::UpperRight,
     }
     .save(&stem)?;
     Ok((stem, roots))
@@ -389,6 +417,7 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
     let make = |w: f64, beta: f64| uniform_model(p, bits, w, beta);
     let cells = phase_grid(&xs, &ys, &make);
     let opts = SolverOptions::default();
+    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
     let at_line: Vec<(f64, f64)> = ys
         .par_iter()
         .map(|&beta| {
@@ -413,9 +442,11 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
         ys,
         cells,
         at_line,
+        first_order,
         extra: vec![],
         log_y: true,
         discrete_y: false,
+        legend: crate::plot::Legend::UpperRight,
     }
     .save(&stem)?;
     Ok(stem)
@@ -437,16 +468,7 @@ pub fn double_descent(
     let t = TeacherPrior::gaussian(1.0)?;
     let closed: Vec<(f64, f64)> = alphas
         .iter()
-        .map(|&a| {
-            let v = if a > 1.0 {
-                p.noise / (a - 1.0)
-            } else if a < 1.0 {
-                (1.0 - a) + p.noise * a / (1.0 - a)
-            } else {
-                f64::NAN
-            };
-            (a, v)
-        })
+        .map(|&a| (a, crate::double_descent::continuous_gen_error(a, p.noise)))
         .collect();
     let mut series = vec![
         Series::line("continuous ridgeless, closed form (β = ∞)", closed)
@@ -523,4 +545,68 @@ pub fn double_descent(
     };
     save(&chart, &stem, (980, 660))?;
     Ok(stem)
+}
+
+/// The (α, β) phase diagram of a binary teacher (±1) learned by a 1-bit student with levels ±1,
+/// label noise `noise`: spinodals and the first-order (free-entropy) transition of the
+/// informed/uninformed branches, the AT line and the negative-entropy region. On the Nishimori
+/// line β = 1/σ² it reproduces THEORY.md §3 (spinodals ≈ 0.124 and 0.495, crossing ≈ 0.312 at
+/// σ² = 0.01).
+pub fn phase_diagram_alpha_beta_binary(
+    noise: f64,
+    dir: &Path,
+) -> Result<(PathBuf, FirstOrderLines)> {
+    let xs: Vec<f64> = (0..40).map(|i| 0.02 + 0.02 * i as f64).collect();
+    let ys: Vec<f64> = (0..14)
+        .map(|i| 10f64.powf(0.3 + 2.0 * i as f64 / 13.0))
+        .collect();
+    let make = |alpha: f64, beta: f64| {
+        Model::new(
+            alpha,
+            noise,
+            beta,
+            0.0,
+            Student::Discrete(LevelSet::uniform(1, 1.0)?),
+            TeacherPrior::binary(1.0)?,
+        )
+    };
+    let cells = phase_grid(&xs, &ys, &make);
+    let opts = SolverOptions::default();
+    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
+    let at_line: Vec<(f64, f64)> = ys
+        .par_iter()
+        .map(|&beta| {
+            let mk = |a: f64| make(a, beta);
+            at_crossings(&mk, xs[0], xs[xs.len() - 1], 40, 1e-8, &opts)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| (a, beta))
+                .collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect();
+    let nishimori = vec![(xs[0], 1.0 / noise), (xs[xs.len() - 1], 1.0 / noise)];
+    let stem = dir.join("phase_diagram_alpha_beta_binary");
+    PhaseMap {
+        title: format!(
+            "Binary teacher, 1-bit student (±1): first-order transitions (σ² = {noise})"
+        ),
+        x_label: "samples per weight α".into(),
+        y_label: "inverse temperature β".into(),
+        xs,
+        ys,
+        cells,
+        at_line,
+        first_order: first_order.clone(),
+        extra: vec![
+            Series::line("Nishimori line β = 1/σ² (Bayes-optimal)", nishimori)
+                .mark(Mark::Dashed)
+                .colour(7),
+        ],
+        log_y: true,
+        discrete_y: false,
+        legend: crate::plot::Legend::LowerRight,
+    }
+    .save(&stem)?;
+    Ok((stem, first_order))
 }

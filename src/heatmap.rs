@@ -51,6 +51,8 @@ pub struct Heatmap {
     pub category_colours: Vec<(u8, u8, u8)>,
     /// Curves drawn over the cells, with a legend (default colours: palette 1, 2, ...; red first).
     pub curves: Vec<Series>,
+    /// Legend corner.
+    pub legend: crate::plot::Legend,
 }
 
 /// The viridis colour map at `t ∈ [0, 1]` (piecewise linear through 9 stops).
@@ -345,7 +347,7 @@ macro_rules! draw_map {
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK)
                 .label_font(("sans-serif", 15))
-                .position(SeriesLabelPosition::UpperRight)
+                .position($self.legend.position())
                 .draw()
                 .map_err(perr)?;
         }

@@ -120,6 +120,10 @@ pub struct Transitions {
     pub branches: Vec<Branch>,
     /// Parameter values where a branch ends (refined by bisection).
     pub spinodals: Vec<f64>,
+    /// Grid intervals `[a, b]` where a branch appeared or vanished but the bisection could not
+    /// localise its end inside (it stuck to a grid point: the continuation jumped onto a nearby
+    /// branch). Not counted as spinodals; refine the grid there.
+    pub unresolved_branch_ends: Vec<(f64, f64)>,
     /// Parameter values where the equilibrium (largest free entropy / lowest energy) jumps
     /// between branches (refined by Brent on the free-entropy difference).
     pub equilibrium_transitions: Vec<f64>,
@@ -150,6 +154,16 @@ pub fn transitions(
     let mut open: Vec<usize> = Vec::new(); // indices of branches alive at the previous point
     let mut prev_p = f64::NAN;
     let mut spinodals = Vec::new();
+    let mut unresolved = Vec::new();
+    // A bisection that never left a grid point did not bracket a branch end.
+    let mut record = |x: f64, a: f64, b: f64| {
+        let eps = 1e-6 * (b - a).abs();
+        if (x - a).abs() < eps || (x - b).abs() < eps {
+            unresolved.push((a, b));
+        } else {
+            spinodals.push(x);
+        }
+    };
     for &p in params {
         let model = make(p)?;
         let zt = model.zero_temperature();
@@ -180,7 +194,7 @@ pub fn transitions(
                 }
             }
             // The branch ended between prev_p and p: bisect for its end.
-            spinodals.push(refine_end(make, &branches[bi], prev_p, p, opts)?);
+            record(refine_end(make, &branches[bi], prev_p, p, opts)?, prev_p, p);
         }
         for s in solve(&model, opts)
             .solutions
@@ -202,7 +216,7 @@ pub fn transitions(
                             params: vec![p],
                             solutions: vec![s.clone()],
                         };
-                        spinodals.push(refine_start(make, &b, prev_p, p, opts)?);
+                        record(refine_start(make, &b, prev_p, p, opts)?, prev_p, p);
                     }
                     branches.push(Branch {
                         params: vec![],
@@ -223,6 +237,7 @@ pub fn transitions(
         param: param.to_string(),
         branches,
         spinodals,
+        unresolved_branch_ends: unresolved,
         equilibrium_transitions,
     })
 }
@@ -345,6 +360,38 @@ fn crossings(
         if da.is_finite() && db.is_finite() && da * db <= 0.0 {
             out.push(brent_root(diff, w[0], w[1], 1e-10)?);
         }
+    }
+    Ok(out)
+}
+
+/// First-order structure of a two-parameter map: for every row `y`, the spinodals and the
+/// equilibrium transitions found by [`transitions`] along `x`, as `(x, y)` points.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FirstOrderLines {
+    /// Ends of metastable branches.
+    pub spinodals: Vec<(f64, f64)>,
+    /// Free-entropy (or, at β = ∞, energy) crossings of coexisting branches.
+    pub equilibrium_transitions: Vec<(f64, f64)>,
+}
+
+/// Runs [`transitions`] along `xs` (ascending) for every `y` in parallel (rows in order, so the
+/// result does not depend on the thread count). A row whose model cannot be built is an error.
+pub fn first_order_lines(
+    make: &(dyn Fn(f64, f64) -> Result<Model> + Sync),
+    xs: &[f64],
+    ys: &[f64],
+    opts: &SolverOptions,
+) -> Result<FirstOrderLines> {
+    use rayon::prelude::*;
+    let rows: Vec<Transitions> = ys
+        .par_iter()
+        .map(|&y| transitions(&|x| make(x, y), "x", xs, opts))
+        .collect::<Result<_>>()?;
+    let mut out = FirstOrderLines::default();
+    for (t, &y) in rows.iter().zip(ys) {
+        out.spinodals.extend(t.spinodals.iter().map(|&x| (x, y)));
+        out.equilibrium_transitions
+            .extend(t.equilibrium_transitions.iter().map(|&x| (x, y)));
     }
     Ok(out)
 }

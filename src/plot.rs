@@ -165,6 +165,34 @@ pub struct LineChart {
     pub y_range: Option<(f64, f64)>,
     /// Fixed x range (otherwise from the data).
     pub x_range: Option<(f64, f64)>,
+    /// Where the legend goes.
+    pub legend: Legend,
+}
+
+/// Legend corner of a [`LineChart`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Legend {
+    /// Upper right (the default).
+    #[default]
+    UpperRight,
+    /// Lower left.
+    LowerLeft,
+    /// Upper left.
+    UpperLeft,
+    /// Lower right.
+    LowerRight,
+}
+
+impl Legend {
+    /// The plotters position.
+    pub fn position(self) -> SeriesLabelPosition {
+        match self {
+            Legend::UpperRight => SeriesLabelPosition::UpperRight,
+            Legend::LowerLeft => SeriesLabelPosition::LowerLeft,
+            Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
+            Legend::LowerRight => SeriesLabelPosition::LowerRight,
+        }
+    }
 }
 
 /// A compact tick label: at most 4 significant digits, no trailing zeros.
@@ -298,7 +326,7 @@ macro_rules! draw_series_on {
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .label_font(("sans-serif", 15))
-            .position(SeriesLabelPosition::UpperRight)
+            .position($self.legend.position())
             .draw()
             .map_err(perr)?;
     }};
@@ -322,6 +350,8 @@ impl Figure for LineChart {
                     .axis_desc_style(("sans-serif", 18))
                     .label_style(("sans-serif", 14))
                     .light_line_style(WHITE.mix(0.0))
+                    // Log axes get a label per decade step otherwise, which overlap.
+                    .x_labels(if self.log_x { 8 } else { 10 })
                     .x_label_formatter(&|v| tick(*v))
                     .y_label_formatter(&|v| tick(*v))
                     .draw()
@@ -355,6 +385,29 @@ impl Figure for LineChart {
                 mesh!(c);
                 draw_series_on!(c, self, (y0, y1));
             }
+        }
+        Ok(())
+    }
+}
+
+/// Several figures on one canvas, in rows of `cols`, under a common title.
+#[derive(Debug, Clone, Default)]
+pub struct Panels<F> {
+    /// Caption over all panels.
+    pub title: String,
+    /// Panels per row.
+    pub cols: usize,
+    /// The panels, row-major.
+    pub panels: Vec<F>,
+}
+
+impl<F: Figure> Figure for Panels<F> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let cols = self.cols.max(1);
+        let rows = self.panels.len().div_ceil(cols).max(1);
+        let inner = root.titled(&self.title, ("sans-serif", 26)).map_err(perr)?;
+        for (area, p) in inner.split_evenly((rows, cols)).iter().zip(&self.panels) {
+            p.draw(area)?;
         }
         Ok(())
     }

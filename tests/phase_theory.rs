@@ -154,3 +154,82 @@ fn binary_bayes_optimal_spinodals_and_free_entropy_crossing() {
         s.at_eigenvalue
     );
 }
+
+#[test]
+fn phase_diagram_cli_draws_spinodals_and_the_first_order_line() {
+    // Binary teacher, 1-bit student, σ² = 0.01, rows β = 100 (Nishimori) and β = 20. On the
+    // Nishimori row the informed branch has φ = −α/2 exactly (THEORY.md §3), so the
+    // first-order point must satisfy φ_uninformed(α_c) = −α_c/2; both spinodals bracket it.
+    let dir = std::env::temp_dir().join(format!("qr_pd_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
+        .args([
+            "phase-diagram",
+            "--teacher",
+            "binary",
+            "--bits",
+            "1",
+            "--width",
+            "1",
+            "--noise",
+            "0.01",
+            "--x",
+            "alpha=0.02:0.7:35",
+            "--y",
+            "beta=20,100",
+            "--json",
+            "--out",
+        ])
+        .arg(dir.join("pd"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pts = |key: &str, beta: f64| -> Vec<f64> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p[1].as_f64() == Some(beta))
+            .map(|p| p[0].as_f64().unwrap())
+            .collect()
+    };
+    for beta in [20.0, 100.0] {
+        let sp = pts("spinodals", beta);
+        let tr = pts("equilibrium_transitions", beta);
+        assert_eq!((sp.len(), tr.len()), (2, 1), "beta = {beta}: {sp:?} {tr:?}");
+        assert!(
+            sp[0] < tr[0] && tr[0] < sp[1],
+            "beta = {beta}: {sp:?} {tr:?}"
+        );
+    }
+    let ac = pts("equilibrium_transitions", 100.0)[0];
+    let m = Model::new(
+        ac,
+        0.01,
+        100.0,
+        0.0,
+        Student::Discrete(LevelSet::uniform(1, 1.0).unwrap()),
+        TeacherPrior::binary(1.0).unwrap(),
+    )
+    .unwrap();
+    let r = solve(&m, &SolverOptions::default());
+    let unin = r
+        .solutions
+        .iter()
+        .filter(|s| s.status.is_converged())
+        .min_by(|a, b| a.m.total_cmp(&b.m))
+        .unwrap();
+    assert!(
+        (unin.free_entropy.unwrap() + ac / 2.0).abs() < 1e-6,
+        "phi_uninformed = {:?} vs -alpha_c/2 = {}",
+        unin.free_entropy,
+        -ac / 2.0
+    );
+    assert!(dir.join("pd.png").exists() && dir.join("pd.svg").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -2,6 +2,7 @@
 //! default operating point, and the headline figures of seed 002's findings.
 
 use crate::cli::model_args::{beta_value, finite_f64};
+use crate::double_descent;
 use crate::error::{positive, Result};
 use crate::figures::{self, Point};
 use crate::model::{LevelSet, Model, Student, TeacherPrior};
@@ -162,6 +163,25 @@ pub fn run(a: &Args) -> Result<()> {
         figures::double_descent(&p, &few, p.beta, d)?;
         figures::phase_diagram_width_beta(&p, 1, d)?;
         figures::phase_diagram_width_beta(&p, 2, d)?;
+        let alphas = double_descent::alpha_grid(60);
+        let widths: Vec<(u32, f64)> = optima.iter().map(|o| (o.bits, o.width)).collect();
+        let mut curves = double_descent::curves(&p, &widths, f64::INFINITY, &alphas)?;
+        double_descent::figure(&p, &curves, f64::INFINITY, d)?;
+        let fin = double_descent::curves(&p, &widths[..4], p.beta, &alphas)?;
+        double_descent::figure(&p, &fin, p.beta, d)?;
+        curves.extend(fin);
+        print_peaks(&curves);
+        crate::output::write_atomic(
+            &d.join("double_descent.json"),
+            crate::output::to_json(&curves)?.as_bytes(),
+        )?;
+        let (_, fo) = figures::phase_diagram_alpha_beta_binary(0.01, d)?;
+        println!();
+        println!(
+            "binary teacher, 1-bit student, noise 0.01: {} spinodal and {} first-order points in (alpha, beta)",
+            fo.spinodals.len(),
+            fo.equilibrium_transitions.len()
+        );
         crate::output::write_atomic(
             &d.join("headline.json"),
             crate::output::to_json(&rows)?.as_bytes(),
@@ -191,8 +211,44 @@ pub fn run(a: &Args) -> Result<()> {
             d.display(),
             p.beta
         );
-        println!("  phase_diagram_width_bits, phase_diagram_width_beta_b1, phase_diagram_width_beta_b2 (.png and .svg)");
+        println!(
+            "  double_descent_widths, double_descent_widths_beta{}, phase_diagram_width_bits,",
+            p.beta
+        );
+        println!("  phase_diagram_width_beta_b1, phase_diagram_width_beta_b2, phase_diagram_alpha_beta_binary (.png and .svg)");
     }
     println!("done in {:.1} s", t0.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Where the interpolation peak of ε_g(α) sits for each curve (grid resolution).
+fn print_peaks(curves: &[double_descent::Curve]) {
+    println!();
+    println!(
+        "double descent: interpolation peak of gen_error(alpha) (alpha grid 0.1..5, 60 log points)"
+    );
+    println!("and, at beta = inf, the interpolation threshold (continuous student: alpha < 1):");
+    println!(
+        "{:>4} {:>7} {:>8} {:>8} {:>10} {:>12} {:>16}",
+        "bits", "beta", "w/w*", "width", "peak alpha", "peak error", "interpolates for"
+    );
+    for c in curves {
+        let beta = c
+            .beta
+            .map(|b| format!("{b}"))
+            .unwrap_or_else(|| "inf".into());
+        let (pa, pe) = match c.peak {
+            Some(p) => (format!("{:.3}", p.alpha), format!("{:.4}", p.gen_error)),
+            None => ("none".into(), "-".into()),
+        };
+        let thr = match (c.interpolation_threshold, c.beta) {
+            (Some(t), _) => format!("alpha < {t:.4}"),
+            (None, None) => "beyond grid".into(),
+            (None, Some(_)) => "-".into(),
+        };
+        println!(
+            "{:>4} {:>7} {:>8} {:>8.3} {:>10} {:>12} {:>16}",
+            c.bits, beta, c.width_factor, c.width, pa, pe, thr
+        );
+    }
 }

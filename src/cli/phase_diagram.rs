@@ -1,12 +1,13 @@
 //! `quantreplica phase-diagram`: RS-stable, RSB and negative-entropy regions on a 2-D grid of
-//! any two model parameters, with the AT line traced by root finding along x.
+//! any two model parameters, with the AT line traced by root finding along x and the
+//! spinodals and first-order transitions found by branch continuation along x.
 
 use super::model_args::ModelArgs;
 use super::transitions::with_param;
 use crate::error::{Error, Result};
 use crate::figures::{phase_grid, PhaseMap};
 use crate::model::Model;
-use crate::phase::at_crossings;
+use crate::phase::{at_crossings, first_order_lines};
 use crate::rs::SolverOptions;
 use crate::sweep::grid::{Axis, Param};
 use rayon::prelude::*;
@@ -56,6 +57,8 @@ struct Out<'a> {
     y_param: &'a str,
     cells: &'a [crate::figures::PhaseCell],
     at_line: &'a [(f64, f64)],
+    spinodals: &'a [(f64, f64)],
+    equilibrium_transitions: &'a [(f64, f64)],
 }
 
 /// Runs `phase-diagram`.
@@ -99,6 +102,7 @@ pub fn run(a: &Args) -> Result<()> {
         })
         .flatten()
         .collect();
+    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
     let mut csv = crate::output::Csv::new([
         ax.param.name(),
         ay.param.name(),
@@ -124,9 +128,11 @@ pub fn run(a: &Args) -> Result<()> {
         ys: ys.clone(),
         cells: cells.clone(),
         at_line: at_line.clone(),
+        first_order: first_order.clone(),
         extra: vec![],
         log_y: a.log_y,
         discrete_y: ay.param == Param::Bits,
+        legend: crate::plot::Legend::UpperRight,
     }
     .save(&a.out)?;
     if a.json {
@@ -135,6 +141,8 @@ pub fn run(a: &Args) -> Result<()> {
             y_param: ay.param.name(),
             cells: &cells,
             at_line: &at_line,
+            spinodals: &first_order.spinodals,
+            equilibrium_transitions: &first_order.equilibrium_transitions,
         });
     }
     println!(
@@ -147,6 +155,23 @@ pub fn run(a: &Args) -> Result<()> {
     );
     for (x, y) in &at_line {
         println!("  {} = {y:<10} {} = {x:.6}", ay.param, ax.param);
+    }
+    for (name, pts) in [
+        ("spinodals", &first_order.spinodals),
+        (
+            "first-order transitions",
+            &first_order.equilibrium_transitions,
+        ),
+    ] {
+        println!(
+            "{name} ({} per {}): {}",
+            ax.param,
+            ay.param,
+            if pts.is_empty() { "none" } else { "" }
+        );
+        for (x, y) in pts {
+            println!("  {} = {y:<10} {} = {x:.6}", ay.param, ax.param);
+        }
     }
     Ok(())
 }
