@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::heatmap::Heatmap;
 use crate::model::{LevelKind, LevelSet, Model, Student, TeacherPrior};
 use crate::optimize::{optimal_width, Objective, OptimalWidth};
-use crate::phase::{at_crossings, first_order_lines, FirstOrderLines, Phase};
+use crate::phase::{at_root, first_order_lines, FirstOrderLines, Phase};
 use crate::plot::{save, LineChart, Mark, Series};
 use crate::rs::{solve, SolverOptions};
 use rayon::prelude::*;
@@ -267,6 +267,67 @@ pub fn phase_grid(xs: &[f64], ys: &[f64], make: &ModelAt<'_>) -> Vec<PhaseCell> 
     out
 }
 
+/// Every layer of a map: the phase of each cell; the AT line, bracketed between neighbouring
+/// cells whose λ_AT − 1 changes sign and refined by Brent along x in each row and, if
+/// `along_y` (a continuous y axis), along y in each column; and the spinodals and first-order
+/// transitions (branch continuation along x, per row).
+pub fn map_layers(xs: &[f64], ys: &[f64], make: &ModelAt<'_>, along_y: bool) -> Result<Layers> {
+    let cells = phase_grid(xs, ys, make);
+    let opts = SolverOptions::default();
+    let nx = xs.len();
+    let excess = |ix: usize, iy: usize| cells[iy * nx + ix].at_eigenvalue - 1.0;
+    let brackets = |a: f64, b: f64| a.is_finite() && b.is_finite() && a * b <= 0.0 && a != b;
+    // (fixed coordinate, bracket lo, bracket hi, along x?)
+    let mut jobs: Vec<(f64, f64, f64, bool)> = Vec::new();
+    for (iy, &y) in ys.iter().enumerate() {
+        for (ix, w) in xs.windows(2).enumerate() {
+            if brackets(excess(ix, iy), excess(ix + 1, iy)) {
+                jobs.push((y, w[0], w[1], true));
+            }
+        }
+    }
+    if along_y {
+        for (ix, &x) in xs.iter().enumerate() {
+            for (iy, w) in ys.windows(2).enumerate() {
+                if brackets(excess(ix, iy), excess(ix, iy + 1)) {
+                    jobs.push((x, w[0], w[1], false));
+                }
+            }
+        }
+    }
+    let at_line: Vec<(f64, f64)> = jobs
+        .par_iter()
+        .filter_map(|&(fixed, a, b, along_x)| {
+            if along_x {
+                at_root(&|x| make(x, fixed), a, b, 1e-8, &opts)
+                    .ok()
+                    .map(|x| (x, fixed))
+            } else {
+                at_root(&|y| make(fixed, y), a, b, 1e-8, &opts)
+                    .ok()
+                    .map(|y| (fixed, y))
+            }
+        })
+        .collect();
+    let first_order = first_order_lines(make, xs, ys, &opts)?;
+    Ok(Layers {
+        cells,
+        at_line,
+        first_order,
+    })
+}
+
+/// The layers of a phase map (see [`map_layers`]).
+#[derive(Debug, Clone)]
+pub struct Layers {
+    /// Phase of every cell, row-major in y.
+    pub cells: Vec<PhaseCell>,
+    /// Points where λ_AT = 1.
+    pub at_line: Vec<(f64, f64)>,
+    /// Spinodals and first-order transitions.
+    pub first_order: FirstOrderLines,
+}
+
 /// A phase map ready to draw: categorical phases, the AT line (root-found) and extra curves.
 #[derive(Debug, Clone, Default)]
 pub struct PhaseMap {
@@ -292,6 +353,8 @@ pub struct PhaseMap {
     pub log_y: bool,
     /// y takes discrete values (e.g. bits): AT crossings are drawn as points, not joined.
     pub discrete_y: bool,
+    /// The AT points come from rows and columns (drawn unjoined).
+    pub at_both_axes: bool,
     /// Legend corner.
     pub legend: crate::plot::Legend,
 }
@@ -312,7 +375,8 @@ impl PhaseMap {
             ..Heatmap::default()
         };
         if !self.at_line.is_empty() {
-            let mark = if self.discrete_y {
+            // Crossings found along both axes (or per discrete row) are not one ordered curve.
+            let mark = if self.discrete_y || self.at_both_axes {
                 Mark::Points
             } else {
                 Mark::LinePoints
@@ -362,22 +426,21 @@ pub fn phase_diagram_width_bits(
     let bits: Vec<u32> = (1..=6).collect();
     let ys: Vec<f64> = bits.iter().map(|&b| b as f64).collect();
     let make = |w: f64, b: f64| uniform_model(p, b as u32, w, p.beta);
-    let cells = phase_grid(&xs, &ys, &make);
-    let opts = SolverOptions::default();
-    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
-    let roots: Vec<(u32, Vec<f64>)> = bits
-        .par_iter()
-        .map(|&b| {
-            let mk = |w: f64| uniform_model(p, b, w, p.beta);
-            (
-                b,
-                at_crossings(&mk, xs[0], xs[xs.len() - 1], 30, 1e-8, &opts).unwrap_or_default(),
-            )
-        })
-        .collect();
-    let at_line: Vec<(f64, f64)> = roots
+    let Layers {
+        cells,
+        at_line,
+        first_order,
+    } = map_layers(&xs, &ys, &make, false)?;
+    let roots: AtWidths = bits
         .iter()
-        .flat_map(|(b, r)| r.iter().map(move |w| (*w, *b as f64)))
+        .map(|&b| {
+            let w = at_line
+                .iter()
+                .filter(|(_, y)| *y == b as f64)
+                .map(|(x, _)| *x)
+                .collect();
+            (b, w)
+        })
         .collect();
     let opt: Vec<(f64, f64)> = optima
         .iter()
@@ -402,6 +465,7 @@ pub fn phase_diagram_width_bits(
             .colour(0)],
         log_y: false,
         discrete_y: true,
+        at_both_axes: false,
         legend: crate::plot::Legend::UpperRight,
     }
     .save(&stem)?;
@@ -415,21 +479,11 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
         .map(|i| 10f64.powf(-0.5 + 2.0 * i as f64 / 29.0))
         .collect();
     let make = |w: f64, beta: f64| uniform_model(p, bits, w, beta);
-    let cells = phase_grid(&xs, &ys, &make);
-    let opts = SolverOptions::default();
-    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
-    let at_line: Vec<(f64, f64)> = ys
-        .par_iter()
-        .map(|&beta| {
-            let mk = |w: f64| uniform_model(p, bits, w, beta);
-            at_crossings(&mk, xs[0], xs[xs.len() - 1], 25, 1e-8, &opts)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|w| (w, beta))
-                .collect::<Vec<_>>()
-        })
-        .flatten()
-        .collect();
+    let Layers {
+        cells,
+        at_line,
+        first_order,
+    } = map_layers(&xs, &ys, &make, true)?;
     let stem = dir.join(format!("phase_diagram_width_beta_b{bits}"));
     PhaseMap {
         title: format!(
@@ -446,6 +500,42 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
         extra: vec![],
         log_y: true,
         discrete_y: false,
+        at_both_axes: true,
+        legend: crate::plot::Legend::UpperRight,
+    }
+    .save(&stem)?;
+    Ok(stem)
+}
+
+/// The (ω, α) phase diagram for `bits` at the point's β, with the AT line traced in ω.
+pub fn phase_diagram_width_alpha(p: &Point, bits: u32, dir: &Path) -> Result<PathBuf> {
+    let xs: Vec<f64> = (1..=50).map(|i| 0.08 * i as f64).collect();
+    let ys: Vec<f64> = (0..30)
+        .map(|i| 10f64.powf(-1.0 + 1.7 * i as f64 / 29.0))
+        .collect();
+    let make = |w: f64, alpha: f64| uniform_model(&Point { alpha, ..*p }, bits, w, p.beta);
+    let Layers {
+        cells,
+        at_line,
+        first_order,
+    } = map_layers(&xs, &ys, &make, true)?;
+    let stem = dir.join(format!("phase_diagram_width_alpha_b{bits}"));
+    PhaseMap {
+        title: format!(
+            "RS stability in (ω, α), b = {bits} (β = {}, σ² = {})",
+            p.beta, p.noise
+        ),
+        x_label: "width ω".into(),
+        y_label: "samples per weight α".into(),
+        xs,
+        ys,
+        cells,
+        at_line,
+        first_order,
+        extra: vec![],
+        log_y: true,
+        discrete_y: false,
+        at_both_axes: true,
         legend: crate::plot::Legend::UpperRight,
     }
     .save(&stem)?;
@@ -570,21 +660,11 @@ pub fn phase_diagram_alpha_beta_binary(
             TeacherPrior::binary(1.0)?,
         )
     };
-    let cells = phase_grid(&xs, &ys, &make);
-    let opts = SolverOptions::default();
-    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
-    let at_line: Vec<(f64, f64)> = ys
-        .par_iter()
-        .map(|&beta| {
-            let mk = |a: f64| make(a, beta);
-            at_crossings(&mk, xs[0], xs[xs.len() - 1], 40, 1e-8, &opts)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| (a, beta))
-                .collect::<Vec<_>>()
-        })
-        .flatten()
-        .collect();
+    let Layers {
+        cells,
+        at_line,
+        first_order,
+    } = map_layers(&xs, &ys, &make, true)?;
     let nishimori = vec![(xs[0], 1.0 / noise), (xs[xs.len() - 1], 1.0 / noise)];
     let stem = dir.join("phase_diagram_alpha_beta_binary");
     PhaseMap {
@@ -605,6 +685,7 @@ pub fn phase_diagram_alpha_beta_binary(
         ],
         log_y: true,
         discrete_y: false,
+        at_both_axes: true,
         legend: crate::plot::Legend::LowerRight,
     }
     .save(&stem)?;

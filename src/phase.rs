@@ -72,6 +72,17 @@ fn at_excess(make: &dyn Fn(f64) -> Result<Model>, p: f64, opts: &SolverOptions) 
     }
 }
 
+/// The crossing of λ_AT = 1 in `[a, b]`, where λ_AT − 1 changes sign, refined by Brent to `tol`.
+pub fn at_root(
+    make: &dyn Fn(f64) -> Result<Model>,
+    a: f64,
+    b: f64,
+    tol: f64,
+    opts: &SolverOptions,
+) -> Result<f64> {
+    brent_root(|p| at_excess(make, p, opts), a, b, tol)
+}
+
 /// Every crossing of λ_AT = 1 for `p` in `[lo, hi]`: a scan of `n` points brackets the sign
 /// changes, Brent's method refines each to `tol`.
 pub fn at_crossings(

@@ -233,3 +233,55 @@ fn phase_diagram_cli_draws_spinodals_and_the_first_order_line() {
     assert!(dir.join("pd.png").exists() && dir.join("pd.svg").exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn phase_diagram_at_points_along_both_axes_are_on_the_at_line() {
+    // Every AT point of a (width, alpha) map, whether refined along a row or a column, must have
+    // λ_AT = 1 when the model is rebuilt from its coordinates.
+    let dir = std::env::temp_dir().join(format!("qr_pd2_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
+        .args([
+            "phase-diagram",
+            "--bits",
+            "1",
+            "--beta",
+            "5",
+            "--x",
+            "width=0.3:2:8",
+            "--y",
+            "alpha=0.5:4:8",
+            "--json",
+            "--out",
+        ])
+        .arg(dir.join("pd"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pts = v["at_line"].as_array().unwrap();
+    let on_grid = |x: f64, lo: f64, hi: f64| {
+        let k = (x - lo) / ((hi - lo) / 7.0);
+        (k - k.round()).abs() < 1e-9
+    };
+    let (mut rows, mut cols) = (0, 0);
+    for p in pts {
+        let (w, a) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+        rows += on_grid(a, 0.5, 4.0) as usize;
+        cols += on_grid(w, 0.3, 2.0) as usize;
+        let st = Student::Discrete(LevelSet::uniform(1, w).unwrap());
+        let m = Model::new(a, 0.1, 5.0, 0.0, st, TeacherPrior::gaussian(1.0).unwrap()).unwrap();
+        let r = solve(&m, &SolverOptions::default());
+        assert!(
+            (r.equilibrium.at_eigenvalue - 1.0).abs() < 1e-5,
+            "({w}, {a}): lambda_AT = {}",
+            r.equilibrium.at_eigenvalue
+        );
+    }
+    assert!(rows >= 3 && cols >= 3, "rows {rows}, cols {cols}: {pts:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}

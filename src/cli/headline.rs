@@ -163,6 +163,8 @@ pub fn run(a: &Args) -> Result<()> {
         figures::double_descent(&p, &few, p.beta, d)?;
         figures::phase_diagram_width_beta(&p, 1, d)?;
         figures::phase_diagram_width_beta(&p, 2, d)?;
+        figures::phase_diagram_width_alpha(&p, 1, d)?;
+        figures::phase_diagram_width_alpha(&p, 2, d)?;
         let alphas = double_descent::alpha_grid(60);
         let widths: Vec<(u32, f64)> = optima.iter().map(|o| (o.bits, o.width)).collect();
         let mut curves = double_descent::curves(&p, &widths, f64::INFINITY, &alphas)?;
@@ -215,7 +217,7 @@ pub fn run(a: &Args) -> Result<()> {
             "  double_descent_widths, double_descent_widths_beta{}, phase_diagram_width_bits,",
             p.beta
         );
-        println!("  phase_diagram_width_beta_b1, phase_diagram_width_beta_b2, phase_diagram_alpha_beta_binary (.png and .svg)");
+        println!("  phase_diagram_width_beta_b{{1,2}}, phase_diagram_width_alpha_b{{1,2}}, phase_diagram_alpha_beta_binary (.png and .svg)");
     }
     println!("done in {:.1} s", t0.elapsed().as_secs_f64());
     Ok(())

@@ -1,16 +1,13 @@
 //! `quantreplica phase-diagram`: RS-stable, RSB and negative-entropy regions on a 2-D grid of
-//! any two model parameters, with the AT line traced by root finding along x and the
-//! spinodals and first-order transitions found by branch continuation along x.
+//! any two model parameters, with the AT line root-found along x in each row and along y in each
+//! column, and the spinodals and first-order transitions found by branch continuation along x.
 
 use super::model_args::ModelArgs;
 use super::transitions::with_param;
 use crate::error::{Error, Result};
-use crate::figures::{phase_grid, PhaseMap};
+use crate::figures::{map_layers, PhaseMap};
 use crate::model::Model;
-use crate::phase::{at_crossings, first_order_lines};
-use crate::rs::SolverOptions;
 use crate::sweep::grid::{Axis, Param};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -84,25 +81,11 @@ pub fn run(a: &Args) -> Result<()> {
         set(&set(&a.model, ax.param, x)?, ay.param, y)?.model()
     };
     make(xs[0], ys[0])?;
-    let cells = phase_grid(&xs, &ys, &make);
-    let opts = SolverOptions::default();
-    let (xlo, xhi) = (
-        xs.iter().copied().fold(f64::INFINITY, f64::min),
-        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-    );
-    let at_line: Vec<(f64, f64)> = ys
-        .par_iter()
-        .map(|&y| {
-            let mk = |x: f64| make(x, y);
-            at_crossings(&mk, xlo, xhi, xs.len().clamp(2, 40), 1e-8, &opts)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|x| (x, y))
-                .collect::<Vec<_>>()
-        })
-        .flatten()
-        .collect();
-    let first_order = first_order_lines(&make, &xs, &ys, &opts)?;
+    let crate::figures::Layers {
+        cells,
+        at_line,
+        first_order,
+    } = map_layers(&xs, &ys, &make, ay.param != Param::Bits)?;
     let mut csv = crate::output::Csv::new([
         ax.param.name(),
         ay.param.name(),
@@ -132,6 +115,7 @@ pub fn run(a: &Args) -> Result<()> {
         extra: vec![],
         log_y: a.log_y,
         discrete_y: ay.param == Param::Bits,
+        at_both_axes: ay.param != Param::Bits,
         legend: crate::plot::Legend::UpperRight,
     }
     .save(&a.out)?;
@@ -150,11 +134,16 @@ pub fn run(a: &Args) -> Result<()> {
         a.out.display()
     );
     println!(
-        "AT line ({} where lambda_AT = 1, per {}):",
-        ax.param, ay.param
+        "AT line (lambda_AT = 1; root-found along {} in each row{}):",
+        ax.param,
+        if ay.param == Param::Bits {
+            String::new()
+        } else {
+            format!(" and along {} in each column", ay.param)
+        }
     );
     for (x, y) in &at_line {
-        println!("  {} = {y:<10} {} = {x:.6}", ay.param, ax.param);
+        println!("  {} = {y:<10.6} {} = {x:.6}", ay.param, ax.param);
     }
     for (name, pts) in [
         ("spinodals", &first_order.spinodals),
@@ -170,7 +159,7 @@ pub fn run(a: &Args) -> Result<()> {
             if pts.is_empty() { "none" } else { "" }
         );
         for (x, y) in pts {
-            println!("  {} = {y:<10} {} = {x:.6}", ay.param, ax.param);
+            println!("  {} = {y:<10.6} {} = {x:.6}", ay.param, ax.param);
         }
     }
     Ok(())
