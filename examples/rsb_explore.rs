@@ -34,8 +34,8 @@ fn main() {
         rs.at_eigenvalue
     );
     println!(
-        "{:?}: x = {:.6}, q0 = {:.6}, q1 = {:.6}, Q = {:.6}, m = {:.6}",
-        s.phase, s.x, s.q0, s.q1, s.big_q, s.m
+        "{:?}: x = {:.6}, q0 = {:.6}, q1 = {:.6}, Q = {:.6}, m = {:.6}, replicon_q1 = {:.4}",
+        s.phase, s.x, s.q0, s.q1, s.big_q, s.m, s.replicon_q1
     );
     println!("            {:>12} {:>12}", "1RSB", "RS");
     for (k, v1, v0) in [
@@ -47,19 +47,46 @@ fn main() {
     ] {
         println!("{k:<11} {v1:>12.6} {v0:>12.6}");
     }
-    println!("solved in {el:?}; scan:");
     println!(
-        "{:>10} {:>12} {:>12} {:>14} {:>14}",
-        "x", "q0", "q1", "phi1", "complexity"
+        "solved in {el:?}; converged = {}; chosen branch {:?}",
+        r.converged, r.chosen_branch
+    );
+    for b in &r.branches {
+        println!(
+            "branch {} ({:?}): x in [{:.4}, {:.4}], {} points, Sigma(1) = {:?}, attached to RS: {}, value {:?}, resolved: {}",
+            b.index,
+            b.origin,
+            b.x_min,
+            b.x_max,
+            b.points,
+            b.complexity_at_x_one,
+            b.attached_to_rs,
+            b.value,
+            b.resolved
+        );
+    }
+    for p in &r.stationary {
+        println!(
+            "stationary on branch {}: {:?} at x = {:.6}: q0 = {:.6}, q1 = {:.6}, phi1 = {:.9}, entropy = {:.6}, converged: {}",
+            p.branch, p.kind, p.x, p.q0, p.q1, p.free_entropy, p.entropy, p.converged
+        );
+    }
+    println!("scan:");
+    println!(
+        "{:>10} {:>7} {:>12} {:>12} {:>14} {:>14}  status",
+        "x", "branch", "q0", "q1", "phi1", "complexity"
     );
     for p in &r.scan {
         println!(
-            "{:>10.6} {:>12.6} {:>12.6} {:>14.9} {:>14.3e}",
+            "{:>10.6} {:>7} {:>12.6} {:>12.6} {:>14.9} {:>14.3e}  {:?} ({})",
             p.x,
+            p.branch.map_or("-".to_string(), |b| b.to_string()),
             p.q0,
             p.q1,
             p.free_entropy,
-            -p.x * p.x * p.dphi_dx
+            -p.x * p.x * p.dphi_dx,
+            p.status,
+            p.iterations
         );
     }
 }

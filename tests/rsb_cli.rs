@@ -95,6 +95,10 @@ fn json_has_the_rs_keys_plus_the_1rsb_ones() {
         "rs",
         "levels",
         "scan",
+        "branches",
+        "stationary",
+        "chosen_branch",
+        "replicon_q1",
     ] {
         assert!(v.get(k).is_some(), "missing key {k}: {out}");
     }
@@ -114,4 +118,60 @@ fn json_has_the_rs_keys_plus_the_1rsb_ones() {
         table.contains("1RSB") && table.contains("free_entropy"),
         "{table}"
     );
+}
+
+#[test]
+fn json_lists_branches_and_stationary_points() {
+    // A discontinuous (frozen) 1RSB point: RS AT-stable, found from a large-gap start.
+    let (code, out, err) = run(&[
+        "rsb", "--alpha", "0.5", "--noise", "0.1", "--bits", "1", "--width", "1.5", "--beta", "20",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["phase"], "one_step_rsb");
+    assert_eq!(v["rs_stable"], true);
+    assert_eq!(v["converged"], true);
+    let i = v["chosen_branch"].as_u64().unwrap() as usize;
+    let b = &v["branches"][i];
+    for k in [
+        "index",
+        "origin",
+        "x_max",
+        "x_min",
+        "points",
+        "q0_at_x_max",
+        "q1_at_x_max",
+        "complexity_at_x_one",
+        "attached_to_rs",
+        "value",
+        "resolved",
+    ] {
+        assert!(b.get(k).is_some(), "branch lacks {k}: {b}");
+    }
+    assert_eq!(b["origin"], "gap_start_rs_q");
+    let st = v["stationary"].as_array().unwrap();
+    let p = st
+        .iter()
+        .find(|p| p["branch"] == i && p["kind"] == "minimum")
+        .unwrap_or_else(|| panic!("no minimum on branch {i}: {st:?}"));
+    for k in [
+        "x",
+        "m",
+        "Q",
+        "q1",
+        "q0",
+        "free_entropy",
+        "entropy",
+        "complexity",
+        "converged",
+    ] {
+        assert!(p.get(k).is_some(), "stationary point lacks {k}: {p}");
+    }
+    assert_eq!(p["x"], v["x"]);
+    assert!(v["scan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["branch"] == i));
 }

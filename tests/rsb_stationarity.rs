@@ -5,8 +5,10 @@
 //! quadrature (the test that catches a z1 range that misses the tilted measure).
 
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
-use quantreplica::rsb::channel::{free_entropy, Params};
 use quantreplica::rsb::{self, Phase, RsbOptions};
+
+mod common;
+use common::{fd, NAMES};
 
 fn model(
     alpha: f64,
@@ -19,49 +21,6 @@ fn model(
 ) -> Model {
     let student = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
     Model::new(alpha, noise, beta, ridge, student, teacher).unwrap()
-}
-
-const NAMES: [&str; 9] = [
-    "Q", "q1", "q0", "m", "A_hat", "m_hat", "q0_hat", "q1_hat", "x",
-];
-
-fn get(p: &Params, i: usize) -> f64 {
-    [
-        p.big_q,
-        p.q1,
-        p.q0,
-        p.m,
-        p.hat.a_hat,
-        p.hat.m_hat,
-        p.hat.q0_hat,
-        p.hat.q1_hat,
-        p.x,
-    ][i]
-}
-
-fn set(p: &mut Params, i: usize, v: f64) {
-    match i {
-        0 => p.big_q = v,
-        1 => p.q1 = v,
-        2 => p.q0 = v,
-        3 => p.m = v,
-        4 => p.hat.a_hat = v,
-        5 => p.hat.m_hat = v,
-        6 => p.hat.q0_hat = v,
-        7 => p.hat.q1_hat = v,
-        _ => p.x = v,
-    }
-}
-
-/// Central finite difference of φ1 in parameter `i` (4th order, 5 points).
-fn fd(model: &Model, p: &Params, i: usize, opts: &RsbOptions) -> f64 {
-    let h = 2e-4 * get(p, i).abs().max(0.1);
-    let at = |k: f64| {
-        let mut q = *p;
-        set(&mut q, i, get(p, i) + k * h);
-        free_entropy(model, &q, opts.quad).unwrap_or_else(|| panic!("{} out of domain", NAMES[i]))
-    };
-    (at(-2.0) - 8.0 * at(-1.0) + 8.0 * at(1.0) - at(2.0)) / (12.0 * h)
 }
 
 #[test]

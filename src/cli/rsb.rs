@@ -21,10 +21,12 @@ pub struct Args {
 
 /// The JSON of `rsb --json`: the 1RSB state's keys at top level (as `rs --json`, with `q1`,
 /// `q0`, `x`, `complexity` in place of `q`), the RS replicon of the same point, the RS
-/// solution under `rs`, and the levels.
+/// solution under `rs`, the branches and stationary points found (`branches`, `stationary`,
+/// `chosen_branch`), and the levels.
 #[derive(Debug, Serialize)]
 pub struct RsbJson<'a> {
-    /// The report (flattened: solution keys, `converged`, `rs`, `scan`).
+    /// The report (flattened: solution keys, `converged`, `rs`, `scan`, `branches`,
+    /// `stationary`, `chosen_branch`).
     #[serde(flatten)]
     pub report: &'a RsbReport,
     /// λ_AT of the RS solution.
@@ -92,6 +94,42 @@ pub fn run(a: &Args) -> Result<()> {
         s.complexity,
         s.status
     );
+    println!(
+        "within-state replicon = {} ({})",
+        fmt(s.replicon_q1),
+        if s.replicon_q1 < 1.0 {
+            "1RSB stable inside states"
+        } else {
+            "1RSB unstable: further RSB needed"
+        }
+    );
+    for b in &report.branches {
+        let chosen = if report.chosen_branch == Some(b.index) {
+            "  <- reported"
+        } else {
+            ""
+        };
+        println!(
+            "branch {} ({:?}): x in [{}, {}], q1 - q0 = {} at x = {}{}",
+            b.index,
+            b.origin,
+            fmt(b.x_min),
+            fmt(b.x_max),
+            fmt(b.q1_at_x_max - b.q0_at_x_max),
+            fmt(b.x_max),
+            chosen
+        );
+    }
+    for p in &report.stationary {
+        println!(
+            "  stationary x on branch {}: {:?} at x = {}, free_entropy = {}{}",
+            p.branch,
+            p.kind,
+            fmt(p.x),
+            fmt(p.free_entropy),
+            if p.converged { "" } else { " (not resolved)" }
+        );
+    }
     println!("{:<20} {:>14} {:>14}", "", "1RSB", "RS");
     let rows: [(&str, f64, f64); 10] = [
         ("m", s.m, r.m),

@@ -163,6 +163,8 @@ pub struct Averages {
     pub log_w: f64,
     /// `E[⟪log Z⟫]` (for the explicit x-derivative).
     pub log_z: f64,
+    /// `E[⟪Var(s)²⟫]` (for the within-state replicon).
+    pub var2: f64,
     /// Whether every quadrature met its tolerance.
     pub accurate: bool,
 }
@@ -174,11 +176,13 @@ struct Inner<'a> {
     g: f64,
     x: f64,
     opts: QuadOptions,
+    /// 1 to integrate `⟪Var(s)²⟫`, 0 to skip it (a zero component costs no refinement).
+    full: f64,
 }
 
 impl Inner<'_> {
-    /// `[log W, ⟪⟨s⟩⟫, ⟪⟨s⟩²⟫, ⟪⟨s²⟩⟫, ⟪log Z⟫]` at outer field `h0`.
-    fn eval(&self, h0: f64, accurate: &Cell<bool>) -> [f64; 5] {
+    /// `[log W, ⟪⟨s⟩⟫, ⟪⟨s⟩²⟫, ⟪⟨s²⟩⟫, ⟪log Z⟫, ⟪Var(s)²⟫]` at outer field `h0`.
+    fn eval(&self, h0: f64, accurate: &Cell<bool>) -> [f64; 6] {
         let (x, g, a) = (self.x, self.g, self.a);
         if g == 0.0 {
             let mo = self.student.moments(a, h0);
@@ -188,6 +192,7 @@ impl Inner<'_> {
                 mo.mean * mo.mean,
                 mo.mean * mo.mean + mo.var,
                 mo.log_z,
+                self.full * mo.var * mo.var,
             ];
         }
         let v = self.values;
@@ -217,17 +222,24 @@ impl Inner<'_> {
         let mut pts: Vec<f64> = (0..=nb)
             .map(|i| lo + (hi - lo) * i as f64 / nb as f64)
             .collect();
-        // Steps of ⟨s⟩ at h = a (s_k + s_{k+1})/2, of width 1/(g Δs) in z1.
+        // Steps of ⟨s⟩ at h = a (s_k + s_{k+1})/2, of width 1/(g Δs) in z1. With a breakpoint
+        // exactly on a step, each side looks flat to Gauss–Kronrod and the Var(s) bump (the dip
+        // of ⟨s⟩² in q1) can fall between the breakpoint and the first node, unseen by the error
+        // estimate; graded breakpoints put nodes inside it.
         for w in v.windows(2) {
-            if g * (w[1] - w[0]) > 0.5 {
+            let scale = 1.0 / (g * (w[1] - w[0]));
+            if scale < 2.0 {
                 let z = (a * 0.5 * (w[0] + w[1]) - h0) / g;
                 if z > lo && z < hi {
-                    pts.push(z);
+                    let reach = (0.5 * a * (w[1] - w[0]) / g).min(1.25);
+                    graded(&mut pts, z, scale, reach);
                 }
             }
         }
+        pts.retain(|z| *z >= lo && *z <= hi);
         pts.sort_by(f64::total_cmp);
-        pts.dedup();
+        // A step within round-off of a grid point would leave a sliver costing a full rule.
+        pts.dedup_by(|b, a| *b - *a < 1e-12 * (1.0 + a.abs()));
         let r = integrate(
             |z| {
                 let mo = self.student.moments(a, h0 + g * z);
@@ -238,6 +250,7 @@ impl Inner<'_> {
                     w * mo.mean * mo.mean,
                     w * (mo.mean * mo.mean + mo.var),
                     w * mo.log_z,
+                    self.full * w * mo.var * mo.var,
                 ]
             },
             &pts,
@@ -253,13 +266,42 @@ impl Inner<'_> {
             r.value[2] / i0,
             r.value[3] / i0,
             r.value[4] / i0,
+            r.value[5] / i0,
         ]
+    }
+}
+
+/// Pushes `c` and breakpoints graded geometrically around it (`c ± 2s, ± 8s, ± 32s` while
+/// within `reach`): whatever the adaptive rule makes of the panels next to `c`, some nodes lie
+/// inside a feature of width `s` centred there.
+fn graded(pts: &mut Vec<f64>, c: f64, s: f64, reach: f64) {
+    pts.push(c);
+    let mut k = 2.0;
+    while k * s < reach && k <= 32.0 {
+        pts.push(c - k * s);
+        pts.push(c + k * s);
+        k *= 4.0;
     }
 }
 
 /// The nested averages at conjugates `c` and Parisi parameter `x`, or `None` when they are not
 /// defined (`q̂1 < q̂0`, `q̂0 < 0`, a continuous student, non-finite results).
 pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Option<Averages> {
+    averages_with(model, c, x, opts, true)
+}
+
+/// [`averages`] without `E[⟪Var(s)²⟫]` (left at 0): what the map and φ1 need.
+pub fn averages_lean(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Option<Averages> {
+    averages_with(model, c, x, opts, false)
+}
+
+fn averages_with(
+    model: &Model,
+    c: &Conjugates,
+    x: f64,
+    opts: QuadOptions,
+    full: bool,
+) -> Option<Averages> {
     let levels = model.student.levels()?;
     let g2 = c.q1_hat - c.q0_hat;
     if !(g2 >= 0.0
@@ -281,6 +323,7 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
         g,
         x,
         opts,
+        full: if full { 1.0 } else { 0.0 },
     };
     let accurate = Cell::new(true);
     let mut out = Averages {
@@ -290,6 +333,7 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
         big_q: 0.0,
         log_w: 0.0,
         log_z: 0.0,
+        var2: 0.0,
         accurate: true,
     };
     for comp in model.teacher.components() {
@@ -308,19 +352,38 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
             out.big_q += comp.weight * r[3];
             out.log_w += comp.weight * r[0];
             out.log_z += comp.weight * r[4];
+            out.var2 += comp.weight * r[5];
             continue;
         }
-        let mut pts = vec![-U_MAX, -6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0, U_MAX];
-        // After the z1 average a level step has width ≈ hypot(1/Δs, g) in H0.
+        let mut pts = vec![-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
+        // Level steps in H0, each of width ≥ 1/Δs: for small g the step of ⟨s⟩ at a·mid; for
+        // large g the reweighting Z^x switches between neighbouring levels at (a − x g²)·mid,
+        // over 1/(x Δs) (at x = 1 this is the RS step at precision m̂ + βλ). As in the inner
+        // rule, a breakpoint on a step hides the dip of ⟪⟨s⟩⟫² (and of ⟪⟨s⟩²⟫) from the error
+        // estimate once the step is much narrower than the panel (β ≳ 10³ at x = 1), so the
+        // breakpoints are graded on the narrowest width 1/Δs.
         for w in values.windows(2) {
-            let width = (1.0 / (w[1] - w[0])).hypot(g);
-            let u = (a * 0.5 * (w[0] + w[1]) - centre) / tau;
-            if width < tau && u > -U_MAX && u < U_MAX {
-                pts.push(u);
+            let ds = w[1] - w[0];
+            let mid = 0.5 * (w[0] + w[1]);
+            let scale = 1.0 / (ds * tau);
+            if scale >= 1.0 {
+                continue;
+            }
+            let switch = a - x * g * g;
+            let both = (x * g * g * mid * ds).abs() > 1.0;
+            for shift in [a, switch].into_iter().take(if both { 2 } else { 1 }) {
+                let u = (shift * mid - centre) / tau;
+                if u > -U_MAX && u < U_MAX {
+                    let reach = (0.5 * shift.abs() * ds / tau).min(1.5);
+                    graded(&mut pts, u, scale, reach);
+                }
             }
         }
+        pts.retain(|u| u.abs() < U_MAX);
+        pts.push(-U_MAX);
+        pts.push(U_MAX);
         pts.sort_by(f64::total_cmp);
-        pts.dedup();
+        pts.dedup_by(|b, a| *b - *a < 1e-9);
         let r = integrate(
             |u| {
                 let p = norm_pdf(u);
@@ -333,6 +396,7 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
                     p * v[3],
                     p * v[0],
                     p * v[4],
+                    p * v[5],
                 ]
             },
             &pts,
@@ -345,9 +409,12 @@ pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Opt
         out.big_q += comp.weight * r.value[3];
         out.log_w += comp.weight * r.value[4];
         out.log_z += comp.weight * r.value[5];
+        out.var2 += comp.weight * r.value[6];
     }
     out.accurate = accurate.get();
-    let vals = [out.m, out.q0, out.q1, out.big_q, out.log_w, out.log_z];
+    let vals = [
+        out.m, out.q0, out.q1, out.big_q, out.log_w, out.log_z, out.var2,
+    ];
     vals.iter().all(|v| v.is_finite()).then_some(out)
 }
 
@@ -372,7 +439,7 @@ pub fn free_entropy_from(model: &Model, p: &Params, en: &Energetic, av: &Average
 /// φ1 of THEORY.md §4 with every argument independent (`None` outside the domain).
 pub fn free_entropy(model: &Model, p: &Params, opts: QuadOptions) -> Option<f64> {
     let en = energetic(model, p.x, p.m, p.q0, p.q1, p.big_q)?;
-    let av = averages(model, &p.hat, p.x, opts)?;
+    let av = averages_lean(model, &p.hat, p.x, opts)?;
     Some(free_entropy_from(model, p, &en, &av))
 }
 

@@ -1,11 +1,25 @@
 //! One-step replica symmetry breaking at finite β (THEORY.md §4; derivations in `docs/rsb.md`).
 //!
 //! For a fixed Parisi parameter `x`, [`solve_at_x`] iterates the map `(m, q0, q1, Q) → (m, q0,
-//! q1, Q)` with [`crate::fixed_point::iterate`]. [`solve`] then fixes `x` where φ1(x) has its
-//! minimum over `(0, 1]` (the free energy `−φ1/β` is maximized, Parisi's rule), i.e. where the
-//! complexity `Σ(x) = −x² ∂φ1/∂x` vanishes, by Brent root finding on the explicit derivative.
-//! When no `x < 1` is stationary the state is RS-like (`x = 1`, φ1 = φ_RS); when the
-//! iteration collapses onto `q1 = q0` the 1RSB solution *is* the RS one.
+//! q1, Q)` with [`crate::fixed_point::iterate`]. [`solve`] scans `x` downwards over a grid and
+//! follows every distinct branch of `q1 > q0` fixed points by warm starts. New branches are
+//! looked for at every `x` from cold starts: the split RS state ([`split_start`]) and two
+//! large-gap starts ([`gap_starts`]: `q1` just below `Q`, `q0` at the RS `q` or small). The
+//! large-gap starts reach discontinuous branches whose `q1 − q0` does not grow from the RS point,
+//! such as the frozen (`q1 ≈ Q`) 1RSB of few-level students at low temperature. On every branch,
+//! every sign change of `∂φ1/∂x` is refined by Brent root finding.
+//!
+//! Which state is reported (the rule and why: `docs/rsb.md`):
+//! 1. On one branch, `x` sits where φ1 is *minimal* over `x ∈ (0, 1]` (Parisi: the free energy
+//!    `−φ1/β` is maximized). There the complexity `Σ(x) = −x² ∂φ1/∂x` vanishes while decreasing
+//!    in `x`, i.e. the branch's states have zero configurational entropy. The branch's value is
+//!    φ1 at its lowest local minimum, or φ_RS if `Σ(1) ≥ 0` makes `x = 1` the minimum.
+//! 2. The collapsed RS solution is a candidate when it is AT-stable and no branch that reaches
+//!    `x = 1` at the RS point has `Σ(1) < 0`. At `x = 1` such a branch *is* the RS state (same
+//!    `m, q0, Q`, same φ1), and `Σ(1) < 0` says that RS counts a negative number of states.
+//! 3. Among the candidates, the largest φ1 wins: the partition function sums over the families
+//!    of states, and each family contributes its own zero-complexity free entropy. This is the
+//!    rule the RS solver applies between distinct RS fixed points.
 //!
 //! ```no_run
 //! use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
@@ -21,12 +35,12 @@ pub mod channel;
 pub use channel::{Averages, Conjugates, Energetic, InnerRange, Params, QuadOptions};
 
 use crate::error::{Error, Result};
-use crate::fixed_point::{iterate, Options, Status};
+use crate::fixed_point::{iterate_watched, Options, Status};
 use crate::model::Model;
 use crate::optimize::brent_root;
 use crate::rs::{self, RsSolution, SolverOptions};
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,8 +49,17 @@ pub struct RsbOptions {
     pub fixed_point: Options,
     /// Quadratures.
     pub quad: QuadOptions,
-    /// Values of `x` tried, from 1 downwards, until `∂φ1/∂x` changes sign.
+    /// Values of `x` scanned, from 1 downwards.
     pub x_grid: Vec<f64>,
+    /// Below the grid, branches whose φ1 still decreases (`∂φ1/∂x > 0`) are followed down by
+    /// factors of 0.3 to this `x` (stationary `x` scales as `1/β` at low temperature).
+    pub x_floor: f64,
+    /// Whether to try the large-gap starts ([`gap_starts`]) at every `x`.
+    pub gap_starts: bool,
+    /// Map evaluations allowed to each run of the scan in `x` (cold starts and warm
+    /// continuations; the root finding uses `fixed_point.max_iter`). A start with no fixed point
+    /// nearby wanders until the budget runs out, which dominates the cost of the scan.
+    pub scan_max_iter: usize,
     /// Tolerance of the root in `x`.
     pub x_tol: f64,
     /// `q1 − q0` below this counts as collapsed onto RS.
@@ -54,6 +77,9 @@ impl Default for RsbOptions {
             },
             quad: QuadOptions::default(),
             x_grid: vec![1.0, 0.85, 0.7, 0.55, 0.4, 0.25, 0.1, 0.03, 0.01],
+            x_floor: 1e-4,
+            gap_starts: true,
+            scan_max_iter: 300,
             x_tol: 1e-8,
             min_gap: 1e-6,
         }
@@ -66,10 +92,11 @@ impl Default for RsbOptions {
 pub enum Phase {
     /// A stationary `x* ∈ (0, 1)` with `q1 > q0`: replica symmetry is broken.
     OneStepRsb,
-    /// `q1 > q0` solutions exist but φ1 has no stationary point below 1 (complexity `Σ(1) ≥ 0`):
+    /// The chosen `q1 > q0` branch has its minimum of φ1 at `x = 1` (complexity `Σ(1) ≥ 0`):
     /// `x = 1`, where φ1 = φ_RS (a clustered but RS-like state).
     RsAtXOne,
-    /// Every iteration collapsed onto `q1 = q0 = q_RS`: the RS solution.
+    /// The collapsed `q1 = q0 = q_RS` solution, i.e. RS: every iteration collapsed, or RS is the
+    /// largest candidate.
     RsCollapsed,
 }
 
@@ -107,6 +134,10 @@ pub struct RsbSolution {
     pub dphi_dx: f64,
     /// Whether the entropy leaves `[0, log Σπ]`.
     pub entropy_violation: bool,
+    /// `α (β/D1)² E[⟪Var(s)²⟫]`: the replicon of fluctuations inside the `q1` blocks (λ_AT of
+    /// RS at `q1 = q0`). Above 1 the 1RSB state is itself unstable: a further step of replica
+    /// symmetry breaking is needed, and the 1RSB entropy may turn negative.
+    pub replicon_q1: f64,
     /// What was found.
     pub phase: Phase,
     /// How the fixed-point iteration at the reported `x` ended.
@@ -132,6 +163,91 @@ pub struct ScanPoint {
     pub dphi_dx: f64,
     /// How the iteration ended.
     pub status: Status,
+    /// Map evaluations used.
+    pub iterations: usize,
+    /// Index into [`RsbReport::branches`] of the branch this point belongs to (null for
+    /// collapsed or failed iterations).
+    pub branch: Option<usize>,
+}
+
+/// Which cold start first reached a branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The split RS equilibrium ([`split_start`]).
+    SplitStart,
+    /// `q1` just below `Q`, `q0` at the RS `q` (the first of [`gap_starts`]).
+    GapStartRsQ,
+    /// `q1` just below `Q`, `q0` small (the second of [`gap_starts`]).
+    GapStartSmallQ0,
+}
+
+/// A distinct branch of `q1 > q0` fixed points, followed in `x` by warm starts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Branch {
+    /// Index (order of discovery).
+    pub index: usize,
+    /// The cold start that found it.
+    pub origin: Origin,
+    /// Largest `x` where the branch was found.
+    pub x_max: f64,
+    /// Smallest `x` where it was still found.
+    pub x_min: f64,
+    /// Number of grid points on it.
+    pub points: usize,
+    /// `q0` at `x_max`.
+    pub q0_at_x_max: f64,
+    /// `q1` at `x_max`.
+    pub q1_at_x_max: f64,
+    /// `Σ(1) = −∂φ1/∂x` at `x = 1`, when the branch reaches `x = 1`.
+    pub complexity_at_x_one: Option<f64>,
+    /// Whether it reaches `x = 1` at the RS equilibrium (`m, q0, Q` equal to RS's).
+    pub attached_to_rs: bool,
+    /// The branch's value, min of φ1 over its `x` (a local minimum, or `x = 1` when `Σ(1) ≥ 0`);
+    /// null when neither exists on the scanned range.
+    pub value: Option<f64>,
+    /// Whether the value is resolved: false when φ1 still decreases at the smallest `x` the
+    /// branch was followed to (its minimum may lie below, or beyond a fold).
+    pub resolved: bool,
+}
+
+/// What a stationary point of φ1 in `x` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StationaryKind {
+    /// A local minimum of φ1 (Σ decreasing through 0): a Parisi candidate.
+    Minimum,
+    /// A local maximum of φ1 (Σ increasing through 0): not physical.
+    Maximum,
+}
+
+/// A root of `∂φ1/∂x` on one branch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stationary {
+    /// Index into [`RsbReport::branches`].
+    pub branch: usize,
+    /// Minimum or maximum of φ1.
+    pub kind: StationaryKind,
+    /// The stationary `x`.
+    pub x: f64,
+    /// `m`.
+    pub m: f64,
+    /// `Q`.
+    #[serde(rename = "Q")]
+    pub big_q: f64,
+    /// `q1`.
+    pub q1: f64,
+    /// `q0`.
+    pub q0: f64,
+    /// φ1.
+    pub free_entropy: f64,
+    /// `s = φ1 + β e`.
+    pub entropy: f64,
+    /// `Σ(x)` (zero up to the root tolerance).
+    pub complexity: f64,
+    /// Whether the fixed point converged, the quadratures met their tolerances and the root was
+    /// bracketed and resolved on this branch.
+    pub converged: bool,
 }
 
 /// The 1RSB result with the RS solution at the same point.
@@ -146,6 +262,12 @@ pub struct RsbReport {
     pub rs: RsSolution,
     /// Every `x` evaluated (grid and root finding), sorted by `x`.
     pub scan: Vec<ScanPoint>,
+    /// Every distinct `q1 > q0` branch found.
+    pub branches: Vec<Branch>,
+    /// Every root of `∂φ1/∂x` found on the branches.
+    pub stationary: Vec<Stationary>,
+    /// The branch of the reported state (null when RS is reported).
+    pub chosen_branch: Option<usize>,
     /// Every parameter of the reported state (for stationarity checks).
     #[serde(skip)]
     pub params: Params,
@@ -168,11 +290,12 @@ pub struct AtX {
     pub free_entropy: f64,
     /// `∂φ1/∂x`.
     pub dphi_dx: f64,
-    /// Iteration outcome (`MaxIterations` also when the final quadrature missed its tolerance).
+    /// Iteration outcome (`MaxIterations` also when the final quadrature missed its tolerance,
+    /// or the full-accuracy residual exceeds ten times the tolerance).
     pub status: Status,
     /// Map evaluations.
     pub iterations: usize,
-    /// Residual.
+    /// `max |G(state) − state|` with the full-accuracy map.
     pub residual: f64,
 }
 
@@ -201,7 +324,7 @@ fn check(model: &Model) -> Result<()> {
 pub fn map(model: &Model, x: f64, state: &[f64], quad: QuadOptions) -> Option<[f64; 4]> {
     let en = channel::energetic(model, x, state[0], state[1], state[2], state[3])?;
     let c = channel::conjugates(model, &en);
-    let av = channel::averages(model, &c, x, quad)?;
+    let av = channel::averages_lean(model, &c, x, quad)?;
     Some([av.m, av.q0, av.q1, av.big_q])
 }
 
@@ -226,32 +349,123 @@ pub fn evaluate(
     Some((params, en, av))
 }
 
-/// Solves the fixed point at fixed `x` from `start = (m, q0, q1, Q)`.
-pub fn solve_at_x(model: &Model, x: f64, start: [f64; 4], opts: &RsbOptions) -> Result<AtX> {
+/// Quadrature accuracy of an inexact map, as a fraction of the previous residual.
+const INEXACT_FRACTION: f64 = 1e-2;
+/// The loosest quadrature tolerance ever used.
+const INEXACT_LOOSEST: f64 = 1e-4;
+/// A cold start whose iterate comes this close to a fixed point already known at the same `x`
+/// (relative, with a residual as small) has entered that point's basin and is not followed.
+const MERGE_RADIUS: f64 = 1e-6;
+/// Two fixed points at the same `x` closer than this (relative, every component) are one.
+const SAME_STATE: f64 = 1e-6;
+/// Step of the scan below the grid.
+const X_SHRINK: f64 = 0.3;
+
+fn loosened(q: QuadOptions, acc: f64) -> QuadOptions {
+    let f = |t: crate::quad::Tolerance| crate::quad::Tolerance {
+        abs: t.abs.max(acc),
+        rel: t.rel.max(acc),
+        ..t
+    };
+    QuadOptions {
+        outer: f(q.outer),
+        inner: f(q.inner),
+        ..q
+    }
+}
+
+fn same_state(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(u, v)| (u - v).abs() < tol * (1.0 + u.abs()))
+}
+
+/// [`solve_at_x`], stopped early (`None`) once the iterate enters the basin of a `known` state.
+fn run_at_x(
+    model: &Model,
+    x: f64,
+    start: [f64; 4],
+    opts: &RsbOptions,
+    fixed_point: Options,
+    known: &[[f64; 4]],
+) -> Result<Option<AtX>> {
     check(model)?;
     if !(x > 0.0 && x <= 1.0) {
         return Err(Error::input(format!(
             "the Parisi parameter x must be in (0, 1], got {x}"
         )));
     }
-    let out = iterate(
-        |s| map(model, x, s, opts.quad).map(|v| v.to_vec()),
-        &start,
-        opts.fixed_point,
-    );
-    let state = [out.x[0], out.x[1], out.x[2], out.x[3]];
-    let (params, en, av) = evaluate(model, x, state, opts.quad).ok_or_else(|| {
-        Error::Numerics(format!(
-            "1RSB iteration at x = {x} left the physical domain ({:?})",
-            out.status
-        ))
-    })?;
-    let status = if out.status == Status::Converged && !av.accurate {
+    // Inexact iteration, as in the RS solver: far from the fixed point the map need only be
+    // accurate to a fraction of the current residual; near convergence it runs at full accuracy.
+    let run = |from: &[f64], inexact: bool, fp: Options, watch: bool| {
+        let last = Cell::new(f64::INFINITY);
+        iterate_watched(
+            |s| {
+                let acc = if inexact {
+                    (INEXACT_FRACTION * last.get()).min(INEXACT_LOOSEST)
+                } else {
+                    0.0
+                };
+                let v = map(model, x, s, loosened(opts.quad, acc))?;
+                last.set(
+                    s.iter()
+                        .zip(&v)
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0.0, f64::max),
+                );
+                Some(v.to_vec())
+            },
+            from,
+            fp,
+            |s, res| {
+                watch && res < MERGE_RADIUS && known.iter().any(|k| same_state(k, s, MERGE_RADIUS))
+            },
+        )
+    };
+    let mut out = run(&start, true, fixed_point, true);
+    if out.stopped {
+        return Ok(None);
+    }
+    let mut iterations = out.iterations;
+    let full = |s: &[f64], status: Status| -> Result<_> {
+        let state = [s[0], s[1], s[2], s[3]];
+        let (params, en, av) = evaluate(model, x, state, opts.quad).ok_or_else(|| {
+            Error::Numerics(format!(
+                "1RSB iteration at x = {x} left the physical domain ({status:?})"
+            ))
+        })?;
+        let residual = [av.m, av.q0, av.q1, av.big_q]
+            .iter()
+            .zip(&state)
+            .map(|(g, s)| (g - s).abs())
+            .fold(0.0, f64::max);
+        Ok((state, params, en, av, residual))
+    };
+    let (mut state, mut params, mut en, mut av, mut residual) = full(&out.x, out.status)?;
+    // The last maps were only as accurate as a fraction of the residual before them, which an
+    // accelerated step can undercut by orders of magnitude: what counts is the full-accuracy
+    // residual at the final state. If it is too large, polish with full-accuracy maps.
+    let tol_ok = |r: f64| r < 10.0 * fixed_point.tol;
+    if out.status == Status::Converged && av.accurate && !tol_ok(residual) {
+        let left = fixed_point.max_iter.saturating_sub(iterations).max(1);
+        out = run(
+            &state,
+            false,
+            Options {
+                max_iter: left,
+                ..fixed_point
+            },
+            false,
+        );
+        iterations += out.iterations;
+        (state, params, en, av, residual) = full(&out.x, out.status)?;
+    }
+    let status = if out.status == Status::Converged && !(av.accurate && tol_ok(residual)) {
         Status::MaxIterations
     } else {
         out.status
     };
-    Ok(AtX {
+    Ok(Some(AtX {
         x,
         state,
         params,
@@ -260,12 +474,18 @@ pub fn solve_at_x(model: &Model, x: f64, start: [f64; 4], opts: &RsbOptions) -> 
         free_entropy: channel::free_entropy_from(model, &params, &en, &av),
         dphi_dx: channel::dphi_dx(model, &params, &en, &av),
         status,
-        iterations: out.iterations,
-        residual: out.residual,
-    })
+        iterations,
+        residual,
+    }))
 }
 
-fn scan_point(a: &AtX) -> ScanPoint {
+/// Solves the fixed point at fixed `x` from `start = (m, q0, q1, Q)`.
+pub fn solve_at_x(model: &Model, x: f64, start: [f64; 4], opts: &RsbOptions) -> Result<AtX> {
+    run_at_x(model, x, start, opts, opts.fixed_point, &[])?
+        .ok_or_else(|| Error::Numerics("1RSB iteration stopped without a watch".into()))
+}
+
+fn scan_point(a: &AtX, branch: Option<usize>) -> ScanPoint {
     ScanPoint {
         x: a.x,
         q0: a.state[1],
@@ -273,6 +493,8 @@ fn scan_point(a: &AtX) -> ScanPoint {
         free_entropy: a.free_entropy,
         dphi_dx: a.dphi_dx,
         status: a.status,
+        iterations: a.iterations,
+        branch,
     }
 }
 
@@ -282,132 +504,395 @@ pub fn split_start(rs: &RsSolution) -> [f64; 4] {
     [rs.m, rs.q - delta, (rs.q + delta).min(rs.big_q), rs.big_q]
 }
 
+/// Two large-gap starts: `q1 = Q(1 − 10⁻³)` with `q0` at the RS `q` (at most `q1 − 0.05 Q`), and
+/// with `q0 = q/10`; `m` is scaled as `sqrt(q0/q)` so that `ρ − 2m + q0 ≥ 0` holds as in RS.
+/// They reach branches on which `q1 − q0` does not grow continuously from the RS point.
+pub fn gap_starts(rs: &RsSolution) -> [[f64; 4]; 2] {
+    let q1 = rs.big_q * (1.0 - 1e-3);
+    let start = |q0: f64| {
+        let q0 = q0.max(0.0);
+        let m = if rs.q > 0.0 {
+            rs.m * (q0 / rs.q).sqrt()
+        } else {
+            0.0
+        };
+        [m, q0, q1, rs.big_q]
+    };
+    [
+        start(rs.q.min(q1 - 0.05 * rs.big_q)),
+        start(0.1 * rs.q.min(q1)),
+    ]
+}
+
+/// One branch while it is being followed.
+struct Track {
+    origin: Origin,
+    /// Its fixed points, by decreasing `x`.
+    points: Vec<AtX>,
+    alive: bool,
+}
+
+/// The Brent refinement of a sign change of `∂φ1/∂x` between `lo.x < hi.x` on one branch:
+/// the fixed point at the root, whether it is trustworthy, and every point evaluated.
+fn refine(model: &Model, lo: &AtX, hi: &AtX, opts: &RsbOptions) -> (Option<AtX>, bool, Vec<AtX>) {
+    let cache = RefCell::new((lo.clone(), hi.clone()));
+    let extra = RefCell::new(Vec::new());
+    let reach = lo
+        .state
+        .iter()
+        .zip(&hi.state)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    // A warm start that lands far from both ends has jumped to another branch.
+    let on_branch = |a: &AtX, l: &AtX, h: &AtX| {
+        let d = |s: &[f64; 4]| {
+            s.iter()
+                .zip(&a.state)
+                .map(|(u, v)| (u - v).abs())
+                .fold(0.0, f64::max)
+        };
+        a.status.is_converged()
+            && a.gap() >= opts.min_gap
+            && d(&l.state).min(d(&h.state)) <= 2.0 * reach + 1e-6
+    };
+    let lo_sign = lo.dphi_dx < 0.0;
+    let f = |x: f64| -> f64 {
+        let (l, h) = cache.borrow().clone();
+        let start = if (x - l.x).abs() < (x - h.x).abs() {
+            l.state
+        } else {
+            h.state
+        };
+        match solve_at_x(model, x, start, opts) {
+            Ok(a) => {
+                let d = a.dphi_dx;
+                let ok = on_branch(&a, &l, &h);
+                if ok {
+                    let mut c = cache.borrow_mut();
+                    if (d < 0.0) == lo_sign {
+                        c.0 = a.clone()
+                    } else {
+                        c.1 = a.clone()
+                    }
+                }
+                extra.borrow_mut().push(a);
+                if ok {
+                    d
+                } else {
+                    f64::NAN
+                }
+            }
+            Err(_) => f64::NAN,
+        }
+    };
+    let xs = brent_root(f, lo.x, hi.x, opts.x_tol);
+    let (l, h) = cache.into_inner();
+    let mut extra = extra.into_inner();
+    let (xs, mut ok) = match xs {
+        Ok(v) if v.is_finite() => (v, true),
+        _ => (0.5 * (l.x + h.x), false),
+    };
+    let start = if (xs - l.x).abs() < (xs - h.x).abs() {
+        l.state
+    } else {
+        h.state
+    };
+    let a = match solve_at_x(model, xs, start, opts) {
+        Ok(a) => a,
+        Err(_) => return (None, false, extra),
+    };
+    ok = ok && on_branch(&a, &l, &h);
+    extra.push(a.clone());
+    (Some(a), ok, extra)
+}
+
+/// A candidate for the reported state.
+enum Candidate {
+    /// A local minimum of φ1 in `x` (index into the roots).
+    Root(usize),
+    /// The `x = 1` end of a branch with `Σ(1) ≥ 0` (index into the tracks).
+    XOne(usize),
+    /// The collapsed RS solution.
+    Rs,
+}
+
 /// Solves 1RSB at `model` with `x` fixed by stationarity (see the module docs).
 pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
     check(model)?;
     let rs_report = rs::solve(model, &SolverOptions::default());
     let rs = rs_report.equilibrium;
-    let start0 = split_start(&rs);
-    let mut scan: Vec<AtX> = Vec::new();
-    // Walk x downwards until ∂φ1/∂x < 0 on a q1 > q0 branch: the minimum of φ1 lies above.
-    let mut warm = start0;
-    let mut bracket: Option<(AtX, AtX)> = None;
-    let mut last_rsb: Option<AtX> = None;
-    for &x in &opts.x_grid {
-        let mut a = solve_at_x(model, x, warm, opts)?;
-        if a.gap() < opts.min_gap && warm != start0 {
-            // Warm start fell onto RS: retry from the split RS state.
-            a = solve_at_x(model, x, start0, opts)?;
+    let collapsed = [rs.m, rs.q, rs.q, rs.big_q];
+    let mut cold = vec![(Origin::SplitStart, split_start(&rs))];
+    if opts.gap_starts {
+        let [a, b] = gap_starts(&rs);
+        cold.push((Origin::GapStartRsQ, a));
+        cold.push((Origin::GapStartSmallQ0, b));
+    }
+    let mut grid: Vec<f64> = opts
+        .x_grid
+        .iter()
+        .copied()
+        .filter(|x| *x > 0.0 && *x <= 1.0)
+        .collect();
+    grid.sort_by(|a, b| b.total_cmp(a));
+    grid.dedup();
+    let usable = |a: &AtX| a.status.is_converged() && a.gap() >= opts.min_gap;
+    let budget = Options {
+        max_iter: opts.scan_max_iter.min(opts.fixed_point.max_iter),
+        ..opts.fixed_point
+    };
+    let mut tracks: Vec<Track> = Vec::new();
+    let mut scan: Vec<ScanPoint> = Vec::new();
+    let mut k = 0;
+    let mut x = f64::NAN;
+    loop {
+        let on_grid = k < grid.len();
+        // Below the grid only branches whose φ1 still decreases need smaller x.
+        let wanted =
+            |t: &Track| t.alive && t.points.last().is_some_and(|p| p.dphi_dx > 0.0 && p.x == x);
+        x = if on_grid {
+            grid[k]
+        } else if x * X_SHRINK >= opts.x_floor && tracks.iter().any(wanted) {
+            x * X_SHRINK
+        } else {
+            break;
+        };
+        k += 1;
+        let mut here: Vec<[f64; 4]> = Vec::new();
+        for (i, t) in tracks.iter_mut().enumerate() {
+            let Some(prev) = t.points.last() else {
+                continue;
+            };
+            if !t.alive || (!on_grid && prev.dphi_dx <= 0.0) {
+                t.alive = false;
+                continue;
+            }
+            match run_at_x(model, x, prev.state, opts, budget, &[]) {
+                Ok(Some(a))
+                    if usable(&a) && !here.iter().any(|h| same_state(h, &a.state, SAME_STATE)) =>
+                {
+                    here.push(a.state);
+                    scan.push(scan_point(&a, Some(i)));
+                    t.points.push(a);
+                }
+                Ok(Some(a)) => {
+                    // Collapsed, not converged, or fell onto another branch: this one ends.
+                    scan.push(scan_point(&a, None));
+                    t.alive = false;
+                }
+                _ => t.alive = false,
+            }
         }
-        let rsb = a.gap() >= opts.min_gap && a.status.is_converged();
-        scan.push(a.clone());
-        if !rsb {
+        if !on_grid {
             continue;
         }
-        warm = a.state;
-        if a.dphi_dx < 0.0 {
-            if let Some(prev) = last_rsb.take() {
-                bracket = Some((a, prev));
-            } else {
-                last_rsb = Some(a);
-            }
-            break;
-        }
-        last_rsb = Some(a);
-    }
-    let chosen: AtX;
-    let phase: Phase;
-    let mut x_ok = true;
-    match (bracket, last_rsb) {
-        (Some((lo, hi)), _) => {
-            // dφ1/dx < 0 at lo, > 0 at hi: the minimum of φ1 in between.
-            let cache = RefCell::new((lo.clone(), hi.clone()));
-            let extra = RefCell::new(Vec::new());
-            let f = |x: f64| -> f64 {
-                let (l, h) = cache.borrow().clone();
-                let start = if (x - l.x).abs() < (x - h.x).abs() {
-                    l.state
+        for (origin, start) in &cold {
+            let mut known = here.clone();
+            known.push(collapsed);
+            // A failed cold start only means that this start found nothing.
+            if let Ok(Some(a)) = run_at_x(model, x, *start, opts, budget, &known) {
+                if usable(&a) && !here.iter().any(|h| same_state(h, &a.state, SAME_STATE)) {
+                    here.push(a.state);
+                    scan.push(scan_point(&a, Some(tracks.len())));
+                    tracks.push(Track {
+                        origin: *origin,
+                        points: vec![a],
+                        alive: true,
+                    });
                 } else {
-                    h.state
-                };
-                match solve_at_x(model, x, start, opts) {
-                    Ok(a) => {
-                        let d = a.dphi_dx;
-                        if a.gap() >= opts.min_gap {
-                            let mut c = cache.borrow_mut();
-                            if d < 0.0 {
-                                c.0 = a.clone()
-                            } else {
-                                c.1 = a.clone()
-                            }
-                        }
-                        extra.borrow_mut().push(a);
-                        d
-                    }
-                    Err(_) => f64::NAN,
+                    scan.push(scan_point(&a, None));
                 }
-            };
-            let xs = brent_root(f, lo.x, hi.x, opts.x_tol);
-            scan.extend(extra.into_inner());
-            let (l, h) = cache.into_inner();
-            let xs = match xs {
-                Ok(v) => v,
-                Err(_) => {
-                    x_ok = false;
-                    0.5 * (l.x + h.x)
-                }
-            };
-            let start = if (xs - l.x).abs() < (xs - h.x).abs() {
-                l.state
-            } else {
-                h.state
-            };
-            chosen = solve_at_x(model, xs, start, opts)?;
-            phase = if chosen.gap() >= opts.min_gap {
-                Phase::OneStepRsb
-            } else {
-                Phase::RsCollapsed
-            };
-        }
-        (None, Some(a)) if a.dphi_dx < 0.0 => {
-            // The first q1 > q0 point already has dφ1/dx < 0: was it x = 1?
-            if a.x == 1.0 {
-                chosen = a;
-                phase = Phase::RsAtXOne;
-            } else {
-                // Branch appears only below some x with φ1 decreasing there: no stationary x
-                // bracketed on the grid; report the point, flagged.
-                x_ok = false;
-                chosen = a;
-                phase = Phase::OneStepRsb;
             }
         }
-        (None, Some(a)) => {
-            // dφ1/dx > 0 down to the smallest x tried: x* below the grid.
-            x_ok = false;
-            chosen = a;
-            phase = Phase::OneStepRsb;
-        }
-        (None, None) => {
-            // Collapsed everywhere: the RS solution, evaluated through the 1RSB formulas at x = 1.
-            let s = [rs.m, rs.q, rs.q, rs.big_q];
-            let first = scan.first().cloned();
-            chosen = match first {
-                Some(a) if a.x == 1.0 => a,
-                _ => solve_at_x(model, 1.0, s, opts)?,
+    }
+
+    // Every sign change of ∂φ1/∂x on every branch.
+    let mut roots: Vec<(usize, StationaryKind, AtX, bool)> = Vec::new();
+    for (i, t) in tracks.iter().enumerate() {
+        for w in t.points.windows(2) {
+            let (hi, lo) = (&w[0], &w[1]);
+            if (hi.dphi_dx < 0.0) == (lo.dphi_dx < 0.0) {
+                continue;
+            }
+            let kind = if lo.dphi_dx < 0.0 {
+                StationaryKind::Minimum
+            } else {
+                StationaryKind::Maximum
             };
-            phase = Phase::RsCollapsed;
+            let (a, ok, extra) = refine(model, lo, hi, opts);
+            scan.extend(extra.iter().map(|e| scan_point(e, ok.then_some(i))));
+            if let Some(a) = a {
+                roots.push((i, kind, a, ok));
+            }
         }
     }
-    scan.sort_by(|a, b| a.x.total_cmp(&b.x));
-    scan.dedup_by(|a, b| a.x == b.x);
+
+    // Each branch's Parisi value: the lowest of its candidates (local minima of φ1, and x = 1
+    // when Σ(1) ≥ 0). It is resolved when no point of the branch lies lower and φ1 does not
+    // still decrease towards either end of the scanned range (below x_min, or beyond a fold).
+    let phi_tol = |v: f64| 1e-9 * (1.0 + v.abs());
+    let mut branches = Vec::new();
+    let mut best: Vec<Option<(f64, Candidate)>> = Vec::new();
+    let mut upper: Vec<f64> = Vec::new();
+    for (i, t) in tracks.iter().enumerate() {
+        let (Some(top), Some(bottom)) = (t.points.first(), t.points.last()) else {
+            continue;
+        };
+        let at_one = top.x == 1.0;
+        let attached = at_one
+            && same_state(
+                &[top.state[0], top.state[1], top.state[3]],
+                &[rs.m, rs.q, rs.big_q],
+                SAME_STATE,
+            );
+        let mut b: Option<(f64, Candidate)> = None;
+        let mut low = t
+            .points
+            .iter()
+            .map(|p| p.free_entropy)
+            .fold(f64::INFINITY, f64::min);
+        for (j, (_, kind, a, ok)) in roots.iter().enumerate().filter(|r| r.1 .0 == i) {
+            low = low.min(a.free_entropy);
+            if *ok
+                && *kind == StationaryKind::Minimum
+                && b.as_ref().is_none_or(|c| a.free_entropy < c.0)
+            {
+                b = Some((a.free_entropy, Candidate::Root(j)));
+            }
+        }
+        if at_one && top.dphi_dx <= 0.0 && b.as_ref().is_none_or(|c| top.free_entropy < c.0) {
+            b = Some((top.free_entropy, Candidate::XOne(i)));
+        }
+        let value = b.as_ref().map(|c| c.0);
+        let resolved = value.is_some_and(|v| v <= low + phi_tol(v))
+            && bottom.dphi_dx <= 0.0
+            && (at_one || top.dphi_dx >= 0.0);
+        branches.push(Branch {
+            index: i,
+            origin: t.origin,
+            x_max: top.x,
+            x_min: bottom.x,
+            points: t.points.len(),
+            q0_at_x_max: top.state[1],
+            q1_at_x_max: top.state[2],
+            complexity_at_x_one: at_one.then_some(-top.dphi_dx),
+            attached_to_rs: attached,
+            value,
+            resolved,
+        });
+        upper.push(value.map_or(low, |v| v.min(low)));
+        best.push(b);
+    }
+
+    // Candidates (module docs): every resolved branch's value, and RS unless it is AT-unstable
+    // or a branch attached to it shows a negative count of states. Largest φ1 wins; RS comes
+    // last and must beat the others by more than round-off, so that an x = 1 branch end (equal
+    // to φ_RS) is reported as such.
+    let rs_excluded = tracks
+        .iter()
+        .zip(&branches)
+        .any(|(t, b)| b.attached_to_rs && t.points[0].dphi_dx > 0.0);
+    let mut cands: Vec<(f64, &Candidate)> = best
+        .iter()
+        .zip(&branches)
+        .filter(|(_, b)| b.resolved)
+        .filter_map(|(c, _)| c.as_ref().map(|(v, c)| (*v, c)))
+        .collect();
+    let rs_at_one = || solve_at_x(model, 1.0, collapsed, opts);
+    let mut rs_point: Option<AtX> = None;
+    if rs.rs_stable && !rs_excluded {
+        let a = rs_at_one()?;
+        cands.push((a.free_entropy, &Candidate::Rs));
+        rs_point = Some(a);
+    }
+    let mut pick: Option<(f64, &Candidate)> = None;
+    for &(v, c) in &cands {
+        if pick.is_none_or(|(b, _)| v > b + phi_tol(b)) {
+            pick = Some((v, c));
+        }
+    }
+    // An unresolved branch can only hold a better state if its upper bound (its lowest point or
+    // candidate) is above the winner.
+    let ambiguous = |v: f64| {
+        branches
+            .iter()
+            .zip(&upper)
+            .any(|(b, u)| !b.resolved && *u > v - phi_tol(v))
+    };
+    let state_of = |c: &Candidate| -> Option<(AtX, Phase, Option<usize>)> {
+        match c {
+            Candidate::Root(j) => {
+                let (i, _, a, _) = &roots[*j];
+                Some((a.clone(), Phase::OneStepRsb, Some(*i)))
+            }
+            Candidate::XOne(i) => Some((tracks[*i].points[0].clone(), Phase::RsAtXOne, Some(*i))),
+            Candidate::Rs => None,
+        }
+    };
+    let (chosen, phase, chosen_branch, x_ok) = match pick {
+        Some((v, c)) => match state_of(c) {
+            Some((a, ph, b)) => (a, ph, b, !ambiguous(v)),
+            None => {
+                let a = match rs_point.take() {
+                    Some(a) => a,
+                    None => rs_at_one()?,
+                };
+                (a, Phase::RsCollapsed, None, !ambiguous(v))
+            }
+        },
+        None => {
+            // Nothing resolved: the best candidate of an unresolved branch, else the lowest
+            // point of any branch (both flagged), else RS through the 1RSB formulas at x = 1.
+            let cand = best
+                .iter()
+                .filter_map(|c| c.as_ref())
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .and_then(|(_, c)| state_of(c));
+            let lowest = || {
+                tracks
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, t)| t.points.iter().map(move |p| (i, p)))
+                    .min_by(|a, b| a.1.free_entropy.total_cmp(&b.1.free_entropy))
+                    .map(|(i, p)| (p.clone(), Phase::OneStepRsb, Some(i)))
+            };
+            match cand.or_else(lowest) {
+                Some((a, ph, b)) => (a, ph, b, false),
+                None => (rs_at_one()?, Phase::RsCollapsed, None, true),
+            }
+        }
+    };
+    let stationary = roots
+        .iter()
+        .map(|(i, kind, a, ok)| {
+            let s = solution_from(model, a, Phase::OneStepRsb);
+            Stationary {
+                branch: *i,
+                kind: *kind,
+                x: a.x,
+                m: s.m,
+                big_q: s.big_q,
+                q1: s.q1,
+                q0: s.q0,
+                free_entropy: s.free_entropy,
+                entropy: s.entropy,
+                complexity: s.complexity,
+                converged: *ok,
+            }
+        })
+        .collect();
+    scan.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.branch.cmp(&b.branch)));
+    scan.dedup_by(|a, b| a.x == b.x && a.branch == b.branch && a.q0 == b.q0 && a.q1 == b.q1);
     let solution = solution_from(model, &chosen, phase);
     let converged = x_ok && chosen.status.is_converged() && rs_report.converged;
     Ok(RsbReport {
         solution,
         converged,
         rs,
-        scan: scan.iter().map(scan_point).collect(),
+        scan,
+        branches,
+        stationary,
+        chosen_branch,
         params: chosen.params,
     })
 }
@@ -433,7 +918,10 @@ pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbRepo
         solution,
         converged,
         rs,
-        scan: vec![scan_point(&a)],
+        scan: vec![scan_point(&a, None)],
+        branches: Vec::new(),
+        stationary: Vec::new(),
+        chosen_branch: None,
         params: a.params,
     })
 }
@@ -468,6 +956,7 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
         complexity,
         dphi_dx: a.dphi_dx,
         entropy_violation: entropy < -1e-9 || entropy > smax + 1e-9,
+        replicon_q1: model.alpha * (model.beta / en.d1).powi(2) * a.averages.var2,
         phase,
         status: a.status,
         iterations: a.iterations,
