@@ -30,6 +30,8 @@ pub struct Moments {
 // Levels whose exponent is this far below the maximum carry less than e^-40 ≈ 4e-18 relative
 // weight: below double-precision round-off of the sums.
 const CUTOFF: f64 = 40.0;
+/// Largest `a d²` at which an even grid's posterior moments are taken in closed form.
+const DENSE_GRID: f64 = 0.4;
 
 impl LevelSet {
     /// A level set from values (sorted, distinct, finite) and optional positive weights.
@@ -250,6 +252,15 @@ impl LevelSet {
         let v = &self.values;
         let k = v.len();
         let c = h / a;
+        // Dense grid, posterior well inside it: by Poisson summation the lattice sums of the
+        // Gaussian exp(−a (s − c)²/2) equal the Gaussian integrals up to terms of relative size
+        // exp(−2π²/(a d²)) < e^{−49} (a d² ≤ 0.4), and the grid ends cut off less than e^{−40}.
+        // The posterior is then exactly N(c, 1/a) to double precision, with no sum over levels.
+        let reach = (2.0 * CUTOFF / a).sqrt() + d;
+        if a * d * d <= DENSE_GRID && c - v[0] >= reach && v[k - 1] - c >= reach {
+            let log_z = 0.5 * h * c + (std::f64::consts::TAU / a).sqrt().ln() - d.ln();
+            return (c, 1.0 / a, log_z, 1.0);
+        }
         let j = ((c - v[0]) / d).round();
         let imax = if j <= 0.0 {
             0
@@ -435,5 +446,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn dense_grid_closed_form_matches_direct_sums() {
+        // The Poisson-summation shortcut (posterior N(h/a, 1/a)) against plain sums over every
+        // level, on grids dense enough to take it, with the mode inside and near the edges.
+        let mut shortcut = 0;
+        for (bits, width) in [(8u32, 3.9), (10, 4.0), (12, 4.0)] {
+            let l = LevelSet::uniform(bits, width).unwrap();
+            let d = 2.0 * width / ((1u64 << bits) - 1) as f64;
+            for &a in &[5.0, 20.0, 80.0, 500.0] {
+                for &c in &[0.0, 0.37, -1.1, 2.0, -3.0, 3.8] {
+                    let h = a * c;
+                    let (f, r) = (l.moments(a, h), direct(&l, a, h));
+                    let reach = (2.0 * CUTOFF / a).sqrt() + d;
+                    shortcut += (a * d * d <= DENSE_GRID && width - c.abs() >= reach) as usize;
+                    let msg = format!("b={bits} a={a} c={c}: {f:?} {r:?}");
+                    // 1e-11 as for the recurrence (used where the closed form is not taken).
+                    assert!(
+                        (f.log_z - r.log_z).abs() < 1e-11 * (1.0 + r.log_z.abs()),
+                        "{msg}"
+                    );
+                    assert!(
+                        (f.mean - r.mean).abs() < 1e-11 * (1.0 + r.mean.abs()),
+                        "{msg}"
+                    );
+                    assert!((f.var - r.var).abs() < 1e-11 * r.var, "{msg}");
+                }
+            }
+        }
+        assert!(shortcut >= 30, "closed form taken only {shortcut} times");
     }
 }
