@@ -351,7 +351,7 @@ impl Figure for LineChart {
                     .label_style(("sans-serif", 14))
                     .light_line_style(WHITE.mix(0.0))
                     // Log axes get a label per decade step otherwise, which overlap.
-                    .x_labels(if self.log_x { 8 } else { 10 })
+                    .x_labels(if self.log_x { 12 } else { 10 })
                     .x_label_formatter(&|v| tick(*v))
                     .y_label_formatter(&|v| tick(*v))
                     .draw()
