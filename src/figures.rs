@@ -270,8 +270,14 @@ pub fn phase_grid(xs: &[f64], ys: &[f64], make: &ModelAt<'_>) -> Vec<PhaseCell> 
 /// Every layer of a map: the phase of each cell; the AT line, bracketed between neighbouring
 /// cells whose λ_AT − 1 changes sign and refined by Brent along x in each row and, if
 /// `along_y` (a continuous y axis), along y in each column; and the spinodals and first-order
-/// transitions (branch continuation along x, per row).
-pub fn map_layers(xs: &[f64], ys: &[f64], make: &ModelAt<'_>, along_y: bool) -> Result<Layers> {
+/// transitions (branch continuation along x, per row) if `with_first_order`.
+pub fn map_layers(
+    xs: &[f64],
+    ys: &[f64],
+    make: &ModelAt<'_>,
+    along_y: bool,
+    with_first_order: bool,
+) -> Result<Layers> {
     let cells = phase_grid(xs, ys, make);
     let opts = SolverOptions::default();
     let nx = xs.len();
@@ -309,7 +315,11 @@ pub fn map_layers(xs: &[f64], ys: &[f64], make: &ModelAt<'_>, along_y: bool) -> 
             }
         })
         .collect();
-    let first_order = first_order_lines(make, xs, ys, &opts)?;
+    let first_order = if with_first_order {
+        first_order_lines(make, xs, ys, &opts)?
+    } else {
+        FirstOrderLines::default()
+    };
     Ok(Layers {
         cells,
         at_line,
@@ -430,7 +440,7 @@ pub fn phase_diagram_width_bits(
         cells,
         at_line,
         first_order,
-    } = map_layers(&xs, &ys, &make, false)?;
+    } = map_layers(&xs, &ys, &make, false, true)?;
     let roots: AtWidths = bits
         .iter()
         .map(|&b| {
@@ -483,7 +493,7 @@ pub fn phase_diagram_width_beta(p: &Point, bits: u32, dir: &Path) -> Result<Path
         cells,
         at_line,
         first_order,
-    } = map_layers(&xs, &ys, &make, true)?;
+    } = map_layers(&xs, &ys, &make, true, true)?;
     let stem = dir.join(format!("phase_diagram_width_beta_b{bits}"));
     PhaseMap {
         title: format!(
@@ -518,7 +528,7 @@ pub fn phase_diagram_width_alpha(p: &Point, bits: u32, dir: &Path) -> Result<Pat
         cells,
         at_line,
         first_order,
-    } = map_layers(&xs, &ys, &make, true)?;
+    } = map_layers(&xs, &ys, &make, true, true)?;
     let stem = dir.join(format!("phase_diagram_width_alpha_b{bits}"));
     PhaseMap {
         title: format!(
@@ -664,7 +674,7 @@ pub fn phase_diagram_alpha_beta_binary(
         cells,
         at_line,
         first_order,
-    } = map_layers(&xs, &ys, &make, true)?;
+    } = map_layers(&xs, &ys, &make, true, true)?;
     let nishimori = vec![(xs[0], 1.0 / noise), (xs[xs.len() - 1], 1.0 / noise)];
     let stem = dir.join("phase_diagram_alpha_beta_binary");
     PhaseMap {

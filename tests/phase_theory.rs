@@ -231,6 +231,34 @@ fn phase_diagram_cli_draws_spinodals_and_the_first_order_line() {
         -ac / 2.0
     );
     assert!(dir.join("pd.png").exists() && dir.join("pd.svg").exists());
+    // `--no-transitions` drops the first-order layer and nothing else.
+    let quick = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
+        .args([
+            "phase-diagram",
+            "--teacher",
+            "binary",
+            "--bits",
+            "1",
+            "--width",
+            "1",
+        ])
+        .args([
+            "--noise",
+            "0.01",
+            "--x",
+            "alpha=0.02:0.7:35",
+            "--y",
+            "beta=20,100",
+        ])
+        .args(["--json", "--no-transitions", "--out"])
+        .arg(dir.join("pd_quick"))
+        .output()
+        .unwrap();
+    assert!(quick.status.success());
+    let q: serde_json::Value = serde_json::from_slice(&quick.stdout).unwrap();
+    assert_eq!(q["at_line"], v["at_line"]);
+    assert_eq!(q["cells"], v["cells"]);
+    assert_eq!(q["spinodals"].as_array().map(Vec::len), Some(0));
     std::fs::remove_dir_all(&dir).ok();
 }
 

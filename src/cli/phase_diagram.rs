@@ -32,6 +32,10 @@ pub struct Args {
     /// Print the cells and the AT line as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Skip the spinodals and first-order transitions (branch continuation along every row
+    /// roughly triples the cost of a large map).
+    #[arg(long)]
+    pub no_transitions: bool,
 }
 
 fn set(base: &ModelArgs, p: Param, v: f64) -> Result<ModelArgs> {
@@ -85,7 +89,7 @@ pub fn run(a: &Args) -> Result<()> {
         cells,
         at_line,
         first_order,
-    } = map_layers(&xs, &ys, &make, ay.param != Param::Bits)?;
+    } = map_layers(&xs, &ys, &make, ay.param != Param::Bits, !a.no_transitions)?;
     let mut csv = crate::output::Csv::new([
         ax.param.name(),
         ay.param.name(),
@@ -143,15 +147,24 @@ pub fn run(a: &Args) -> Result<()> {
         }
     );
     for (x, y) in &at_line {
-        println!("  {} = {y:<10.6} {} = {x:.6}", ay.param, ax.param);
+        println!(
+            "  {} = {:<10} {} = {x:.6}",
+            ay.param,
+            crate::plot::tick(*y),
+            ax.param
+        );
     }
+    let skipped = if a.no_transitions { 2 } else { 0 };
     for (name, pts) in [
         ("spinodals", &first_order.spinodals),
         (
             "first-order transitions",
             &first_order.equilibrium_transitions,
         ),
-    ] {
+    ]
+    .into_iter()
+    .skip(skipped)
+    {
         println!(
             "{name} ({} per {}): {}",
             ax.param,
@@ -159,7 +172,12 @@ pub fn run(a: &Args) -> Result<()> {
             if pts.is_empty() { "none" } else { "" }
         );
         for (x, y) in pts {
-            println!("  {} = {y:<10.6} {} = {x:.6}", ay.param, ax.param);
+            println!(
+                "  {} = {:<10} {} = {x:.6}",
+                ay.param,
+                crate::plot::tick(*y),
+                ax.param
+            );
         }
     }
     Ok(())
