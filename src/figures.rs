@@ -696,7 +696,7 @@ pub fn phase_diagram_alpha_beta_binary(
         log_y: true,
         discrete_y: false,
         at_both_axes: true,
-        legend: crate::plot::Legend::LowerRight,
+        legend: crate::plot::Legend::LowerLeft,
     }
     .save(&stem)?;
     Ok((stem, first_order))
