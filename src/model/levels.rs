@@ -32,6 +32,8 @@ pub struct Moments {
 const CUTOFF: f64 = 40.0;
 /// Largest `a d²` at which an even grid's posterior moments are taken in closed form.
 const DENSE_GRID: f64 = 0.4;
+/// Levels between exact re-anchorings of the weight recurrence.
+const RESYNC: usize = 256;
 
 impl LevelSet {
     /// A level set from values (sorted, distinct, finite) and optional positive weights.
@@ -275,33 +277,36 @@ impl LevelSet {
         let g = (h - a * sm) * d;
         let floor = (-CUTOFF).exp();
         let (mut z, mut m1, mut m2) = (1.0, 0.0, 0.0);
-        // Upward from the mode: w_{i+1}/w_i = exp(g − a d²/2 − a d² (i − imax)).
-        let mut w = 1.0;
-        let mut r = (g - 0.5 * a * d * d).exp();
-        for i in imax + 1..k {
-            w *= r;
-            r *= decay;
-            if w < floor {
-                break;
+        // Away from the mode on each side (σ = ±1), the weight n levels out is
+        // w_n = exp(σ n g − a d² n²/2) and w_{n+1}/w_n = exp(σ g − a d²/2 − a d² n): two products
+        // per level instead of an exponential, re-anchored exactly every RESYNC levels so the
+        // rounding of long products (thousands of levels) does not accumulate.
+        let ad2 = a * d * d;
+        for (sigma, count) in [(1.0, k - 1 - imax), (-1.0, imax)] {
+            let sg = sigma * g;
+            let mut n0 = 1;
+            'side: while n0 <= count {
+                let nf = n0 as f64;
+                let mut w = (nf * sg - 0.5 * ad2 * nf * nf).exp();
+                let mut r = if n0 == 1 {
+                    w * decay
+                } else {
+                    (sg - 0.5 * ad2 - ad2 * nf).exp()
+                };
+                let end = count.min(n0 + RESYNC - 1);
+                for n in n0..=end {
+                    if w < floor {
+                        break 'side;
+                    }
+                    let x = sigma * n as f64 * d;
+                    z += w;
+                    m1 += w * x;
+                    m2 += w * x * x;
+                    w *= r;
+                    r *= decay;
+                }
+                n0 = end + 1;
             }
-            let x = (i - imax) as f64 * d;
-            z += w;
-            m1 += w * x;
-            m2 += w * x * x;
-        }
-        // Downward: w_{i−1}/w_i = exp(−g − a d²/2 − a d² (imax − i)).
-        let mut w = 1.0;
-        let mut r = (-g - 0.5 * a * d * d).exp();
-        for i in (0..imax).rev() {
-            w *= r;
-            r *= decay;
-            if w < floor {
-                break;
-            }
-            let x = -((imax - i) as f64) * d;
-            z += w;
-            m1 += w * x;
-            m2 += w * x * x;
         }
         m1 /= z;
         m2 /= z;
@@ -422,6 +427,8 @@ mod tests {
     #[test]
     fn fast_moments_match_direct_sums() {
         let sets = [
+            LevelSet::uniform(12, 4.0).unwrap(),
+            LevelSet::uniform(10, 4.0).unwrap(),
             LevelSet::uniform(8, 3.9).unwrap(),
             LevelSet::uniform(3, 1.0).unwrap(),
             LevelSet::pow2(4, 2.0).unwrap(),
