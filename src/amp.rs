@@ -2,7 +2,8 @@
 //! measure at finite β, with its state evolution (the RS map of §2 applied once per iteration).
 //!
 //! The denoiser is the model's own local posterior `Student::moments(A_i + βλ, A_i R_i)`, and
-//! the output function is `GaussianChannel::gout`; nothing here re-derives either.
+//! the output function is the model's channel's [`OutputChannel::gout`]; nothing here re-derives
+//! either.
 //!
 //! β = ∞ is rejected: there the denoiser is the hard nearest-level quantizer, whose derivative
 //! (AMP's variance `v_i`, which feeds the Onsager term and the precision `A_i`) is zero at
@@ -13,7 +14,7 @@
 use crate::error::{Error, Result};
 use crate::fixed_point::Status;
 use crate::instance::Instance;
-use crate::model::{GaussianChannel, Model, Student};
+use crate::model::{Model, OutputChannel, Student};
 use crate::rs::finite;
 use crate::rs::SolverOptions;
 use nalgebra::{DMatrix, DVector};
@@ -197,7 +198,7 @@ impl<'a> Amp<'a> {
         let x = &self.inst.x;
         let model = self.model;
         let bl = model.beta * model.ridge;
-        let chan = GaussianChannel { beta: model.beta };
+        let chan = &model.channel;
         let d = self.opts.damping;
         // Variance messages V_μ = Σ_i X_μi² v_i.
         match &self.x2 {
@@ -219,7 +220,10 @@ impl<'a> Amp<'a> {
         x.mul_to(&self.w_hat, &mut self.omega);
         for mu in 0..m {
             self.omega[mu] -= self.big_v[mu] * self.g[mu];
-            let (gn, dgn) = chan.gout(self.inst.y[mu], self.omega[mu], self.big_v[mu]);
+            // Outside the channel's domain the message is NaN, which `run` reports as divergence.
+            let (gn, dgn) = chan
+                .gout(model.beta, self.inst.y[mu], self.omega[mu], self.big_v[mu])
+                .unwrap_or((f64::NAN, f64::NAN));
             self.g[mu] = if t == 1 {
                 gn
             } else {

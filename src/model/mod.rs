@@ -1,10 +1,13 @@
-//! The model pieces, shared by the RS solver, AMP and the samplers: the student's level set,
-//! the teacher prior, the Gaussian output channel, and the problem that ties them together.
+//! The model pieces, shared by the RS and 1RSB solvers, AMP and the samplers: the student's
+//! level set ([`levels`]), the teacher prior ([`teacher`]), the output channel ([`channel`]),
+//! and the problem that ties them together ([`Model`]).
 
+pub mod channel;
 pub mod levels;
 pub mod spec;
 pub mod teacher;
 
+pub use channel::{Channel, GaussianChannel, OutputChannel};
 pub use levels::{LevelSet, Moments, Student};
 pub use spec::LevelKind;
 pub use teacher::TeacherPrior;
@@ -12,12 +15,15 @@ pub use teacher::TeacherPrior;
 use crate::error::{non_negative, positive, Error, Result};
 use serde::Serialize;
 
-/// Teacher–student quantized regression at inverse temperature β (THEORY.md §1).
+/// Teacher–student learning with a quantized student at inverse temperature β (THEORY.md §1):
+/// the student's weight space, the teacher prior and the output channel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Model {
     /// Samples per weight α = M/N.
     pub alpha: f64,
-    /// Label-noise variance σ².
+    /// The channel's label-noise level ([`OutputChannel::label_noise`]; for the Gaussian
+    /// channel the variance σ²). Informational: the solvers read [`Model::channel`], and the
+    /// constructors keep the two in step.
     pub noise: f64,
     /// Inverse temperature β (`f64::INFINITY` for the ground state).
     pub beta: f64,
@@ -27,10 +33,13 @@ pub struct Model {
     pub student: Student,
     /// The teacher prior.
     pub teacher: TeacherPrior,
+    /// The output channel (labels and loss).
+    pub channel: Channel,
 }
 
 impl Model {
-    /// A validated model.
+    /// A validated model with the Gaussian channel of label-noise variance `noise` (squared
+    /// loss): the regression problem of THEORY.md §1.
     pub fn new(
         alpha: f64,
         noise: f64,
@@ -40,7 +49,21 @@ impl Model {
         teacher: TeacherPrior,
     ) -> Result<Self> {
         positive("alpha", alpha)?;
-        non_negative("noise", noise)?;
+        let channel = Channel::Gaussian(GaussianChannel::new(noise)?);
+        Self::with_channel(alpha, channel, beta, ridge, student, teacher)
+    }
+
+    /// A validated model with any output channel.
+    pub fn with_channel(
+        alpha: f64,
+        channel: Channel,
+        beta: f64,
+        ridge: f64,
+        student: Student,
+        teacher: TeacherPrior,
+    ) -> Result<Self> {
+        positive("alpha", alpha)?;
+        let noise = channel.label_noise();
         if beta.is_nan() || beta <= 0.0 {
             return Err(Error::input(format!(
                 "beta must be positive (or inf), got {beta}"
@@ -63,6 +86,7 @@ impl Model {
             ridge,
             student,
             teacher,
+            channel,
         })
     }
 
@@ -74,27 +98,5 @@ impl Model {
     /// Whether this is the zero-temperature (β = ∞) problem.
     pub fn zero_temperature(&self) -> bool {
         self.beta.is_infinite()
-    }
-}
-
-/// The Gaussian output channel at inverse temperature β: the student's likelihood
-/// `exp(−(β/2)(y − z)²)`. AMP's output function and the RS energy term both come from it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GaussianChannel {
-    /// Inverse temperature.
-    pub beta: f64,
-}
-
-impl GaussianChannel {
-    /// Output function of GAMP for a Gaussian likelihood: given the label `y`, the cavity mean
-    /// `omega` and variance `v`, returns `(g, −∂g/∂ω) = ((y − ω)/(1/β + v), 1/(1/β + v))`.
-    pub fn gout(&self, y: f64, omega: f64, v: f64) -> (f64, f64) {
-        let d = 1.0 / (1.0 / self.beta + v);
-        ((y - omega) * d, d)
-    }
-
-    /// The precision `αβ/(1 + βΔ)` of the effective scalar channel in the RS equations.
-    pub fn rs_precision(&self, alpha: f64, delta: f64) -> f64 {
-        alpha * self.beta / (1.0 + self.beta * delta)
     }
 }

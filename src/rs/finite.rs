@@ -2,7 +2,7 @@
 //! observables at a fixed point, every average an adaptive quadrature per teacher component.
 
 use crate::model::teacher::norm_pdf;
-use crate::model::{GaussianChannel, Model};
+use crate::model::Model;
 use crate::quad::{integrate, Tolerance};
 
 /// Half-width of the integration range in standard deviations of `ŷ` (φ(10) ≈ 8e−23).
@@ -49,7 +49,7 @@ pub fn channel(model: &Model, m: f64, q: f64, big_q: f64) -> Option<Channel> {
     if !(delta >= 0.0 && e > 0.0 && q >= 0.0 && delta.is_finite() && e.is_finite()) {
         return None;
     }
-    let a_hat = GaussianChannel { beta: model.beta }.rs_precision(model.alpha, delta);
+    let a_hat = model.alpha * model.beta / (1.0 + model.beta * delta);
     Some(Channel { delta, e, a_hat })
 }
 

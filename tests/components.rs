@@ -1,0 +1,465 @@
+//! Component self-checks: every model piece against its own definition, by finite differences
+//! and Monte Carlo, with no closed form written twice. A new component gets every check by being
+//! added to ONE list below ([`channels`]).
+//!
+//! Output channels ([`OutputChannel`]), at a grid of states and temperatures:
+//! - `log Z_out(y; ω, V)` against adaptive quadrature of `E_ξ exp(−β ℓ(y, ω + √V ξ))` (the loss
+//!   defines the channel);
+//! - GAMP's `g = ∂_ω log Z_out` and `−∂g/∂ω` against finite differences of `log Z_out`;
+//!   `∂ℓ/∂z` against finite differences of `ℓ`;
+//! - the RS conjugates against finite differences of `Ψ_out` (`m̂ = α ∂Ψ/∂m`,
+//!   `q̂ = −2α ∂Ψ/∂q`, `a = q̂ − 2α ∂Ψ/∂Q`), the loss against `−∂Ψ/∂β`;
+//! - `Ψ_out`, the loss, the training error and the replicon factor against Monte Carlo over
+//!   `(z0, ω)` with labels drawn by the channel itself;
+//! - the 1RSB conjugates against finite differences of `Ψ1_out`, `∂Ψ1/∂x` and `−∂Ψ1/∂β`
+//!   likewise, `Ψ1_out` against Monte Carlo, and its reduction to RS at `x = 1` and `q1 = q0`;
+//! - the samplers' fast paths (quadratic site energy, total loss) against the plain sums, and
+//!   the β = ∞ collapse (when offered) against the large-β limit of the RS terms.
+//!
+//! Finite differences: the 5-point central stencil `(f(−2h) − 8f(−h) + 8f(h) − f(2h))/(12h)`
+//! has truncation error `h⁴ f⁽⁵⁾/30` and round-off `~ ε|f|/h`; with `h = 1e-3` (in units of the
+//! parameter's scale) both are below 1e-11 for the smooth terms checked here, and the tolerance
+//! is 1e-7 relative (channels whose terms are themselves quadratures carry a round-off of their
+//! quadrature tolerance divided by `h`, ~1e-9).
+//!
+//! Monte Carlo: each comparison uses a fixed seed and accepts `|MC − exact| ≤ 5 SE` (plus 1e-9
+//! for zero-variance estimands), a false-alarm probability of 6e-7 per comparison under the
+//! normal approximation.
+
+use quantreplica::instance::rng_for;
+use quantreplica::model::channel::{RsState, RsbState};
+use quantreplica::model::{Channel, GaussianChannel, OutputChannel};
+use quantreplica::quad::{integrate, Tolerance};
+use rand_distr::{Distribution, StandardNormal};
+
+/// EVERY output channel under test: add a new channel here.
+fn channels() -> Vec<Channel> {
+    vec![
+        Channel::Gaussian(GaussianChannel { noise: 0.0 }),
+        Channel::Gaussian(GaussianChannel { noise: 0.1 }),
+        Channel::Gaussian(GaussianChannel { noise: 1.0 }),
+    ]
+}
+
+/// RS states `(α, ρ, m, q, Q)` inside every channel's domain (`m² < ρ q`, `Q − q ≥ 0.05`).
+const RS_STATES: [(f64, f64, f64, f64, f64); 4] = [
+    (0.5, 1.0, 0.3, 0.4, 0.7),
+    (2.0, 1.0, 0.8, 0.9, 1.0),
+    (1.3, 1.0, 0.05, 0.1, 0.9),
+    (3.0, 0.6, 0.45, 0.5, 0.62),
+];
+const BETAS: [f64; 3] = [0.5, 5.0, 50.0];
+
+/// 5-point central difference of `f` at `x` with step `h`.
+fn fd(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
+    (f(x - 2.0 * h) - 8.0 * f(x - h) + 8.0 * f(x + h) - f(x + 2.0 * h)) / (12.0 * h)
+}
+
+fn assert_close(what: &str, got: f64, want: f64, rel: f64) {
+    assert!(
+        (got - want).abs() <= rel * (1.0 + want.abs()),
+        "{what}: got {got}, want {want} (diff {:e})",
+        got - want
+    );
+}
+
+fn rs(ch: &Channel, alpha: f64, beta: f64, rho: f64, m: f64, q: f64, big_q: f64) -> f64 {
+    let s = RsState::new(alpha, beta, rho, m, q, big_q).expect("state in domain");
+    ch.rs_terms(&s)
+        .unwrap_or_else(|| panic!("{ch:?}: rs_terms out of domain at {s:?}"))
+        .psi
+}
+
+#[test]
+fn rs_conjugates_and_loss_are_derivatives_of_psi() {
+    const H: f64 = 1e-3;
+    for ch in channels() {
+        for &(alpha, rho, m, q, big_q) in &RS_STATES {
+            for &beta in &BETAS {
+                let s = RsState::new(alpha, beta, rho, m, q, big_q).unwrap();
+                let c = ch.rs_conjugates(&s).unwrap();
+                let t = ch.rs_terms(&s).unwrap();
+                let tag = format!("{ch:?} beta={beta} state=({m},{q},{big_q})");
+                let dm = fd(|v| rs(&ch, alpha, beta, rho, v, q, big_q), m, H);
+                let dq = fd(|v| rs(&ch, alpha, beta, rho, m, v, big_q), q, H);
+                let dbq = fd(|v| rs(&ch, alpha, beta, rho, m, q, v), big_q, H);
+                let db = fd(|v| rs(&ch, alpha, v, rho, m, q, big_q), beta, H * beta);
+                // Relative to the natural scale of each conjugate (αβ and αβ²).
+                let (s1, s2) = (alpha * beta, alpha * beta * beta);
+                assert_close(&format!("m_hat {tag}"), c.m_hat / s1, alpha * dm / s1, 1e-7);
+                assert_close(
+                    &format!("q_hat {tag}"),
+                    c.q_hat / s2,
+                    -2.0 * alpha * dq / s2,
+                    1e-7,
+                );
+                assert_close(
+                    &format!("a {tag}"),
+                    c.a / s1,
+                    (c.q_hat - 2.0 * alpha * dbq) / s1,
+                    1e-7,
+                );
+                assert_close(&format!("loss {tag}"), t.loss, -db, 1e-7);
+                assert!(c.q_hat >= 0.0 && t.replicon >= 0.0, "{tag}");
+            }
+        }
+    }
+}
+
+/// `log ∫ Dξ exp(−β ℓ(y, ω + √V ξ))` and the tilted means of `ℓ` and of the error, by adaptive
+/// quadrature (the exponent is shifted by its minimum over a grid, so large β cannot underflow).
+fn tilted(ch: &Channel, beta: f64, y: f64, omega: f64, v: f64) -> (f64, f64, f64) {
+    let sd = v.sqrt();
+    let pts: Vec<f64> = (0..=80).map(|i| -40.0 + i as f64).collect();
+    let expo = |xi: f64| -0.5 * xi * xi - beta * ch.loss(y, omega + sd * xi);
+    let shift = (0..=8000)
+        .map(|i| expo(-40.0 + 0.01 * i as f64))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let tol = Tolerance {
+        abs: 1e-14,
+        rel: 1e-11,
+        max_intervals: 20_000,
+    };
+    let r = integrate(
+        |xi| {
+            let z = omega + sd * xi;
+            let w = (expo(xi) - shift).exp();
+            [w, w * ch.loss(y, z), w * ch.error(y, z)]
+        },
+        &pts,
+        tol,
+    );
+    let log_z = shift + r.value[0].ln() - 0.5 * (2.0 * std::f64::consts::PI).ln();
+    (log_z, r.value[1] / r.value[0], r.value[2] / r.value[0])
+}
+
+#[test]
+fn log_z_out_is_the_gaussian_smoothing_of_the_loss() {
+    for ch in channels() {
+        for &beta in &BETAS {
+            for &(y, omega, v) in &[(0.3, -0.2, 0.5), (-1.0, 0.7, 0.05), (2.0, 1.9, 1.3)] {
+                let (lz, _, _) = tilted(&ch, beta, y, omega, v);
+                let got = ch.log_z_out(beta, y, omega, v).unwrap();
+                assert_close(
+                    &format!("{ch:?} log Z_out({y},{omega},{v}) beta={beta}"),
+                    got,
+                    lz,
+                    1e-9,
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn gout_and_loss_gradient_are_derivatives() {
+    const H: f64 = 1e-3;
+    for ch in channels() {
+        for &beta in &BETAS {
+            for &(y, omega, v) in &[(0.3, -0.2, 0.5), (-1.0, 0.7, 0.05), (2.0, 1.9, 1.3)] {
+                let tag = format!("{ch:?} beta={beta} ({y},{omega},{v})");
+                let (g, dg) = ch.gout(beta, y, omega, v).unwrap();
+                let lz = |w: f64| ch.log_z_out(beta, y, w, v).unwrap();
+                let gw = |w: f64| ch.gout(beta, y, w, v).unwrap().0;
+                assert_close(&format!("g {tag}"), g, fd(lz, omega, H), 1e-7);
+                assert_close(&format!("dg {tag}"), dg, -fd(gw, omega, H), 1e-7);
+                if let Some(d) = ch.dloss_dz(y, omega) {
+                    let l = |z: f64| ch.loss(y, z);
+                    assert_close(&format!("dloss {tag}"), d, fd(l, omega, H), 1e-7);
+                }
+            }
+        }
+    }
+}
+
+/// Mean and standard error of a sample (Welford).
+fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let (mut mean, mut m2) = (0.0, 0.0);
+    for (k, x) in xs.iter().enumerate() {
+        let d = x - mean;
+        mean += d / (k + 1) as f64;
+        m2 += d * (x - mean);
+    }
+    let n = xs.len() as f64;
+    (mean, (m2 / (n - 1.0) / n).sqrt())
+}
+
+fn assert_mc(what: &str, samples: &[f64], exact: f64) {
+    let (mean, se) = mean_se(samples);
+    assert!(
+        (mean - exact).abs() <= 5.0 * se + 1e-9 * (1.0 + exact.abs()),
+        "{what}: Monte Carlo {mean} ± {se}, exact {exact}"
+    );
+}
+
+/// `(z0, ω)` jointly Gaussian with variances `ρ`, `q` and covariance `m`.
+fn fields(rng: &mut impl rand::Rng, rho: f64, m: f64, q: f64) -> (f64, f64) {
+    let (a, b): (f64, f64) = (StandardNormal.sample(rng), StandardNormal.sample(rng));
+    let omega = q.sqrt() * a;
+    let z0 = if q > 0.0 {
+        m / q.sqrt() * a + (rho - m * m / q).max(0.0).sqrt() * b
+    } else {
+        rho.sqrt() * b
+    };
+    (z0, omega)
+}
+
+#[test]
+fn rs_terms_agree_with_monte_carlo_over_labels_drawn_by_the_channel() {
+    for (ci, ch) in channels().iter().enumerate() {
+        for (si, &(alpha, rho, m, q, big_q)) in RS_STATES.iter().enumerate() {
+            for (bi, &beta) in BETAS.iter().enumerate() {
+                let s = RsState::new(alpha, beta, rho, m, q, big_q).unwrap();
+                let t = ch.rs_terms(&s).unwrap();
+                let v = s.delta();
+                let mut rng = rng_for(2024, (100 * ci + 10 * si + bi) as u64);
+                let (mut lz, mut rep) = (Vec::new(), Vec::new());
+                for _ in 0..100_000 {
+                    let (z0, omega) = fields(&mut rng, rho, m, q);
+                    let y = ch.label(z0, &mut rng);
+                    lz.push(ch.log_z_out(beta, y, omega, v).unwrap());
+                    rep.push(ch.gout(beta, y, omega, v).unwrap().1.powi(2));
+                }
+                let (mut loss, mut err) = (Vec::new(), Vec::new());
+                for _ in 0..2_000 {
+                    let (z0, omega) = fields(&mut rng, rho, m, q);
+                    let y = ch.label(z0, &mut rng);
+                    let (_, l, e) = tilted(ch, beta, y, omega, v);
+                    loss.push(l);
+                    err.push(e);
+                }
+                let tag = format!("{ch:?} beta={beta} state=({m},{q},{big_q})");
+                assert_mc(&format!("psi {tag}"), &lz, t.psi);
+                assert_mc(&format!("replicon {tag}"), &rep, t.replicon);
+                assert_mc(&format!("loss {tag}"), &loss, t.loss);
+                assert_mc(&format!("train error {tag}"), &err, t.train_error);
+            }
+        }
+    }
+}
+
+/// 1RSB states `(α, ρ, x, m, q0, q1, Q)`.
+const RSB_STATES: [(f64, f64, f64, f64, f64, f64, f64); 3] = [
+    (0.5, 1.0, 0.4, 0.3, 0.35, 0.6, 0.7),
+    (2.0, 1.0, 0.8, 0.6, 0.7, 0.9, 1.0),
+    (1.3, 0.6, 0.15, 0.2, 0.25, 0.45, 0.6),
+];
+
+#[allow(clippy::too_many_arguments)]
+fn rsb_psi(
+    ch: &Channel,
+    a: f64,
+    b: f64,
+    rho: f64,
+    x: f64,
+    m: f64,
+    q0: f64,
+    q1: f64,
+    bq: f64,
+) -> f64 {
+    let s = RsbState::new(a, b, rho, x, m, q0, q1, bq).expect("state in domain");
+    ch.rsb_terms(&s)
+        .unwrap_or_else(|| panic!("{ch:?}: rsb_terms out of domain at {s:?}"))
+        .psi
+}
+
+#[test]
+fn rsb_conjugates_and_x_derivative_are_derivatives_of_psi1() {
+    const H: f64 = 1e-3;
+    for ch in channels() {
+        for &(a, rho, x, m, q0, q1, bq) in &RSB_STATES {
+            for &b in &BETAS {
+                let s = RsbState::new(a, b, rho, x, m, q0, q1, bq).unwrap();
+                let c = ch.rsb_conjugates(&s).unwrap();
+                let t = ch.rsb_terms(&s).unwrap();
+                let tag = format!("{ch:?} beta={b} state=({x},{m},{q0},{q1},{bq})");
+                let p = |x, m, q0, q1, bq, b| rsb_psi(&ch, a, b, rho, x, m, q0, q1, bq);
+                let dm = fd(|v| p(x, v, q0, q1, bq, b), m, H);
+                let dq0 = fd(|v| p(x, m, v, q1, bq, b), q0, H);
+                let dq1 = fd(|v| p(x, m, q0, v, bq, b), q1, H);
+                let dbq = fd(|v| p(x, m, q0, q1, v, b), bq, H);
+                let dx = fd(|v| p(v, m, q0, q1, bq, b), x, H * x.min(1.0 - x) * 0.5);
+                let db = fd(|v| p(x, m, q0, q1, bq, v), b, H * b);
+                let (s1, s2) = (a * b, a * b * b);
+                assert_close(&format!("m_hat {tag}"), c.m_hat / s1, a * dm / s1, 1e-7);
+                assert_close(
+                    &format!("q0_hat {tag}"),
+                    c.q0_hat / s2,
+                    -2.0 * a / x * dq0 / s2,
+                    1e-7,
+                );
+                assert_close(
+                    &format!("q1_hat {tag}"),
+                    c.q1_hat / s2,
+                    -2.0 * a / (1.0 - x) * dq1 / s2,
+                    1e-7,
+                );
+                assert_close(
+                    &format!("a_hat {tag}"),
+                    c.a_hat / s1,
+                    (c.q1_hat - 2.0 * a * dbq) / s1,
+                    1e-7,
+                );
+                assert_close(&format!("dpsi_dx {tag}"), t.dpsi_dx, dx, 1e-7);
+                assert_close(&format!("loss {tag}"), t.loss, -db, 1e-7);
+            }
+        }
+    }
+}
+
+#[test]
+fn rsb_terms_reduce_to_rs() {
+    for ch in channels() {
+        for &(a, rho, x, m, q0, q1, bq) in &RSB_STATES {
+            for &b in &BETAS {
+                let tag = format!("{ch:?} beta={b}");
+                // x = 1: the RS state (m, q0, Q).
+                let r1 = ch.rsb_terms(&RsbState::new(a, b, rho, 1.0, m, q0, q1, bq).unwrap());
+                let s = RsState::new(a, b, rho, m, q0, bq).unwrap();
+                let (r, c) = (ch.rs_terms(&s).unwrap(), ch.rs_conjugates(&s).unwrap());
+                let c1 = ch
+                    .rsb_conjugates(&RsbState::new(a, b, rho, 1.0, m, q0, q1, bq).unwrap())
+                    .unwrap();
+                assert_close(&format!("psi x=1 {tag}"), r1.unwrap().psi, r.psi, 1e-12);
+                assert_close(&format!("m_hat x=1 {tag}"), c1.m_hat, c.m_hat, 1e-12);
+                assert_close(&format!("q0_hat x=1 {tag}"), c1.q0_hat, c.q_hat, 1e-12);
+                // q1 = q0: the RS state (m, q0, Q) at any x, every term.
+                let st = RsbState::new(a, b, rho, x, m, q0, q0, bq).unwrap();
+                let (r0, c0) = (ch.rsb_terms(&st).unwrap(), ch.rsb_conjugates(&st).unwrap());
+                assert_close(&format!("psi q1=q0 {tag}"), r0.psi, r.psi, 1e-12);
+                assert_close(&format!("loss q1=q0 {tag}"), r0.loss, r.loss, 1e-12);
+                assert_close(
+                    &format!("train q1=q0 {tag}"),
+                    r0.train_error,
+                    r.train_error,
+                    1e-12,
+                );
+                assert_close(
+                    &format!("replicon q1=q0 {tag}"),
+                    r0.replicon,
+                    r.replicon,
+                    1e-12,
+                );
+                assert_close(&format!("a q1=q0 {tag}"), c0.a_hat, c.a, 1e-12);
+                assert_close(&format!("q1_hat q1=q0 {tag}"), c0.q1_hat, c.q_hat, 1e-12);
+            }
+        }
+    }
+}
+
+#[test]
+fn rsb_psi_agrees_with_monte_carlo() {
+    for (ci, ch) in channels().iter().enumerate() {
+        for (si, &(a, rho, x, m, q0, q1, bq)) in RSB_STATES.iter().enumerate() {
+            for (bi, &b) in BETAS.iter().enumerate() {
+                let s = RsbState::new(a, b, rho, x, m, q0, q1, bq).unwrap();
+                let t = ch.rsb_terms(&s).unwrap();
+                let (d1, d0) = (s.delta1(), s.delta0());
+                let mut rng = rng_for(77, (100 * ci + 10 * si + bi) as u64);
+                let mut vals = Vec::new();
+                for _ in 0..4_000 {
+                    let (z0, w0) = fields(&mut rng, rho, m, q0);
+                    let y = ch.label(z0, &mut rng);
+                    // (1/x) log E_ξ1 Z_out(y; ω0 + √Δ0 ξ1, Δ1)^x by quadrature over ξ1.
+                    let l = |xi: f64| {
+                        -0.5 * xi * xi + x * ch.log_z_out(b, y, w0 + d0.sqrt() * xi, d1).unwrap()
+                    };
+                    let shift = (0..=2000)
+                        .map(|i| l(-20.0 + 0.02 * i as f64))
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    let pts: Vec<f64> = (0..=40).map(|i| -20.0 + i as f64).collect();
+                    let tol = Tolerance {
+                        abs: 1e-14,
+                        rel: 1e-11,
+                        max_intervals: 20_000,
+                    };
+                    let r = integrate(|xi| [(l(xi) - shift).exp()], &pts, tol);
+                    let lw = shift + r.value[0].ln() - 0.5 * (2.0 * std::f64::consts::PI).ln();
+                    vals.push(lw / x);
+                }
+                assert_mc(&format!("psi1 {ch:?} beta={b} state {si}"), &vals, t.psi);
+            }
+        }
+    }
+}
+
+#[test]
+fn sampler_fast_paths_match_plain_sums() {
+    let mut rng = rng_for(5, 0);
+    let n = 50;
+    let g = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus| -> f64 { StandardNormal.sample(rng) };
+    let y: Vec<f64> = (0..n).map(|_| g(&mut rng).signum()).collect();
+    let r: Vec<f64> = (0..n).map(|_| 0.7 * g(&mut rng)).collect();
+    let xi: Vec<f64> = (0..n).map(|_| g(&mut rng) / (n as f64).sqrt()).collect();
+    let c: f64 = xi.iter().map(|v| v * v).sum();
+    let values = [-1.5, -0.5, 0.25, 0.5, 1.5];
+    let s_old = 0.5;
+    for ch in channels() {
+        let plain_loss: f64 = y.iter().zip(&r).map(|(y, r)| ch.loss(*y, y - r)).sum();
+        let plain_err: f64 = y.iter().zip(&r).map(|(y, r)| ch.error(*y, y - r)).sum();
+        assert_close(
+            &format!("{ch:?} total loss"),
+            ch.total_loss(&y, &r),
+            plain_loss,
+            1e-12,
+        );
+        assert_close(
+            &format!("{ch:?} total error"),
+            ch.total_error(&y, &r),
+            plain_err,
+            1e-12,
+        );
+        let mut out = vec![0.0; values.len()];
+        ch.site_losses(&y, &r, &xi, s_old, &values, &mut out);
+        for (k, v) in values.iter().enumerate() {
+            let direct: f64 = y
+                .iter()
+                .zip(&r)
+                .zip(&xi)
+                .map(|((y, r), x)| ch.loss(*y, y - r + (v - s_old) * x) - ch.loss(*y, y - r))
+                .sum();
+            assert_close(&format!("{ch:?} site loss {v}"), out[k], direct, 1e-12);
+            if let Some((a, h)) = ch.site_quadratic(&r, &xi, c, s_old) {
+                let quad = 0.5 * a * (v * v - s_old * s_old) - h * (v - s_old);
+                assert_close(&format!("{ch:?} quadratic site {v}"), quad, direct, 1e-12);
+            }
+        }
+    }
+}
+
+#[test]
+fn labels_are_deterministic_per_seed() {
+    for ch in channels() {
+        let draw = |seed| {
+            let mut rng = rng_for(seed, 3);
+            (0..100)
+                .map(|k| ch.label(0.01 * k as f64, &mut rng))
+                .collect::<Vec<f64>>()
+        };
+        assert_eq!(draw(1), draw(1), "{ch:?}");
+    }
+}
+
+#[test]
+fn quadratic_collapse_is_the_large_beta_limit() {
+    // χ = βΔ fixed as β → ∞: the RS training error tends to E/(1 + χ)², with E the collapse's
+    // effective noise; the gap closes as O(1/β).
+    for ch in channels() {
+        let Some(col) = ch.quadratic_collapse() else {
+            continue;
+        };
+        for &(alpha, rho, m, q, _) in &RS_STATES {
+            for &chi in &[0.0, 0.4, 3.0] {
+                let e = col.effective_noise(rho, m, q).unwrap();
+                let want = col.train_error(e, chi);
+                let at = |beta: f64| {
+                    let s = RsState::new(alpha, beta, rho, m, q, q + chi / beta).unwrap();
+                    ch.rs_terms(&s).unwrap().train_error
+                };
+                let (t1, t2) = (at(1e6), at(2e6));
+                // Richardson on the O(1/β) term.
+                assert_close(&format!("{ch:?} chi={chi}"), 2.0 * t2 - t1, want, 1e-9);
+            }
+        }
+    }
+}
