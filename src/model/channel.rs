@@ -473,7 +473,7 @@ impl OutputChannel for GaussianChannel {
     }
 
     fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<f64> {
-        if !(v >= 0.0) {
+        if v.is_nan() || v < 0.0 {
             return None;
         }
         let d = 1.0 + beta * v;
@@ -483,7 +483,7 @@ impl OutputChannel for GaussianChannel {
     }
 
     fn gout(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<(f64, f64)> {
-        if !(v >= 0.0) {
+        if v.is_nan() || v < 0.0 {
             return None;
         }
         let d = 1.0 / (1.0 / beta + v);
