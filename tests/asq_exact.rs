@@ -1,7 +1,7 @@
 //! Exact ASQ solvers against an independent brute-force O(s·d²) dynamic program whose interval
 //! costs are summed point by point (no prefix sums).
 
-use quantreplica::asq::{exact_lagrange, exact_levels, exact_smawk, exact_smawk2};
+use quantreplica::asq::{exact_dp, exact_lagrange, exact_levels, exact_smawk, exact_smawk2};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp, LogNormal, Normal};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -140,6 +140,10 @@ fn exact_solvers_match_brute_force() {
             check_levels(&x, &e, s, &ctx);
             let got = objective(&x, &w, &e);
             assert!(close(got, want, scale), "exact {ctx}: {got} vs {want}");
+            let e = exact_dp(&xs, wopt, s).unwrap();
+            check_levels(&x, &e, s, &ctx);
+            let got = objective(&x, &w, &e);
+            assert!(close(got, want, scale), "dp {ctx}: {got} vs {want}");
             if !weighted {
                 let b = exact_smawk2(&xs, s).unwrap();
                 check_levels(&x, &b, s, &ctx);
@@ -161,6 +165,8 @@ fn all_levels_when_s_equals_distinct_count() {
         exact_smawk(&xs, None, 4).unwrap(),
         exact_smawk2(&xs, 4).unwrap(),
         exact_lagrange(&xs, None, 4).unwrap(),
+        exact_dp(&xs, None, 4).unwrap(),
+        exact_levels(&xs, None, 4).unwrap(),
     ] {
         assert_eq!(lv, vec![1.0, 2.0, 3.0, 5.0]);
     }
@@ -220,8 +226,8 @@ fn large_inputs_agree_across_algorithms_and_thread_counts() {
             .unwrap()
     };
     for s in [3, 7, 12] {
-        let one = pool(1).install(|| exact_levels(&xs, None, s).unwrap());
-        let two = pool(2).install(|| exact_levels(&xs, None, s).unwrap());
+        let one = pool(1).install(|| exact_dp(&xs, None, s).unwrap());
+        let two = pool(2).install(|| exact_dp(&xs, None, s).unwrap());
         assert_eq!(one, two, "s = {s}");
         let sm1 = pool(1).install(|| exact_smawk(&xs, None, s).unwrap());
         let sm2 = pool(2).install(|| exact_smawk(&xs, None, s).unwrap());
@@ -231,6 +237,7 @@ fn large_inputs_agree_across_algorithms_and_thread_counts() {
             ("smawk", sm1),
             ("smawk2", exact_smawk2(&xs, s).unwrap()),
             ("lagrange", exact_lagrange(&xs, None, s).unwrap()),
+            ("exact", exact_levels(&xs, None, s).unwrap()),
         ] {
             check_levels(&x, &l, s, name);
             let got = objective(&x, &w, &l);

@@ -1,8 +1,10 @@
-//! Exact ASQ by the O(s·d) SMAWK dynamic program on sorted data.
+//! Exact ASQ on sorted data: the entry point [`exact_levels`] (the fastest exact solver, the
+//! penalty method of `lagrange.rs`), and the O(s·d) layered dynamic programs kept as
+//! independent references: [`exact_dp`], [`exact_smawk`], [`exact_smawk2`].
 
+use super::check_sorted;
 use super::dp::{partition, partition_single, StepCost};
-use super::prefix::Prefix;
-use super::{check_sorted, compress};
+use super::prefix::{distinct_at, Prefix};
 use crate::error::Result;
 
 /// Two intervals per step (the middle level chosen in closed form); the first step is a
@@ -29,11 +31,25 @@ impl StepCost for Double<'_> {
     }
 }
 
-/// Exact optimal levels for sorted values (weights optional, `None` = 1 each): the O(s·d)
-/// layered DP on the distinct values, each layer's row minima by the cache-friendly
-/// divide-and-conquer scan. Returns `s` sorted distinct data values including the minimum and
-/// the maximum.
+/// Exact optimal levels for sorted values (weights optional, `None` = 1 each, any
+/// non-negative weights): `s` sorted distinct data values, the minimum and the maximum
+/// included, minimising `Σ w (b − x)(x − a)`. This is the fastest exact solver here, the
+/// penalty-per-level method ([`super::exact_lagrange`]); its time barely depends on `s`.
+///
+/// ```
+/// use quantreplica::asq::{exact_levels, sorted};
+/// let x = sorted(&[0.3, 2.0, 0.1, 1.2, 0.0, 1.9, 0.5]).unwrap();
+/// let levels = exact_levels(&x, None, 3).unwrap();
+/// assert_eq!(levels.len(), 3);
+/// assert_eq!((levels[0], levels[2]), (0.0, 2.0));
+/// ```
 pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
+    super::exact_lagrange(sorted, weights, s)
+}
+
+/// As [`exact_levels`], by the O(s·d) layered DP on the distinct values, each layer's row
+/// minima by the cache-friendly divide-and-conquer scan (an independent reference; slower).
+pub fn exact_dp(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
     solve_single(sorted, weights, s, false)
 }
 
@@ -51,10 +67,9 @@ fn solve_single(
     smawk: bool,
 ) -> Result<Vec<f64>> {
     check_sorted(sorted, weights, s)?;
-    let (xs, ws) = compress(sorted, weights, |a, b| a + b);
-    let p = Prefix::from_points(&xs, Some(&ws));
+    let p = Prefix::from_sorted(sorted, weights);
     let (_, ends) = partition_single(&p, s - 1, smawk);
-    Ok(ends.iter().map(|&i| xs[i]).collect())
+    Ok(distinct_at(sorted, &ends))
 }
 
 /// Exact levels for unit weights by the two-levels-per-step DP (QUIVER's acceleration): each

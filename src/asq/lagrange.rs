@@ -10,15 +10,15 @@
 //! when `s` falls strictly between two adjacent vertices, an optimal path with exactly `s`
 //! levels is spliced from the two bracketing paths (exchange argument below).
 
+use super::check_sorted;
 use super::dp::partition_single;
-use super::prefix::Prefix;
-use super::{check_sorted, compress};
+use super::prefix::{distinct_at, Prefix};
 use crate::error::Result;
 
 /// A path through the nodes: `ends` are the interval endpoints from node 0 to the last.
 #[derive(Debug, Clone)]
 struct Run {
-    ends: Vec<usize>,
+    ends: Vec<u32>,
     cost: f64,
 }
 
@@ -28,8 +28,10 @@ impl Run {
     }
 }
 
-fn path_cost(p: &Prefix, ends: &[usize]) -> f64 {
-    ends.windows(2).map(|e| p.cost(e[0], e[1])).sum()
+fn path_cost(p: &Prefix, ends: &[u32]) -> f64 {
+    ends.windows(2)
+        .map(|e| p.cost(e[0] as usize, e[1] as usize))
+        .sum()
 }
 
 /// Scratch space of the penalised DP, reused across penalties.
@@ -133,10 +135,10 @@ impl<'a> Solver<'a> {
         }
         let mut ends = Vec::with_capacity(cnt[n - 1] as usize + 1);
         let mut i = n - 1;
-        ends.push(i);
+        ends.push(i as u32);
         while i > 0 {
             i = arg[i] as usize;
-            ends.push(i);
+            ends.push(i as u32);
         }
         ends.reverse();
         let cost = path_cost(p, &ends);
@@ -153,14 +155,14 @@ impl<'a> Solver<'a> {
 /// `C(P[a], Q[a+t+1]) + C(Q[a+t], P[a+1]) ≤ C(P[a], P[a+1]) + C(Q[a+t], Q[a+t+1])`, so the two
 /// crossed paths cost at most the two originals together, and each is then optimal; the one
 /// taking Q's head and P's tail has exactly `target` intervals.
-fn splice(lo: &Run, hi: &Run, target: usize) -> Vec<usize> {
+fn splice(lo: &Run, hi: &Run, target: usize) -> Vec<u32> {
     let (pp, q) = (&lo.ends, &hi.ends);
     let kp = lo.segs();
     let t = target - kp;
     let a = (0..kp)
         .find(|&a| q[a + t + 1] <= pp[a + 1])
         .unwrap_or(kp - 1);
-    let mut ends: Vec<usize> = q[..=a + t].to_vec();
+    let mut ends: Vec<u32> = q[..=a + t].to_vec();
     ends.extend_from_slice(&pp[a + 1..]);
     ends
 }
@@ -169,31 +171,30 @@ fn splice(lo: &Run, hi: &Run, target: usize) -> Vec<usize> {
 /// to [`super::exact_smawk`], with a running time almost independent of `s`.
 pub fn exact_lagrange(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result<Vec<f64>> {
     check_sorted(sorted, weights, s)?;
-    let (xs, ws) = compress(sorted, weights, |a, b| a + b);
-    let p = Prefix::from_points(&xs, Some(&ws));
+    let p = Prefix::from_sorted(sorted, weights);
     let ends = lagrange_ends(&p, s - 1);
-    Ok(ends.iter().map(|&i| xs[i]).collect())
+    Ok(distinct_at(sorted, &ends))
 }
 
 /// Interval endpoints of an optimal path with `target` intervals over the nodes of `p`.
 fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
     let n = p.len();
     let last = n - 1;
+    if target == 1 {
+        return vec![0, last];
+    }
+    if target == last {
+        return (0..n).collect();
+    }
     let mut lo = Run {
-        ends: vec![0, last],
+        ends: vec![0, last as u32],
         cost: p.cost(0, last),
     };
-    if target == 1 {
-        return lo.ends;
-    }
-    let all: Vec<usize> = (0..n).collect();
+    let all: Vec<u32> = (0..n as u32).collect();
     let mut hi = Run {
         cost: path_cost(p, &all),
         ends: all,
     };
-    if target == last {
-        return hi.ends;
-    }
     let mut solver = Solver::new(p);
     // Penalties that produced `lo` and `hi`: any λ strictly between them lands in the bracket.
     let (mut lam_lo, mut lam_hi) = (f64::INFINITY, 0.0f64);
@@ -206,7 +207,7 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
         let (kl, kh) = (lo.segs(), hi.segs());
         let secant = (lo.cost - hi.cost) / (kh - kl) as f64;
         if secant.is_nan() || secant <= 0.0 {
-            return splice(&lo, &hi, target);
+            return widen(splice(&lo, &hi, target));
         }
         // Only a secant probe can prove the bracket adjacent, so it is used once the bracket
         // is down to the target's neighbours.
@@ -222,14 +223,14 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
         let r = solver.solve(lambda);
         let k = r.segs();
         if k == target {
-            return r.ends;
+            return widen(r.ends);
         }
         if model.is_none() {
             let line = lo.cost + lambda * kl as f64;
             let val = r.cost + lambda * k as f64;
             let tol = 1e-12 * line.abs();
             if val >= line - tol || k <= kl || k >= kh {
-                return splice(&lo, &hi, target);
+                return widen(splice(&lo, &hi, target));
             }
         }
         if k < target {
@@ -246,6 +247,10 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
     }
     // Not reached in exact arithmetic; the plain DP is always right.
     partition_single(p, target, false).1
+}
+
+fn widen(ends: Vec<u32>) -> Vec<usize> {
+    ends.into_iter().map(|e| e as usize).collect()
 }
 
 /// A penalty expected to give about `target` intervals, from a local power law

@@ -5,12 +5,13 @@
 //! minimise the variance of unbiased stochastic rounding, `Σ_i w_i (b_i − x_i)(x_i − a_i)`, or
 //! its worst term. Optimal levels for the sum lie on data points.
 //!
-//! * [`exact_levels`]: the layered DP on sorted data (prefix sums make an interval's cost O(1));
-//!   each layer's row minima by a divide-and-conquer scan bounded by Knuth's
-//!   `opt_{t−1}(i) ≤ opt_t(i)`. [`exact_smawk`] does the same layers with SMAWK (O(s·d)
-//!   evaluations), [`exact_smawk2`] with two levels per step (unit weights).
-//! * [`exact_lagrange`]: penalty per level, whose cost barely grows with `s` (the fastest exact
-//!   solver here from s ≈ 8 up; docs/asq.md).
+//! * [`exact_levels`]: exact levels on sorted data by the fastest exact solver,
+//!   [`exact_lagrange`] (penalty per level; its cost barely grows with `s`; docs/asq.md).
+//! * References, each exact and independent: [`exact_dp`], the layered DP (prefix sums make an
+//!   interval's cost O(1)), each layer's row minima by a divide-and-conquer scan bounded by
+//!   Knuth's `opt_{t−1}(i) ≤ opt_t(i)`; [`exact_smawk`], the same layers with SMAWK (O(s·d)
+//!   evaluations); [`exact_smawk2`], two levels per step (unit weights).
+//! * [`sort_values`], [`sorted`], [`sort_with_weights`]: radix sort of the input.
 //! * [`approx_levels`]: levels on an `m`-bin grid, O(d + m·s), no sort, with an error bound.
 //! * [`worst_levels`]: minimises `max_i w_i (b_i − x_i)(x_i − a_i)`.
 //! * [`levels_from_samples`]: the entry point for the replica solver's `--levels asq:S`.
@@ -25,13 +26,15 @@ mod monotone;
 mod prefix;
 mod rounding;
 mod smawk;
+mod sort;
 mod worst;
 
 pub use approx::{approx_levels, Approx};
 pub use data::{read_values, sample, Dist};
-pub use exact::{exact_levels, exact_smawk, exact_smawk2};
+pub use exact::{exact_dp, exact_levels, exact_smawk, exact_smawk2};
 pub use lagrange::exact_lagrange;
 pub use rounding::{round_one, round_vec, variance_max, variance_sum, vnmse, Rounder};
+pub use sort::{sort_values, sort_with_weights, sorted};
 pub use worst::worst_levels;
 
 use crate::error::{Error, Result};
@@ -40,9 +43,9 @@ use crate::error::{Error, Result};
 /// by exact ASQ with unit weights. The samples need not be sorted.
 pub fn levels_from_samples(samples: &[f64], s: usize) -> Result<Vec<f64>> {
     check_values("sample", samples)?;
-    let mut sorted = samples.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    exact_levels(&sorted, None, s)
+    let mut x = samples.to_vec();
+    sort_values(&mut x);
+    exact_levels(&x, None, s)
 }
 
 /// Checks that `x` is non-empty and finite, naming the first bad value (`what` names the

@@ -46,6 +46,33 @@ impl Prefix {
         Prefix { nodes }
     }
 
+    /// Nodes at the distinct values of sorted `x`, equal values merged into one node whose
+    /// weight is their summed weight (in input order; 1 each without weights). The same nodes,
+    /// to the last bit, as [`Prefix::from_points`] on the compressed values, without copying
+    /// them; [`distinct_at`] maps node indices back to values.
+    pub fn from_sorted(x: &[f64], w: Option<&[f64]>) -> Self {
+        let count = runs(x).count();
+        let shift = if x.is_empty() {
+            0.0
+        } else {
+            runs(x).map(|(i, _)| x[i]).sum::<f64>() / count as f64
+        };
+        let mut nodes = Vec::with_capacity(count);
+        let (mut q0, mut q1, mut q2) = (0.0, 0.0, 0.0);
+        for (i, j) in runs(x) {
+            let v = x[i] - shift;
+            let wv = match w {
+                None => (i + 1..j).fold(1.0, |a, _| a + 1.0),
+                Some(w) => w[i + 1..j].iter().fold(w[i], |a, b| a + b),
+            };
+            q0 += wv;
+            q1 += wv * v;
+            q2 += wv * v * v;
+            nodes.push(Node { x: v, q0, q1, q2 });
+        }
+        Prefix { nodes }
+    }
+
     /// Number of candidate levels.
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -85,4 +112,37 @@ impl Prefix {
         let b = self.middle(k, j);
         self.cost(k, b) + self.cost(b, j)
     }
+}
+
+/// The runs of equal values of sorted `x`, as half-open index ranges `(start, end)`.
+pub(crate) fn runs(x: &[f64]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        if i >= x.len() {
+            return None;
+        }
+        let start = i;
+        i += 1;
+        while i < x.len() && x[i] == x[start] {
+            i += 1;
+        }
+        Some((start, i))
+    })
+}
+
+/// The values of sorted `x` at increasing distinct-value indices `idx` (the first value of
+/// each run, as [`super::compress`] keeps it).
+pub(crate) fn distinct_at(x: &[f64], idx: &[usize]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(idx.len());
+    let mut want = idx.iter().peekable();
+    for (k, (i, _)) in runs(x).enumerate() {
+        while want.peek() == Some(&&k) {
+            out.push(x[i]);
+            want.next();
+        }
+        if want.peek().is_none() {
+            break;
+        }
+    }
+    out
 }

@@ -25,8 +25,9 @@ pub struct Args {
     /// Number of levels, the minimum and maximum included (at least 2).
     #[arg(long)]
     pub s: usize,
-    /// exact (O(s·d) DP), lagrange (penalty per level), approx (m-bin histogram), or the exact
-    /// variants smawk (SMAWK row minima) and smawk2 (two levels per step, unit weights).
+    /// exact (the fastest exact solver: penalty per level; `lagrange` names the same), approx
+    /// (m-bin histogram, no sort), or the exact reference solvers dp (layered DP), smawk (its
+    /// SMAWK form) and smawk2 (two levels per step, unit weights).
     #[arg(long, default_value = "exact")]
     pub method: String,
     /// Bins of the approx method.
@@ -49,6 +50,7 @@ enum Method {
     Exact,
     Lagrange,
     Approx,
+    Dp,
     Smawk,
     Smawk2,
 }
@@ -90,11 +92,12 @@ fn parse_method(m: &str) -> Result<Method> {
         "exact" => Method::Exact,
         "lagrange" => Method::Lagrange,
         "approx" => Method::Approx,
+        "dp" => Method::Dp,
         "smawk" => Method::Smawk,
         "smawk2" => Method::Smawk2,
         _ => {
             return Err(Error::input(format!(
-                "unknown method '{m}' (expected exact, lagrange, approx, smawk or smawk2)"
+                "unknown method '{m}' (expected exact, approx, lagrange, dp, smawk or smawk2)"
             )))
         }
     })
@@ -133,9 +136,9 @@ pub fn run(a: &Args) -> Result<()> {
             a.method
         )));
     }
-    let x = load(a)?;
+    let mut x = load(a)?;
     asq::check_values("input", &x)?;
-    let w = match &a.weights {
+    let mut w = match &a.weights {
         Some(path) => {
             let w = asq::read_values(path)?;
             asq::check_weights(&w, x.len())?;
@@ -158,19 +161,29 @@ pub fn run(a: &Args) -> Result<()> {
         approx = Some(r);
         (levels, secs, 0.0)
     } else {
+        // The objectives below do not need the input order: sort in place, no second copy.
         let t = Instant::now();
-        let (xs, ws) = sort_with(&x, w.as_deref());
+        match w.take() {
+            None => asq::sort_values(&mut x),
+            Some(wv) => {
+                let (xs, ws) = asq::sort_with_weights(&x, &wv);
+                drop(wv);
+                x = xs;
+                w = Some(ws);
+            }
+        }
         let sort_secs = t.elapsed().as_secs_f64();
-        let wref = ws.as_deref();
+        let (xs, wref) = (&x, w.as_deref());
         let t = Instant::now();
         let levels = if worst {
-            asq::worst_levels(&xs, wref, a.s)?
+            asq::worst_levels(xs, wref, a.s)?
         } else {
             match method {
-                Method::Exact => asq::exact_levels(&xs, wref, a.s)?,
-                Method::Lagrange => asq::exact_lagrange(&xs, wref, a.s)?,
-                Method::Smawk => asq::exact_smawk(&xs, wref, a.s)?,
-                Method::Smawk2 => asq::exact_smawk2(&xs, a.s)?,
+                Method::Exact => asq::exact_levels(xs, wref, a.s)?,
+                Method::Lagrange => asq::exact_lagrange(xs, wref, a.s)?,
+                Method::Dp => asq::exact_dp(xs, wref, a.s)?,
+                Method::Smawk => asq::exact_smawk(xs, wref, a.s)?,
+                Method::Smawk2 => asq::exact_smawk2(xs, a.s)?,
                 Method::Approx => unreachable!("handled above"),
             }
         };
@@ -209,24 +222,6 @@ pub fn run(a: &Args) -> Result<()> {
     }
     print_summary(&report);
     Ok(())
-}
-
-/// Sorts the values, carrying their weights along.
-fn sort_with(x: &[f64], w: Option<&[f64]>) -> (Vec<f64>, Option<Vec<f64>>) {
-    match w {
-        None => {
-            let mut xs = x.to_vec();
-            xs.sort_unstable_by(f64::total_cmp);
-            (xs, None)
-        }
-        Some(w) => {
-            let mut idx: Vec<u32> = (0..x.len() as u32).collect();
-            idx.sort_unstable_by(|&i, &j| x[i as usize].total_cmp(&x[j as usize]));
-            let xs = idx.iter().map(|&i| x[i as usize]).collect();
-            let ws = idx.iter().map(|&i| w[i as usize]).collect();
-            (xs, Some(ws))
-        }
-    }
 }
 
 fn print_summary(r: &Report) {

@@ -1,0 +1,161 @@
+//! The radix sort of the ASQ input against the standard library's comparison sort in the
+//! order of `f64::total_cmp`, bit for bit, on adversarial inputs; NaN rejected at the library
+//! boundary.
+
+use quantreplica::asq::{exact_levels, sort_values, sort_with_weights, sorted};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+fn reference(x: &[f64]) -> Vec<u64> {
+    let mut v = x.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    v.iter().map(|v| v.to_bits()).collect()
+}
+
+fn check(x: &[f64], ctx: &str) {
+    let mut v = x.to_vec();
+    sort_values(&mut v);
+    let got: Vec<u64> = v.iter().map(|v| v.to_bits()).collect();
+    assert_eq!(got, reference(x), "{ctx}: len {}", x.len());
+}
+
+/// Inputs of length `n` built to stress a radix sort: every special value, runs, narrow
+/// bands that share all high bits, and values that differ only in their lowest bits.
+fn adversarial(n: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<(&'static str, Vec<f64>)> {
+    let special = [
+        0.0,
+        -0.0,
+        f64::MIN_POSITIVE,
+        -f64::MIN_POSITIVE,
+        f64::from_bits(1),
+        -f64::from_bits(1),
+        f64::from_bits(0x000f_ffff_ffff_ffff),
+        f64::MAX,
+        f64::MIN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1.0,
+        -1.0,
+    ];
+    let pick = |rng: &mut Xoshiro256PlusPlus| special[rng.random_range(0..special.len())];
+    let normal: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect();
+    let mut ascending = normal.clone();
+    ascending.sort_by(f64::total_cmp);
+    let descending: Vec<f64> = ascending.iter().rev().copied().collect();
+    vec![
+        ("specials", (0..n).map(|_| pick(rng)).collect()),
+        (
+            "subnormals",
+            (0..n)
+                .map(|_| {
+                    let v = f64::from_bits(rng.random_range(0..1u64 << 52));
+                    if rng.random::<bool>() {
+                        -v
+                    } else {
+                        v
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "signed zeros",
+            (0..n)
+                .map(|i| if i % 3 == 0 { -0.0 } else { 0.0 })
+                .collect(),
+        ),
+        ("all equal", vec![2.5; n]),
+        (
+            "few values",
+            (0..n).map(|_| rng.random_range(-3..=3) as f64).collect(),
+        ),
+        (
+            "low bits only",
+            (0..n)
+                .map(|_| f64::from_bits(1.0f64.to_bits() + rng.random_range(0..256)))
+                .collect(),
+        ),
+        (
+            "wide exponents",
+            (0..n)
+                .map(|_| {
+                    let e = rng.random_range(-1000..1000);
+                    let v = rng.random::<f64>() * 2f64.powi(e);
+                    if rng.random::<bool>() {
+                        -v
+                    } else {
+                        v
+                    }
+                })
+                .collect(),
+        ),
+        ("sorted", ascending),
+        ("reversed", descending),
+        ("uniform", normal),
+    ]
+}
+
+#[test]
+fn radix_sort_equals_the_standard_sort() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+    for n in [0usize, 1, 2, 3, 7, 31, 64, 200, 1000, 5000, 70_000, 400_000] {
+        for (name, x) in adversarial(n, &mut rng) {
+            check(&x, name);
+        }
+    }
+}
+
+#[test]
+fn nan_sorts_in_total_order_but_is_rejected_at_the_boundary() {
+    // The raw sort is total (negative NaN first, positive NaN last), like `total_cmp`.
+    let x = [1.0, f64::NAN, -2.0, -f64::NAN, 0.0, -0.0];
+    check(&x, "nan");
+    let e = sorted(&x).unwrap_err().to_string();
+    assert!(!e.contains('\n') && e.contains("NaN"), "{e}");
+    assert!(sorted(&[1.0, f64::INFINITY]).is_err());
+    assert!(sorted(&[]).is_err());
+    assert_eq!(sorted(&[2.0, -1.0]).unwrap(), vec![-1.0, 2.0]);
+}
+
+#[test]
+fn weights_follow_their_values() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    for n in [0usize, 1, 2, 50, 3000, 200_000] {
+        // Heavy duplication, so that runs of equal values carry several weights.
+        let x: Vec<f64> = (0..n)
+            .map(|_| rng.random_range(0..500) as f64 * 0.5)
+            .collect();
+        let w: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+        let (xs, ws) = sort_with_weights(&x, &w);
+        let mut pairs: Vec<(f64, f64)> = x.iter().copied().zip(w.iter().copied()).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let (rx, rw): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        assert_eq!(xs, rx, "n {n}");
+        assert_eq!(ws, rw, "n {n}");
+    }
+}
+
+#[test]
+fn sorting_does_not_depend_on_the_thread_count() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+    let x: Vec<f64> = (0..600_000).map(|_| rng.random::<f64>().ln()).collect();
+    let w: Vec<f64> = (0..x.len()).map(|_| rng.random::<f64>()).collect();
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let mut v = x.clone();
+                sort_values(&mut v);
+                (
+                    v,
+                    sort_with_weights(&x, &w),
+                    exact_levels(&sorted(&x).unwrap(), None, 9),
+                )
+            })
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a.0, b.0);
+    assert_eq!(a.1, b.1);
+    assert_eq!(a.2.unwrap(), b.2.unwrap());
+}
