@@ -1,15 +1,26 @@
-//! Timing sweep of the ASQ solvers over d and s on LogNormal(0, 1) data (sorting excluded and
-//! reported separately). Quick by default; `--full` runs d = 2^10…2^24 and s = 4…256.
+//! Timing of the ASQ solvers (sorting excluded and timed on its own).
+//!
+//! Sweep mode (default) over d and s on LogNormal(0, 1) draws: quick by default; `--full` runs
+//! d = 2^10…2^24 and s = 4…256.
+//!
+//! File mode (`--input FILE.npy`): the median of `--reps` runs of each method on the given
+//! values, one line per method, for side-by-side comparisons with another program run on the
+//! same file (docs/asq.md, "Benchmarks"). `pass` is one plain pass over the data (min, max
+//! and sum), the limit of any method that reads the input; `sort` is the radix sort of a copy.
 //!
 //! ```text
 //! cargo run --release --example asq_scan [-- --full] [--d-exp 10,14,20] [--s 4,16]
-//!                                         [--methods dp,smawk,smawk2,lagrange,approx] [--bins 1000]
+//!                                 [--methods exact,dp,smawk,smawk2,approx] [--bins 1000]
+//! cargo run --release --example asq_scan -- --input x.npy [--weights w.npy] --s 16
+//!                                 --methods pass,sort,exact,wexact,dp,approx --reps 5
 //! ```
 
 use quantreplica::asq::{
-    approx_levels, exact_lagrange, exact_levels, exact_smawk, exact_smawk2, sample, variance_sum,
-    Dist,
+    approx_levels, exact_dp, exact_levels, exact_smawk, exact_smawk2, read_values, sample,
+    sort_values, sort_with_weights, variance_sum, Dist,
 };
+use std::hint::black_box;
+use std::path::Path;
 use std::time::Instant;
 
 fn list(arg: &str) -> Vec<usize> {
@@ -18,15 +29,134 @@ fn list(arg: &str) -> Vec<usize> {
         .collect()
 }
 
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// One plain pass over the data: minimum, maximum and sum in independent lanes.
+fn one_pass(x: &[f64]) -> (f64, f64, f64) {
+    let (mut lo, mut hi, mut sum) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4], [0.0; 4]);
+    for c in x.chunks_exact(4) {
+        for k in 0..4 {
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+            sum[k] += c[k];
+        }
+    }
+    (
+        lo.iter().copied().fold(f64::INFINITY, f64::min),
+        hi.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        sum.iter().sum(),
+    )
+}
+
+fn file_mode(path: &str, args: &Args) {
+    let x = read_values(Path::new(path)).expect("readable input");
+    let w = args
+        .weights
+        .as_ref()
+        .map(|p| read_values(Path::new(p)).expect("readable weights"));
+    let mut xs = x.clone();
+    sort_values(&mut xs);
+    let sorted_w = w.as_ref().map(|w| sort_with_weights(&x, w));
+    let d = x.len();
+    for s in &args.s {
+        let s = *s;
+        for m in &args.methods {
+            let mut times = Vec::new();
+            let mut levels = Vec::new();
+            for _ in 0..args.reps {
+                let mut copy = if m == "sort" || m == "wsort" {
+                    x.clone()
+                } else {
+                    Vec::new()
+                };
+                let t = Instant::now();
+                levels = match m.as_str() {
+                    "pass" => {
+                        let (lo, hi, sum) = one_pass(black_box(&x));
+                        vec![lo, hi, sum]
+                    }
+                    "sort" => {
+                        sort_values(&mut copy);
+                        vec![copy[0]]
+                    }
+                    "wsort" => {
+                        let (a, _) = sort_with_weights(&copy, w.as_ref().expect("--weights"));
+                        vec![a[0]]
+                    }
+                    "exact" => exact_levels(&xs, None, s).expect("valid"),
+                    "wexact" => {
+                        let (a, b) = sorted_w.as_ref().expect("--weights");
+                        exact_levels(a, Some(b), s).expect("valid")
+                    }
+                    "dp" => exact_dp(&xs, None, s).expect("valid"),
+                    "smawk" => exact_smawk(&xs, None, s).expect("valid"),
+                    "smawk2" => exact_smawk2(&xs, s).expect("valid"),
+                    "approx" => approx_levels(&x, None, s, args.bins).expect("valid").levels,
+                    "wapprox" => {
+                        approx_levels(&x, w.as_deref(), s, args.bins)
+                            .expect("valid")
+                            .levels
+                    }
+                    other => panic!("unknown method {other}"),
+                };
+                times.push(t.elapsed().as_secs_f64());
+            }
+            let vnmse = if levels.len() == s {
+                variance_sum(&xs, None, &levels).expect("levels cover")
+                    / xs.iter().map(|v| v * v).sum::<f64>()
+            } else {
+                0.0
+            };
+            println!(
+                "ours {m} d={d} s={s} bins={} median {:.6} min {:.6} vnmse {vnmse:.10e}",
+                args.bins,
+                median(times.clone()),
+                times.iter().copied().fold(f64::INFINITY, f64::min),
+            );
+        }
+    }
+}
+
+struct Args {
+    s: Vec<usize>,
+    methods: Vec<String>,
+    bins: usize,
+    reps: usize,
+    weights: Option<String>,
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let argv: Vec<String> = std::env::args().skip(1).collect();
     let get = |flag: &str| {
-        args.iter()
+        argv.iter()
             .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
+            .and_then(|i| argv.get(i + 1))
             .cloned()
     };
-    let full = args.iter().any(|a| a == "--full");
+    let full = argv.iter().any(|a| a == "--full");
+    let args = Args {
+        s: get("--s").map(|a| list(&a)).unwrap_or_else(|| {
+            if full {
+                vec![4, 16, 64, 256]
+            } else {
+                vec![4, 16, 64]
+            }
+        }),
+        methods: get("--methods")
+            .unwrap_or_else(|| "exact,dp,smawk,smawk2,approx".into())
+            .split(',')
+            .map(str::to_string)
+            .collect(),
+        bins: get("--bins").and_then(|b| b.parse().ok()).unwrap_or(1000),
+        reps: get("--reps").and_then(|b| b.parse().ok()).unwrap_or(3),
+        weights: get("--weights"),
+    };
+    if let Some(path) = get("--input") {
+        return file_mode(&path, &args);
+    }
     let d_exp = get("--d-exp").map(|a| list(&a)).unwrap_or_else(|| {
         if full {
             (10..=24).step_by(2).collect()
@@ -34,88 +164,56 @@ fn main() {
             vec![10, 14, 17]
         }
     });
-    let s_list = get("--s").map(|a| list(&a)).unwrap_or_else(|| {
-        if full {
-            vec![4, 16, 64, 256]
-        } else {
-            vec![4, 16, 64]
-        }
-    });
-    let methods: Vec<String> = get("--methods")
-        .unwrap_or_else(|| "dp,smawk,smawk2,lagrange,approx".into())
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    let bins: usize = get("--bins").and_then(|b| b.parse().ok()).unwrap_or(1000);
     println!(
         "{:>4} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}",
         "log2d",
         "s",
         "sort_s",
+        "exact_s",
         "dp_s",
         "smawk_s",
         "smawk2_s",
-        "lagrange_s",
         "approx_s",
         "vnmse_exact",
         "approx/exact"
     );
+    let has = |m: &str| args.methods.iter().any(|x| x == m);
     for &e in &d_exp {
         let d = 1usize << e;
         let x = sample(Dist::LogNormal, d, 1);
         let t = Instant::now();
         let mut sorted = x.clone();
-        sorted.sort_unstable_by(f64::total_cmp);
+        sort_values(&mut sorted);
         let sort_s = t.elapsed().as_secs_f64();
         let norm: f64 = x.iter().map(|v| v * v).sum();
-        for &s in &s_list {
+        for &s in &args.s {
             let mut row = [f64::NAN; 5];
             let mut exact_v = f64::NAN;
             let mut approx_v = f64::NAN;
-            let has = |m: &str| methods.iter().any(|x| x == m);
-            let timed = |f: &dyn Fn() -> Vec<f64>| {
+            type Solver<'a> = (&'a str, &'a dyn Fn() -> Vec<f64>);
+            let solvers: [Solver; 4] = [
+                ("exact", &|| exact_levels(&sorted, None, s).expect("valid")),
+                ("dp", &|| exact_dp(&sorted, None, s).expect("valid")),
+                ("smawk", &|| exact_smawk(&sorted, None, s).expect("valid")),
+                ("smawk2", &|| exact_smawk2(&sorted, s).expect("valid")),
+            ];
+            for (k, (name, f)) in solvers.iter().enumerate() {
+                if has(name) {
+                    let t = Instant::now();
+                    let l = f();
+                    row[k] = t.elapsed().as_secs_f64();
+                    exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
+                }
+            }
+            if has("approx") && s <= args.bins + 1 {
                 let t = Instant::now();
-                let l = f();
-                (t.elapsed().as_secs_f64(), l)
-            };
-            if has("dp") {
-                let (secs, l) = timed(&|| exact_levels(&sorted, None, s).expect("valid input"));
-                row[0] = secs;
-                exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
-            }
-            if has("smawk2") {
-                let (secs, l) = timed(&|| exact_smawk2(&sorted, s).expect("valid input"));
-                row[2] = secs;
-                exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
-            }
-            if has("smawk") {
-                let (secs, l) = timed(&|| exact_smawk(&sorted, None, s).expect("valid input"));
-                row[1] = secs;
-                exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
-            }
-            if has("lagrange") {
-                let (secs, l) = timed(&|| exact_lagrange(&sorted, None, s).expect("valid input"));
-                row[3] = secs;
-                exact_v = variance_sum(&sorted, None, &l).expect("levels cover") / norm;
-            }
-            if has("approx") && s <= bins + 1 {
-                let t = Instant::now();
-                let a = approx_levels(&x, None, s, bins).expect("valid input");
+                let a = approx_levels(&x, None, s, args.bins).expect("valid input");
                 row[4] = t.elapsed().as_secs_f64();
                 approx_v = a.objective / norm;
             }
             println!(
                 "{:>4} {:>5} {:>9.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.5} {:>12.4e} {:>12.5}",
-                e,
-                s,
-                sort_s,
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                exact_v,
-                approx_v / exact_v
+                e, s, sort_s, row[0], row[1], row[2], row[3], row[4], exact_v, approx_v / exact_v
             );
         }
     }
