@@ -9,10 +9,10 @@
 //! time used (from /proc), a number that stays meaningful on a loaded machine.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use quantreplica::cli::model_args::ModelArgs;
 use quantreplica::quad::Tolerance;
 use quantreplica::rs::SolverOptions;
 use quantreplica::sweep::{self, Grid, RunOptions};
+use quantreplica::ModelSpec;
 use std::time::Duration;
 
 /// User + system CPU seconds of this process so far (Linux; 0 elsewhere).
@@ -29,20 +29,11 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-fn base() -> ModelArgs {
-    ModelArgs {
-        alpha: 1.0,
-        noise: 0.1,
-        bits: 2,
-        width: 1.0,
-        levels: "uniform".into(),
-        level_weights: None,
-        beta: 5.0,
-        ridge: 0.0,
-        teacher: "gaussian".into(),
-        teacher_var: 1.0,
-        teacher_probs: None,
-    }
+fn base() -> ModelSpec {
+    let mut s = ModelSpec::default();
+    s.alpha = 1.0;
+    s.beta = 5.0;
+    s
 }
 
 fn bench(c: &mut Criterion) {

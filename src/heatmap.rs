@@ -15,7 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::plot::{palette, perr, Figure, Mark, Series};
-use crate::sweep::{Grid, Param, Row};
+use crate::sweep::{Grid, Param, SweepRow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -149,7 +149,7 @@ impl Heatmap {
     /// more axes, the last row at each (x, y) wins — sweep exactly these two for a plain map.
     pub fn from_sweep<T>(
         grid: &Grid,
-        rows: &[Row<T>],
+        rows: &[SweepRow<T>],
         x: Param,
         y: Param,
         value: impl Fn(&T) -> f64,

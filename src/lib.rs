@@ -19,6 +19,7 @@ pub mod lowprec;
 pub mod model;
 pub mod optimize;
 pub mod output;
+pub mod parallel;
 pub mod phase;
 pub mod plot;
 pub mod progress;
@@ -26,7 +27,9 @@ pub mod qat;
 pub mod quad;
 pub mod rs;
 pub mod rsb;
+pub mod spec;
 pub mod sweep;
 pub mod validate;
 
 pub use error::{Error, Result};
+pub use spec::ModelSpec;

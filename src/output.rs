@@ -1,5 +1,7 @@
 //! Writing results: JSON to stdout, files written atomically (temp file + rename) so that an
-//! interrupted or failed run never leaves a half-written file behind.
+//! interrupted or failed run never leaves a half-written file behind, and CSV tables — built
+//! cell by cell ([`Csv::push`]) or derived from the serde form of the rows ([`Csv::from_rows`]),
+//! so that a table's columns are always the record's fields, in declared order.
 
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -52,6 +54,27 @@ impl Csv {
         }
     }
 
+    /// The table of `rows`, its columns derived from their serde form ([`flatten_row`]): each
+    /// row must serialize to an object with the same keys in the same order. An empty slice
+    /// gives an empty table (no header).
+    pub fn from_rows<T: Serialize>(rows: &[T]) -> Result<Csv> {
+        let mut csv = Csv::default();
+        for (i, r) in rows.iter().enumerate() {
+            let cells = flatten_row(r)?;
+            let (names, values): (Vec<String>, Vec<String>) = cells.into_iter().unzip();
+            if i == 0 {
+                csv.header = names;
+            } else if names != csv.header {
+                return Err(Error::Io(format!(
+                    "CSV row {i} has columns {names:?}, the first row {:?}",
+                    csv.header
+                )));
+            }
+            csv.rows.push(values);
+        }
+        Ok(csv)
+    }
+
     /// Appends a row of numbers; non-finite values are written as empty cells.
     pub fn push_numbers(&mut self, row: &[f64]) {
         self.rows.push(row.iter().map(|v| fmt_num(*v)).collect());
@@ -85,5 +108,114 @@ pub fn fmt_num(v: f64) -> String {
         format!("{v}")
     } else {
         String::new()
+    }
+}
+
+/// One row as `(column, cell)` pairs, derived from the serde form of `row` (serialized with
+/// serde_json, whose maps keep the declared field order): a field becomes a column of the
+/// same name, in declared order; a nested object's fields become columns `field.key`.
+/// Cells: a number in its shortest round-trip form, `null` (serde's form of a non-finite
+/// number or a missing option) empty, a bool `true`/`false`, a string CSV-quoted when needed,
+/// an array of scalars its cells joined by `;`, and an array of objects (e.g. every fixed point
+/// of a solve) its length, in a column `n_field`.
+pub fn flatten_row<T: Serialize>(row: &T) -> Result<Vec<(String, String)>> {
+    use serde_json::Value;
+    let v = serde_json::to_value(row).map_err(|e| Error::Io(e.to_string()))?;
+    let Value::Object(map) = v else {
+        return Err(Error::Io("a CSV row must serialize to an object".into()));
+    };
+    fn scalar(v: &Value) -> String {
+        match v {
+            Value::Null => String::new(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => u.to_string(),
+                (None, Some(i)) => i.to_string(),
+                _ => fmt_num(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => csv_quote(s),
+            other => csv_quote(&other.to_string()),
+        }
+    }
+    fn walk(prefix: &str, map: &serde_json::Map<String, Value>, out: &mut Vec<(String, String)>) {
+        for (k, v) in map {
+            let name = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v {
+                Value::Object(inner) => walk(&name, inner, out),
+                Value::Array(a) if a.iter().any(|x| x.is_object() || x.is_array()) => {
+                    let count = if prefix.is_empty() {
+                        format!("n_{k}")
+                    } else {
+                        format!("{prefix}.n_{k}")
+                    };
+                    out.push((count, a.len().to_string()));
+                }
+                Value::Array(a) => {
+                    let cells: Vec<String> = a.iter().map(scalar).collect();
+                    out.push((name, cells.join(";")));
+                }
+                other => out.push((name, scalar(other))),
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(map.len());
+    walk("", &map, &mut out);
+    Ok(out)
+}
+
+/// Quotes a CSV cell when it needs it (RFC 4180).
+pub fn csv_quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Inner {
+        z: f64,
+    }
+
+    #[derive(Serialize)]
+    struct R {
+        b: u32,
+        a: f64,
+        none: Option<f64>,
+        inf: f64,
+        ok: bool,
+        name: &'static str,
+        levels: Vec<f64>,
+        solutions: Vec<Inner>,
+        inner: Inner,
+    }
+
+    #[test]
+    fn columns_follow_the_declared_fields() {
+        let r = R {
+            b: 3,
+            a: 0.1,
+            none: None,
+            inf: f64::INFINITY,
+            ok: true,
+            name: "a,b",
+            levels: vec![-1.5, 1.0],
+            solutions: vec![Inner { z: 1.0 }, Inner { z: 2.0 }],
+            inner: Inner { z: 1e-3 },
+        };
+        let csv = Csv::from_rows(&[r]).unwrap().render();
+        assert_eq!(
+            csv,
+            "b,a,none,inf,ok,name,levels,n_solutions,inner.z\n3,0.1,,,true,\"a,b\",-1.5;1,2,0.001\n"
+        );
+        assert_eq!(Csv::from_rows::<R>(&[]).unwrap().render(), "\n");
     }
 }

@@ -19,7 +19,7 @@ fn grid() -> Grid {
     .unwrap()
 }
 
-fn eval(p: &sweep::Point) -> quantreplica::Result<Lam> {
+fn eval(p: &sweep::GridPoint) -> quantreplica::Result<Lam> {
     let w = p.f64(Param::Width).unwrap();
     let a = p.f64(Param::Alpha).unwrap();
     // An arbitrary exact-looking function with awkward decimals.
@@ -150,14 +150,8 @@ fn heatmaps_render_continuous_and_categorical() {
 #[test]
 #[ignore]
 fn demo_phase_diagram_figures() {
-    use clap::Parser;
-    use quantreplica::cli::model_args::ModelArgs;
-    #[derive(Parser)]
-    struct A {
-        #[command(flatten)]
-        m: ModelArgs,
-    }
-    let base = A::parse_from(["x", "--beta", "5", "--bits", "2", "--noise", "0.1"]).m;
+    let mut base = quantreplica::ModelSpec::default();
+    base.beta = 5.0;
     let g = Grid::parse(&["width=0.1:3:40".into(), "alpha=0.1:4:40".into()], &[]).unwrap();
     let rows = sweep::run(&g, &base, &RunOptions::default()).unwrap();
     let mut h = Heatmap::from_sweep(&g, &rows, Param::Width, Param::Alpha, |r| {

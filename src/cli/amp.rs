@@ -1,7 +1,8 @@
 //! `quantreplica amp`: AMP with state evolution on many finite instances, against the RS theory.
 //! Also defines the flags shared by `amp`, `gibbs` and `qat` ([`SimArgs`]).
 
-use super::model_args::{finite_f64, ModelArgs};
+use super::model_args::ModelArgs;
+use crate::spec::parse_finite as finite_f64;
 use crate::amp::{AmpOptions, VarianceMode};
 use crate::error::{Error, Result};
 use crate::instance;

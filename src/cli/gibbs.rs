@@ -2,7 +2,8 @@
 //! finite instances, against the RS theory.
 
 use super::amp::{print_header, print_summary, SimArgs};
-use super::model_args::{finite_f64, ModelArgs};
+use super::model_args::ModelArgs;
+use crate::spec::parse_finite as finite_f64;
 use crate::error::{Error, Result};
 use crate::gibbs::GibbsOptions;
 use crate::validate::run_gibbs;

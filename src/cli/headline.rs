@@ -1,7 +1,7 @@
 //! The default job (`quantreplica` with no arguments): the headline answers for b = 1…8 at a
 //! default operating point, and the headline figures of seed 002's findings.
 
-use crate::cli::model_args::{beta_value, finite_f64};
+use crate::spec::{parse_beta as beta_value, parse_finite as finite_f64};
 use crate::double_descent;
 use crate::error::{positive, Result};
 use crate::figures::{self, Point};

@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     pub compare: bool,
     /// Finite β at which `--compare` judges RS stability.
-    #[arg(long, allow_negative_numbers = true, value_parser = super::model_args::beta_value, default_value = "5")]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::spec::parse_beta, default_value = "5")]
     pub stability_beta: f64,
     /// Print JSON.
     #[arg(long)]
@@ -55,7 +55,7 @@ pub struct Compared {
 
 /// Uniform and non-uniform levels side by side for each bit count.
 pub fn compare(
-    args: &ModelArgs,
+    args: &crate::spec::ModelSpec,
     bits: &[u32],
     objective: Objective,
     stability_beta: f64,
@@ -73,16 +73,16 @@ pub fn compare(
         .map(|&(b, name)| {
             let kind: LevelKind = name.parse()?;
             let width = if kind.uses_width() {
-                let make = |w: f64| args.model_with(&kind, b, w);
+                let make = |w: f64| args.build_with(&kind, b, w);
                 optimal_width(&make, &kind, b, objective, &opts)?.width
             } else {
                 1.0
             };
-            let m = args.model_with(&kind, b, width)?;
+            let m = args.build_with(&kind, b, width)?;
             let r = crate::rs::solve(&m, &opts);
             let mut hot = args.clone();
             hot.beta = stability_beta;
-            let rh = crate::rs::solve(&hot.model_with(&kind, b, width)?, &opts);
+            let rh = crate::rs::solve(&hot.build_with(&kind, b, width)?, &opts);
             let outer = m
                 .student
                 .levels()
@@ -127,13 +127,13 @@ pub fn parse_bits_range(s: &str) -> Result<Vec<u32>> {
 }
 
 /// Computes the optimal width for each bit count (in parallel; deterministic).
-pub fn table(args: &ModelArgs, bits: &[u32], objective: Objective) -> Result<Vec<OptimalWidth>> {
+pub fn table(args: &crate::spec::ModelSpec, bits: &[u32], objective: Objective) -> Result<Vec<OptimalWidth>> {
     let kind: LevelKind = args.levels.parse()?;
     // Validate the model once up front so bad flags fail before any work.
-    args.model_with(&kind, bits[0], 1.0)?;
+    args.build_with(&kind, bits[0], 1.0)?;
     bits.par_iter()
         .map(|&b| {
-            let make = |w: f64| args.model_with(&kind, b, w);
+            let make = |w: f64| args.build_with(&kind, b, w);
             optimal_width(&make, &kind, b, objective, &SolverOptions::default())
         })
         .collect()
@@ -147,7 +147,7 @@ pub fn run(a: &Args) -> Result<()> {
         None => vec![a.model.bits],
     };
     if a.compare {
-        let rows = compare(&a.model, &bits, objective, a.stability_beta)?;
+        let rows = compare(&a.model.spec()?, &bits, objective, a.stability_beta)?;
         if a.json {
             return crate::output::print_json(&rows);
         }
@@ -168,7 +168,7 @@ pub fn run(a: &Args) -> Result<()> {
         }
         return Ok(());
     }
-    let rows = table(&a.model, &bits, objective)?;
+    let rows = table(&a.model.spec()?, &bits, objective)?;
     if let Some(path) = &a.csv {
         let mut csv = crate::output::Csv::new([
             "bits",

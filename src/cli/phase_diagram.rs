@@ -3,7 +3,6 @@
 //! column, and the spinodals and first-order transitions found by branch continuation along x.
 
 use super::model_args::ModelArgs;
-use super::transitions::with_param;
 use crate::error::{Error, Result};
 use crate::figures::{map_layers, PhaseMap};
 use crate::model::Model;
@@ -38,20 +37,6 @@ pub struct Args {
     pub no_transitions: bool,
 }
 
-fn set(base: &ModelArgs, p: Param, v: f64) -> Result<ModelArgs> {
-    if p == Param::Bits {
-        let mut a = base.clone();
-        if v.fract() != 0.0 || v < 1.0 {
-            return Err(Error::input(format!(
-                "bits value {v} is not a whole number >= 1"
-            )));
-        }
-        a.bits = v as u32;
-        return Ok(a);
-    }
-    with_param(base, p, v)
-}
-
 #[derive(Serialize)]
 struct Out<'a> {
     x_param: &'a str,
@@ -81,8 +66,11 @@ pub fn run(a: &Args) -> Result<()> {
     if xs.len() < 2 {
         return Err(Error::input("phase-diagram: x needs at least 2 values"));
     }
+    let spec = a.model.spec()?;
     let make = |x: f64, y: f64| -> Result<Model> {
-        set(&set(&a.model, ax.param, x)?, ay.param, y)?.model()
+        ay.param
+            .with_number(&ax.param.with_number(&spec, x)?, y)?
+            .build()
     };
     make(xs[0], ys[0])?;
     let crate::figures::Layers {

@@ -12,7 +12,7 @@ pub struct Args {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Fix the Parisi parameter x ∈ (0, 1] instead of solving ∂φ1/∂x = 0.
-    #[arg(long, allow_negative_numbers = true, value_parser = super::model_args::finite_f64)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::spec::parse_finite)]
     pub x: Option<f64>,
     /// Print one JSON object instead of a table.
     #[arg(long)]

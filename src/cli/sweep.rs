@@ -1,8 +1,8 @@
 //! `quantreplica sweep`: the RS solver over a grid of model parameters (see docs/sweep.md).
 
-use super::model_args::ModelArgs;
+use super::model_args::{ModelArgs, OutputArgs, ThreadsArgs};
 use crate::error::{Error, Result};
-use crate::sweep::{self, Grid, Row, RsRecord, RunOptions, Shard};
+use crate::sweep::{self, RsRecord, Shard, SweepRow};
 use std::path::PathBuf;
 
 /// Flags of `quantreplica sweep`.
@@ -18,12 +18,9 @@ pub struct Args {
     /// Space this parameter's START:STOP:COUNT range geometrically (repeatable).
     #[arg(long = "log", value_name = "PARAM")]
     pub log: Vec<String>,
-    /// Write CSV to this file (atomically). Without --csv or --json, CSV goes to stdout.
-    #[arg(long, value_name = "FILE", conflicts_with = "json")]
-    pub csv: Option<PathBuf>,
-    /// Print a JSON array of rows on stdout.
-    #[arg(long)]
-    pub json: bool,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Append each completed point to FILE and resume from it (the shard file with --shard).
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
@@ -31,26 +28,26 @@ pub struct Args {
     /// combine the shard files with `quantreplica merge`.
     #[arg(long, value_name = "i/n")]
     pub shard: Option<String>,
-    /// Worker threads (default: RAYON_NUM_THREADS or every core).
-    #[arg(long, value_name = "T")]
-    pub threads: Option<usize>,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 /// Writes the rows of a complete sweep as `--csv FILE`, `--json` or CSV on stdout.
-pub fn emit(grid: &Grid, rows: &[Row<RsRecord>], csv: Option<&PathBuf>, json: bool) -> Result<()> {
+pub fn emit(rows: &[SweepRow<RsRecord>], out: &OutputArgs) -> Result<()> {
     use std::io::Write;
-    if json {
+    if out.json {
         let s = sweep::render_json(rows)?;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{s}")?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{s}")?;
         return Ok(());
     }
-    let table = sweep::render_csv(grid, rows);
-    match csv {
+    let table = sweep::render_csv(rows)?;
+    match &out.csv {
         Some(path) => table.write(path),
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(table.render().as_bytes())?;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(table.render().as_bytes())?;
             Ok(())
         }
     }
@@ -58,7 +55,7 @@ pub fn emit(grid: &Grid, rows: &[Row<RsRecord>], csv: Option<&PathBuf>, json: bo
 
 /// Runs `sweep`.
 pub fn run(a: &Args) -> Result<()> {
-    let grid = Grid::parse(&a.over, &a.log)?;
+    let grid = sweep::Grid::parse(&a.over, &a.log)?;
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose()?;
     if shard.is_some() {
         if a.checkpoint.is_none() {
@@ -66,25 +63,15 @@ pub fn run(a: &Args) -> Result<()> {
                 "--shard needs --checkpoint FILE: the shard file that `merge` reads",
             ));
         }
-        if a.csv.is_some() || a.json {
+        if a.output.csv.is_some() || a.output.json {
             return Err(Error::input(
                 "--shard writes only its shard file: drop --csv/--json and use `merge`",
             ));
         }
     }
-    if a.threads == Some(0) {
-        return Err(Error::input("--threads must be at least 1"));
-    }
-    let opts = RunOptions {
-        threads: a.threads,
-        progress: true,
-    };
-    let rows = sweep::run_records(
-        &grid,
-        &a.model,
-        &opts,
-        a.checkpoint.clone().map(|p| (p, shard)),
-    )?;
+    let opts = a.threads.run_options()?;
+    let spec = a.model.spec()?;
+    let rows = sweep::run_records(&grid, &spec, &opts, a.checkpoint.clone().map(|p| (p, shard)))?;
     if let Some(s) = shard {
         eprintln!(
             "shard {s}: {} points written to {}",
@@ -95,5 +82,5 @@ pub fn run(a: &Args) -> Result<()> {
         );
         return Ok(());
     }
-    emit(&grid, &rows, a.csv.as_ref(), a.json)
+    emit(&rows, &a.output)
 }

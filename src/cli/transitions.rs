@@ -23,25 +23,6 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The model flags with one numeric parameter replaced.
-pub fn with_param(base: &ModelArgs, p: Param, v: f64) -> Result<ModelArgs> {
-    let mut a = base.clone();
-    match p {
-        Param::Alpha => a.alpha = v,
-        Param::Noise => a.noise = v,
-        Param::Width => a.width = v,
-        Param::Beta => a.beta = v,
-        Param::Ridge => a.ridge = v,
-        Param::TeacherVar => a.teacher_var = v,
-        Param::Bits | Param::Levels => {
-            return Err(Error::input(format!(
-                "transitions need a continuous parameter, not {p}"
-            )));
-        }
-    }
-    Ok(a)
-}
-
 /// Runs `transitions`.
 pub fn run(a: &Args) -> Result<()> {
     let axis = Axis::parse(&a.over, false)?;
@@ -54,7 +35,13 @@ pub fn run(a: &Args) -> Result<()> {
     }
     ps.sort_by(f64::total_cmp);
     let p = axis.param;
-    let make = |v: f64| -> Result<Model> { with_param(&a.model, p, v)?.model() };
+    if matches!(p, Param::Bits | Param::Levels) {
+        return Err(Error::input(format!(
+            "transitions need a continuous parameter, not {p}"
+        )));
+    }
+    let spec = a.model.spec()?;
+    let make = |v: f64| -> Result<Model> { p.with_number(&spec, v)?.build() };
     make(ps[0])?;
     let t = transitions(&make, p.name(), &ps, &SolverOptions::default())?;
     if a.json {

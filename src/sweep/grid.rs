@@ -1,9 +1,9 @@
 //! Grid specification: axes parsed from `--over PARAM=...`, the Cartesian product in a fixed
-//! order, and the points of that product applied to the model flags.
+//! order, and the points of that product applied to a [`ModelSpec`].
 
-use crate::cli::model_args::{beta_value, ModelArgs};
 use crate::error::{Error, Result};
 use crate::model::{LevelKind, Model};
+use crate::spec::{parse_beta, parse_finite, ModelSpec};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -71,6 +71,45 @@ impl Param {
     }
 }
 
+impl Param {
+    /// Sets this parameter of `spec` to `value` (a value of the matching type, as
+    /// [`Axis::parse`] pairs them; a mismatched value is ignored).
+    pub fn set(self, spec: &mut ModelSpec, value: &AxisValue) {
+        match (self, value) {
+            (Param::Alpha, AxisValue::Num(x)) => spec.alpha = *x,
+            (Param::Noise, AxisValue::Num(x)) => spec.noise = *x,
+            (Param::Bits, AxisValue::Int(b)) => spec.bits = *b,
+            (Param::Width, AxisValue::Num(x)) => spec.width = *x,
+            (Param::Beta, AxisValue::Num(x)) => spec.beta = *x,
+            (Param::Ridge, AxisValue::Num(x)) => spec.ridge = *x,
+            (Param::Levels, AxisValue::Text(s)) => spec.levels = s.clone(),
+            (Param::TeacherVar, AxisValue::Num(x)) => spec.teacher_var = *x,
+            _ => {}
+        }
+    }
+
+    /// `spec` with this parameter set to the number `v`: a whole number ≥ 1 for bits; levels
+    /// (not a number) is refused.
+    pub fn with_number(self, spec: &ModelSpec, v: f64) -> Result<ModelSpec> {
+        let mut s = spec.clone();
+        match self {
+            Param::Bits => {
+                if v.fract() != 0.0 || v < 1.0 {
+                    return Err(Error::input(format!(
+                        "bits value {v} is not a whole number >= 1"
+                    )));
+                }
+                s.bits = v as u32;
+            }
+            Param::Levels => {
+                return Err(Error::input("levels is not a numeric parameter"));
+            }
+            p => p.set(&mut s, &AxisValue::Num(v)),
+        }
+        Ok(s)
+    }
+}
+
 impl fmt::Display for Param {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -119,25 +158,6 @@ impl AxisValue {
             AxisValue::Text(s) => s.clone(),
         }
     }
-
-    /// The CSV cell: shortest round-trip number, empty for a non-finite one (β = ∞), the spec
-    /// itself for text (CSV-quoted when it contains a comma).
-    pub fn csv_cell(&self) -> String {
-        match self {
-            AxisValue::Num(v) => crate::output::fmt_num(*v),
-            AxisValue::Int(v) => v.to_string(),
-            AxisValue::Text(s) => csv_quote(s),
-        }
-    }
-}
-
-/// Quotes a CSV cell when it needs it (RFC 4180).
-pub fn csv_quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 impl Serialize for AxisValue {
@@ -163,9 +183,9 @@ pub struct Axis {
 fn parse_number(param: Param, s: &str) -> Result<f64> {
     let t = s.trim();
     let parsed = if param == Param::Beta {
-        beta_value(t)
+        parse_beta(t)
     } else {
-        crate::cli::model_args::finite_f64(t)
+        parse_finite(t)
     };
     parsed.map_err(|e| Error::input(format!("--over {param}: {e}")))
 }
@@ -349,7 +369,7 @@ pub struct Grid {
 
 /// One grid point.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Point {
+pub struct GridPoint {
     /// Position in the grid order (0-based).
     pub index: usize,
     /// Index along each axis.
@@ -358,7 +378,7 @@ pub struct Point {
     pub values: Vec<(Param, AxisValue)>,
 }
 
-impl Point {
+impl GridPoint {
     /// The value of `param` at this point, if swept.
     pub fn get(&self, param: Param) -> Option<&AxisValue> {
         self.values
@@ -372,22 +392,11 @@ impl Point {
         self.get(param).and_then(AxisValue::as_f64)
     }
 
-    /// The model flags with this point's values substituted.
-    pub fn apply(&self, base: &ModelArgs) -> ModelArgs {
+    /// The specification with this point's values substituted.
+    pub fn apply(&self, base: &ModelSpec) -> ModelSpec {
         let mut a = base.clone();
         for (p, v) in &self.values {
-            match (p, v) {
-                (Param::Alpha, AxisValue::Num(x)) => a.alpha = *x,
-                (Param::Noise, AxisValue::Num(x)) => a.noise = *x,
-                (Param::Bits, AxisValue::Int(b)) => a.bits = *b,
-                (Param::Width, AxisValue::Num(x)) => a.width = *x,
-                (Param::Beta, AxisValue::Num(x)) => a.beta = *x,
-                (Param::Ridge, AxisValue::Num(x)) => a.ridge = *x,
-                (Param::Levels, AxisValue::Text(s)) => a.levels = s.clone(),
-                (Param::TeacherVar, AxisValue::Num(x)) => a.teacher_var = *x,
-                // Axes are built by `Axis::parse`, which pairs each parameter with its type.
-                _ => {}
-            }
+            p.set(&mut a, v);
         }
         a
     }
@@ -402,8 +411,8 @@ impl Point {
     }
 
     /// Builds the validated model at this point, naming the point in an error.
-    pub fn model(&self, base: &ModelArgs) -> Result<Model> {
-        self.apply(base).model().map_err(|e| match e {
+    pub fn model(&self, base: &ModelSpec) -> Result<Model> {
+        self.apply(base).build().map_err(|e| match e {
             Error::Input(m) => Error::input(format!(
                 "at sweep point {} ({}): {m}",
                 self.index,
@@ -480,7 +489,7 @@ impl Grid {
     }
 
     /// The point at `index` (`index < len()`).
-    pub fn point(&self, index: usize) -> Point {
+    pub fn point(&self, index: usize) -> GridPoint {
         let mut coords = vec![0; self.axes.len()];
         let mut rest = index;
         for (k, a) in self.axes.iter().enumerate().rev() {
@@ -493,7 +502,7 @@ impl Grid {
             .zip(&coords)
             .map(|(a, &i)| (a.param, a.values[i].clone()))
             .collect();
-        Point {
+        GridPoint {
             index,
             coords,
             values,
@@ -501,7 +510,7 @@ impl Grid {
     }
 
     /// Every point, in grid order.
-    pub fn points(&self) -> Vec<Point> {
+    pub fn points(&self) -> Vec<GridPoint> {
         (0..self.len()).map(|i| self.point(i)).collect()
     }
 

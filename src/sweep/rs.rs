@@ -1,11 +1,11 @@
 //! The RS sweep: every point solved by [`crate::rs::solve`], rows carrying every key of
 //! `rs --json`, rendered as CSV or JSON.
 
-use super::{run_checkpointed, run_with, Grid, Point, Row, RunOptions, Store};
-use crate::cli::model_args::ModelArgs;
-use crate::error::{Error, Result};
-use crate::output::{fmt_num, Csv};
+use super::{run_checkpointed, run_with, Grid, GridPoint, RunOptions, Store, SweepRow};
+use crate::error::Result;
+use crate::output::Csv;
 use crate::rs::{solve, RsReport, RsSolution, SolverOptions};
+use crate::spec::ModelSpec;
 use rayon::prelude::*;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
@@ -74,26 +74,6 @@ pub struct SolutionRecord {
     pub residual: f64,
 }
 
-/// The CSV columns of a [`SolutionRecord`], in the order of `rs --json`.
-pub const SOLUTION_COLUMNS: [&str; 16] = [
-    "m",
-    "q",
-    "Q",
-    "chi",
-    "gen_error",
-    "mse_posterior_mean",
-    "train_error",
-    "free_entropy",
-    "energy",
-    "entropy",
-    "at_eigenvalue",
-    "rs_stable",
-    "entropy_violation",
-    "status",
-    "iterations",
-    "residual",
-];
-
 impl SolutionRecord {
     /// From the solver's solution.
     pub fn new(s: &RsSolution) -> SolutionRecord {
@@ -119,30 +99,6 @@ impl SolutionRecord {
             iterations: s.iterations as u64,
             residual: s.residual,
         }
-    }
-
-    /// The CSV cells, in [`SOLUTION_COLUMNS`] order (non-finite and null: empty).
-    pub fn csv_cells(&self) -> Vec<String> {
-        let opt = |v: Option<f64>| v.map_or(String::new(), fmt_num);
-        vec![
-            fmt_num(self.m),
-            fmt_num(self.q),
-            fmt_num(self.big_q),
-            fmt_num(self.chi),
-            fmt_num(self.gen_error),
-            fmt_num(self.mse_posterior_mean),
-            fmt_num(self.train_error),
-            opt(self.free_entropy),
-            fmt_num(self.energy),
-            opt(self.entropy),
-            fmt_num(self.at_eigenvalue),
-            self.rs_stable.to_string(),
-            self.entropy_violation
-                .map_or(String::new(), |b| b.to_string()),
-            self.status.clone(),
-            self.iterations.to_string(),
-            fmt_num(self.residual),
-        ]
     }
 }
 
@@ -175,11 +131,7 @@ impl RsRecord {
 
 /// Checks that the model is valid at every point (in parallel) before anything is computed or
 /// written, so that bad input fails fast and leaves no file behind.
-pub fn validate(grid: &Grid, base: &ModelArgs, threads: Option<usize>) -> Result<()> {
-    let opts = RunOptions {
-        threads,
-        progress: false,
-    };
+pub fn validate(grid: &Grid, base: &ModelSpec, threads: Option<usize>) -> Result<()> {
     // Only the lowest failing index is reported, whatever the thread count.
     let check = || -> Result<()> {
         let bad = (0..grid.len())
@@ -190,36 +142,29 @@ pub fn validate(grid: &Grid, base: &ModelArgs, threads: Option<usize>) -> Result
             None => Ok(()),
         }
     };
-    match opts.threads {
-        None => check(),
-        Some(0) => Err(Error::input("--threads must be at least 1")),
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| Error::Io(format!("cannot start {t} threads: {e}")))?
-            .install(check),
-    }
+    crate::parallel::in_pool(threads, check)?
 }
 
 /// The RS sweep in memory: the solver's report at every point, in grid order (default solver
 /// tolerances, as `rs` and `sweep`).
-pub fn run(grid: &Grid, base: &ModelArgs, opts: &RunOptions) -> Result<Vec<Row<RsReport>>> {
+pub fn run(grid: &Grid, base: &ModelSpec, opts: &RunOptions) -> Result<Vec<SweepRow<RsReport>>> {
     run_with_solver(grid, base, opts, &SolverOptions::default())
 }
 
 /// [`run`] with chosen solver settings (e.g. looser tolerances for a large phase diagram).
 pub fn run_with_solver(
     grid: &Grid,
-    base: &ModelArgs,
+    base: &ModelSpec,
     opts: &RunOptions,
     solver: &SolverOptions,
-) -> Result<Vec<Row<RsReport>>> {
+) -> Result<Vec<SweepRow<RsReport>>> {
     validate(grid, base, opts.threads)?;
-    run_with(grid, opts, |p: &Point| Ok(solve(&p.model(base)?, solver)))
+    run_with(grid, opts, |p: &GridPoint| Ok(solve(&p.model(base)?, solver)))
 }
 
-/// The context string of an RS sweep: evaluator, crate version and every unswept model flag.
-pub fn context(grid: &Grid, base: &ModelArgs) -> String {
+/// The context string of an RS sweep: evaluator, crate version and every unswept model
+/// parameter.
+pub fn context(grid: &Grid, base: &ModelSpec) -> String {
     use super::Param::*;
     let swept = |p| grid.axis(p).is_some();
     let mut parts = vec![format!(
@@ -239,15 +184,14 @@ pub fn context(grid: &Grid, base: &ModelArgs) -> String {
     add(Ridge, format!("{:?}", base.ridge));
     add(Levels, base.levels.clone());
     add(TeacherVar, format!("{:?}", base.teacher_var));
+    let list = |v: &Option<Vec<f64>>| {
+        v.as_deref().map_or(String::new(), |l| {
+            l.iter().map(f64::to_string).collect::<Vec<_>>().join(",")
+        })
+    };
     parts.push(format!("teacher={}", base.teacher));
-    parts.push(format!(
-        "teacher_probs={}",
-        base.teacher_probs.as_deref().unwrap_or("")
-    ));
-    parts.push(format!(
-        "level_weights={}",
-        base.level_weights.as_deref().unwrap_or("")
-    ));
+    parts.push(format!("teacher_probs={}", list(&base.teacher_probs)));
+    parts.push(format!("level_weights={}", list(&base.level_weights)));
     parts.join("; ")
 }
 
@@ -255,13 +199,13 @@ pub fn context(grid: &Grid, base: &ModelArgs) -> String {
 /// and sharded (`checkpoint = Some((path, shard))`).
 pub fn run_records(
     grid: &Grid,
-    base: &ModelArgs,
+    base: &ModelSpec,
     opts: &RunOptions,
     checkpoint: Option<(std::path::PathBuf, Option<super::Shard>)>,
-) -> Result<Vec<Row<RsRecord>>> {
+) -> Result<Vec<SweepRow<RsRecord>>> {
     validate(grid, base, opts.threads)?;
     let solver = SolverOptions::default();
-    let eval = |p: &Point| -> Result<RsRecord> {
+    let eval = |p: &GridPoint| -> Result<RsRecord> {
         let model = p.model(base)?;
         let report = solve(&model, &solver);
         Ok(RsRecord::new(
@@ -282,29 +226,15 @@ pub fn run_records(
     }
 }
 
-/// CSV of an RS sweep: `index`, the swept parameters (axis order), the [`SOLUTION_COLUMNS`] of
-/// the equilibrium, `converged`, `n_solutions`, `levels` (`;`-separated).
-pub fn render_csv(grid: &Grid, rows: &[Row<RsRecord>]) -> Csv {
-    let mut header: Vec<String> = vec!["index".into()];
-    header.extend(grid.param_names().into_iter().map(String::from));
-    header.extend(SOLUTION_COLUMNS.iter().map(|s| s.to_string()));
-    header.extend(["converged", "n_solutions", "levels"].map(String::from));
-    let mut csv = Csv::new(header);
-    for r in rows {
-        let mut cells = vec![r.point.index.to_string()];
-        cells.extend(r.point.values.iter().map(|(_, v)| v.csv_cell()));
-        cells.extend(r.result.equilibrium.csv_cells());
-        cells.push(r.result.converged.to_string());
-        cells.push(r.result.solutions.len().to_string());
-        cells.push(r.result.levels.as_ref().map_or(String::new(), |l| {
-            l.iter().map(|v| fmt_num(*v)).collect::<Vec<_>>().join(";")
-        }));
-        csv.push(cells);
-    }
-    csv
+/// CSV of a sweep: one column per key of the rows of [`render_json`] (`index`, the swept
+/// parameters in axis order, then the result's fields, derived from its serde form by
+/// [`crate::output::flatten_row`]). For an RS sweep: the keys of `rs --json` (the equilibrium),
+/// `converged`, `n_solutions` (the number of fixed points) and `levels` (`;`-separated).
+pub fn render_csv<T: Serialize>(rows: &[SweepRow<T>]) -> Result<Csv> {
+    Csv::from_rows(&json_rows(rows))
 }
 
-struct Params<'a>(&'a Point);
+struct Params<'a>(&'a GridPoint);
 
 impl Serialize for Params<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -328,14 +258,16 @@ pub struct JsonRow<'a, T: Serialize> {
 
 /// JSON of a sweep: an array of row objects (`index`, the swept parameters, every key of the
 /// result), pretty-printed.
-pub fn render_json<T: Serialize>(rows: &[Row<T>]) -> Result<String> {
-    let out: Vec<JsonRow<'_, T>> = rows
-        .iter()
+pub fn render_json<T: Serialize>(rows: &[SweepRow<T>]) -> Result<String> {
+    crate::output::to_json(&json_rows(rows))
+}
+
+fn json_rows<T: Serialize>(rows: &[SweepRow<T>]) -> Vec<JsonRow<'_, T>> {
+    rows.iter()
         .map(|r| JsonRow {
             index: r.point.index,
             params: Params(&r.point),
             result: &r.result,
         })
-        .collect();
-    crate::output::to_json(&out)
+        .collect()
 }

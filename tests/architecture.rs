@@ -1,0 +1,258 @@
+//! The architecture rules of the crate, checked on its source text so that they cannot regress:
+//!
+//! * no module outside `src/cli/` and `src/main.rs` names clap or the `cli` module;
+//!
+//! A module's dependencies are every `crate::NAME` path in its files (code lines, comments and
+//! doc text skipped), and for `src/lib.rs` nothing (it only declares and re-exports).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// `(path relative to src/, code with comments removed)` of every source file.
+fn sources() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&p).unwrap();
+            (rel, strip_comments(&text))
+        })
+        .collect()
+}
+
+/// The code of a file with `//` comments (doc comments included) and `/* */` blocks removed;
+/// string literals are kept (a path inside a string is rare and harmless to over-count).
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let b = text.as_bytes();
+    let (mut i, mut in_str, mut block) = (0, false, 0usize);
+    while i < b.len() {
+        let c = b[i];
+        if block > 0 {
+            if c == b'*' && b.get(i + 1) == Some(&b'/') {
+                block -= 1;
+                i += 2;
+            } else {
+                if c == b'\n' {
+                    out.push('\n');
+                }
+                i += 1;
+            }
+            continue;
+        }
+        if in_str {
+            out.push(c as char);
+            if c == b'\\' {
+                if let Some(&n) = b.get(i + 1) {
+                    out.push(n as char);
+                }
+                i += 2;
+                continue;
+            }
+            if c == b'"' {
+                in_str = false;
+            }
+            i += 1;
+            continue;
+        }
+        match (c, b.get(i + 1)) {
+            (b'/', Some(b'/')) => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            (b'/', Some(b'*')) => {
+                block += 1;
+                i += 2;
+            }
+            (b'"', _) => {
+                in_str = true;
+                out.push('"');
+                i += 1;
+            }
+            // A char literal such as '"' or '\"' must not open a string.
+            (b'\'', Some(b'\\')) if b.get(i + 3) == Some(&b'\'') => {
+                out.push_str(&text[i..i + 4]);
+                i += 4;
+            }
+            (b'\'', _) if b.get(i + 2) == Some(&b'\'') => {
+                out.push_str(&text[i..i + 3]);
+                i += 3;
+            }
+            _ => {
+                out.push(c as char);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The top-level module a file belongs to (`sweep/grid.rs` → `sweep`); `None` for the crate
+/// root and the binary.
+#[allow(dead_code)] // used by the cycle test of the next step
+fn top_module(rel: &str) -> Option<String> {
+    if rel == "lib.rs" || rel == "main.rs" {
+        return None;
+    }
+    let first = rel.split('/').next().unwrap();
+    Some(first.trim_end_matches(".rs").to_string())
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Every `NAME` following `crate::` in `code`.
+fn crate_paths(code: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (k, _) in code.match_indices("crate::") {
+        if k > 0 && is_ident(code[..k].chars().next_back().unwrap()) {
+            continue; // e.g. `quantreplica::` ending in ...crate? (never) or `mycrate::`
+        }
+        let rest = &code[k + "crate::".len()..];
+        let rest = rest.trim_start_matches('{');
+        let name: String = rest.chars().take_while(|&c| is_ident(c)).collect();
+        if !name.is_empty() {
+            out.insert(name);
+        }
+        // `crate::{a, b::c}`: every first segment inside the braces.
+        if code[k + "crate::".len()..].starts_with('{') {
+            let inner = &code[k + "crate::{".len()..];
+            let mut depth = 1;
+            let mut seg = String::new();
+            let mut at_start = true;
+            for c in inner.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    ',' if depth == 1 => {
+                        at_start = true;
+                        seg.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth == 1 && at_start {
+                    if is_ident(c) {
+                        seg.push(c);
+                    } else if !seg.is_empty() {
+                        out.insert(std::mem::take(&mut seg));
+                        at_start = false;
+                    }
+                }
+            }
+            if !seg.is_empty() {
+                out.insert(seg);
+            }
+        }
+    }
+    out
+}
+
+#[allow(dead_code)]
+fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let srcs = sources();
+    let modules: BTreeSet<String> = srcs.iter().filter_map(|(r, _)| top_module(r)).collect();
+    let mut g: BTreeMap<String, BTreeSet<String>> =
+        modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    for (rel, code) in &srcs {
+        let Some(m) = top_module(rel) else { continue };
+        for dep in crate_paths(code) {
+            if dep != m && modules.contains(&dep) {
+                g.get_mut(&m).unwrap().insert(dep);
+            }
+        }
+    }
+    g
+}
+
+/// Every elementary cycle's lexicographically first rotation, found by depth-first search.
+fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+    fn dfs(
+        g: &BTreeMap<String, BTreeSet<String>>,
+        start: &str,
+        node: &str,
+        path: &mut Vec<String>,
+        out: &mut BTreeSet<Vec<String>>,
+    ) {
+        for next in &g[node] {
+            if next == start {
+                out.insert(path.clone());
+            } else if next.as_str() > start && !path.contains(next) {
+                path.push(next.clone());
+                dfs(g, start, next, path, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for start in g.keys() {
+        let mut path = vec![start.clone()];
+        dfs(g, start, start, &mut path, &mut out);
+    }
+    out.into_iter().collect()
+}
+
+#[test]
+fn parser_sees_plain_and_braced_paths() {
+    let code = strip_comments(
+        "use crate::a::X; // crate::commented\nuse crate::{b, c::{D, E}};\nlet s = \"//\"; crate::d::f();\n/* crate::e */",
+    );
+    let got: Vec<String> = crate_paths(&code).into_iter().collect();
+    assert_eq!(got, ["a", "b", "c", "d"]);
+}
+
+#[test]
+fn cycle_finder_finds_a_cycle_and_nothing_else() {
+    let g: BTreeMap<String, BTreeSet<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a"]),
+        ("d", vec!["a"]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+    .collect();
+    assert_eq!(cycles(&g), vec![vec!["a", "b", "c"]]);
+}
+
+#[test]
+fn no_clap_and_no_cli_outside_the_command_line() {
+    let bad: Vec<String> = sources()
+        .into_iter()
+        .filter(|(rel, _)| !rel.starts_with("cli/") && rel != "main.rs" && rel != "lib.rs")
+        .filter(|(_, code)| {
+            code.contains("clap::")
+                || code.contains("clap;")
+                || crate_paths(code).contains("cli")
+                || code.contains("super::cli")
+        })
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(bad.is_empty(), "clap or cli used outside src/cli: {bad:?}");
+}
