@@ -113,7 +113,10 @@ mod tests {
                 threads: Some(t),
                 progress: false,
             };
-            assert_eq!(try_map(&items, &o, "t", f).unwrap_err().to_string(), "bad 36");
+            assert_eq!(
+                try_map(&items, &o, "t", f).unwrap_err().to_string(),
+                "bad 36"
+            );
             let ok = map(&items[..36], &o, "t", |i| f(i).unwrap()).unwrap();
             assert_eq!(ok[35], 35u64.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         }

@@ -268,13 +268,17 @@ mod tests {
 
     #[test]
     fn messages_name_the_value() {
-        let cases: [(fn(&mut ModelSpec), &str); 8] = [
+        type Case = (fn(&mut ModelSpec), &'static str);
+        let cases: [Case; 8] = [
             (|s| s.noise = -0.5, "--noise must be non-negative, got -0.5"),
             (|s| s.ridge = -1.0, "--ridge must be non-negative, got -1"),
             (|s| s.bits = 17, "--bits must be between 1 and 16, got 17"),
             (|s| s.width = 0.0, "--width must be positive, got 0"),
             (|s| s.alpha = f64::NAN, "--alpha must be finite, got NaN"),
-            (|s| s.beta = -2.0, "--beta must be positive (or inf), got -2"),
+            (
+                |s| s.beta = -2.0,
+                "--beta must be positive (or inf), got -2",
+            ),
             (
                 |s| s.level_weights = Some(vec![1.0, f64::NAN, 1.0, 1.0]),
                 "level weight 'NaN' is not a finite number",

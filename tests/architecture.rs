@@ -178,8 +178,10 @@ fn crate_paths(code: &str) -> BTreeSet<String> {
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let srcs = sources();
     let modules: BTreeSet<String> = srcs.iter().filter_map(|(r, _)| top_module(r)).collect();
-    let mut g: BTreeMap<String, BTreeSet<String>> =
-        modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    let mut g: BTreeMap<String, BTreeSet<String>> = modules
+        .iter()
+        .map(|m| (m.clone(), BTreeSet::new()))
+        .collect();
     for (rel, code) in &srcs {
         let Some(m) = top_module(rel) else { continue };
         for dep in crate_paths(code) {

@@ -2,11 +2,11 @@
 //! Also defines the flags shared by `amp`, `gibbs` and `qat` ([`SimArgs`]).
 
 use super::model_args::ModelArgs;
-use crate::spec::parse_finite as finite_f64;
 use crate::amp::{AmpOptions, VarianceMode};
 use crate::error::{Error, Result};
 use crate::instance;
 use crate::model::Model;
+use crate::spec::parse_finite as finite_f64;
 use crate::validate::{run_amp, RunSpec, Source, Summary};
 use std::path::PathBuf;
 

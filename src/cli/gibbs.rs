@@ -3,9 +3,9 @@
 
 use super::amp::{print_header, print_summary, SimArgs};
 use super::model_args::ModelArgs;
-use crate::spec::parse_finite as finite_f64;
 use crate::error::{Error, Result};
 use crate::gibbs::GibbsOptions;
+use crate::spec::parse_finite as finite_f64;
 use crate::validate::run_gibbs;
 
 /// Flags of `quantreplica gibbs`.

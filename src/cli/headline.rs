@@ -1,12 +1,12 @@
 //! The default job (`quantreplica` with no arguments): the headline answers for b = 1…8 at a
 //! default operating point, and the headline figures of seed 002's findings.
 
-use crate::spec::{parse_beta as beta_value, parse_finite as finite_f64};
 use crate::double_descent;
 use crate::error::{positive, Result};
 use crate::figures::{self, Point};
 use crate::model::{LevelSet, Model, Student, TeacherPrior};
 use crate::rs::{solve, SolverOptions};
+use crate::spec::{parse_beta as beta_value, parse_finite as finite_f64};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;

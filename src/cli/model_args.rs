@@ -48,22 +48,24 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// The flags as a model specification (the comma lists parsed; nothing else validated).
     pub fn spec(&self) -> Result<ModelSpec> {
-        let list = |s: &Option<String>, what: &str| {
-            s.as_deref().map(|v| parse_list(v, what)).transpose()
-        };
-        let mut spec = ModelSpec::default();
-        spec.alpha = self.alpha;
-        spec.noise = self.noise;
-        spec.bits = self.bits;
-        spec.width = self.width;
-        spec.levels = self.levels.clone();
-        spec.level_weights = list(&self.level_weights, "level weight")?;
-        spec.beta = self.beta;
-        spec.ridge = self.ridge;
-        spec.teacher = self.teacher.clone();
-        spec.teacher_var = self.teacher_var;
-        spec.teacher_probs = list(&self.teacher_probs, "teacher probability")?;
-        Ok(spec)
+        let list =
+            |s: &Option<String>, what: &str| s.as_deref().map(|v| parse_list(v, what)).transpose();
+        // In the order the model is validated: the teacher's probabilities, then the weights.
+        let teacher_probs = list(&self.teacher_probs, "teacher probability")?;
+        let level_weights = list(&self.level_weights, "level weight")?;
+        Ok(ModelSpec {
+            alpha: self.alpha,
+            noise: self.noise,
+            bits: self.bits,
+            width: self.width,
+            levels: self.levels.clone(),
+            level_weights,
+            beta: self.beta,
+            ridge: self.ridge,
+            teacher: self.teacher.clone(),
+            teacher_var: self.teacher_var,
+            teacher_probs,
+        })
     }
 }
 

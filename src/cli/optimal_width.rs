@@ -127,7 +127,11 @@ pub fn parse_bits_range(s: &str) -> Result<Vec<u32>> {
 }
 
 /// Computes the optimal width for each bit count (in parallel; deterministic).
-pub fn table(args: &crate::spec::ModelSpec, bits: &[u32], objective: Objective) -> Result<Vec<OptimalWidth>> {
+pub fn table(
+    args: &crate::spec::ModelSpec,
+    bits: &[u32],
+    objective: Objective,
+) -> Result<Vec<OptimalWidth>> {
     let kind: LevelKind = args.levels.parse()?;
     // Validate the model once up front so bad flags fail before any work.
     args.build_with(&kind, bits[0], 1.0)?;

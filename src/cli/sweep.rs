@@ -71,7 +71,12 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let opts = a.threads.run_options()?;
     let spec = a.model.spec()?;
-    let rows = sweep::run_records(&grid, &spec, &opts, a.checkpoint.clone().map(|p| (p, shard)))?;
+    let rows = sweep::run_records(
+        &grid,
+        &spec,
+        &opts,
+        a.checkpoint.clone().map(|p| (p, shard)),
+    )?;
     if let Some(s) = shard {
         eprintln!(
             "shard {s}: {} points written to {}",

@@ -159,7 +159,9 @@ pub fn run_with_solver(
     solver: &SolverOptions,
 ) -> Result<Vec<SweepRow<RsReport>>> {
     validate(grid, base, opts.threads)?;
-    run_with(grid, opts, |p: &GridPoint| Ok(solve(&p.model(base)?, solver)))
+    run_with(grid, opts, |p: &GridPoint| {
+        Ok(solve(&p.model(base)?, solver))
+    })
 }
 
 /// The context string of an RS sweep: evaluator, crate version and every unswept model
