@@ -197,7 +197,7 @@ impl<'a> Amp<'a> {
         let (m, n) = (self.inst.m(), self.inst.n());
         let x = &self.inst.x;
         let model = self.model;
-        let bl = model.beta * model.ridge;
+        let bl = model.beta_ridge();
         let chan = &model.channel;
         let d = self.opts.damping;
         // Variance messages V_μ = Σ_i X_μi² v_i.
@@ -342,13 +342,7 @@ pub struct SeStep {
 /// `Q = μ_π² + Var_π`.
 pub fn se_start(model: &Model) -> [f64; 3] {
     let (mu, var) = prior_moments(model);
-    let mean_w0: f64 = model
-        .teacher
-        .components()
-        .iter()
-        .map(|c| c.weight * c.mean)
-        .sum();
-    [mean_w0 * mu, mu * mu, mu * mu + var]
+    [model.teacher.mean() * mu, mu * mu, mu * mu + var]
 }
 
 /// State evolution: `iters` applications of the finite-β RS map from [`se_start`]. Stops early

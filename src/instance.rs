@@ -5,7 +5,7 @@
 //! shared generator, so an instance is the same whatever the number of threads.
 
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::{Model, OutputChannel};
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
@@ -96,8 +96,9 @@ pub fn samples_for(alpha: f64, n: usize) -> usize {
     ((alpha * n as f64).round() as usize).max(1)
 }
 
-/// Draws an instance of `model` with `n` weights: `X_μi ~ N(0, 1/N)`, `w0 ~ P0`,
-/// `y = X w0 + ξ`, `ξ ~ N(0, σ²)`. X depends only on `(n, α, seed)`, so models that differ only
+/// Draws an instance of `model` with `n` weights: `X_μi ~ N(0, 1/N)`, `w0 ~ P0`, and each
+/// label drawn by the output channel from its teacher field `x_μ·w0` (Gaussian channel:
+/// `y = X w0 + ξ`, `ξ ~ N(0, σ²)`). X depends only on `(n, α, seed)`, so models that differ only
 /// in teacher, noise or student share their inputs for a seed.
 pub fn generate(model: &Model, n: usize, seed: u64) -> Result<Instance> {
     if n < 2 {
@@ -118,11 +119,9 @@ pub fn generate(model: &Model, n: usize, seed: u64) -> Result<Instance> {
     let mut rw = rng_for(seed, 1);
     let w0 = DVector::from_fn(n, |_, _| model.teacher.sample(&mut rw));
     let mut rn = rng_for(seed, 2);
-    let sd = model.noise.sqrt();
     let mut y = &x * &w0;
     for v in y.iter_mut() {
-        let z: f64 = StandardNormal.sample(&mut rn);
-        *v += sd * z;
+        *v = model.channel.label(*v, &mut rn);
     }
     Ok(Instance { x, y, w0: Some(w0) })
 }

@@ -16,6 +16,7 @@
 //! entry in the channel list of `tests/components.rs` (which checks every conjugate and
 //! derivative against finite differences and Monte Carlo). No solver changes.
 
+use super::field::Field;
 use crate::error::{non_negative, Result};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -101,6 +102,22 @@ pub struct RsConjugates {
     pub m_hat: f64,
     /// `q̂ = −2α ∂Ψ/∂q ≥ 0`.
     pub q_hat: f64,
+    /// The same field `h` in the form the channel computes most accurately
+    /// (`gain · signal = m̂`, `gain² · noise = q̂` up to round-off; [`RsConjugates::new`] takes
+    /// gain 1).
+    pub field: Field,
+}
+
+impl RsConjugates {
+    /// Conjugates with the field `h = m̂ w0 + √q̂ z` (gain 1).
+    pub fn new(a: f64, m_hat: f64, q_hat: f64) -> Self {
+        RsConjugates {
+            a,
+            m_hat,
+            q_hat,
+            field: Field::new(m_hat, q_hat),
+        }
+    }
 }
 
 /// The output channel's share of the RS thermodynamics at a state.
@@ -412,7 +429,18 @@ impl OutputChannel for GaussianChannel {
         // a = q̂ − 2α∂Ψ/∂Q cancels to αβ/(1 + βΔ) exactly: taken in closed form.
         let a = s.alpha * s.beta / d1;
         let q_hat = s.alpha * s.beta * s.beta * e / (d1 * d1);
-        finite_all(&[a, q_hat]).then_some(RsConjugates { a, m_hat: a, q_hat })
+        // The field as the effective observation ŷ = w0 + sqrt(E/α) z with gain Â (THEORY §2).
+        let field = Field {
+            gain: a,
+            signal: 1.0,
+            noise: e / s.alpha,
+        };
+        finite_all(&[a, q_hat, field.noise]).then_some(RsConjugates {
+            a,
+            m_hat: a,
+            q_hat,
+            field,
+        })
     }
 
     fn rs_terms(&self, s: &RsState) -> Option<RsTerms> {

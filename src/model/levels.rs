@@ -2,6 +2,7 @@
 //! the one interface every solver uses on it — the moments of the local posterior
 //! `p(s) ∝ π(s) exp(−(a/2) s² + h s)`.
 
+use super::field::Step;
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -168,6 +169,30 @@ impl LevelSet {
     /// `log π_k` (0 for the counting measure).
     pub fn log_weight(&self, k: usize) -> f64 {
         self.log_weights.as_ref().map_or(0.0, |w| w[k])
+    }
+
+    /// Midpoints and spacings `((s_k + s_{k+1})/2, s_{k+1} − s_k)` of neighbouring levels.
+    pub fn gaps(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.values
+            .windows(2)
+            .map(|w| (0.5 * (w[0] + w[1]), w[1] - w[0]))
+    }
+
+    /// The steps of the posterior mean in `h` at quadratic coefficient `a`: one per pair of
+    /// neighbouring levels (see [`Step::between`]).
+    pub fn steps(&self, a: f64) -> Vec<Step> {
+        self.gaps()
+            .map(|(mid, gap)| Step::between(mid, gap, a))
+            .collect()
+    }
+
+    /// Edges of the ridge-shifted nearest-level cells of β = ∞: `(1 + λ')(s_k + s_{k+1})/2`,
+    /// where `s_k = argmin_s (s − ŷ)² + λ' s²` changes level (THEORY.md §3).
+    pub fn cell_edges(&self, ridge_shift: f64) -> Vec<f64> {
+        self.values
+            .windows(2)
+            .map(|w| (1.0 + ridge_shift) * 0.5 * (w[0] + w[1]))
+            .collect()
     }
 
     /// Whether the measure is the plain counting measure.
@@ -370,6 +395,12 @@ impl Student {
             Student::Discrete(l) => l.mean_var(a, h),
             Student::Continuous => (h / a, 1.0 / a),
         }
+    }
+
+    /// The steps of the posterior mean in `h` at quadratic coefficient `a` (none for the
+    /// continuous student, whose mean `h/a` is smooth).
+    pub fn steps(&self, a: f64) -> Vec<Step> {
+        self.levels().map_or_else(Vec::new, |l| l.steps(a))
     }
 
     /// The level set, if discrete.

@@ -3,11 +3,13 @@
 //! and the problem that ties them together ([`Model`]).
 
 pub mod channel;
+pub mod field;
 pub mod levels;
 pub mod spec;
 pub mod teacher;
 
 pub use channel::{Channel, GaussianChannel, OutputChannel};
+pub use field::{Field, Node, Step};
 pub use levels::{LevelSet, Moments, Student};
 pub use spec::LevelKind;
 pub use teacher::TeacherPrior;
@@ -93,6 +95,16 @@ impl Model {
     /// `ρ = E[w0²]`.
     pub fn rho(&self) -> f64 {
         self.teacher.second_moment()
+    }
+
+    /// `βλ`, the ridge's share of the local posterior's quadratic coefficient (0 when `λ = 0`,
+    /// at β = ∞ too).
+    pub fn beta_ridge(&self) -> f64 {
+        if self.ridge > 0.0 {
+            self.beta * self.ridge
+        } else {
+            0.0
+        }
     }
 
     /// Whether this is the zero-temperature (β = ∞) problem.

@@ -159,6 +159,11 @@ impl TeacherPrior {
         &self.components
     }
 
+    /// `E[w0]`.
+    pub fn mean(&self) -> f64 {
+        self.components.iter().map(|c| c.weight * c.mean).sum()
+    }
+
     /// `ρ = E[w0²]`.
     pub fn second_moment(&self) -> f64 {
         self.components

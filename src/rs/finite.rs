@@ -1,12 +1,12 @@
 //! The RS saddle point at finite β (THEORY.md §2): the map `(m, q, Q) → (m, q, Q)` and the
-//! observables at a fixed point, every average an adaptive quadrature per teacher component.
+//! observables at a fixed point. The output channel gives the conjugates `(a, m̂, q̂)` and its
+//! energetic term; the teacher measure ([`crate::model::field`]) averages the student's local
+//! posterior over the field `h = m̂ w0 + √q̂ z`.
 
-use crate::model::teacher::norm_pdf;
-use crate::model::Model;
-use crate::quad::{integrate, Tolerance};
-
-/// Half-width of the integration range in standard deviations of `ŷ` (φ(10) ≈ 8e−23).
-const U_MAX: f64 = 10.0;
+use crate::model::channel::RsState;
+use crate::model::field::Field;
+use crate::model::{Model, OutputChannel};
+use crate::quad::Tolerance;
 
 /// Averages over the effective scalar channel at one state.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,93 +19,71 @@ pub struct ChannelAverages {
     pub big_q: f64,
     /// `E[Var(s)²]`.
     pub var2: f64,
-    /// `E[log Z(Â, Â ŷ)]`.
+    /// `E[log Z(a + βλ, h)]`.
     pub log_z: f64,
     /// Whether every quadrature met its tolerance.
     pub accurate: bool,
 }
 
-/// The scalar-channel parameters implied by a state.
+/// The scalar channel implied by a state: the conjugates of the model's output channel.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Channel {
+pub struct EffectiveChannel {
+    /// The state as the output channel sees it.
+    pub state: RsState,
     /// `Δ = Q − q`.
     pub delta: f64,
-    /// `E = ρ − 2m + q + σ²`.
+    /// The effective noise `α q̂/m̂²` of the observation `ŷ = h/m̂ = w0 + sqrt(E/α) z` (for the
+    /// Gaussian channel `E = ρ − 2m + q + σ²`; ∞ when `m̂ = 0`).
     pub e: f64,
-    /// `Â = αβ/(1 + βΔ)`.
+    /// The quadratic coefficient `a` of the local posterior, without the ridge (for the Gaussian
+    /// channel `a = m̂ = Â = αβ/(1 + βΔ)`).
     pub a_hat: f64,
+    /// `m̂`.
+    pub m_hat: f64,
+    /// `q̂`.
+    pub q_hat: f64,
+    /// The field `h` in the channel's form.
+    pub field: Field,
 }
 
 /// The channel of state `(m, q, Q)`, or `None` outside the physical domain.
-pub fn channel(model: &Model, m: f64, q: f64, big_q: f64) -> Option<Channel> {
-    // Extrapolated iterates may undershoot Δ = 0 by round-off when the posterior is frozen.
-    let raw = big_q - q;
-    let delta = if raw < 0.0 && raw > -1e-9 * (1.0 + q) {
-        0.0
+pub fn channel(model: &Model, m: f64, q: f64, big_q: f64) -> Option<EffectiveChannel> {
+    let state = RsState::new(model.alpha, model.beta, model.rho(), m, q, big_q)?;
+    let c = model.channel.rs_conjugates(&state)?;
+    let f = c.field;
+    let e = if f.signal != 0.0 {
+        model.alpha * f.noise / (f.signal * f.signal)
     } else {
-        raw
+        f64::INFINITY
     };
-    let e = model.rho() - 2.0 * m + q + model.noise;
-    if !(delta >= 0.0 && e > 0.0 && q >= 0.0 && delta.is_finite() && e.is_finite()) {
-        return None;
-    }
-    let a_hat = model.alpha * model.beta / (1.0 + model.beta * delta);
-    Some(Channel { delta, e, a_hat })
+    Some(EffectiveChannel {
+        state,
+        delta: state.delta(),
+        e,
+        a_hat: c.a,
+        m_hat: c.m_hat,
+        q_hat: c.q_hat,
+        field: f,
+    })
 }
 
-/// Averages over `ŷ = w0 + sqrt(E/α) z` of the local posterior with precision `Â`.
-/// `full` adds `E[Var²]` and `E[log Z]` (needed only at the fixed point).
-pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> ChannelAverages {
-    let bl = model.beta * model.ridge;
-    let a = ch.a_hat + bl;
-    let levels = model.student.levels();
-    let mut out = ChannelAverages {
-        m: 0.0,
-        q: 0.0,
-        big_q: 0.0,
-        var2: 0.0,
-        log_z: 0.0,
-        accurate: true,
-    };
-    for c in model.teacher.components() {
-        let tau = (c.var + ch.e / model.alpha).sqrt();
-        // A fixed coarse partition suits the Gaussian weight; level steps are added to it.
-        // ⟨s⟩ steps at the ridge-shifted level midpoints over a scale 1/(Â Δs), and Var(s) is a
-        // bump of that width centred there. When the step is narrower than τ, a breakpoint at
-        // the midpoint alone is not enough: the bump can fall between the endpoint and the first
-        // Gauss–Kronrod node, where the error estimate cannot see it (β → ∞ then converges to
-        // a spurious frozen state). Breakpoints graded geometrically around the midpoint put
-        // nodes inside the bump at every β.
-        let mut pts = vec![-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
-        if let Some(l) = levels {
-            let shift = a / ch.a_hat;
-            for w in l.values().windows(2) {
-                let scale = 1.0 / (ch.a_hat * (w[1] - w[0]) * tau);
-                let u = (shift * 0.5 * (w[0] + w[1]) - c.mean) / tau;
-                if scale < 1.0 && u > -U_MAX && u < U_MAX {
-                    pts.push(u);
-                    let reach = (0.5 * shift * (w[1] - w[0]) / tau).min(1.5);
-                    let mut k = 2.0;
-                    while k * scale < reach && k <= 32.0 {
-                        pts.push(u - k * scale);
-                        pts.push(u + k * scale);
-                        k *= 4.0;
-                    }
-                }
-            }
-        }
-        pts.retain(|u| u.abs() < U_MAX);
-        pts.push(-U_MAX);
-        pts.push(U_MAX);
-        pts.sort_by(f64::total_cmp);
-        // A midpoint within round-off of a coarse point would leave a sliver costing a full rule.
-        pts.dedup_by(|b, a| *b - *a < 1e-9);
-        let post = c.var / tau;
-        let f = |u: f64| {
-            let y = c.mean + tau * u;
-            let w = norm_pdf(u);
-            let mo = model.student.moments(a, ch.a_hat * y);
-            let w0 = c.mean + post * u;
+/// Averages over the teacher measure of the field `h = m̂ w0 + √q̂ z` of the local posterior at
+/// quadratic coefficient `a + βλ`. `full` adds `E[Var²]` and `E[log Z]` (needed only at the
+/// fixed point).
+pub fn averages(
+    model: &Model,
+    ch: EffectiveChannel,
+    tol: Tolerance,
+    full: bool,
+) -> ChannelAverages {
+    let a = ch.a_hat + model.beta_ridge();
+    let steps = model.student.steps(a / ch.field.gain);
+    let teacher = &model.teacher;
+    let st = &model.student;
+    if full {
+        let r = teacher.field_average(ch.field, &steps, tol, |n| {
+            let (w, w0) = (n.weight, n.w0);
+            let mo = st.moments(a, n.h);
             [
                 w * w0 * mo.mean,
                 w * mo.mean * mo.mean,
@@ -113,34 +91,32 @@ pub fn averages(model: &Model, ch: Channel, tol: Tolerance, full: bool) -> Chann
                 w * mo.var * mo.var,
                 w * mo.log_z,
             ]
-        };
-        if full {
-            let r = integrate(f, &pts, tol);
-            out.m += c.weight * r.value[0];
-            out.q += c.weight * r.value[1];
-            out.big_q += c.weight * r.value[2];
-            out.var2 += c.weight * r.value[3];
-            out.log_z += c.weight * r.value[4];
-            out.accurate &= r.converged;
-        } else {
-            let r = integrate(
-                |u| {
-                    let y = c.mean + tau * u;
-                    let w = norm_pdf(u);
-                    let (mean, var) = model.student.mean_var(a, ch.a_hat * y);
-                    let w0 = c.mean + post * u;
-                    [w * w0 * mean, w * mean * mean, w * (mean * mean + var)]
-                },
-                &pts,
-                tol,
-            );
-            out.m += c.weight * r.value[0];
-            out.q += c.weight * r.value[1];
-            out.big_q += c.weight * r.value[2];
-            out.accurate &= r.converged;
+        });
+        let [m, q, big_q, var2, log_z] = r.value;
+        ChannelAverages {
+            m,
+            q,
+            big_q,
+            var2,
+            log_z,
+            accurate: r.accurate,
+        }
+    } else {
+        let r = teacher.field_average(ch.field, &steps, tol, |n| {
+            let (w, w0) = (n.weight, n.w0);
+            let (mean, var) = st.mean_var(a, n.h);
+            [w * w0 * mean, w * mean * mean, w * (mean * mean + var)]
+        });
+        let [m, q, big_q] = r.value;
+        ChannelAverages {
+            m,
+            q,
+            big_q,
+            var2: 0.0,
+            log_z: 0.0,
+            accurate: r.accurate,
         }
     }
-    out
 }
 
 /// One application of the RS map, or `None` outside the physical domain.
@@ -162,7 +138,7 @@ pub struct Observables {
     pub train_error: f64,
     /// φ.
     pub free_entropy: f64,
-    /// e = (α/2)ε_t + (λ/2)Q.
+    /// `e = −∂φ/∂β = α · loss + (λ/2) Q` (Gaussian channel: `(α/2) ε_t + (λ/2) Q`).
     pub energy: f64,
     /// s = φ + βe.
     pub entropy: f64,
@@ -183,23 +159,21 @@ pub fn observables(
     tol: Tolerance,
 ) -> Option<Observables> {
     let ch = channel(model, m, q, big_q)?;
+    let t = model.channel.rs_terms(&ch.state)?;
     let av = averages(model, ch, tol, true);
     let (alpha, beta, rho) = (model.alpha, model.beta, model.rho());
-    let d1 = 1.0 + beta * ch.delta;
-    let q_hat = alpha * beta * beta * ch.e / (d1 * d1);
-    let phi = 0.5 * ch.a_hat * big_q - 0.5 * q_hat * ch.delta - ch.a_hat * m
+    let phi = 0.5 * ch.a_hat * big_q - 0.5 * ch.q_hat * ch.delta - ch.m_hat * m
         + av.log_z
-        + alpha * (-0.5 * d1.ln() - 0.5 * beta * ch.e / d1);
-    let train = ch.e / (d1 * d1) + ch.delta / d1;
-    let energy = 0.5 * alpha * train + 0.5 * model.ridge * big_q;
+        + alpha * t.psi;
+    let energy = alpha * t.loss + 0.5 * model.ridge * big_q;
     Some(Observables {
         gen_error: rho - 2.0 * m + big_q,
         mse_posterior_mean: rho - 2.0 * m + q,
-        train_error: train,
+        train_error: t.train_error,
         free_entropy: phi,
         energy,
         entropy: phi + beta * energy,
-        at_eigenvalue: alpha * (beta / d1).powi(2) * av.var2,
+        at_eigenvalue: alpha * t.replicon * av.var2,
         chi: beta * ch.delta,
         accurate: av.accurate,
     })

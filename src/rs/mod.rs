@@ -19,7 +19,7 @@ pub mod finite;
 pub mod zero;
 
 use crate::fixed_point::{iterate_watched, Options, Status};
-use crate::model::{Model, Student};
+use crate::model::{Model, OutputChannel, Student};
 use crate::quad::Tolerance;
 use serde::Serialize;
 
@@ -96,6 +96,13 @@ pub struct RsReport {
     pub solutions: Vec<RsSolution>,
 }
 
+/// Whether the model is solved by the β = ∞ collapse of THEORY.md §3 (state `(m, q, r)` with
+/// `r = 1/(1 + χ)`): β = ∞ and an output channel that offers a quadratic collapse. Otherwise the
+/// finite-`a` equations are solved (state `(m, q, Q)`), at β = ∞ too.
+pub fn collapses(model: &Model) -> bool {
+    model.zero_temperature() && model.channel.quadratic_collapse().is_some()
+}
+
 fn starts(model: &Model) -> Vec<[f64; 3]> {
     let rho = model.rho();
     let (smax2, prior2) = match &model.student {
@@ -109,7 +116,7 @@ fn starts(model: &Model) -> Vec<[f64; 3]> {
     };
     let qi = rho.min(smax2) * (1.0 - 1e-3);
     let mi = (rho * qi).sqrt() * (1.0 - 1e-3);
-    if model.zero_temperature() {
+    if collapses(model) {
         vec![[0.0, 0.0, 1.0], [mi, qi, 1.0], [0.5 * mi, 0.5 * qi, 1.0]]
     } else {
         let dq = 1e-3 * prior2.max(1e-6);
@@ -130,16 +137,10 @@ fn ground_solution(
     iterations: usize,
     residual: f64,
 ) -> RsSolution {
-    let r = if chi.is_finite() {
-        1.0 / (1.0 + chi)
-    } else {
-        0.0
-    };
-    let train = if e.is_finite() {
-        e * r * r
-    } else {
-        f64::INFINITY
-    };
+    let train = model
+        .channel
+        .quadratic_collapse()
+        .map_or(f64::INFINITY, |c| c.train_error(e, chi));
     RsSolution {
         m,
         q,
@@ -168,7 +169,7 @@ fn solution_from(
     residual: f64,
     quad: Tolerance,
 ) -> Option<RsSolution> {
-    if model.zero_temperature() {
+    if collapses(model) {
         model.student.levels()?;
         let (m, q, r) = (x[0], x[1], x[2]);
         let e = zero::noise_of(model, m, q)?;
@@ -218,8 +219,9 @@ fn solution_from(
     }
 }
 
-fn continuous_ground_state(model: &Model) -> RsReport {
-    let (m, q, chi, e) = zero::continuous(model);
+/// The continuous student's collapsed ground state (`None` without a quadratic collapse).
+fn continuous_ground_state(model: &Model) -> Option<RsReport> {
+    let (m, q, chi, e) = zero::continuous(model)?;
     let k = if chi.is_finite() {
         chi / (1.0 + chi)
     } else {
@@ -232,10 +234,19 @@ fn continuous_ground_state(model: &Model) -> RsReport {
         Status::Diverged
     };
     let sol = ground_solution(model, (m, q, chi, e), model.alpha * k * k, status, 0, 0.0);
-    RsReport {
+    Some(RsReport {
         converged: finite,
         equilibrium: sol.clone(),
         solutions: vec![sol],
+    })
+}
+
+/// The continuous student at β = ∞ with a collapsing channel: closed form, no iteration.
+fn continuous_collapsed(model: &Model) -> Option<RsReport> {
+    if collapses(model) && matches!(model.student, Student::Continuous) {
+        continuous_ground_state(model)
+    } else {
+        None
     }
 }
 
@@ -256,7 +267,7 @@ fn iterate_watched_from<W: FnMut(&[f64], f64) -> bool>(
     opts: &SolverOptions,
     watch: W,
 ) -> crate::fixed_point::Outcome {
-    match (&model.student, model.zero_temperature()) {
+    match (&model.student, collapses(model)) {
         (Student::Discrete(l), true) => iterate_watched(
             |x| zero::map(model, l, x).map(|v| v.to_vec()),
             &start,
@@ -304,10 +315,11 @@ const INEXACT_LOOSEST: f64 = 1e-4;
 const MERGE_RADIUS: f64 = 1e-7;
 
 /// Solves from one starting state (a warm start, e.g. a neighbouring parameter's fixed point:
-/// `[m, q, Q]`, or `[m, q, 1/(1+χ)]` at β = ∞). `None` if the start is outside the domain.
+/// `[m, q, Q]`, or `[m, q, 1/(1+χ)]` when the model [`collapses`] at β = ∞). `None` if the
+/// start is outside the domain.
 pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Option<RsSolution> {
-    if model.zero_temperature() && matches!(model.student, Student::Continuous) {
-        return Some(continuous_ground_state(model).equilibrium);
+    if let Some(r) = continuous_collapsed(model) {
+        return Some(r.equilibrium);
     }
     let out = iterate_from(model, start, opts);
     let x = if out.status.is_converged() {
@@ -326,7 +338,8 @@ pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Optio
 }
 
 impl RsSolution {
-    /// The solver state of this solution, usable as a warm start for [`solve_from`].
+    /// The solver state of this solution, usable as a warm start for [`solve_from`]:
+    /// `[m, q, 1/(1+χ)]` when the model [`collapses`] (pass `true`), else `[m, q, Q]`.
     pub fn state(&self, zero_temperature: bool) -> [f64; 3] {
         if zero_temperature {
             let r = if self.chi.is_finite() {
@@ -343,8 +356,8 @@ impl RsSolution {
 
 /// Solves the RS equations from several starting points (uninformed, informed, intermediate).
 pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
-    if model.zero_temperature() && matches!(model.student, Student::Continuous) {
-        return continuous_ground_state(model);
+    if let Some(r) = continuous_collapsed(model) {
+        return r;
     }
     let mut found: Vec<RsSolution> = Vec::new();
     for (i, s) in starts(model).into_iter().enumerate() {
@@ -355,7 +368,7 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
         let known: Vec<[f64; 3]> = found
             .iter()
             .filter(|f| f.status.is_converged())
-            .map(|f| f.state(model.zero_temperature()))
+            .map(|f| f.state(collapses(model)))
             .collect();
         let out = iterate_watched_from(model, s, opts, |x, res| {
             res < MERGE_RADIUS

@@ -1,9 +1,10 @@
-//! The RS ground state, β → ∞ (THEORY.md §3): closed forms in the normal CDF/PDF per teacher
-//! component. The state is `(m, q, r)` with `r = 1/(1 + χ)`, which stays in `[0, 1]` even when
+//! The RS ground state, β → ∞ (THEORY.md §3), for output channels with a quadratic collapse
+//! ([`crate::model::channel::QuadraticCollapse`]): the teacher measure cut into the student's
+//! nearest-level cells ([`crate::model::TeacherPrior::cells`]), closed forms in the normal
+//! CDF/PDF. The state is `(m, q, r)` with `r = 1/(1 + χ)`, which stays in `[0, 1]` even when
 //! `χ = ∞` (the quantized model interpolates).
 
-use crate::model::teacher::{norm_cdf, norm_pdf};
-use crate::model::{LevelSet, Model};
+use crate::model::{LevelSet, Model, OutputChannel};
 
 /// Averages at the ground state of the scalar channel.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,50 +17,35 @@ pub struct ZeroAverages {
     pub kappa: f64,
 }
 
-/// `E = ρ − 2m + q + σ²`, or `None` if not positive.
+/// `E = ρ − 2m + q + σ²` of the model's quadratic collapse, or `None` if not positive (or the
+/// channel has no collapse).
 pub fn noise_of(model: &Model, m: f64, q: f64) -> Option<f64> {
-    let e = model.rho() - 2.0 * m + q + model.noise;
-    (e > 0.0 && e.is_finite()).then_some(e)
+    model
+        .channel
+        .quadratic_collapse()?
+        .effective_noise(model.rho(), m, q)
 }
 
 /// Averages of the nearest-level (ridge-shifted) quantizer of `ŷ = w0 + sqrt(E/α) z`.
 pub fn averages(model: &Model, levels: &LevelSet, e: f64, r: f64) -> ZeroAverages {
     let s = levels.values();
-    let k = s.len();
     // λ' = λ(1 + χ)/α = λ/(α r); the cell edges are the midpoints scaled by 1 + λ'.
     let lp = if model.ridge > 0.0 {
         model.ridge / (model.alpha * r.max(1e-300))
     } else {
         0.0
     };
-    let edges: Vec<f64> = s
-        .windows(2)
-        .map(|w| (1.0 + lp) * 0.5 * (w[0] + w[1]))
-        .collect();
+    let edges = levels.cell_edges(lp);
     let (mut m, mut q, mut dens) = (0.0, 0.0, 0.0);
-    for c in model.teacher.components() {
-        let tau = (c.var + e / model.alpha).sqrt();
-        let post = c.var / tau;
-        let z: Vec<f64> = edges.iter().map(|t| (t - c.mean) / tau).collect();
-        for i in 0..k {
-            let (pa, fa) = if i == 0 {
-                (0.0, 0.0)
-            } else {
-                (norm_cdf(z[i - 1]), norm_pdf(z[i - 1]))
-            };
-            let (pb, fb) = if i + 1 == k {
-                (1.0, 0.0)
-            } else {
-                (norm_cdf(z[i]), norm_pdf(z[i]))
-            };
-            let p = pb - pa;
-            q += c.weight * s[i] * s[i] * p;
-            m += c.weight * s[i] * (c.mean * p + post * (fa - fb));
-        }
-        for i in 0..k - 1 {
-            dens += c.weight * (s[i + 1] - s[i]) * norm_pdf(z[i]) / tau;
-        }
-    }
+    model.teacher.cells(
+        e / model.alpha,
+        &edges,
+        |w, i, p, first| {
+            q += w * s[i] * s[i] * p;
+            m += w * s[i] * first;
+        },
+        |w, i, pdf, tau| dens += w * (s[i + 1] - s[i]) * pdf / tau,
+    );
     ZeroAverages {
         m,
         q,
@@ -82,7 +68,9 @@ pub fn map(model: &Model, levels: &LevelSet, state: &[f64]) -> Option<[f64; 3]> 
 /// `c = λ(1 + χ)` solves `c² + (α − 1 − λ)c − λα = 0` (its λ → 0⁺ limit gives the min-norm
 /// interpolator for α < 1), the estimator is `ŝ = g ŷ` with `g = α/(α + c)`, and
 /// `E = (ρ(1 − g)² + σ²)/(1 − g²/α)`.
-pub fn continuous(model: &Model) -> (f64, f64, f64, f64) {
+/// `None` when the model's channel has no quadratic collapse.
+pub fn continuous(model: &Model) -> Option<(f64, f64, f64, f64)> {
+    let noise = model.channel.quadratic_collapse()?.noise;
     let (alpha, lam, rho) = (model.alpha, model.ridge, model.rho());
     let b = alpha - 1.0 - lam;
     let c = 0.5 * (-b + (b * b + 4.0 * lam * alpha).sqrt());
@@ -96,11 +84,11 @@ pub fn continuous(model: &Model) -> (f64, f64, f64, f64) {
     };
     let denom = 1.0 - g * g / alpha;
     let e = if denom > 0.0 {
-        (rho * (1.0 - g) * (1.0 - g) + model.noise) / denom
+        (rho * (1.0 - g) * (1.0 - g) + noise) / denom
     } else {
         f64::INFINITY
     };
     let m = g * rho;
     let q = g * g * (rho + e / alpha);
-    (m, q, chi, e)
+    Some((m, q, chi, e))
 }

@@ -12,13 +12,14 @@
 //! integrand is shifted by its value at the bump centres, which is within `log K` of its
 //! maximum: no overflow at any β.
 
-use crate::model::teacher::norm_pdf;
-use crate::model::{Model, Student};
+use crate::model::channel::{RsbConjugates, RsbState, RsbTerms};
+use crate::model::field::{graded, Field, Step};
+use crate::model::{Model, OutputChannel, Student};
 use crate::quad::{integrate, Tolerance};
 use std::cell::Cell;
 
 /// Half-width of the outer range in standard deviations of `H0` (φ(10) ≈ 8e−23).
-pub const U_MAX: f64 = 10.0;
+pub const U_MAX: f64 = crate::model::field::U_MAX;
 /// Padding of the inner range beyond the extreme bump centres, in units of `z1`.
 pub const Z_PAD: f64 = 10.0;
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
@@ -62,17 +63,7 @@ impl Default for QuadOptions {
 }
 
 /// Conjugate parameters of the 1RSB channel.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Conjugates {
-    /// `Â` (the local quadratic coefficient is `(Â + βλ)/2`).
-    pub a_hat: f64,
-    /// `m̂`.
-    pub m_hat: f64,
-    /// `q̂0`.
-    pub q0_hat: f64,
-    /// `q̂1`.
-    pub q1_hat: f64,
-}
+pub type Conjugates = RsbConjugates;
 
 /// Every order parameter, conjugate and the Parisi parameter, all independent: the arguments
 /// of [`free_entropy`].
@@ -92,60 +83,32 @@ pub struct Params {
     pub x: f64,
 }
 
-/// The energetic quantities `D1, D0, E0` of a state.
+/// The output channel's side of a 1RSB state: the state, its conjugates and its terms.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Energetic {
-    /// `Δ1 = Q − q1`.
-    pub delta1: f64,
-    /// `Δ0 = q1 − q0`.
-    pub delta0: f64,
-    /// `D1 = 1 + βΔ1`.
-    pub d1: f64,
-    /// `D0 = 1 + βΔ1 + xβΔ0`.
-    pub d0: f64,
-    /// `E0 = ρ − 2m + q0 + σ²`.
-    pub e0: f64,
+    /// The state as the output channel sees it.
+    pub state: RsbState,
+    /// The conjugates it implies.
+    pub hat: Conjugates,
+    /// `Ψ1_out`, `∂Ψ1_out/∂x`, the loss, the training error and the replicon factor.
+    pub terms: RsbTerms,
 }
 
-/// `D1, D0, E0` at a state, or `None` outside the physical domain (`Δ1, Δ0 ≥ 0`, `E0 > 0`).
+/// The output channel's side of the state `(m, q0, q1, Q)` at `x`, or `None` outside the
+/// physical domain (`Δ1, Δ0 ≥ 0`, `x ∈ (0, 1]`, and the channel's own domain, e.g.
+/// `E0 = ρ − 2m + q0 + σ² > 0` for the Gaussian channel).
 pub fn energetic(model: &Model, x: f64, m: f64, q0: f64, q1: f64, big_q: f64) -> Option<Energetic> {
-    // Round-off may undershoot a frozen Δ = 0 by a hair.
-    let clamp = |d: f64, s: f64| {
-        if d < 0.0 && d > -1e-9 * (1.0 + s.abs()) {
-            0.0
-        } else {
-            d
-        }
-    };
-    let delta1 = clamp(big_q - q1, big_q);
-    let delta0 = clamp(q1 - q0, q1);
-    let e0 = model.rho() - 2.0 * m + q0 + model.noise;
-    let ok = delta1 >= 0.0 && delta0 >= 0.0 && e0 > 0.0 && x > 0.0 && x <= 1.0;
-    if !(ok && delta1.is_finite() && delta0.is_finite() && e0.is_finite()) {
-        return None;
-    }
-    let b = model.beta;
+    let state = RsbState::new(model.alpha, model.beta, model.rho(), x, m, q0, q1, big_q)?;
     Some(Energetic {
-        delta1,
-        delta0,
-        d1: 1.0 + b * delta1,
-        d0: 1.0 + b * delta1 + x * b * delta0,
-        e0,
+        state,
+        hat: model.channel.rsb_conjugates(&state)?,
+        terms: model.channel.rsb_terms(&state)?,
     })
 }
 
-/// The saddle-point conjugates of THEORY.md §4 at a state.
-pub fn conjugates(model: &Model, en: &Energetic) -> Conjugates {
-    let (a, b) = (model.alpha, model.beta);
-    let q0_hat = a * b * b * en.e0 / (en.d0 * en.d0);
-    // (1/D1 − 1/D0)/x = βΔ0/(D1 D0): the second form has no cancellation as x → 0 or Δ0 → 0.
-    let q1_hat = q0_hat + a * b * b * en.delta0 / (en.d1 * en.d0);
-    Conjugates {
-        a_hat: a * b / en.d1,
-        m_hat: a * b / en.d0,
-        q0_hat,
-        q1_hat,
-    }
+/// The saddle-point conjugates of THEORY.md §4 at a state (from the output channel).
+pub fn conjugates(_model: &Model, en: &Energetic) -> Conjugates {
+    en.hat
 }
 
 /// Averages of the nested channel at given conjugates.
@@ -271,19 +234,6 @@ impl Inner<'_> {
     }
 }
 
-/// Pushes `c` and breakpoints graded geometrically around it (`c ± 2s, ± 8s, ± 32s` while
-/// within `reach`): whatever the adaptive rule makes of the panels next to `c`, some nodes lie
-/// inside a feature of width `s` centred there.
-fn graded(pts: &mut Vec<f64>, c: f64, s: f64, reach: f64) {
-    pts.push(c);
-    let mut k = 2.0;
-    while k * s < reach && k <= 32.0 {
-        pts.push(c - k * s);
-        pts.push(c + k * s);
-        k *= 4.0;
-    }
-}
-
 /// The nested averages at conjugates `c` and Parisi parameter `x`, or `None` when they are not
 /// defined (`q̂1 < q̂0`, `q̂0 < 0`, a continuous student, non-finite results).
 pub fn averages(model: &Model, c: &Conjugates, x: f64, opts: QuadOptions) -> Option<Averages> {
@@ -314,7 +264,7 @@ fn averages_with(
         return None;
     }
     let values = levels.values();
-    let a = c.a_hat + model.beta * model.ridge;
+    let a = c.a_hat + model.beta_ridge();
     let g = g2.sqrt();
     let inner = Inner {
         student: &model.student,
@@ -336,81 +286,38 @@ fn averages_with(
         var2: 0.0,
         accurate: true,
     };
-    for comp in model.teacher.components() {
-        let tau = (c.m_hat * c.m_hat * comp.var + c.q0_hat).sqrt();
-        let centre = c.m_hat * comp.mean;
-        let post = if tau > 0.0 {
-            c.m_hat * comp.var / tau
-        } else {
-            0.0
-        };
-        if tau == 0.0 {
-            let r = inner.eval(centre, &accurate);
-            out.m += comp.weight * comp.mean * r[1];
-            out.q0 += comp.weight * r[1] * r[1];
-            out.q1 += comp.weight * r[2];
-            out.big_q += comp.weight * r[3];
-            out.log_w += comp.weight * r[0];
-            out.log_z += comp.weight * r[4];
-            out.var2 += comp.weight * r[5];
-            continue;
+    // Level steps in H0, each of width ≥ 1/Δs: for small g the step of ⟨s⟩ at a·mid; for large
+    // g the reweighting Z^x switches between neighbouring levels at (a − x g²)·mid, over
+    // 1/(x Δs) (at x = 1 this is the RS step at precision m̂ + βλ). As in the inner rule, a
+    // breakpoint on a step hides the dip of ⟪⟨s⟩⟫² (and of ⟪⟨s⟩²⟫) from the error estimate once
+    // the step is much narrower than the panel (β ≳ 10³ at x = 1), so the breakpoints are graded
+    // on the narrowest width 1/Δs.
+    let switch = a - x * g * g;
+    let mut steps = Vec::new();
+    for (mid, ds) in levels.gaps() {
+        steps.push(Step::between(mid, ds, a));
+        if (x * g * g * mid * ds).abs() > 1.0 {
+            steps.push(Step::between(mid, ds, switch));
         }
-        let mut pts = vec![-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
-        // Level steps in H0, each of width ≥ 1/Δs: for small g the step of ⟨s⟩ at a·mid; for
-        // large g the reweighting Z^x switches between neighbouring levels at (a − x g²)·mid,
-        // over 1/(x Δs) (at x = 1 this is the RS step at precision m̂ + βλ). As in the inner
-        // rule, a breakpoint on a step hides the dip of ⟪⟨s⟩⟫² (and of ⟪⟨s⟩²⟫) from the error
-        // estimate once the step is much narrower than the panel (β ≳ 10³ at x = 1), so the
-        // breakpoints are graded on the narrowest width 1/Δs.
-        for w in values.windows(2) {
-            let ds = w[1] - w[0];
-            let mid = 0.5 * (w[0] + w[1]);
-            let scale = 1.0 / (ds * tau);
-            if scale >= 1.0 {
-                continue;
-            }
-            let switch = a - x * g * g;
-            let both = (x * g * g * mid * ds).abs() > 1.0;
-            for shift in [a, switch].into_iter().take(if both { 2 } else { 1 }) {
-                let u = (shift * mid - centre) / tau;
-                if u > -U_MAX && u < U_MAX {
-                    let reach = (0.5 * shift.abs() * ds / tau).min(1.5);
-                    graded(&mut pts, u, scale, reach);
-                }
-            }
-        }
-        pts.retain(|u| u.abs() < U_MAX);
-        pts.push(-U_MAX);
-        pts.push(U_MAX);
-        pts.sort_by(f64::total_cmp);
-        pts.dedup_by(|b, a| *b - *a < 1e-9);
-        let r = integrate(
-            |u| {
-                let p = norm_pdf(u);
-                let w0 = comp.mean + post * u;
-                let v = inner.eval(centre + tau * u, &accurate);
-                [
-                    p * w0 * v[1],
-                    p * v[1] * v[1],
-                    p * v[2],
-                    p * v[3],
-                    p * v[0],
-                    p * v[4],
-                    p * v[5],
-                ]
-            },
-            &pts,
-            opts.outer,
-        );
-        accurate.set(accurate.get() && r.converged);
-        out.m += comp.weight * r.value[0];
-        out.q0 += comp.weight * r.value[1];
-        out.q1 += comp.weight * r.value[2];
-        out.big_q += comp.weight * r.value[3];
-        out.log_w += comp.weight * r.value[4];
-        out.log_z += comp.weight * r.value[5];
-        out.var2 += comp.weight * r.value[6];
     }
+    let field = Field::new(c.m_hat, c.q0_hat);
+    let r = model.teacher.field_average(field, &steps, opts.outer, |n| {
+        let (p, w0) = (n.weight, n.w0);
+        let v = inner.eval(n.h, &accurate);
+        [
+            p * w0 * v[1],
+            p * v[1] * v[1],
+            p * v[2],
+            p * v[3],
+            p * v[0],
+            p * v[4],
+            p * v[5],
+        ]
+    });
+    accurate.set(accurate.get() && r.accurate);
+    [
+        out.m, out.q0, out.q1, out.big_q, out.log_w, out.log_z, out.var2,
+    ] = r.value;
     out.accurate = accurate.get();
     let vals = [
         out.m, out.q0, out.q1, out.big_q, out.log_w, out.log_z, out.var2,
@@ -418,10 +325,10 @@ fn averages_with(
     vals.iter().all(|v| v.is_finite()).then_some(out)
 }
 
-/// The energetic term `α(−½ log D1 − (1/(2x)) log(D0/D1) − (β/2) E0/D0)`.
-pub fn energetic_term(model: &Model, x: f64, en: &Energetic) -> f64 {
-    model.alpha
-        * (-0.5 * en.d1.ln() - 0.5 / x * (en.d0 / en.d1).ln() - 0.5 * model.beta * en.e0 / en.d0)
+/// The energetic term `α Ψ1_out` of φ1 (Gaussian channel:
+/// `α(−½ log D1 − (1/(2x)) log(D0/D1) − (β/2) E0/D0)`).
+pub fn energetic_term(model: &Model, en: &Energetic) -> f64 {
+    model.alpha * en.terms.psi
 }
 
 /// φ1 from its parts: the order parameters and conjugates of `p` and the averages `av` taken
@@ -429,11 +336,11 @@ pub fn energetic_term(model: &Model, x: f64, en: &Energetic) -> f64 {
 pub fn free_entropy_from(model: &Model, p: &Params, en: &Energetic, av: &Averages) -> f64 {
     let h = &p.hat;
     0.5 * h.a_hat * p.big_q
-        - 0.5 * h.q1_hat * en.delta1
+        - 0.5 * h.q1_hat * en.state.delta1()
         - 0.5 * p.x * (h.q1_hat * p.q1 - h.q0_hat * p.q0)
         - h.m_hat * p.m
         + av.log_w / p.x
-        + energetic_term(model, p.x, en)
+        + energetic_term(model, en)
 }
 
 /// φ1 of THEORY.md §4 with every argument independent (`None` outside the domain).
@@ -446,18 +353,15 @@ pub fn free_entropy(model: &Model, p: &Params, opts: QuadOptions) -> Option<f64>
 /// The explicit `∂φ1/∂x` at fixed order parameters and conjugates (the total derivative at a
 /// fixed point, where φ1 is stationary in everything else).
 pub fn dphi_dx(model: &Model, p: &Params, en: &Energetic, av: &Averages) -> f64 {
-    let (x, b) = (p.x, model.beta);
+    let x = p.x;
     let h = &p.hat;
     -0.5 * (h.q1_hat * p.q1 - h.q0_hat * p.q0) - av.log_w / (x * x)
         + av.log_z / x
-        + model.alpha
-            * (0.5 / (x * x) * (en.d0 / en.d1).ln() - 0.5 / x * b * en.delta0 / en.d0
-                + 0.5 * b * b * en.e0 * en.delta0 / (en.d0 * en.d0))
+        + model.alpha * en.terms.dpsi_dx
 }
 
-/// Training error per sample from `e = −∂φ1/∂β = (α/2) ε_t + (λ/2) Q`:
-/// `ε_t = E0/D0² + Δ1/D1 + (1/(xβ))(1/D1 − 1/D0)`.
-/// The last term equals `Δ0/(D1 D0)`, which is how it is computed (no cancellation).
+/// Training error per sample, from the output channel (Gaussian: `e = −∂φ1/∂β =
+/// (α/2) ε_t + (λ/2) Q` with `ε_t = E0/D0² + Δ1/D1 + Δ0/(D1 D0)`).
 pub fn train_error(en: &Energetic) -> f64 {
-    en.e0 / (en.d0 * en.d0) + en.delta1 / en.d1 + en.delta0 / (en.d1 * en.d0)
+    en.terms.train_error
 }

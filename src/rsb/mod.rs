@@ -932,7 +932,7 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
     let rho = model.rho();
     let en = &a.energetic;
     let train = channel::train_error(en);
-    let energy = 0.5 * model.alpha * train + 0.5 * model.ridge * big_q;
+    let energy = model.alpha * en.terms.loss + 0.5 * model.ridge * big_q;
     let entropy = a.free_entropy + model.beta * energy;
     let smax = model.student.max_entropy().unwrap_or(f64::INFINITY);
     let complexity = if phase == Phase::RsCollapsed {
@@ -946,7 +946,7 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
         q1,
         q0,
         x: a.x,
-        chi: model.beta * en.delta1,
+        chi: model.beta * en.state.delta1(),
         gen_error: rho - 2.0 * m + big_q,
         mse_posterior_mean: rho - 2.0 * m + q0,
         train_error: train,
@@ -956,7 +956,7 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
         complexity,
         dphi_dx: a.dphi_dx,
         entropy_violation: entropy < -1e-9 || entropy > smax + 1e-9,
-        replicon_q1: model.alpha * (model.beta / en.d1).powi(2) * a.averages.var2,
+        replicon_q1: model.alpha * en.terms.replicon * a.averages.var2,
         phase,
         status: a.status,
         iterations: a.iterations,

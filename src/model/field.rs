@@ -1,0 +1,238 @@
+//! The teacher side of the scalar channel: the measure of the effective field
+//! `h = m̂ w0 + √q̂ z` (`w0` from the teacher prior, `z ~ N(0, 1)`) that every solver averages
+//! the student's local posterior over.
+//!
+//! Each mixture component `N(μ, v)` of the prior makes `h` Gaussian, `h ~ N(m̂ μ, m̂² v + q̂)`,
+//! with `E[w0 | h]` linear in `h`, so every average is one adaptive Gauss–Kronrod integral per
+//! component ([`TeacherPrior::field_average`]). The field is written `h = g (s w0 + √n z)`
+//! ([`Field`]: gain `g`, signal `s`, noise `n`, with `m̂ = g s`, `q̂ = g² n`), so that a channel
+//! can hand over the form it computes most accurately: `g = 1, s = m̂, n = q̂` in general, the
+//! effective observation `ŷ = w0 + sqrt(E/α) z` with gain `Â` for the Gaussian channel
+//! (THEORY.md §2). The student supplies the places where its
+//! posterior moves fast ([`Step`]: the level midpoints in `h`), where the quadrature gets graded
+//! breakpoints. At β = ∞ (the quadratic collapse of THEORY.md §3) the same measure is cut into
+//! cells instead ([`TeacherPrior::cells`]).
+//!
+//! RS at finite β, RS at β = ∞, the outer integral of 1RSB and the start of AMP's state
+//! evolution all use this module; none re-implements the loop over components.
+
+use super::teacher::{norm_cdf, norm_pdf, TeacherPrior};
+use crate::quad::{integrate, Tolerance};
+
+/// Half-width of the integration range in standard deviations of the field (φ(10) ≈ 8e−23).
+pub const U_MAX: f64 = 10.0;
+/// The coarse partition (in standard deviations) every component's integral starts from.
+const COARSE: [f64; 7] = [-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
+/// Graded breakpoints never reach further than this from a step (standard deviations).
+const MAX_REACH: f64 = 1.5;
+
+/// The effective field `h = gain · (signal · w0 + √noise · z)`: `m̂ = gain · signal`,
+/// `q̂ = gain² · noise`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Field {
+    /// The gain `g` (1 unless the channel prefers an observation form).
+    pub gain: f64,
+    /// The signal `s` multiplying the teacher weight.
+    pub signal: f64,
+    /// The variance `n ≥ 0` of the Gaussian noise.
+    pub noise: f64,
+}
+
+impl Field {
+    /// The field `h = m̂ w0 + √q̂ z` (gain 1).
+    pub fn new(m_hat: f64, q_hat: f64) -> Self {
+        Field {
+            gain: 1.0,
+            signal: m_hat,
+            noise: q_hat,
+        }
+    }
+
+    /// `m̂ = gain · signal`.
+    pub fn m_hat(&self) -> f64 {
+        self.gain * self.signal
+    }
+
+    /// `q̂ = gain² · noise`.
+    pub fn q_hat(&self) -> f64 {
+        self.gain * self.gain * self.noise
+    }
+}
+
+/// A place where the student's posterior changes fast, in units of the field divided by its
+/// gain (`h/g`): the posterior mean steps from one level to the next around `at` over a width
+/// `1/(g · gap)`, and `Var(s)` is a bump of that width there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    /// Centre of the step (in `h/g`).
+    pub at: f64,
+    /// Spacing of the two levels it connects (the step's width in `h` is `1/gap`).
+    pub gap: f64,
+    /// Distance from the centre (in `h/g`) within which graded breakpoints are useful.
+    pub reach: f64,
+}
+
+impl Step {
+    /// The step between two neighbouring levels with midpoint `mid` and spacing `gap`, for a
+    /// posterior whose quadratic coefficient is `shift` times the gain: the mean switches levels
+    /// at `h/g = shift · mid`, and the next switch is `|shift| gap` away.
+    pub fn between(mid: f64, gap: f64, shift: f64) -> Self {
+        Step {
+            at: shift * mid,
+            gap,
+            reach: 0.5 * shift.abs() * gap,
+        }
+    }
+}
+
+/// One node of the teacher measure, handed to the integrand of
+/// [`TeacherPrior::field_average`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Node {
+    /// The field `h`.
+    pub h: f64,
+    /// `E[w0 | h]` within the component.
+    pub w0: f64,
+    /// The density weight of the node: multiply every averaged quantity by it.
+    pub weight: f64,
+}
+
+/// The outcome of [`TeacherPrior::field_average`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldAverage<const N: usize> {
+    /// `Σ_c π_c ∫ weight · f` over the components.
+    pub value: [f64; N],
+    /// Whether every component's quadrature met its tolerance.
+    pub accurate: bool,
+}
+
+/// Pushes `c` and breakpoints graded geometrically around it (`c ± 2s, ± 8s, ± 32s` while
+/// within `reach`): whatever the adaptive rule makes of the panels next to `c`, some nodes lie
+/// inside a feature of width `s` centred there. Written once for RS and 1RSB (and for the 1RSB
+/// inner integral).
+pub fn graded(pts: &mut Vec<f64>, c: f64, s: f64, reach: f64) {
+    pts.push(c);
+    let mut k = 2.0;
+    while k * s < reach && k <= 32.0 {
+        pts.push(c - k * s);
+        pts.push(c + k * s);
+        k *= 4.0;
+    }
+}
+
+impl TeacherPrior {
+    /// `E_{w0, z}[f(h, E[w0|h])]` for the `field` `h = g (s w0 + √n z)`, with `f` evaluated at
+    /// [`Node`]s and multiplying its outputs by `node.weight` itself. One adaptive
+    /// Gauss–Kronrod integral per mixture component over `±U_MAX` standard deviations of `h`,
+    /// starting from a coarse partition plus graded breakpoints at the student's `steps` (given
+    /// in units of `h/g`, e.g. [`crate::model::Student::steps`] at `a/g`).
+    ///
+    /// Why graded: `⟨s⟩` steps at a level midpoint over a width `1/(Δs)` in `h`, and `Var(s)` is
+    /// a bump of that width there. When the step is narrower than the field's spread, a
+    /// breakpoint at the midpoint alone is not enough: the bump can fall between the endpoint
+    /// and the first Gauss–Kronrod node, where the error estimate cannot see it (at large β the
+    /// RS iteration then converges to a spurious frozen state). Breakpoints graded
+    /// geometrically around the midpoint put nodes inside the bump at every β.
+    ///
+    /// A component with zero spread (`s² v + n = 0`) is a point evaluation.
+    pub fn field_average<const N: usize, F: FnMut(Node) -> [f64; N]>(
+        &self,
+        field: Field,
+        steps: &[Step],
+        tol: Tolerance,
+        mut f: F,
+    ) -> FieldAverage<N> {
+        let mut out = FieldAverage {
+            value: [0.0; N],
+            accurate: true,
+        };
+        let Field {
+            gain,
+            signal,
+            noise,
+        } = field;
+        for c in self.components() {
+            // In units of h/g: mean `centre`, standard deviation `tau`.
+            let tau = (signal * signal * c.var + noise).sqrt();
+            let centre = signal * c.mean;
+            let value = if tau > 0.0 {
+                let post = signal * c.var / tau;
+                let mut pts = COARSE.to_vec();
+                for s in steps {
+                    let scale = 1.0 / (gain * s.gap * tau);
+                    let u = (s.at - centre) / tau;
+                    if scale < 1.0 && u > -U_MAX && u < U_MAX {
+                        graded(&mut pts, u, scale, (s.reach / tau).min(MAX_REACH));
+                    }
+                }
+                pts.retain(|u| u.abs() < U_MAX);
+                pts.push(-U_MAX);
+                pts.push(U_MAX);
+                pts.sort_by(f64::total_cmp);
+                // A step within round-off of a coarse point would leave a sliver costing a
+                // full rule.
+                pts.dedup_by(|b, a| *b - *a < 1e-9);
+                let r = integrate(
+                    |u| {
+                        f(Node {
+                            h: gain * (centre + tau * u),
+                            w0: c.mean + post * u,
+                            weight: norm_pdf(u),
+                        })
+                    },
+                    &pts,
+                    tol,
+                );
+                out.accurate &= r.converged;
+                r.value
+            } else {
+                f(Node {
+                    h: gain * centre,
+                    w0: c.mean,
+                    weight: 1.0,
+                })
+            };
+            for (o, v) in out.value.iter_mut().zip(value) {
+                *o += c.weight * v;
+            }
+        }
+        out
+    }
+
+    /// The β = ∞ cell form of the measure: the effective observation `ŷ = w0 + √noise_var z` cut
+    /// at the sorted `edges` into `edges.len() + 1` cells. For each mixture component (weight
+    /// `π_c`) calls `cell(π_c, k, P_k, F_k)` for every cell `k`, with `P_k = P(ŷ ∈ cell k)` and
+    /// `F_k = E[w0 · 1{ŷ ∈ cell k}]` within the component, and `edge(π_c, k, φ(z_k), τ_c)` for
+    /// every edge, where `φ(z_k)/τ_c` is the component's density of `ŷ` there (`τ_c` its
+    /// standard deviation). Closed forms in the normal CDF/PDF; each edge's CDF and PDF are
+    /// evaluated once per component.
+    pub fn cells(
+        &self,
+        noise_var: f64,
+        edges: &[f64],
+        mut cell: impl FnMut(f64, usize, f64, f64),
+        mut edge: impl FnMut(f64, usize, f64, f64),
+    ) {
+        for c in self.components() {
+            let tau = (c.var + noise_var).sqrt();
+            let post = c.var / tau;
+            let (mut pa, mut fa) = (0.0, 0.0);
+            // Each edge closes one cell; the last cell is closed by +∞.
+            for (i, t) in edges.iter().map(Some).chain([None]).enumerate() {
+                let (pb, fb) = match t {
+                    Some(t) => {
+                        let z = (t - c.mean) / tau;
+                        (norm_cdf(z), norm_pdf(z))
+                    }
+                    None => (1.0, 0.0),
+                };
+                let p = pb - pa;
+                cell(c.weight, i, p, c.mean * p + post * (fa - fb));
+                if t.is_some() {
+                    edge(c.weight, i, fb, tau);
+                }
+                (pa, fa) = (pb, fb);
+            }
+        }
+    }
+}
