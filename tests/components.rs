@@ -101,6 +101,19 @@ fn rs_conjugates_and_loss_are_derivatives_of_psi() {
                 );
                 assert_close(&format!("loss {tag}"), t.loss, -db, 1e-7);
                 assert!(c.q_hat >= 0.0 && t.replicon >= 0.0, "{tag}");
+                // The field in the channel's own form is the same field.
+                assert_close(
+                    &format!("field m_hat {tag}"),
+                    c.field.m_hat(),
+                    c.m_hat,
+                    1e-12,
+                );
+                assert_close(
+                    &format!("field q_hat {tag}"),
+                    c.field.q_hat() / s2,
+                    c.q_hat / s2,
+                    1e-12,
+                );
             }
         }
     }
