@@ -487,3 +487,178 @@ fn gardner_capacity_integral() {
     let i0 = 0.5;
     assert!((2.0 / (PI * i0) - 1.273_239_544_735_162_7).abs() < 1e-15);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The library's sign channel against the references above.
+
+use quantreplica::model::channel::RsState;
+use quantreplica::model::{Labels, OutputChannel, SignChannel};
+
+fn channel_of(pt: &Point) -> SignChannel {
+    if pt.p == 0.5 {
+        SignChannel::storage(pt.kappa)
+    } else {
+        SignChannel::new(pt.p, pt.kappa, Labels::Teacher).unwrap()
+    }
+}
+
+fn state(pt: &Point, alpha: f64) -> RsState {
+    RsState::new(alpha, pt.beta, pt.rho, pt.m, pt.q, pt.big_q).unwrap()
+}
+
+/// States spanning noiseless and noisy teachers, storage, margins, finite β and β = ∞.
+fn points() -> Vec<Point> {
+    let mut v = vec![];
+    for &(rho, m, q, big_q) in &[
+        (1.0, 0.3, 0.4, 0.9),
+        (1.3, 0.7, 0.6, 1.1),
+        (0.7, 0.05, 0.2, 0.5),
+    ] {
+        for &(p, beta, kappa) in &[
+            (0.0, f64::INFINITY, 0.0),
+            (0.0, 3.0, 0.5),
+            (0.2, 1.5, 0.0),
+            (0.5, f64::INFINITY, 0.8),
+            (0.5, 0.7, -0.4),
+        ] {
+            v.push(Point {
+                rho,
+                m,
+                q,
+                big_q,
+                p,
+                beta,
+                kappa,
+            });
+        }
+    }
+    v
+}
+
+#[test]
+fn sign_channel_psi_and_conjugates_match_the_brute_force_reference() {
+    let alpha = 1.7;
+    for (k, pt) in points().into_iter().enumerate() {
+        let ch = channel_of(&pt);
+        let s = state(&pt, alpha);
+        let t = ch.rs_terms(&s).unwrap();
+        let c = ch.rs_conjugates(&s).unwrap();
+        let psi = psi_brute_n(&pt, 700);
+        assert!(
+            (t.psi - psi).abs() < 2e-8 * (1.0 + psi.abs()),
+            "{pt:?}: psi {} vs {psi}",
+            t.psi
+        );
+        // Scale invariance: a = (q̂(Q − q) + m̂ m)/Q, from the channel alone.
+        let a_euler = (c.q_hat * (pt.big_q - pt.q) + c.m_hat * pt.m) / pt.big_q;
+        assert!(
+            (c.a - a_euler).abs() < 1e-9 * (1.0 + a_euler.abs()),
+            "{pt:?}: a {} vs Euler {a_euler}",
+            c.a
+        );
+        // Conjugates against central differences of the brute-force Ψ on every third state
+        // (step 1e-4: truncation ~1e-8, Simpson noise / step ~1e-8).
+        if k % 3 != 0 {
+            continue;
+        }
+        let h = 1e-4;
+        let (dm, dq, dbq) = (
+            dpsi(&pt, 0, h, 700),
+            dpsi(&pt, 1, h, 700),
+            dpsi(&pt, 2, h, 700),
+        );
+        let tol = |x: f64| 2e-6 * (1.0 + x.abs());
+        let m_hat = if pt.p == 0.5 { 0.0 } else { alpha * dm };
+        assert!(
+            (c.m_hat - m_hat).abs() < tol(m_hat),
+            "{pt:?}: m_hat {} vs {m_hat}",
+            c.m_hat
+        );
+        assert!(
+            (c.q_hat + 2.0 * alpha * dq).abs() < tol(c.q_hat),
+            "{pt:?}: q_hat {} vs {}",
+            c.q_hat,
+            -2.0 * alpha * dq
+        );
+        let a = c.q_hat - 2.0 * alpha * dbq;
+        assert!((c.a - a).abs() < tol(a), "{pt:?}: a {} vs {a}", c.a);
+    }
+}
+
+#[test]
+fn sign_channel_is_the_bayes_posterior_on_the_nishimori_line() {
+    // m = q, Q = ρ, κ = 0, β = ln((1 − p)/p) (β = ∞ at p = 0): m̂ = q̂ = a.
+    for &(p, q) in &[(0.0f64, 0.3), (0.0, 0.93), (0.1, 0.5), (0.3, 0.8)] {
+        let beta = if p == 0.0 {
+            f64::INFINITY
+        } else {
+            ((1.0 - p) / p).ln()
+        };
+        let ch = SignChannel::new(p, 0.0, Labels::Teacher).unwrap();
+        let s = RsState::new(2.0, beta, 1.0, q, q, 1.0).unwrap();
+        let c = ch.rs_conjugates(&s).unwrap();
+        assert!((c.m_hat - c.q_hat).abs() < 1e-10 * c.q_hat, "p={p}: {c:?}");
+        assert!((c.a - c.q_hat).abs() < 1e-10 * c.q_hat, "p={p}: {c:?}");
+    }
+}
+
+/// Probabilists' Gauss–Hermite rule (Golub–Welsch): nodes and weights for `∫Dt f(t)`.
+fn gauss_hermite(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let j = nalgebra::DMatrix::from_fn(n, n, |i, k| {
+        if i + 1 == k || k + 1 == i {
+            (i.max(k) as f64).sqrt()
+        } else {
+            0.0
+        }
+    });
+    let e = j.symmetric_eigen();
+    let nodes = e.eigenvalues.iter().copied().collect();
+    let weights = (0..n).map(|k| e.eigenvectors[(0, k)].powi(2)).collect();
+    (nodes, weights)
+}
+
+#[test]
+fn near_q_to_one_a_fixed_gauss_hermite_rule_fails_and_the_adaptive_one_does_not() {
+    // Storage, ±1 weights (Q = 1), β = ∞, κ = 0.3, 1 − q = 1e-6: log H((κ − √q t)/√(1 − q)) is
+    // a parabola of curvature 1/(1 − q) left of a kink of width √(1 − q) ≈ 1e-3 at t = κ/√q.
+    let (kappa, delta) = (0.3f64, 1e-6f64);
+    let q = 1.0 - delta;
+    let f = |t: f64| {
+        let x = (kappa - q.sqrt() * t) / delta.sqrt();
+        // ln H(x) through erfcx (no underflow), written here independently of the library.
+        if x < 0.0 {
+            (0.5 * pxfm::f_erfc(x / SQRT_2)).ln()
+        } else {
+            -0.5 * x * x + (0.5 * pxfm::f_erfcx(x / SQRT_2)).ln()
+        }
+    };
+    // Reference: Simpson, refined around the kink (t0 ± 0.05 with 40000 panels of 2.5e-6).
+    let t0 = kappa / q.sqrt();
+    let g = |t: f64| npdf(t) * f(t);
+    let reference = simpson(g, -12.0, t0 - 0.05, 40_000)
+        + simpson(g, t0 - 0.05, t0 + 0.05, 40_000)
+        + simpson(g, t0 + 0.05, 12.0, 40_000);
+    // The asymptotic form of docs/classification.md §5: Ψ ≈ −I(κ)/(2δ).
+    let i_k = (1.0 + kappa * kappa) * ncdf(kappa) + kappa * npdf(kappa);
+    assert!((reference / (-i_k / (2.0 * delta)) - 1.0).abs() < 1e-2);
+    let ch = SignChannel::storage(kappa);
+    let adaptive = ch
+        .rs_terms(&RsState::new(1.0, f64::INFINITY, 1.0, 0.0, q, 1.0).unwrap())
+        .unwrap()
+        .psi;
+    let (nodes, weights) = gauss_hermite(64);
+    let fixed: f64 = nodes.iter().zip(&weights).map(|(t, w)| w * f(*t)).sum();
+    let rel = |x: f64| (x - reference).abs() / reference.abs();
+    eprintln!(
+        "q = 1 - 1e-6: reference {reference:.10e}, adaptive {adaptive:.10e} ({:.1e}), 64-point Gauss-Hermite {fixed:.10e} ({:.1e})",
+        rel(adaptive),
+        rel(fixed)
+    );
+    assert!(rel(adaptive) < 1e-9, "adaptive off by {}", rel(adaptive));
+    // 64-point Gauss–Hermite keeps barely three digits (measured 4.5e−4).
+    assert!(
+        rel(fixed) > 1e-4,
+        "Gauss-Hermite unexpectedly accurate: {}",
+        rel(fixed)
+    );
+}

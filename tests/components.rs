@@ -28,7 +28,7 @@
 
 use quantreplica::instance::rng_for;
 use quantreplica::model::channel::{RsState, RsbState};
-use quantreplica::model::{Channel, GaussianChannel, OutputChannel};
+use quantreplica::model::{Channel, GaussianChannel, Labels, OutputChannel, SignChannel};
 use quantreplica::quad::{integrate, Tolerance};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -38,6 +38,18 @@ fn channels() -> Vec<Channel> {
         Channel::Gaussian(GaussianChannel { noise: 0.0 }),
         Channel::Gaussian(GaussianChannel { noise: 0.1 }),
         Channel::Gaussian(GaussianChannel { noise: 1.0 }),
+        // Margin 0: the per-sample loss needs no norm (docs/classification.md §3); margins and
+        // the noiseless teacher are checked against brute force in classification_reference.
+        Channel::Sign(SignChannel {
+            flip: 0.1,
+            margin: 0.0,
+            labels: Labels::Teacher,
+        }),
+        Channel::Sign(SignChannel {
+            flip: 0.5,
+            margin: 0.0,
+            labels: Labels::Random,
+        }),
     ]
 }
 
@@ -244,8 +256,19 @@ fn rs_terms_agree_with_monte_carlo_over_labels_drawn_by_the_channel() {
                 let tag = format!("{ch:?} beta={beta} state=({m},{q},{big_q})");
                 assert_mc(&format!("psi {tag}"), &lz, t.psi);
                 assert_mc(&format!("replicon {tag}"), &rep, t.replicon);
-                assert_mc(&format!("loss {tag}"), &loss, t.loss);
-                assert_mc(&format!("train error {tag}"), &err, t.train_error);
+                // 2000 tilted samples cannot resolve a mean carried by rarer events (a 0–1 loss
+                // at large β, e.g. 1e-4 for flipped labels with |ω| > 3): below 5/n both are
+                // only checked to be small.
+                let n = loss.len() as f64;
+                for (what, s, exact) in [
+                    ("loss", &loss, t.loss),
+                    ("train error", &err, t.train_error),
+                ] {
+                    if exact.abs() < 5.0 / n && mean_se(s).0.abs() < 5.0 / n {
+                        continue;
+                    }
+                    assert_mc(&format!("{what} {tag}"), s, exact);
+                }
             }
         }
     }

@@ -561,6 +561,14 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub enum Channel {
     /// Gaussian label noise, squared loss.
     Gaussian(GaussianChannel),
+    /// Sign labels (or random labels) and the error count with a normalized margin.
+    Sign(super::sign_channel::SignChannel),
+}
+
+impl From<super::sign_channel::SignChannel> for Channel {
+    fn from(c: super::sign_channel::SignChannel) -> Self {
+        Channel::Sign(c)
+    }
 }
 
 impl From<GaussianChannel> for Channel {
@@ -574,6 +582,7 @@ macro_rules! dispatch {
     ($self:ident, $c:ident => $e:expr) => {
         match $self {
             Channel::Gaussian($c) => $e,
+            Channel::Sign($c) => $e,
         }
     };
 }

@@ -5,12 +5,14 @@
 pub mod channel;
 pub mod field;
 pub mod levels;
+pub mod sign_channel;
 pub mod spec;
 pub mod teacher;
 
 pub use channel::{Channel, GaussianChannel, OutputChannel};
 pub use field::{Field, Node, Step};
 pub use levels::{LevelSet, Moments, Student};
+pub use sign_channel::{Labels, SignChannel};
 pub use spec::LevelKind;
 pub use teacher::TeacherPrior;
 
