@@ -444,7 +444,7 @@ impl SignChannel {
         } else {
             0.0
         };
-        RsConjugates { a, m_hat, q_hat }
+        RsConjugates::new(a, m_hat, q_hat)
     }
 }
 
