@@ -14,7 +14,7 @@
 use crate::error::{Error, Result};
 use crate::fixed_point::Status;
 use crate::instance::Instance;
-use crate::model::{Model, OutputChannel, Student};
+use crate::model::{Model, OutputChannel};
 use crate::rs::finite;
 use crate::rs::SolverOptions;
 use nalgebra::{DMatrix, DVector};
@@ -94,22 +94,10 @@ pub struct AmpResult {
 /// The prior's mean and variance: AMP's starting marginals. For the continuous student the
 /// "prior" is the ridge term `N(0, 1/(βλ))`, or the teacher scale when λ = 0.
 pub fn prior_moments(model: &Model) -> (f64, f64) {
-    match &model.student {
-        Student::Discrete(l) => {
-            let p = l.probabilities();
-            let mean: f64 = l.values().iter().zip(&p).map(|(s, w)| w * s).sum();
-            let m2: f64 = l.values().iter().zip(&p).map(|(s, w)| w * s * s).sum();
-            (mean, (m2 - mean * mean).max(0.0))
-        }
-        Student::Continuous => {
-            let v = if model.ridge > 0.0 {
-                1.0 / (model.beta * model.ridge)
-            } else {
-                model.rho()
-            };
-            (0.0, v)
-        }
-    }
+    model
+        .student
+        .prior_moments(model.beta * model.ridge)
+        .unwrap_or((0.0, model.rho()))
 }
 
 /// Rejects models AMP cannot run.

@@ -3,14 +3,19 @@
 //! and its distribution P(q)), optional parallel tempering over a β ladder, and exact
 //! enumeration of all K^N states for small N as the sampler's own check.
 //!
-//! The site conditional is the model's local posterior: `a = β(‖x_i‖² + λ)`,
-//! `h = β(x_i·r + s‖x_i‖²)` with `r = y − Xw` the residual, drawn by `LevelSet::sample`.
+//! The energy is `H(w) = Σ_μ ℓ(y_μ, x_μ·w) + (λ/2)‖w‖²` with the loss of the model's output
+//! channel. When the channel's loss is quadratic in one weight ([`OutputChannel::site_quadratic`],
+//! the Gaussian channel: `a = β(‖x_i‖² + λ)`, `h = β(x_i·r + s‖x_i‖²)` with `r = y − Xw` the
+//! residual) the site conditional is the student's local posterior, drawn by
+//! [`Student::sample`] in O(M); otherwise the channel's loss changes over all levels
+//! ([`OutputChannel::site_losses`], O(MK)) are sampled by [`LevelSet::sample_energies`].
+//!
+//! [`LevelSet::sample_energies`]: crate::model::LevelSet::sample_energies
 
 use crate::error::{Error, Result};
 use crate::instance::{rng_for, Instance};
-use crate::model::{Model, Student};
+use crate::model::{Model, OutputChannel, Student};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
@@ -43,7 +48,7 @@ impl Default for GibbsOptions {
 pub struct GibbsResult {
     /// `‖w − w0‖²/N`, averaged over both replicas (None without a teacher).
     pub gen_error: Option<f64>,
-    /// `‖y − Xw‖²/M`.
+    /// The channel's training error per sample (Gaussian channel: `‖y − Xw‖²/M`).
     pub train_error: f64,
     /// Energy per weight `H/N`.
     pub energy: f64,
@@ -75,6 +80,11 @@ pub fn check(model: &Model, opts: &GibbsOptions) -> Result<()> {
     if opts.sweeps == 0 {
         return Err(Error::input("sweeps must be at least 1"));
     }
+    if !quadratic(model) && model.student.levels().is_none() {
+        return Err(Error::input(
+            "Gibbs sampling of a continuous student needs an output channel with a quadratic loss",
+        ));
+    }
     if opts.temperatures == 0 {
         return Err(Error::input("temperatures must be at least 1"));
     }
@@ -87,6 +97,12 @@ pub fn check(model: &Model, opts: &GibbsOptions) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Whether the model's channel offers the O(M) quadratic site update (a property of the
+/// channel, not of the arguments).
+fn quadratic(model: &Model) -> bool {
+    model.channel.site_quadratic(&[], &[], 0.0, 0.0).is_some()
 }
 
 /// The geometric β ladder ending at the model's β.
@@ -113,6 +129,8 @@ pub struct Chain {
     /// Energy `H(w)`.
     pub energy: f64,
     rng: Xoshiro256PlusPlus,
+    /// Per-level loss changes of one site (channels without the quadratic fast path).
+    buf: Vec<f64>,
 }
 
 impl Chain {
@@ -121,22 +139,7 @@ impl Chain {
     pub fn new(model: &Model, inst: &Instance, mut rng: Xoshiro256PlusPlus) -> Self {
         let n = inst.n();
         let w: Vec<f64> = match &model.student {
-            Student::Discrete(l) => {
-                let p = l.probabilities();
-                (0..n)
-                    .map(|_| {
-                        let u: f64 = rng.random();
-                        let mut acc = 0.0;
-                        for (k, pk) in p.iter().enumerate() {
-                            acc += pk;
-                            if u < acc {
-                                return l.values()[k];
-                            }
-                        }
-                        l.values()[l.len() - 1]
-                    })
-                    .collect()
-            }
+            Student::Discrete(l) => (0..n).map(|_| l.draw_prior(rng.random())).collect(),
             Student::Continuous => vec![0.0; n],
         };
         let mut c = Chain {
@@ -144,6 +147,7 @@ impl Chain {
             r: vec![0.0; inst.m()],
             energy: 0.0,
             rng,
+            buf: vec![0.0; model.student.num_levels().unwrap_or(0)],
         };
         c.refresh(model, inst);
         c
@@ -159,38 +163,48 @@ impl Chain {
                 axpy(-wi, &xs[i * m..(i + 1) * m], &mut self.r);
             }
         }
-        self.energy = energy(model, &self.w, &self.r);
+        self.energy = energy(model, inst.y.as_slice(), &self.w, &self.r);
     }
 
     /// One heat-bath sweep over the sites in order at inverse temperature `beta`:
-    /// O(M) per site (one dot product, one residual update when the weight changes).
+    /// O(M) per site with a quadratic loss (one dot product, one residual update when the weight
+    /// changes), O(MK) otherwise.
     pub fn sweep(&mut self, model: &Model, inst: &Instance, col_norms: &[f64], beta: f64) {
         let m = inst.m();
         let xs = inst.x.as_slice();
+        let y = inst.y.as_slice();
         let lam = model.ridge;
         for (i, &c) in col_norms.iter().enumerate() {
             let xi = &xs[i * m..(i + 1) * m];
             let s_old = self.w[i];
-            let dot: f64 = xi.iter().zip(&self.r).map(|(a, b)| a * b).sum();
-            let a = beta * (c + lam);
-            let h = beta * (dot + s_old * c);
-            let s_new = match &model.student {
-                Student::Discrete(l) => l.sample(a, h, self.rng.random()),
-                Student::Continuous => {
-                    if a > 0.0 {
-                        let z: f64 = StandardNormal.sample(&mut self.rng);
-                        h / a + z / a.sqrt()
-                    } else {
-                        s_old
-                    }
+            let s_new = match (
+                model.channel.site_quadratic(&self.r, xi, c, s_old),
+                &model.student,
+            ) {
+                (Some((qa, qh)), st) => {
+                    let a = beta * (qa + lam);
+                    let h = beta * qh;
+                    st.sample(a, h, &mut self.rng).unwrap_or(s_old)
                 }
+                (None, Student::Discrete(l)) => {
+                    let v = l.values();
+                    model
+                        .channel
+                        .site_losses(y, &self.r, xi, s_old, v, &mut self.buf);
+                    for (e, s) in self.buf.iter_mut().zip(v) {
+                        *e = beta * (*e + 0.5 * lam * s * s);
+                    }
+                    l.sample_energies(&self.buf, self.rng.random())
+                }
+                // Rejected by `check`.
+                (None, Student::Continuous) => s_old,
             };
             if s_new != s_old {
                 axpy(-(s_new - s_old), xi, &mut self.r);
                 self.w[i] = s_new;
             }
         }
-        self.energy = energy(model, &self.w, &self.r);
+        self.energy = energy(model, y, &self.w, &self.r);
     }
 }
 
@@ -204,9 +218,9 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// `H(w) = ½‖r‖² + (λ/2)‖w‖²`.
-fn energy(model: &Model, w: &[f64], r: &[f64]) -> f64 {
-    0.5 * dot(r, r) + 0.5 * model.ridge * dot(w, w)
+/// `H(w) = Σ_μ ℓ(y_μ, y_μ − r_μ) + (λ/2)‖w‖²` (Gaussian channel: `½‖r‖² + (λ/2)‖w‖²`).
+fn energy(model: &Model, y: &[f64], w: &[f64], r: &[f64]) -> f64 {
+    model.channel.total_loss(y, r) + 0.5 * model.ridge * dot(w, w)
 }
 
 /// Runs two independent replicas (each with its own β ladder when tempering) on one instance.
@@ -229,6 +243,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
     let mut tried = vec![0usize; l.saturating_sub(1)];
     let mut accepted = vec![0usize; l.saturating_sub(1)];
     let w0 = inst.w0.as_ref().map(|w| w.as_slice());
+    let y = inst.y.as_slice();
     let (mut s_gen, mut s_train, mut s_e, mut s_m, mut s_q, mut s_big_q, mut s_q2) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut samples = Vec::with_capacity(opts.sweeps);
@@ -267,7 +282,8 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
         s_q += q;
         s_q2 += q * q;
         s_big_q += (dot(&a.w, &a.w) + dot(&b.w, &b.w)) / (2.0 * nf);
-        s_train += (dot(&a.r, &a.r) + dot(&b.r, &b.r)) / (2.0 * mf);
+        let ch = &model.channel;
+        s_train += (ch.total_error(y, &a.r) + ch.total_error(y, &b.r)) / (2.0 * mf);
         s_e += (a.energy + b.energy) / (2.0 * nf);
         if let Some(w0) = w0 {
             s_m += (dot(w0, &a.w) + dot(w0, &b.w)) / (2.0 * nf);
@@ -308,7 +324,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
 pub struct ExactAverages {
     /// `⟨‖w − w0‖²⟩/N` (None without a teacher).
     pub gen_error: Option<f64>,
-    /// `⟨‖y − Xw‖²⟩/M`.
+    /// The channel's mean training error per sample (Gaussian channel: `⟨‖y − Xw‖²⟩/M`).
     pub train_error: f64,
     /// `⟨H⟩/N`.
     pub energy: f64,
@@ -388,7 +404,8 @@ pub fn enumerate(model: &Model, inst: &Instance) -> Result<ExactAverages> {
         }
     };
     let beta = model.beta;
-    let lw = |w: &[f64], r: &[f64]| log_pi(w) - beta * energy(model, w, r);
+    let y = inst.y.as_slice();
+    let lw = |w: &[f64], r: &[f64]| log_pi(w) - beta * energy(model, y, w, r);
     let mut max_lw = f64::NEG_INFINITY;
     for_each_state(values, inst, |w, r| max_lw = max_lw.max(lw(w, r)));
     let (nf, mf) = (n as f64, m as f64);
@@ -399,8 +416,8 @@ pub fn enumerate(model: &Model, inst: &Instance) -> Result<ExactAverages> {
     for_each_state(values, inst, |w, r| {
         let p = (lw(w, r) - max_lw).exp();
         z += p;
-        train += p * dot(r, r) / mf;
-        en += p * energy(model, w, r) / nf;
+        train += p * model.channel.total_error(y, r) / mf;
+        en += p * energy(model, y, w, r) / nf;
         big_q += p * dot(w, w) / nf;
         if let Some(w0) = w0 {
             mm += p * dot(w0, w) / nf;

@@ -4,40 +4,20 @@
 //! schedule. The latent weights are clipped to the level range, as BinaryConnect does, so
 //! that the straight-through estimator cannot drift them where the quantizer is flat.
 //!
-//! The training loss is the energy `H(w) = ½‖y − Xw‖² + (λ/2)‖w‖²`; one epoch of minibatch
-//! steps of size γ sums to one step of γ∇H. Its ground state is what the β = ∞ RS theory
+//! The training loss is the energy `H(w) = Σ_μ ℓ(y_μ, x_μ·w) + (λ/2)‖w‖²` of the model's output
+//! channel (Gaussian: `½‖y − Xw‖²`), whose gradient is [`OutputChannel::dloss_dz`]; one epoch of
+//! minibatch steps of size γ sums to one step of γ∇H. Its ground state is what the β = ∞ RS theory
 //! (THEORY.md §3) describes.
 
 use crate::error::{Error, Result};
 use crate::instance::{rng_for, Instance};
-use crate::model::{Model, Student};
+use crate::model::{Model, OutputChannel, Student};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::Serialize;
-use std::str::FromStr;
 
-/// How latent weights are rounded in the forward pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rounding {
-    /// Nearest level (deterministic).
-    Nearest,
-    /// Stochastic rounding between the two neighbouring levels (unbiased).
-    Stochastic,
-}
-
-impl FromStr for Rounding {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim() {
-            "nearest" => Ok(Rounding::Nearest),
-            "stochastic" => Ok(Rounding::Stochastic),
-            o => Err(Error::input(format!(
-                "unknown rounding '{o}' (expected nearest or stochastic)"
-            ))),
-        }
-    }
-}
+/// How latent weights are rounded in the forward pass (the crate's one rounding enum).
+pub use crate::model::rounding::Rounding;
 
 /// Learning-rate schedule over epochs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -122,38 +102,6 @@ pub struct QatResult {
     pub w: Vec<f64>,
 }
 
-/// The quantizer of a student: levels (sorted) or identity for the continuous student.
-fn quantize_nearest(levels: Option<&[f64]>, u: f64) -> f64 {
-    let Some(v) = levels else { return u };
-    let j = v.partition_point(|x| *x < u);
-    if j == 0 {
-        v[0]
-    } else if j == v.len() {
-        v[v.len() - 1]
-    } else if u - v[j - 1] <= v[j] - u {
-        v[j - 1]
-    } else {
-        v[j]
-    }
-}
-
-fn quantize_stochastic(levels: Option<&[f64]>, u: f64, coin: f64) -> f64 {
-    let Some(v) = levels else { return u };
-    let j = v.partition_point(|x| *x < u);
-    if j == 0 {
-        v[0]
-    } else if j == v.len() {
-        v[v.len() - 1]
-    } else {
-        let (a, b) = (v[j - 1], v[j]);
-        if coin < (u - a) / (b - a) {
-            b
-        } else {
-            a
-        }
-    }
-}
-
 /// Checks QAT options.
 pub fn check(opts: &QatOptions) -> Result<()> {
     if opts.epochs == 0 {
@@ -188,8 +136,15 @@ pub fn check(opts: &QatOptions) -> Result<()> {
 /// stochastic rounding. The model's β is not used (training is the β = ∞ problem).
 pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Result<QatResult> {
     check(opts)?;
+    let chan = &model.channel;
+    if chan.dloss_dz(0.0, 0.0).is_none() {
+        return Err(Error::input(
+            "QAT needs a differentiable loss: this output channel has no gradient",
+        ));
+    }
     let (m, n) = (inst.m(), inst.n());
-    let levels: Option<&[f64]> = model.student.levels().map(|l| l.values());
+    let student = &model.student;
+    let levels: Option<&[f64]> = student.levels().map(|l| l.values());
     let (lo, hi) = match levels {
         Some(v) => (v[0], v[v.len() - 1]),
         None => (f64::NEG_INFINITY, f64::INFINITY),
@@ -214,7 +169,10 @@ pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Resu
     let mut grad = vec![0.0; n];
     let mut history = Vec::with_capacity(opts.epochs + 1);
     let eval = |u: &[f64]| -> (Vec<f64>, QatEpoch) {
-        let wq: Vec<f64> = u.iter().map(|x| quantize_nearest(levels, *x)).collect();
+        let wq: Vec<f64> = u
+            .iter()
+            .map(|x| student.round(*x, Rounding::Nearest, 0.0))
+            .collect();
         let ge = inst.gen_error(&wq).unwrap_or(f64::NAN);
         let te = inst.train_error(&wq);
         (
@@ -233,16 +191,17 @@ pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Resu
         order.shuffle(&mut rng);
         for batch in order.chunks(opts.batch) {
             for (wi, ui) in w.iter_mut().zip(&u) {
-                *wi = match opts.rounding {
-                    Rounding::Nearest => quantize_nearest(levels, *ui),
-                    Rounding::Stochastic => quantize_stochastic(levels, *ui, rng.random()),
+                let coin = match opts.rounding {
+                    Rounding::Nearest => 0.0,
+                    Rounding::Stochastic => rng.random(),
                 };
+                *wi = student.round(*ui, opts.rounding, coin);
             }
             grad.iter_mut().for_each(|g| *g = 0.0);
             for &mu in batch {
                 let row = &xr[mu * n..(mu + 1) * n];
                 let pred: f64 = row.iter().zip(&w).map(|(a, b)| a * b).sum();
-                let e = pred - y[mu];
+                let e = chan.dloss_dz(y[mu], pred).unwrap_or(f64::NAN);
                 for (g, x) in grad.iter_mut().zip(row) {
                     *g += e * x;
                 }

@@ -3,7 +3,10 @@
 //! `p(s) ∝ π(s) exp(−(a/2) s² + h s)`.
 
 use super::field::Step;
+use super::rounding::Rounding;
 use crate::error::{Error, Result};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
 
 /// A sorted set of distinct finite levels with optional positive weights π.
@@ -211,36 +214,8 @@ impl LevelSet {
             };
         }
         let v = &self.values;
-        let k = v.len();
         let expo = |i: usize| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i];
-        // With counting measure and a > 0 the exponent is a concave parabola in s, so only a
-        // contiguous window around the level nearest its vertex h/a matters.
-        let (lo, hi, imax) = if self.log_weights.is_none() && a > 0.0 {
-            let c = h / a;
-            let j = v.partition_point(|x| *x < c);
-            let imax = if j == 0 {
-                0
-            } else if j == k || c - v[j - 1] < v[j] - c {
-                j - 1
-            } else {
-                j
-            };
-            let emax = expo(imax);
-            let mut lo = imax;
-            while lo > 0 && expo(lo - 1) > emax - CUTOFF {
-                lo -= 1;
-            }
-            let mut hi = imax;
-            while hi + 1 < k && expo(hi + 1) > emax - CUTOFF {
-                hi += 1;
-            }
-            (lo, hi, imax)
-        } else {
-            let imax = (0..k)
-                .max_by(|&x, &y| expo(x).total_cmp(&expo(y)))
-                .unwrap_or(0);
-            (0, k - 1, imax)
-        };
+        let (lo, hi, imax) = self.window(a, h);
         let emax = expo(imax);
         let sref = v[imax];
         let (mut z, mut m1, mut m2) = (0.0, 0.0, 0.0);
@@ -338,11 +313,70 @@ impl LevelSet {
         (sm + m1, (m2 - m1 * m1).max(0.0), emax, z)
     }
 
-    /// Draws a level from the local posterior by inverting its CDF at `u ∈ [0, 1)` (two
-    /// passes, no allocation: the Gibbs sampler calls this once per site update).
+    /// The levels that matter for the local posterior at `(a, h)`: `(lo, hi, imax)` with
+    /// `imax` the mode. With the counting measure and `a > 0` the exponent is a concave parabola
+    /// in `s`, so only a contiguous window around the level nearest its vertex `h/a` carries
+    /// weight above `e^{−40}` of the mode's (below double-precision round-off of the sums);
+    /// otherwise every level.
+    #[inline]
+    fn window(&self, a: f64, h: f64) -> (usize, usize, usize) {
+        let v = &self.values;
+        let k = v.len();
+        let expo = |i: usize| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i];
+        if self.log_weights.is_none() && a > 0.0 {
+            let c = h / a;
+            let j = v.partition_point(|x| *x < c);
+            let imax = if j == 0 {
+                0
+            } else if j == k || c - v[j - 1] < v[j] - c {
+                j - 1
+            } else {
+                j
+            };
+            let emax = expo(imax);
+            let mut lo = imax;
+            while lo > 0 && expo(lo - 1) > emax - CUTOFF {
+                lo -= 1;
+            }
+            let mut hi = imax;
+            while hi + 1 < k && expo(hi + 1) > emax - CUTOFF {
+                hi += 1;
+            }
+            (lo, hi, imax)
+        } else {
+            let imax = (0..k)
+                .max_by(|&x, &y| expo(x).total_cmp(&expo(y)))
+                .unwrap_or(0);
+            (0, k - 1, imax)
+        }
+    }
+
+    /// Draws a level from the local posterior by inverting its CDF at `u ∈ [0, 1)`, over the
+    /// same window of levels as [`LevelSet::moments`] (two passes, no allocation: the Gibbs
+    /// sampler calls this once per site update).
     pub fn sample(&self, a: f64, h: f64, u: f64) -> f64 {
         let v = &self.values;
         let expo = |i: usize| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i];
+        let (lo, hi, imax) = self.window(a, h);
+        let emax = expo(imax);
+        let total: f64 = (lo..=hi).map(|i| (expo(i) - emax).exp()).sum();
+        let target = u * total;
+        let mut acc = 0.0;
+        for i in lo..=hi {
+            acc += (expo(i) - emax).exp();
+            if target < acc {
+                return v[i];
+            }
+        }
+        v[hi]
+    }
+
+    /// Draws a level from `p_k ∝ π_k exp(−e_k)` for arbitrary energies `e` (one per level) by
+    /// inverting the CDF at `u ∈ [0, 1)`: the Gibbs sampler's site update for output channels
+    /// without a quadratic fast path.
+    pub fn sample_energies(&self, e: &[f64], u: f64) -> f64 {
+        let v = &self.values;
+        let expo = |i: usize| self.log_weight(i) - e[i];
         let emax = (0..v.len()).map(expo).fold(f64::NEG_INFINITY, f64::max);
         let total: f64 = (0..v.len()).map(|i| (expo(i) - emax).exp()).sum();
         let target = u * total;
@@ -354,6 +388,80 @@ impl LevelSet {
             }
         }
         v[v.len() - 1]
+    }
+
+    /// Draws a level from the prior `π` by inverting its CDF at `u ∈ [0, 1)`.
+    pub fn draw_prior(&self, u: f64) -> f64 {
+        // The same probabilities as `probabilities()`, without allocating.
+        let k = self.len();
+        let total: f64 = match &self.log_weights {
+            None => 0.0,
+            Some(lw) => lw.iter().map(|l| l.exp()).sum(),
+        };
+        let p = |i: usize| match &self.log_weights {
+            None => 1.0 / k as f64,
+            Some(lw) => lw[i].exp() / total,
+        };
+        let mut acc = 0.0;
+        for (i, &vi) in self.values.iter().enumerate() {
+            acc += p(i);
+            if u < acc {
+                return vi;
+            }
+        }
+        self.values[k - 1]
+    }
+
+    /// Mean and variance of the prior `π` over the levels.
+    pub fn prior_moments(&self) -> (f64, f64) {
+        let p = self.probabilities();
+        let v = &self.values;
+        let mean: f64 = v.iter().zip(&p).map(|(s, w)| w * s).sum();
+        let m2: f64 = v.iter().zip(&p).map(|(s, w)| w * s * s).sum();
+        (mean, (m2 - mean * mean).max(0.0))
+    }
+
+    /// The nearest level to `u` (ties to the lower level; outside the range, the end level).
+    pub fn nearest(&self, u: f64) -> f64 {
+        let v = &self.values;
+        let j = v.partition_point(|x| *x < u);
+        if j == 0 {
+            v[0]
+        } else if j == v.len() {
+            v[v.len() - 1]
+        } else if u - v[j - 1] <= v[j] - u {
+            v[j - 1]
+        } else {
+            v[j]
+        }
+    }
+
+    /// Stochastic rounding of `u` with the uniform `coin ∈ [0, 1)`: between neighbouring levels
+    /// `a ≤ u ≤ b`, `b` when `coin < (u − a)/(b − a)`, else `a` (unbiased); outside the range,
+    /// the end level.
+    pub fn stochastic(&self, u: f64, coin: f64) -> f64 {
+        let v = &self.values;
+        let j = v.partition_point(|x| *x < u);
+        if j == 0 {
+            v[0]
+        } else if j == v.len() {
+            v[v.len() - 1]
+        } else {
+            let (a, b) = (v[j - 1], v[j]);
+            if coin < (u - a) / (b - a) {
+                b
+            } else {
+                a
+            }
+        }
+    }
+
+    /// Rounds `u` onto the levels (`coin` is used by stochastic rounding only).
+    pub fn round(&self, u: f64, rounding: Rounding, coin: f64) -> f64 {
+        match rounding {
+            Rounding::Nearest => self.nearest(u),
+            Rounding::Stochastic => self.stochastic(u, coin),
+        }
     }
 }
 
@@ -394,6 +502,41 @@ impl Student {
         match self {
             Student::Discrete(l) => l.mean_var(a, h),
             Student::Continuous => (h / a, 1.0 / a),
+        }
+    }
+
+    /// Draws from the local posterior `p(s) ∝ π(s) exp(−(a/2)s² + h s)`: for levels, one uniform
+    /// from `rng` and [`LevelSet::sample`]; for the continuous student, one standard normal
+    /// (`h/a + z/√a`). `None` when the posterior is improper (continuous student with `a ≤ 0`).
+    pub fn sample<R: Rng + ?Sized>(&self, a: f64, h: f64, rng: &mut R) -> Option<f64> {
+        match self {
+            Student::Discrete(l) => Some(l.sample(a, h, rng.random())),
+            Student::Continuous => {
+                if a > 0.0 {
+                    let z: f64 = StandardNormal.sample(rng);
+                    Some(h / a + z / a.sqrt())
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// Mean and variance of the student's prior at ridge share `βλ`: the level probabilities
+    /// π for levels (the ridge is not applied), `N(0, 1/(βλ))` for the continuous student
+    /// (`None` when `βλ = 0`: the Lebesgue measure has no moments).
+    pub fn prior_moments(&self, beta_ridge: f64) -> Option<(f64, f64)> {
+        match self {
+            Student::Discrete(l) => Some(l.prior_moments()),
+            Student::Continuous => (beta_ridge > 0.0).then(|| (0.0, 1.0 / beta_ridge)),
+        }
+    }
+
+    /// Rounds `u` onto the student's levels (identity for the continuous student).
+    pub fn round(&self, u: f64, rounding: Rounding, coin: f64) -> f64 {
+        match self {
+            Student::Discrete(l) => l.round(u, rounding, coin),
+            Student::Continuous => u,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod channel;
 pub mod field;
 pub mod levels;
+pub mod rounding;
 pub mod sign_channel;
 pub mod spec;
 pub mod teacher;
@@ -12,6 +13,7 @@ pub mod teacher;
 pub use channel::{Channel, GaussianChannel, OutputChannel};
 pub use field::{Field, Node, Step};
 pub use levels::{LevelSet, Moments, Student};
+pub use rounding::Rounding;
 pub use sign_channel::{Labels, SignChannel};
 pub use spec::LevelKind;
 pub use teacher::TeacherPrior;
