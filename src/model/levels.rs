@@ -362,10 +362,10 @@ impl LevelSet {
         let total: f64 = (lo..=hi).map(|i| (expo(i) - emax).exp()).sum();
         let target = u * total;
         let mut acc = 0.0;
-        for i in lo..=hi {
+        for (i, &vi) in v.iter().enumerate().take(hi + 1).skip(lo) {
             acc += (expo(i) - emax).exp();
             if target < acc {
-                return v[i];
+                return vi;
             }
         }
         v[hi]
