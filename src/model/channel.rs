@@ -313,6 +313,22 @@ pub trait OutputChannel {
     /// `Ψ_out`, the loss, the training error and the replicon factor at an RS state.
     fn rs_terms(&self, s: &RsState) -> Option<RsTerms>;
 
+    /// How the ridge λ enters the Gibbs measure. `false` (the default): as the energy term
+    /// `(λ/2)‖w‖²`, a factor `e^{−βλ s²/2}` per weight. `true`: as the β-independent prior factor
+    /// `e^{−λ s²/2}`, for channels whose energy is scale-free, where an energy-side ridge would
+    /// drive every weight vector to zero as β → ∞ (`docs/classification.md` §1).
+    fn ridge_in_prior(&self) -> bool {
+        false
+    }
+
+    /// The generalization error of a predictor whose overlap with the teacher is `m` and whose
+    /// squared norm is `norm2` (`Q` for a Gibbs sample, `q` for the posterior mean). The default
+    /// is the squared-loss error `ρ − 2m + norm2` (label noise excluded). NaN when the labels have
+    /// no teacher (the storage problem).
+    fn gen_error(&self, rho: f64, m: f64, norm2: f64) -> f64 {
+        rho - 2.0 * m + norm2
+    }
+
     /// The β = ∞ collapse onto nearest-level cells, if this channel has one (quadratic loss).
     /// Channels without it are solved at β = ∞ by the general finite-`a` equations.
     fn quadratic_collapse(&self) -> Option<QuadraticCollapse> {
@@ -599,6 +615,12 @@ impl OutputChannel for Channel {
     }
     fn quadratic_collapse(&self) -> Option<QuadraticCollapse> {
         dispatch!(self, c => c.quadratic_collapse())
+    }
+    fn ridge_in_prior(&self) -> bool {
+        dispatch!(self, c => c.ridge_in_prior())
+    }
+    fn gen_error(&self, rho: f64, m: f64, norm2: f64) -> f64 {
+        dispatch!(self, c => c.gen_error(rho, m, norm2))
     }
     fn rsb_conjugates(&self, s: &RsbState) -> Option<RsbConjugates> {
         dispatch!(self, c => c.rsb_conjugates(s))

@@ -76,6 +76,11 @@ impl Model {
             )));
         }
         non_negative("ridge", ridge)?;
+        if matches!(student, Student::Continuous) && channel.ridge_in_prior() && ridge == 0.0 {
+            return Err(Error::input(
+                "a continuous student needs --ridge > 0 with this channel: its energy is scale-free, and the ridge is the Gaussian prior N(0, 1/ridge) that makes the measure normalizable (the spherical perceptron)",
+            ));
+        }
         if matches!(student, Student::Continuous)
             && beta.is_finite()
             && ridge == 0.0
@@ -101,13 +106,38 @@ impl Model {
         self.teacher.second_moment()
     }
 
-    /// `βλ`, the ridge's share of the local posterior's quadratic coefficient (0 when `λ = 0`,
-    /// at β = ∞ too).
+    /// The ridge's share of the local posterior's quadratic coefficient: `βλ` (0 when `λ = 0`,
+    /// at β = ∞ too), or `λ` when the channel takes the ridge as a prior
+    /// ([`OutputChannel::ridge_in_prior`]).
     pub fn beta_ridge(&self) -> f64 {
         if self.ridge > 0.0 {
-            self.beta * self.ridge
+            if self.channel.ridge_in_prior() {
+                self.ridge
+            } else {
+                self.beta * self.ridge
+            }
         } else {
             0.0
+        }
+    }
+
+    /// The ridge's share of the energy per weight at self-overlap `Q`: `(λ/2)Q`, or 0 when the
+    /// channel takes the ridge as a prior.
+    pub fn ridge_energy(&self, big_q: f64) -> f64 {
+        if self.channel.ridge_in_prior() {
+            0.0
+        } else {
+            0.5 * self.ridge * big_q
+        }
+    }
+
+    /// The entropy `s = φ + βe` from the free entropy and the energy per weight; `s = φ` when
+    /// `e = 0` (at β = ∞ in a version space, where `β e` would be `∞ · 0`).
+    pub fn entropy_of(&self, free_entropy: f64, energy: f64) -> f64 {
+        if energy == 0.0 {
+            free_entropy
+        } else {
+            free_entropy + self.beta * energy
         }
     }
 

@@ -582,6 +582,15 @@ impl OutputChannel for SignChannel {
         self.p()
     }
 
+    fn ridge_in_prior(&self) -> bool {
+        true
+    }
+
+    fn gen_error(&self, rho: f64, m: f64, norm2: f64) -> f64 {
+        self.test_error(m / (rho * norm2).sqrt())
+            .unwrap_or(f64::NAN)
+    }
+
     fn rs_conjugates(&self, s: &RsState) -> Option<RsConjugates> {
         let i = self.rs_integrals(s, false)?;
         let te = Teacher::new(self, s.rho(), s.m(), s.q())?;

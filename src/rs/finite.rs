@@ -165,14 +165,14 @@ pub fn observables(
     let phi = 0.5 * ch.a_hat * big_q - 0.5 * ch.q_hat * ch.delta - ch.m_hat * m
         + av.log_z
         + alpha * t.psi;
-    let energy = alpha * t.loss + 0.5 * model.ridge * big_q;
+    let energy = alpha * t.loss + model.ridge_energy(big_q);
     Some(Observables {
-        gen_error: rho - 2.0 * m + big_q,
-        mse_posterior_mean: rho - 2.0 * m + q,
+        gen_error: model.channel.gen_error(rho, m, big_q),
+        mse_posterior_mean: model.channel.gen_error(rho, m, q),
         train_error: t.train_error,
         free_entropy: phi,
         energy,
-        entropy: phi + beta * energy,
+        entropy: model.entropy_of(phi, energy),
         at_eigenvalue: alpha * t.replicon * av.var2,
         chi: beta * ch.delta,
         accurate: av.accurate,

@@ -15,6 +15,7 @@
 //! assert!((report.equilibrium.gen_error - 0.1188).abs() < 1e-4);
 //! ```
 
+pub mod capacity;
 pub mod finite;
 pub mod zero;
 

@@ -36,7 +36,7 @@ pub use channel::{Averages, Conjugates, Energetic, InnerRange, Params, QuadOptio
 
 use crate::error::{Error, Result};
 use crate::fixed_point::{iterate_watched, Options, Status};
-use crate::model::Model;
+use crate::model::{Model, OutputChannel};
 use crate::optimize::brent_root;
 use crate::rs::{self, RsSolution, SolverOptions};
 use serde::Serialize;
@@ -932,8 +932,8 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
     let rho = model.rho();
     let en = &a.energetic;
     let train = channel::train_error(en);
-    let energy = model.alpha * en.terms.loss + 0.5 * model.ridge * big_q;
-    let entropy = a.free_entropy + model.beta * energy;
+    let energy = model.alpha * en.terms.loss + model.ridge_energy(big_q);
+    let entropy = model.entropy_of(a.free_entropy, energy);
     let smax = model.student.max_entropy().unwrap_or(f64::INFINITY);
     let complexity = if phase == Phase::RsCollapsed {
         0.0
@@ -947,8 +947,8 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
         q0,
         x: a.x,
         chi: model.beta * en.state.delta1(),
-        gen_error: rho - 2.0 * m + big_q,
-        mse_posterior_mean: rho - 2.0 * m + q0,
+        gen_error: model.channel.gen_error(rho, m, big_q),
+        mse_posterior_mean: model.channel.gen_error(rho, m, q0),
         train_error: train,
         free_entropy: a.free_entropy,
         energy,
