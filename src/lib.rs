@@ -28,6 +28,7 @@ pub mod quad;
 pub mod rs;
 pub mod rsb;
 pub mod spec;
+pub mod ste;
 pub mod sweep;
 pub mod validate;
 
