@@ -271,6 +271,33 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
     }
 }
 
+/// The fixed 15-point Kronrod rule on `[a, b]` and its embedded 7-point Gauss rule:
+/// `(nodes, kronrod_weights, gauss_weights)`, with a zero Gauss weight at the eight nodes the
+/// Gauss rule does not use. For solvers that must evaluate an expensive integrand once per
+/// node (e.g. one Fokker–Planck solve per teacher value): the two weight sets give the integral
+/// and an error estimate from the same evaluations.
+pub fn kronrod15_rule(a: f64, b: f64) -> ([f64; 15], [f64; 15], [f64; 15]) {
+    let c = 0.5 * (a + b);
+    let h = 0.5 * (b - a);
+    let mut x = [0.0; 15];
+    let mut wk = [0.0; 15];
+    let mut wg = [0.0; 15];
+    for j in 0..7 {
+        x[j] = c - h * XGK[j];
+        x[14 - j] = c + h * XGK[j];
+        wk[j] = h * WGK[j];
+        wk[14 - j] = h * WGK[j];
+        if j % 2 == 1 {
+            wg[j] = h * WG[j / 2];
+            wg[14 - j] = h * WG[j / 2];
+        }
+    }
+    x[7] = c;
+    wk[7] = h * WGK[7];
+    wg[7] = h * WG[3];
+    (x, wk, wg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,31 +339,4 @@ mod tests {
         );
         assert!((r.value[0] - 1.0).abs() < 1e-11, "{:?}", r);
     }
-}
-
-/// The fixed 15-point Kronrod rule on `[a, b]` and its embedded 7-point Gauss rule:
-/// `(nodes, kronrod_weights, gauss_weights)`, with a zero Gauss weight at the eight nodes the
-/// Gauss rule does not use. For solvers that must evaluate an expensive integrand once per
-/// node (e.g. one Fokker–Planck solve per teacher value): the two weight sets give the integral
-/// and an error estimate from the same evaluations.
-pub fn kronrod15_rule(a: f64, b: f64) -> ([f64; 15], [f64; 15], [f64; 15]) {
-    let c = 0.5 * (a + b);
-    let h = 0.5 * (b - a);
-    let mut x = [0.0; 15];
-    let mut wk = [0.0; 15];
-    let mut wg = [0.0; 15];
-    for j in 0..7 {
-        x[j] = c - h * XGK[j];
-        x[14 - j] = c + h * XGK[j];
-        wk[j] = h * WGK[j];
-        wk[14 - j] = h * WGK[j];
-        if j % 2 == 1 {
-            wg[j] = h * WG[j / 2];
-            wg[14 - j] = h * WG[j / 2];
-        }
-    }
-    x[7] = c;
-    wk[7] = h * WGK[7];
-    wg[7] = h * WG[3];
-    (x, wk, wg)
 }

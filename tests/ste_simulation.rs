@@ -1,8 +1,11 @@
 //! Theory of online STE-SGD against the finite-N simulation: N = 3000, 10 seeds, within
 //! 3 standard errors at every reported time, b = 1, 2, 3, widths ω*/2, ω*, 2ω* (ω* the
 //! α → ∞, σ² = 0 optimal width: `quantreplica optimal-width --bits B --alpha 1000 --noise 0`,
-//! Max's quantizer), with and without label noise. Budget: times 0.5, 1, 2 at η = 1 (the drop
-//! from ε_g(0) to near the floor happens there); longer horizons are in docs/ste.md.
+//! Max's quantizer), with and without label noise. Budget: times 0.5 and 1.5 at η = 1 (most of
+//! the drop from ε_g(0) towards the floor happens there); longer horizons, 40 seeds, are in
+//! docs/ste.md. Each configuration has its own seed streams (base 15, the issue number, fixed
+//! before the first run), so the 36 comparisons are independent; with 10 seeds the standardized
+//! difference follows Student's t with 9 degrees of freedom, P(|t| > 3) = 1.5 % per point.
 
 use quantreplica::model::{LevelSet, Student, TeacherPrior};
 use quantreplica::ste::{simulate, theory, Dynamics, FpOptions, SimOptions, SteOptions};
@@ -11,12 +14,8 @@ const OMEGA_STAR: [f64; 3] = [0.797_739_546_7, 1.493_441_226_5, 2.051_029_607_9]
 
 #[test]
 fn theory_matches_online_simulation_within_three_standard_errors() {
-    let times = [0.5, 1.0, 2.0];
-    let sim = SimOptions {
-        n: 3000,
-        seeds: 10,
-        seed: 2025,
-    };
+    let times = [0.5, 1.5];
+    let mut config = 0u64;
     let mut worst: f64 = 0.0;
     let mut failures = Vec::new();
     for bits in 1..=3u32 {
@@ -31,6 +30,12 @@ fn theory_matches_online_simulation_within_three_standard_errors() {
                 let d =
                     Dynamics::new(s, TeacherPrior::gaussian(1.0).unwrap(), noise, opts).unwrap();
                 let th = theory(&d, &times, &FpOptions::default().refined(0.5)).unwrap();
+                config += 1;
+                let sim = SimOptions {
+                    n: 3000,
+                    seeds: 10,
+                    seed: 15_000 + config,
+                };
                 let sm = simulate(&d, &times, &sim).unwrap();
                 for (j, p) in th.points.iter().enumerate() {
                     let (m, se) = (sm.gen_error.mean[j], sm.gen_error.stderr[j]);

@@ -178,7 +178,10 @@ impl Mesh {
             let lo = faces.iter().position(|f| (*f + width).abs() < 1e-12);
             let hi = faces.iter().position(|f| (*f - width).abs() < 1e-12);
             // Face index f in `faces` is the interior face between cells f − 1 and f.
-            (lo.map_or(usize::MAX, |f| f - 1), hi.map_or(usize::MAX, |f| f - 1))
+            (
+                lo.map_or(usize::MAX, |f| f - 1),
+                hi.map_or(usize::MAX, |f| f - 1),
+            )
         });
         Mesh {
             faces,
@@ -258,9 +261,9 @@ fn rates(dyn_: &Dynamics, mesh: &Mesh, drifts: &[f64], eps: f64, r: &mut Rates) 
     let eta = dyn_.opts.lr;
     // Both halves of a cell share δ = h/2, a and D: one Bernoulli evaluation per cell.
     let d_in = diffusion(dyn_, eps, 1.0);
-    for k in 0..n {
+    for (k, &a) in drifts.iter().enumerate().take(n) {
         let d = if mesh.g[k] > 0.0 { d_in } else { 0.0 };
-        let (al, be) = half(drifts[k], d, 0.5 * mesh.widths[k]);
+        let (al, be) = half(a, d, 0.5 * mesh.widths[k]);
         r.alpha[k] = al;
         r.beta[k] = be;
     }
@@ -345,7 +348,11 @@ fn implicit_solve(r: &Rates, dt: f64, rhs: &[f64], x: &mut [f64], cp: &mut [f64]
     for k in 1..n {
         let a = -dt * r.up[k - 1];
         den = diag(k) - a * cp[k - 1];
-        cp[k] = if k + 1 < n { -dt * r.down[k] / den } else { 0.0 };
+        cp[k] = if k + 1 < n {
+            -dt * r.down[k] / den
+        } else {
+            0.0
+        };
         x[k] = (rhs[k] - a * x[k - 1]) / den;
     }
     for k in (0..n - 1).rev() {
@@ -541,9 +548,9 @@ pub fn solve(
                 };
                 let w0 = nd.w0;
                 let mut e = 0.0;
-                for k in 0..nc {
-                    let d = w0 - mesh.q[k];
-                    e += m[k] * d * d;
+                for (mk, qk) in m.iter().zip(&mesh.q) {
+                    let d = w0 - qk;
+                    e += mk * d * d;
                 }
                 e += lo.mass * (w0 - extremes.0).powi(2) + hi.mass * (w0 - extremes.1).powi(2);
                 e
@@ -562,8 +569,8 @@ pub fn solve(
         let mut mass_error = 0.0f64;
         let mut min = f64::INFINITY;
         for ((ob, wk), wg) in obs.iter().zip(&nodes.kronrod).zip(&nodes.gauss) {
-            for i in 0..7 {
-                v[i] += wk * ob.v[i];
+            for (vi, oi) in v.iter_mut().zip(&ob.v) {
+                *vi += wk * oi;
             }
             eg += wg * ob.v[0];
             for (a, b) in lv.iter_mut().zip(&ob.levels) {

@@ -81,7 +81,12 @@ pub struct Dynamics {
 impl Dynamics {
     /// Validates the pieces: η > 0 and below the stability limit, σ² ≥ 0, init variance > 0,
     /// λ ≥ 0, clipping only for a quantized student.
-    pub fn new(student: Student, teacher: TeacherPrior, noise: f64, opts: SteOptions) -> Result<Self> {
+    pub fn new(
+        student: Student,
+        teacher: TeacherPrior,
+        noise: f64,
+        opts: SteOptions,
+    ) -> Result<Self> {
         positive("learning rate", opts.lr)?;
         non_negative("noise", noise)?;
         positive("init variance", opts.init_var)?;
@@ -117,13 +122,23 @@ impl Dynamics {
                 model.beta
             )));
         }
+        if !matches!(model.channel, crate::model::Channel::Gaussian(_)) {
+            return Err(Error::input(
+                "STE dynamics is derived for the Gaussian (regression) output channel",
+            ));
+        }
         if model.ridge != 0.0 {
             return Err(Error::input(format!(
                 "ridge {} is not used by online STE training; set the weight decay instead",
                 model.ridge
             )));
         }
-        Self::new(model.student.clone(), model.teacher.clone(), model.noise, opts)
+        Self::new(
+            model.student.clone(),
+            model.teacher.clone(),
+            model.noise,
+            opts,
+        )
     }
 
     /// `max |level|` (ω for uniform and mid-tread sets); infinite for the continuous student.
@@ -268,7 +283,11 @@ pub fn theory(dyn_: &Dynamics, times: &[f64], o: &FpOptions) -> Result<Theory> {
 
 /// The density solver on any student, the continuous one included (a check of the solver
 /// against the Gaussian closure).
-pub fn density_theory(dyn_: &Dynamics, times: &[f64], o: &FpOptions) -> Result<(Vec<FpPoint>, FpStats)> {
+pub fn density_theory(
+    dyn_: &Dynamics,
+    times: &[f64],
+    o: &FpOptions,
+) -> Result<(Vec<FpPoint>, FpStats)> {
     check_times(times)?;
     let nodes = teacher_nodes(dyn_, o);
     let q = dyn_.quantizer();
@@ -293,11 +312,21 @@ pub fn fixed_points(dyn_: &Dynamics, o: &FpOptions) -> Result<Vec<FixedPoint>> {
 pub fn half_time(times: &[f64], eps: &[f64], eps_final: f64) -> Option<f64> {
     let first = *eps.first()?;
     let mid = 0.5 * (first + eps_final);
-    let below = |e: f64| if first >= eps_final { e <= mid } else { e >= mid };
+    let below = |e: f64| {
+        if first >= eps_final {
+            e <= mid
+        } else {
+            e >= mid
+        }
+    };
     for i in 1..eps.len().min(times.len()) {
         if below(eps[i]) {
             let (e0, e1) = (eps[i - 1], eps[i]);
-            let f = if e1 != e0 { (mid - e0) / (e1 - e0) } else { 1.0 };
+            let f = if e1 != e0 {
+                (mid - e0) / (e1 - e0)
+            } else {
+                1.0
+            };
             return Some(times[i - 1] + f.clamp(0.0, 1.0) * (times[i] - times[i - 1]));
         }
     }

@@ -59,7 +59,13 @@ pub struct Simulation {
     pub latent_error: SimSeries,
 }
 
-fn run_seed(dyn_: &Dynamics, quant: Option<&Quantizer>, steps: &[u64], n: usize, seed: u64) -> Vec<[f64; 2]> {
+fn run_seed(
+    dyn_: &Dynamics,
+    quant: Option<&Quantizer>,
+    steps: &[u64],
+    n: usize,
+    seed: u64,
+) -> Vec<[f64; 2]> {
     let o = &dyn_.opts;
     let mut rt = rng_for(seed, 1);
     let w0: Vec<f64> = (0..n).map(|_| dyn_.teacher.sample(&mut rt)).collect();
@@ -120,7 +126,10 @@ fn run_seed(dyn_: &Dynamics, quant: Option<&Quantizer>, steps: &[u64], n: usize,
 pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Simulation> {
     super::check_times(times)?;
     if opts.n < 2 {
-        return Err(Error::input(format!("n must be at least 2, got {}", opts.n)));
+        return Err(Error::input(format!(
+            "n must be at least 2, got {}",
+            opts.n
+        )));
     }
     if opts.seeds == 0 {
         return Err(Error::input("seeds must be at least 1"));
@@ -137,7 +146,15 @@ pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Sim
     let quant = dyn_.quantizer();
     let runs: Vec<Vec<[f64; 2]>> = (0..opts.seeds)
         .into_par_iter()
-        .map(|s| run_seed(dyn_, quant.as_ref(), &steps, opts.n, derive_seed(opts.seed, s as u64)))
+        .map(|s| {
+            run_seed(
+                dyn_,
+                quant.as_ref(),
+                &steps,
+                opts.n,
+                derive_seed(opts.seed, s as u64),
+            )
+        })
         .collect();
     let series = |k: usize| {
         let (mut mean, mut stderr) = (Vec::new(), Vec::new());

@@ -68,7 +68,11 @@ impl Quantizer {
                 return 0;
             }
             let j = (x - 0.5).ceil();
-            return if j >= (k - 1) as f64 { k - 1 } else { j as usize };
+            return if j >= (k - 1) as f64 {
+                k - 1
+            } else {
+                j as usize
+            };
         }
         let v = &self.levels;
         let j = v.partition_point(|x| *x < u);
@@ -205,7 +209,11 @@ pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> V
     let int_q = |u: f64| -> f64 {
         // ∫_0^u Q(v) dv.
         let mut acc = 0.0;
-        let (a, b, sign) = if u >= 0.0 { (0.0, u, 1.0) } else { (u, 0.0, -1.0) };
+        let (a, b, sign) = if u >= 0.0 {
+            (0.0, u, 1.0)
+        } else {
+            (u, 0.0, -1.0)
+        };
         let mut x = a;
         let mut j = t.partition_point(|s| *s <= a);
         while x < b {
@@ -282,8 +290,8 @@ pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> V
         }
     } else {
         // Φ strictly concave: integrate e^{Φ − Φmax} numerically where it exceeds e^-60.
-        let scale = c * (w0.abs() + v[k - 1].abs().max(v[0].abs()) + lam * mode.abs())
-            + (c * lam).sqrt();
+        let scale =
+            c * (w0.abs() + v[k - 1].abs().max(v[0].abs()) + lam * mode.abs()) + (c * lam).sqrt();
         let reach = |dir: f64| -> f64 {
             let limit = if dir > 0.0 { hi } else { lo };
             let mut step = 1.0 / scale;
@@ -352,7 +360,11 @@ pub fn stationary_error(
 
 /// Every self-consistent stationary point `ε = F(ε)` on `(0, ε_max]`: a scan of `F(ε) − ε`
 /// on a logarithmic grid, each sign change refined by Brent's method, labelled by `F'`.
-pub fn fixed_points(dyn_: &Dynamics, q: &Quantizer, nodes: &TeacherNodes) -> Result<Vec<FixedPoint>> {
+pub fn fixed_points(
+    dyn_: &Dynamics,
+    q: &Quantizer,
+    nodes: &TeacherNodes,
+) -> Result<Vec<FixedPoint>> {
     let rho = dyn_.teacher.second_moment();
     let smax = q.levels().iter().fold(0.0f64, |a, s| a.max(s.abs()));
     let emax = 2.0 * (rho + smax * smax) + 1.0;
@@ -377,7 +389,8 @@ pub fn fixed_points(dyn_: &Dynamics, q: &Quantizer, nodes: &TeacherNodes) -> Res
                 brent_root(g, grid[i], grid[i + 1], 1e-11 * grid[i + 1])?
             };
             let h = 1e-5 * root.max(1e-6);
-            let slope = 1.0 + (g(root + h) - g((root - h).max(1e-12))) / (root + h - (root - h).max(1e-12));
+            let slope =
+                1.0 + (g(root + h) - g((root - h).max(1e-12))) / (root + h - (root - h).max(1e-12));
             let (e, frac, m, qq) = stationary_error(dyn_, q, nodes, root);
             if !e.is_finite() {
                 return Err(Error::Numerics(format!(
@@ -419,19 +432,17 @@ pub fn continuous_closure(
     // State: μ_j for every node, then s².
     let rhs = |y: &[f64], out: &mut [f64]| {
         let mut eps = y[n];
-        for j in 0..n {
-            let d = nodes.w0[j] - y[j];
-            eps += nodes.kronrod[j] * d * d;
+        for ((w0, w), mu) in nodes.w0.iter().zip(&nodes.kronrod).zip(y) {
+            eps += w * (w0 - mu) * (w0 - mu);
         }
-        for j in 0..n {
-            out[j] = eta * (nodes.w0[j] - (1.0 + lam) * y[j]);
+        for ((o, w0), mu) in out.iter_mut().zip(&nodes.w0).zip(y) {
+            *o = eta * (w0 - (1.0 + lam) * mu);
         }
         out[n] = -2.0 * eta * (1.0 + lam) * y[n] + eta * eta * (eps + sig2);
     };
     let observe = |y: &[f64]| {
         let (mut e, mut m, mut qq) = (y[n], 0.0, y[n]);
-        for j in 0..n {
-            let (w0, mu, w) = (nodes.w0[j], y[j], nodes.kronrod[j]);
+        for ((&w0, &w), &mu) in nodes.w0.iter().zip(&nodes.kronrod).zip(y) {
             e += w * (w0 - mu) * (w0 - mu);
             m += w * w0 * mu;
             qq += w * mu * mu;
