@@ -270,14 +270,12 @@ pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> V
             let slope = c * (w0 - v[j]);
             let mass = if a.is_finite() && b.is_finite() {
                 let len = b - a;
-                let x = slope * len;
-                let e = if x.abs() < 1e-12 { 1.0 } else { x.exp_m1() / x };
-                // Anchor at the higher end to avoid overflow.
-                if slope >= 0.0 {
-                    (phi(b) - pmax).exp() * len * e * (-x).exp()
-                } else {
-                    (phi(a) - pmax).exp() * len * e
-                }
+                // ∫ over the cell = e^{Φ(top)}·len·(1 − e^{−y})/y, anchored at the end where Φ
+                // is larger, y = |slope|·len ≥ 0 (no overflow).
+                let y = (slope * len).abs();
+                let g = if y < 1e-12 { 1.0 } else { -(-y).exp_m1() / y };
+                let top = if slope >= 0.0 { b } else { a };
+                (phi(top) - pmax).exp() * len * g
             } else if a.is_finite() {
                 // [a, ∞): slope < 0 (w0 below the top level).
                 (phi(a) - pmax).exp() / (-slope)
