@@ -16,6 +16,7 @@ pub mod qat;
 pub mod rs;
 pub mod rsb;
 pub mod sgd;
+pub mod ste_dynamics;
 pub mod sweep;
 pub mod transitions;
 pub mod validate;
@@ -64,6 +65,8 @@ pub enum Command {
     Shrinkage(sgd::ShrinkageArgs),
     /// Adaptive stochastic quantization: optimal data-chosen levels.
     Asq(asq::Args),
+    /// Dynamics of online straight-through (STE) training: N → ∞ theory against simulation.
+    SteDynamics(ste_dynamics::Args),
 }
 
 /// Runs a parsed command line.
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::ScalingLaw(a)) => sgd::run_scaling_law(&a),
         Some(Command::Shrinkage(a)) => sgd::run_shrinkage(&a),
         Some(Command::Asq(a)) => asq::run(&a),
+        Some(Command::SteDynamics(a)) => ste_dynamics::run(&a),
     }
 }
 

@@ -354,3 +354,54 @@ pub fn rs_ground_state(dyn_: &Dynamics, alpha: f64) -> Result<f64> {
     }
     Ok(rep.equilibrium.gen_error)
 }
+
+/// Everything `quantreplica ste-dynamics` reports: the theory at the requested times, its
+/// stationary points, the β = ∞ replica ground state for comparison, and optionally the
+/// finite-N simulation at the same times.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The problem.
+    pub dynamics: Dynamics,
+    /// Largest stable η (null: none, quantized student).
+    pub stability_limit: f64,
+    /// Theory curves.
+    pub theory: Theory,
+    /// Self-consistent stationary points (quantized students).
+    pub fixed_points: Vec<FixedPoint>,
+    /// ε_g of the β = ∞ RS ground state at α = 1000 (the α → ∞ end of online training).
+    pub rs_ground_state: Option<f64>,
+    /// [`half_time`] of the theory curve towards the stable fixed point (quantized students).
+    pub half_time: Option<f64>,
+    /// The finite-N simulation, when requested.
+    pub simulation: Option<Simulation>,
+}
+
+/// Theory (with fixed points and the replica comparison) and, with `sim`, the simulation, at
+/// `times`. Every input is checked before any work starts.
+pub fn report(
+    dyn_: &Dynamics,
+    times: &[f64],
+    o: &FpOptions,
+    sim: Option<&SimOptions>,
+) -> Result<Report> {
+    check_times(times)?;
+    if let Some(s) = sim {
+        simulate::check(dyn_, times, s)?;
+    }
+    let th = theory(dyn_, times, o)?;
+    let fixed = fixed_points(dyn_, o)?;
+    let stable = fixed.iter().find(|f| f.stable).map(|f| f.gen_error);
+    let eps: Vec<f64> = th.points.iter().map(|p| p.gen_error).collect();
+    let half = stable.and_then(|e| half_time(times, &eps, e));
+    let rs = rs_ground_state(dyn_, 1000.0).ok();
+    let simulation = sim.map(|s| simulate(dyn_, times, s)).transpose()?;
+    Ok(Report {
+        dynamics: dyn_.clone(),
+        stability_limit: dyn_.stability_limit(),
+        theory: th,
+        fixed_points: fixed,
+        rs_ground_state: rs,
+        half_time: half,
+        simulation,
+    })
+}

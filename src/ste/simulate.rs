@@ -122,8 +122,9 @@ fn run_seed(
     out
 }
 
-/// Simulates online STE-SGD and reports mean ± standard error over seeds at `times`.
-pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Simulation> {
+/// Checks simulation settings against a time grid: N ≥ 2, at least one seed, and a request
+/// small enough for the machine (`seeds · steps · N ≤ MAX_WORK`).
+pub fn check(_dyn: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<()> {
     super::check_times(times)?;
     if opts.n < 2 {
         return Err(Error::input(format!(
@@ -142,6 +143,13 @@ pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Sim
             "simulation too large: seeds x steps x N = {work:.3e} (limit {MAX_WORK:.0e}); use fewer seeds, a smaller n or a shorter time"
         )));
     }
+    Ok(())
+}
+
+/// Simulates online STE-SGD and reports mean ± standard error over seeds at `times`.
+pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Simulation> {
+    check(dyn_, times, opts)?;
+    let n = opts.n as f64;
     let steps: Vec<u64> = times.iter().map(|t| (t * n).round() as u64).collect();
     let quant = dyn_.quantizer();
     let runs: Vec<Vec<[f64; 2]>> = (0..opts.seeds)
