@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0.5")]
     pub lr: f64,
     /// Times `T0:T1:COUNT` (COUNT evenly spaced times, t = steps/N).
-    #[arg(long, default_value = "0:10:21")]
+    #[arg(long, allow_hyphen_values = true, default_value = "0:10:21")]
     pub time: String,
     /// Clip the straight-through gradient outside [−ω, ω].
     #[arg(long)]
