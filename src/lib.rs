@@ -8,6 +8,7 @@
 pub mod amp;
 pub mod asq;
 pub mod cli;
+pub mod continuation;
 pub mod double_descent;
 pub mod error;
 pub mod figures;
