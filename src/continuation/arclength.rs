@@ -322,7 +322,9 @@ pub fn follow<S: System + ?Sized>(
         residual: start.residual,
     };
     let mut s = 0.0;
-    curve.points.push(point(sys, &cur, s, ps));
+    let mut first = point(sys, &cur, s, ps);
+    first.p = p0;
+    curve.points.push(first);
     let mut h = opts.h_init.clamp(opts.h_min, opts.h_max);
     while curve.points.len() <= opts.max_steps {
         let u_pred = &cur.u + h * &cur.t;
@@ -339,7 +341,11 @@ pub fn follow<S: System + ?Sized>(
             match sys.jacobian(&x, p) {
                 None => status = StepStatus::LeftDomain,
                 Some(j) => match next_tangent(&augmented(&j, ps), &cur.t) {
-                    Some(tn) if tn.dot(&cur.t) >= opts.min_cos => {
+                    Some(tn)
+                        if tn.dot(&cur.t) >= opts.min_cos
+                            && (h <= 4.0 * opts.h_min
+                                || !hidden_folds(&cur.u, &cur.t, &out.z, &tn)) =>
+                    {
                         next = Some(State {
                             u: out.z.clone(),
                             t: tn,
@@ -407,7 +413,8 @@ pub fn follow<S: System + ?Sized>(
                         residual: end.residual,
                     };
                     s += (&st.u - &cur.u).norm();
-                    let pt = point(sys, &st, s, ps);
+                    let mut pt = point(sys, &st, s, ps);
+                    pt.p = bound;
                     detect(sys, &mut curve, &cur, &st, pt, opts);
                 }
             }
@@ -436,6 +443,37 @@ pub fn follow<S: System + ?Sized>(
     curve
 }
 
+/// Whether the step from `(ua, ta)` to `(ub, tb)` hides two folds: `t_p` has the same sign at
+/// both ends, but the cubic Hermite interpolant of `p` along the step (values and slopes
+/// `t_p · |chord|` at both ends) turns twice inside it. Near a cusp the two folds of an
+/// S-shaped curve can be closer than one step; such a step is retried shorter so that each
+/// fold gets its own sign change of `t_p`.
+fn hidden_folds(
+    ua: &DVector<f64>,
+    ta: &DVector<f64>,
+    ub: &DVector<f64>,
+    tb: &DVector<f64>,
+) -> bool {
+    let n = ua.len() - 1;
+    let (pa, pb) = (ua[n], ub[n]);
+    let len = (ub - ua).norm();
+    let (da, db) = (len * ta[n], len * tb[n]);
+    if da * db <= 0.0 {
+        return false;
+    }
+    // p'(τ) = A τ² + B τ + C on τ ∈ (0, 1).
+    let a = 6.0 * (pa - pb) + 3.0 * (da + db);
+    let b = 6.0 * (pb - pa) - 4.0 * da - 2.0 * db;
+    let c = da;
+    let disc = b * b - 4.0 * a * c;
+    if a == 0.0 || disc <= 0.0 {
+        return false;
+    }
+    let r = disc.sqrt();
+    let roots = [(-b - r) / (2.0 * a), (-b + r) / (2.0 * a)];
+    roots.iter().all(|t| *t > 0.0 && *t < 1.0)
+}
+
 /// Appends the accepted point `pt` (state `b`, previous state `a`) and records a fold or a
 /// branch point between them.
 fn detect<S: System + ?Sized>(
@@ -457,7 +495,7 @@ fn detect<S: System + ?Sized>(
             .push(fold::flag_branch_point(prev, &pt, index));
     } else if fold_change {
         let f = if opts.refine_folds {
-            fold::refine(sys, a, b, opts, index)
+            fold::refine(sys, a, b, opts, index, &curve.folds)
         } else {
             fold::interpolate(sys, a, b, opts.p_scale, index)
         };

@@ -93,12 +93,11 @@ fn dfx_along<S: System + ?Sized>(
     d: &DVector<f64>,
 ) -> Option<DMatrix<f64>> {
     let e = step(x.amax()) / d.amax().max(1e-300);
-    let plus = sys.jacobian(&(x + e * d), p);
-    let minus = sys.jacobian(&(x - e * d), p);
-    match (plus, minus) {
-        (Some(a), Some(b)) => Some((a.fx - b.fx) / (2.0 * e)),
-        (Some(a), None) => Some((a.fx - sys.jacobian(x, p)?.fx) / e),
-        (None, Some(b)) => Some((sys.jacobian(x, p)?.fx - b.fx) / e),
+    let fx = |y: &DVector<f64>, q: f64| sys.residual_and_fx(y, q).map(|r| r.1);
+    match (fx(&(x + e * d), p), fx(&(x - e * d), p)) {
+        (Some(a), Some(b)) => Some((a - b) / (2.0 * e)),
+        (Some(a), None) => Some((a - fx(x, p)?) / e),
+        (None, Some(b)) => Some((fx(x, p)? - b) / e),
         (None, None) => None,
     }
 }
@@ -107,10 +106,11 @@ fn dfx_along<S: System + ?Sized>(
 fn dfx_dp<S: System + ?Sized>(sys: &S, x: &DVector<f64>, p: f64) -> Option<DMatrix<f64>> {
     let e = step(p.abs());
     let (pp, pm) = (p + e, p - e);
-    match (sys.jacobian(x, pp), sys.jacobian(x, pm)) {
-        (Some(a), Some(b)) => Some((a.fx - b.fx) / (pp - pm)),
-        (Some(a), None) => Some((a.fx - sys.jacobian(x, p)?.fx) / (pp - p)),
-        (None, Some(b)) => Some((sys.jacobian(x, p)?.fx - b.fx) / (p - pm)),
+    let fx = |q: f64| sys.residual_and_fx(x, q).map(|r| r.1);
+    match (fx(pp), fx(pm)) {
+        (Some(a), Some(b)) => Some((a - b) / (pp - pm)),
+        (Some(a), None) => Some((a - fx(p)?) / (pp - p)),
+        (None, Some(b)) => Some((fx(p)? - b) / (p - pm)),
         (None, None) => None,
     }
 }
@@ -208,14 +208,15 @@ pub(crate) fn interpolate<S: System + ?Sized>(
 }
 
 /// Locates the fold between accepted states `a` and `b`: Moore–Spence from the interpolated
-/// guess, or, if that fails or lands away from the bracket, Brent's method on `t_p` along the
-/// curve.
+/// guess, or, if that fails, lands away from the bracket or on one of the `known` folds,
+/// Brent's method on `t_p` along the curve.
 pub(crate) fn refine<S: System + ?Sized>(
     sys: &S,
     a: &State,
     b: &State,
     opts: &super::arclength::Options,
     after: usize,
+    known: &[Fold],
 ) -> Fold {
     let n = sys.dim();
     let ps = opts.p_scale;
@@ -228,8 +229,19 @@ pub(crate) fn refine<S: System + ?Sized>(
         let x = out.z.rows(0, n).into_owned();
         let p = out.z[n];
         let u = x.clone().insert_row(n, p / ps);
-        let near =
-            (&u - &a.u).norm() <= 2.0 * chord + 1e-12 && (&u - &b.u).norm() <= 2.0 * chord + 1e-12;
+        // The fold must lie within the bracket: along the chord, and close to it (near a cusp a
+        // neighbouring fold can attract Newton from the interpolated guess).
+        let along = (&u - &a.u).dot(&(&b.u - &a.u)) / (chord * chord).max(f64::MIN_POSITIVE);
+        let off = (&u - &a.u - along * (&b.u - &a.u)).norm();
+        // A fold already found elsewhere on the curve is not this one.
+        let seen = known.iter().any(|f| {
+            (f.p - p).abs() <= 1e-9 * (1.0 + p.abs())
+                && f.x
+                    .iter()
+                    .zip(x.iter())
+                    .all(|(u, v)| (u - v).abs() <= 1e-9 * (1.0 + v.abs()))
+        });
+        let near = (-0.25..=1.25).contains(&along) && off <= chord && !seen;
         if near {
             if let Some(j) = sys.jacobian(&x, p) {
                 let (kappa, v) = curvature(sys, &x, p, &j)
@@ -357,10 +369,10 @@ where
         let sys = (self.family)(p2)?;
         let x = z.rows(0, n).into_owned();
         let v = z.rows(n + 1, n).into_owned();
-        let (f, j) = sys.residual_and_jacobian(&x, z[n])?;
+        let (f, fx) = sys.residual_and_fx(&x, z[n])?;
         let mut g = DVector::zeros(2 * n + 1);
         g.rows_mut(0, n).copy_from(&f);
-        g.rows_mut(n, n).copy_from(&(&j.fx * &v));
+        g.rows_mut(n, n).copy_from(&(&fx * &v));
         g[2 * n] = self.l.dot(&v) - 1.0;
         Some(g)
     }

@@ -35,8 +35,10 @@
 //! ```
 
 pub mod arclength;
+pub mod branches;
 pub mod fold;
 pub mod newton;
+pub mod rs;
 
 use nalgebra::{DMatrix, DVector};
 
@@ -66,6 +68,13 @@ pub trait System {
     /// `F` and its Jacobian together (override when they share work).
     fn residual_and_jacobian(&self, x: &DVector<f64>, p: f64) -> Option<(DVector<f64>, Jacobian)> {
         Some((self.residual(x, p)?, self.jacobian(x, p)?))
+    }
+
+    /// `F` and `F_x` only (override when `F_p` is costly: Newton at fixed `p` and the fold
+    /// conditions need only `F_x`).
+    fn residual_and_fx(&self, x: &DVector<f64>, p: f64) -> Option<(DVector<f64>, DMatrix<f64>)> {
+        let (f, j) = self.residual_and_jacobian(x, p)?;
+        Some((f, j.fx))
     }
 
     /// Whether the solution `(x, p)` with Jacobian `j` is stable in the sense the problem

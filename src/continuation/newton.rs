@@ -167,14 +167,7 @@ where
 
 /// Solves `F(x, p) = 0` for `x` at fixed `p` from `x0`.
 pub fn solve_at<S: System + ?Sized>(sys: &S, x0: &DVector<f64>, p: f64, opts: &Options) -> Outcome {
-    solve(
-        |x| {
-            let (f, j) = sys.residual_and_jacobian(x, p)?;
-            Some((f, j.fx))
-        },
-        x0,
-        opts,
-    )
+    solve(|x| sys.residual_and_fx(x, p), x0, opts)
 }
 
 #[cfg(test)]

@@ -1,0 +1,383 @@
+//! The RS saddle-point equations as a continuation problem: `F(x, p) = G(x; p) − x`, with `G`
+//! the RS map of [`crate::rs`] (`x = (m, q, Q)` at finite β, `(m, q, r = 1/(1+χ))` at β = ∞) and
+//! `p` any scalar on which the model depends (α, σ², ω, β, λ, ρ, or a path such as the
+//! Bayes-optimal line β = 1/σ²).
+//!
+//! **Jacobian at finite β** (analytic). The map is an average over the teacher measure of the
+//! student's posterior moments under `p(s) ∝ π(s) exp(−(a/2) s² + h s)`, `h = m̂ w0 + √q̂ z`,
+//! where the conjugates `(a, m̂, q̂)` are functions of `(m, q, Q)` set by the output channel
+//! (Gaussian: `m̂ = Â = αβ/(1+βΔ)`, `a = Â + βλ`, `q̂ = Â² E/α`). The chain rule goes through
+//! the conjugates: with `μ = ⟨s⟩` and the central moments `c2, c3, c4` of the local posterior,
+//! `∂μ/∂h = c2`, `∂μ/∂a = −½K`, `∂⟨s²⟩/∂h = K`, `∂⟨s²⟩/∂a = −½V`, where
+//! `K = Cov(s, s²) = c3 + 2μc2` and `V = Var(s²) = c4 − c2² + 4μc3 + 4μ²c2`; `∂/∂m̂` brings
+//! down `w0` (averaged as `E[w0 | h]` and `E[w0² | h]` over Gaussian teacher components), and
+//! `∂/∂q̂ E[f(h)] = ½ E[∂²_h f(h)]` (Stein's lemma / heat equation), which needs
+//! `∂²_h μ = c3`, `∂²_h μ² = 2c2² + 2μc3`, `∂²_h ⟨s²⟩ = c4 − c2² + 2μc3`. Each derivative is one
+//! more component of the same adaptive quadrature with the same breakpoints as the map.
+//! `∂F/∂p` is a central difference of the map (the parameter may be a level width, which moves
+//! the levels). At β = ∞ the Jacobian is taken by central differences of the closed-form map.
+//!
+//! **Stability** of a fixed point: see [`super::branches`] (spectral radius of `∂G/∂x`, and the
+//! curvature of the free entropy along the Nishimori manifold). The RS free entropy depends on
+//! the state only through `(Δ, E) = (Q − q, ρ − 2m + q + σ²)` (the Gaussian channel sees nothing
+//! else), and [`free_entropy_hessian`] gives its Hessian in those coordinates.
+
+use super::{finite_difference_jacobian, map_stable, Jacobian, System};
+use crate::error::Result;
+use crate::model::teacher::norm_pdf;
+use crate::model::{Model, Student};
+use crate::quad::{integrate, Tolerance};
+use crate::rs::{finite, zero};
+use nalgebra::{DMatrix, DVector, Matrix2, Matrix3};
+
+/// Half-width of the integration range in standard deviations of the field (as the map).
+const U_MAX: f64 = 10.0;
+/// Relative weight below which a level is dropped from a posterior sum (as the map).
+const CUTOFF: f64 = 40.0;
+
+/// Quadrature tolerance of the derivative integrals: the Jacobian steers Newton and sets the
+/// fold condition `F_x v = 0`; 1e-11 keeps folds at ~1e-10 in the parameter.
+const JAC_TOL: Tolerance = Tolerance {
+    abs: 1e-11,
+    rel: 1e-10,
+    max_intervals: 20_000,
+};
+
+/// Mean and central moments `(μ, c2, c3, c4)` of `p(s) ∝ π(s) exp(−(a/2)s² + h s)`.
+pub fn posterior_moments(student: &Student, a: f64, h: f64) -> [f64; 4] {
+    let l = match student {
+        Student::Continuous => return [h / a, 1.0 / a, 0.0, 3.0 / (a * a)],
+        Student::Discrete(l) => l,
+    };
+    let v = l.values();
+    let k = v.len();
+    let counting = l.is_counting();
+    // Dense even grid with the posterior far inside: Gaussian to double precision (the same
+    // Poisson-summation argument as the map's closed form).
+    if counting && a > 0.0 && k > 2 {
+        let d = (v[k - 1] - v[0]) / (k - 1) as f64;
+        let c = h / a;
+        let reach = (2.0 * CUTOFF / a).sqrt() + d;
+        let even = v.windows(2).all(|w| ((w[1] - w[0]) - d).abs() <= 1e-12 * d);
+        if even && a * d * d <= 0.4 && c - v[0] >= reach && v[k - 1] - c >= reach {
+            return [c, 1.0 / a, 0.0, 3.0 / (a * a)];
+        }
+    }
+    let expo = |i: usize| l.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i];
+    let (lo, hi, imax) = if counting && a > 0.0 {
+        let c = h / a;
+        let j = v.partition_point(|x| *x < c);
+        let imax = if j == 0 {
+            0
+        } else if j == k || c - v[j - 1] < v[j] - c {
+            j - 1
+        } else {
+            j
+        };
+        let emax = expo(imax);
+        let mut lo = imax;
+        while lo > 0 && expo(lo - 1) > emax - CUTOFF {
+            lo -= 1;
+        }
+        let mut hi = imax;
+        while hi + 1 < k && expo(hi + 1) > emax - CUTOFF {
+            hi += 1;
+        }
+        (lo, hi, imax)
+    } else {
+        let imax = (0..k)
+            .max_by(|&x, &y| expo(x).total_cmp(&expo(y)))
+            .unwrap_or(0);
+        (0, k - 1, imax)
+    };
+    let emax = expo(imax);
+    let sref = v[imax];
+    let mut s = [0.0f64; 5];
+    for (i, &vi) in v.iter().enumerate().take(hi + 1).skip(lo) {
+        let w = (expo(i) - emax).exp();
+        let d = vi - sref;
+        let mut p = w;
+        for sk in s.iter_mut() {
+            *sk += p;
+            p *= d;
+        }
+    }
+    let (m1, m2, m3, m4) = (s[1] / s[0], s[2] / s[0], s[3] / s[0], s[4] / s[0]);
+    let c2 = (m2 - m1 * m1).max(0.0);
+    let c3 = m3 - 3.0 * m1 * m2 + 2.0 * m1 * m1 * m1;
+    let c4 = (m4 - 4.0 * m1 * m3 + 6.0 * m1 * m1 * m2 - 3.0 * m1.powi(4)).max(0.0);
+    [sref + m1, c2, c3, c4]
+}
+
+/// The conjugates of a finite-β state and their derivatives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Conjugates {
+    /// Quadratic coefficient of the local posterior, ridge included (`Â + βλ`).
+    pub a: f64,
+    /// `m̂`, the coefficient of `w0` in the field.
+    pub m_hat: f64,
+    /// `q̂`, the variance of the noise in the field.
+    pub q_hat: f64,
+    /// `∂(a, m̂, q̂)/∂(m, q, Q)` (rows: conjugates).
+    pub d: Matrix3<f64>,
+}
+
+/// The Gaussian channel's conjugates at `(m, q, Q)`, or `None` outside the domain.
+pub fn conjugates(model: &Model, x: &[f64]) -> Option<Conjugates> {
+    let ch = finite::channel(model, x[0], x[1], x[2])?;
+    let (alpha, beta) = (model.alpha, model.beta);
+    let ah = ch.a_hat;
+    // dÂ/dΔ = −Â²/α; Δ = Q − q; E = ρ − 2m + q + σ².
+    let da_ddelta = -ah * ah / alpha;
+    let dah = [0.0, -da_ddelta, da_ddelta];
+    // q̂ = Â² E/α.
+    let q_hat = ah * ah * ch.e / alpha;
+    let de = [-2.0, 1.0, 0.0];
+    let dqh: Vec<f64> = (0..3)
+        .map(|j| 2.0 * ah * ch.e / alpha * dah[j] + ah * ah / alpha * de[j])
+        .collect();
+    let d = Matrix3::from_row_slice(&[
+        dah[0], dah[1], dah[2], dah[0], dah[1], dah[2], dqh[0], dqh[1], dqh[2],
+    ]);
+    Some(Conjugates {
+        a: ah + beta * model.ridge,
+        m_hat: ah,
+        q_hat,
+        d,
+    })
+}
+
+/// Integration breakpoints (in standard units `u` of the field `h = m̂μ + s u`) for one teacher
+/// component: a coarse partition plus points graded around every level midpoint where the
+/// posterior mean steps (the map's own partition).
+fn breakpoints(student: &Student, a: f64, centre: f64, s: f64) -> Vec<f64> {
+    let mut pts = vec![-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
+    if let Some(l) = student.levels() {
+        for w in l.values().windows(2) {
+            let scale = 1.0 / ((w[1] - w[0]) * s);
+            let u = (a * 0.5 * (w[0] + w[1]) - centre) / s;
+            if scale < 1.0 && u > -U_MAX && u < U_MAX {
+                pts.push(u);
+                let reach = (0.5 * a * (w[1] - w[0]) / s).min(1.5);
+                let mut k = 2.0;
+                while k * scale < reach && k <= 32.0 {
+                    pts.push(u - k * scale);
+                    pts.push(u + k * scale);
+                    k *= 4.0;
+                }
+            }
+        }
+    }
+    pts.retain(|u| u.abs() < U_MAX);
+    pts.push(-U_MAX);
+    pts.push(U_MAX);
+    pts.sort_by(f64::total_cmp);
+    pts.dedup_by(|b, a| *b - *a < 1e-9);
+    pts
+}
+
+/// `∂(G_m, G_q, G_Q)/∂(a, m̂, q̂)` (rows: outputs) of the averages
+/// `G_m = E[w0 μ]`, `G_q = E[μ²]`, `G_Q = E[⟨s²⟩]`, and whether every quadrature converged.
+pub fn entropic_derivatives(model: &Model, c: &Conjugates, tol: Tolerance) -> (Matrix3<f64>, bool) {
+    let mut out = [0.0f64; 9];
+    let mut accurate = true;
+    for comp in model.teacher.components() {
+        let s = (c.m_hat * c.m_hat * comp.var + c.q_hat).sqrt();
+        let centre = c.m_hat * comp.mean;
+        let f = |u: f64| -> [f64; 9] {
+            let h = centre + s * u;
+            let wt = norm_pdf(u);
+            // E[w0 | h] and E[w0² | h] for this component.
+            let (w1, w2) = if comp.var > 0.0 {
+                let w1 = comp.mean + c.m_hat * comp.var / s * u;
+                (w1, w1 * w1 + comp.var * c.q_hat / (s * s))
+            } else {
+                (comp.mean, comp.mean * comp.mean)
+            };
+            let [mu, c2, c3, c4] = posterior_moments(&model.student, c.a, h);
+            let k = c3 + 2.0 * mu * c2;
+            let v = c4 - c2 * c2 + 4.0 * mu * c3 + 4.0 * mu * mu * c2;
+            [
+                wt * (-0.5 * w1 * k),
+                wt * (-mu * k),
+                wt * (-0.5 * v),
+                wt * (w2 * c2),
+                wt * (2.0 * w1 * mu * c2),
+                wt * (w1 * k),
+                wt * (0.5 * w1 * c3),
+                wt * (c2 * c2 + mu * c3),
+                wt * (0.5 * (c4 - c2 * c2 + 2.0 * mu * c3)),
+            ]
+        };
+        if s > 0.0 {
+            let r = integrate(f, &breakpoints(&model.student, c.a, centre, s), tol);
+            accurate &= r.converged;
+            for (o, v) in out.iter_mut().zip(r.value) {
+                *o += comp.weight * v;
+            }
+        } else {
+            // A point-mass teacher with q̂ = 0: the field is deterministic.
+            let v = f(0.0);
+            let w0 = norm_pdf(0.0);
+            for (o, v) in out.iter_mut().zip(v) {
+                *o += comp.weight * v / w0;
+            }
+        }
+    }
+    // Columns (a, m̂, q̂), rows (m, q, Q).
+    let d = Matrix3::from_row_slice(&[
+        out[0], out[3], out[6], out[1], out[4], out[7], out[2], out[5], out[8],
+    ]);
+    (d, accurate)
+}
+
+/// `∂G/∂x` of the finite-β RS map at `x = (m, q, Q)`, analytic (see the module notes).
+pub fn map_jacobian(model: &Model, x: &[f64], tol: Tolerance) -> Option<Matrix3<f64>> {
+    let c = conjugates(model, x)?;
+    let (dg, _) = entropic_derivatives(model, &c, tol);
+    let j = dg * c.d;
+    j.iter().all(|v| v.is_finite()).then_some(j)
+}
+
+/// The Hessian of the reduced RS free entropy `Φ(Δ, E)` at a finite-β fixed point
+/// `x = (m, q, Q)`, in the coordinates `(Δ, E) = (Q − q, ρ − 2m + q + σ²)`.
+///
+/// `φ(x)` with the conjugates at their saddle values depends on `x` only through `(Δ, E)`; its
+/// gradient is `Jᵀ g` with `J = ∂(Â, q̂)/∂(Δ, E)` and `g = (F_m − ½F_Q, ½(F_Q − F_q))`, which
+/// vanishes exactly at the fixed points; at a fixed point the Hessian is `Jᵀ ∂g/∂(Δ, E)`.
+pub fn free_entropy_hessian(model: &Model, x: &[f64], tol: Tolerance) -> Option<Matrix2<f64>> {
+    let c = conjugates(model, x)?;
+    let ch = finite::channel(model, x[0], x[1], x[2])?;
+    let (dg, _) = entropic_derivatives(model, &c, tol);
+    let (alpha, ah, e) = (model.alpha, ch.a_hat, ch.e);
+    // (Â, q̂) as functions of (Δ, E); a = Â + βλ and m̂ = Â move together.
+    let dah_dd = -ah * ah / alpha;
+    let dqh_dd = 2.0 * ah * e / alpha * dah_dd;
+    let dqh_de = ah * ah / alpha;
+    let dg_dah = dg.column(0) + dg.column(1);
+    let dg_dqh = dg.column(2).into_owned();
+    let dg_dd = dg_dah * dah_dd + dg_dqh * dqh_dd;
+    let dg_de = dg_dqh * dqh_de;
+    // g1 = G_m − ½G_Q − ½(ρ + σ² − E − Δ), g2 = ½(G_Q − G_q) − ½Δ.
+    let dgm = Matrix2::new(
+        dg_dd[0] - 0.5 * dg_dd[2] + 0.5,
+        dg_de[0] - 0.5 * dg_de[2] + 0.5,
+        0.5 * (dg_dd[2] - dg_dd[1]) - 0.5,
+        0.5 * (dg_de[2] - dg_de[1]),
+    );
+    let j = Matrix2::new(dah_dd, 0.0, dqh_dd, dqh_de);
+    Some(j.transpose() * dgm)
+}
+
+/// Tolerance of the Nishimori-manifold test `|m − q|, |Q − ρ|`.
+const NISHIMORI_TOL: f64 = 1e-8;
+
+/// `d²Φ/dq² = (1, 1) H (1, 1)ᵀ`, the curvature of the free entropy along the Nishimori manifold
+/// (`m = q`, `Q = ρ`, so `dΔ = dE = −dq`), when the finite-β fixed point `x` lies on it.
+pub fn nishimori_curvature(model: &Model, x: &[f64], h: &Matrix2<f64>) -> Option<f64> {
+    let on = !model.zero_temperature()
+        && (x[0] - x[1]).abs() < NISHIMORI_TOL * (1.0 + x[1].abs())
+        && (x[2] - model.rho()).abs() < NISHIMORI_TOL * (1.0 + model.rho());
+    on.then(|| h[(0, 0)] + h[(0, 1)] + h[(1, 0)] + h[(1, 1)])
+}
+
+/// The RS equations `F(x, p) = G(x; model(p)) − x` as a continuation problem.
+pub struct RsSystem<'a> {
+    make: Box<dyn Fn(f64) -> Result<Model> + Sync + 'a>,
+    quad: Tolerance,
+}
+
+impl<'a> RsSystem<'a> {
+    /// The system of the model family `make` (the model at parameter `p`), with the map's
+    /// quadrature tolerance `quad`.
+    pub fn new(make: impl Fn(f64) -> Result<Model> + Sync + 'a, quad: Tolerance) -> Self {
+        RsSystem {
+            make: Box::new(make),
+            quad,
+        }
+    }
+
+    /// The model at `p`, if it can be built.
+    pub fn model(&self, p: f64) -> Option<Model> {
+        (self.make)(p).ok()
+    }
+
+    fn g(&self, model: &Model, x: &DVector<f64>) -> Option<DVector<f64>> {
+        let out = if model.zero_temperature() {
+            zero::map(model, model.student.levels()?, x.as_slice())?
+        } else {
+            finite::map(model, x.as_slice(), self.quad)?
+        };
+        Some(DVector::from_column_slice(&out))
+    }
+
+    fn f(&self, model: &Model, x: &DVector<f64>) -> Option<DVector<f64>> {
+        Some(self.g(model, x)? - x)
+    }
+
+    /// `∂F/∂p` by central differences of the map in `p` (one-sided where the model cannot be
+    /// built, e.g. at σ² = 0).
+    fn fp(&self, x: &DVector<f64>, p: f64, f0: &DVector<f64>) -> Option<DVector<f64>> {
+        let h = 6.055e-6 * p.abs().max(1e-3);
+        let (pp, pm) = (p + h, p - h);
+        let at = |q: f64| self.model(q).and_then(|m| self.f(&m, x));
+        match (at(pp), at(pm)) {
+            (Some(a), Some(b)) => Some((a - b) / (pp - pm)),
+            (Some(a), None) => Some((a - f0) / (pp - p)),
+            (None, Some(b)) => Some((f0 - b) / (p - pm)),
+            (None, None) => None,
+        }
+    }
+}
+
+impl System for RsSystem<'_> {
+    fn dim(&self) -> usize {
+        3
+    }
+
+    fn residual(&self, x: &DVector<f64>, p: f64) -> Option<DVector<f64>> {
+        let model = self.model(p)?;
+        self.f(&model, x)
+    }
+
+    fn jacobian(&self, x: &DVector<f64>, p: f64) -> Option<Jacobian> {
+        Some(self.residual_and_jacobian(x, p)?.1)
+    }
+
+    fn residual_and_jacobian(&self, x: &DVector<f64>, p: f64) -> Option<(DVector<f64>, Jacobian)> {
+        let model = self.model(p)?;
+        if model.zero_temperature() {
+            let j = finite_difference_jacobian(self, x, p)?;
+            return Some((self.f(&model, x)?, j));
+        }
+        let (f0, fx) = self.residual_and_fx(x, p)?;
+        let fp = self.fp(x, p, &f0)?;
+        Some((f0, Jacobian { fx, fp }))
+    }
+
+    fn residual_and_fx(&self, x: &DVector<f64>, p: f64) -> Option<(DVector<f64>, DMatrix<f64>)> {
+        let model = self.model(p)?;
+        if model.zero_temperature() {
+            let j = finite_difference_jacobian(self, x, p)?;
+            return Some((self.f(&model, x)?, j.fx));
+        }
+        let f0 = self.f(&model, x)?;
+        let gx = map_jacobian(&model, x.as_slice(), looser(JAC_TOL, self.quad))?;
+        let fx = DMatrix::from_iterator(3, 3, gx.iter().copied()) - DMatrix::identity(3, 3);
+        Some((f0, fx))
+    }
+
+    fn stable(&self, _x: &DVector<f64>, _p: f64, j: &Jacobian) -> Option<bool> {
+        Some(map_stable(j))
+    }
+}
+
+/// The looser of two tolerances in each field (the derivatives never need to be more accurate
+/// than the map).
+fn looser(a: Tolerance, b: Tolerance) -> Tolerance {
+    Tolerance {
+        abs: a.abs.max(b.abs),
+        rel: a.rel.max(b.rel),
+        max_intervals: a.max_intervals.min(b.max_intervals),
+    }
+}
