@@ -2,6 +2,7 @@
 //! finding, and first-order transitions (branches, spinodals, free-entropy crossings) along
 //! one parameter.
 
+use crate::continuation::branches::{diagram, BranchOptions, Diagram};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::optimize::brent_root;
@@ -138,6 +139,11 @@ pub struct Transitions {
     /// Parameter values where the equilibrium (largest free entropy / lowest energy) jumps
     /// between branches (refined by Brent on the free-entropy difference).
     pub equilibrium_transitions: Vec<f64>,
+    /// The same structure by pseudo-arclength continuation: every branch followed through its
+    /// folds, stable and unstable branches labelled, spinodals as folds refined on the
+    /// extended system, first-order transitions between stable branches, and where
+    /// continuation failed (docs/continuation.md).
+    pub continuation: Diagram,
 }
 
 fn same(a: &RsSolution, b: &RsSolution) -> bool {
@@ -244,12 +250,17 @@ pub fn transitions(
     }
     let equilibrium_transitions = crossings(make, &branches, opts)?;
     spinodals.sort_by(f64::total_cmp);
+    let bo = BranchOptions {
+        solver: *opts,
+        ..BranchOptions::default()
+    };
     Ok(Transitions {
         param: param.to_string(),
         branches,
         spinodals,
         unresolved_branch_ends: unresolved,
         equilibrium_transitions,
+        continuation: diagram(make, param, params, &bo)?,
     })
 }
 
@@ -375,8 +386,9 @@ fn crossings(
     Ok(out)
 }
 
-/// First-order structure of a two-parameter map: for every row `y`, the spinodals and the
-/// equilibrium transitions found by [`transitions`] along `x`, as `(x, y)` points.
+/// First-order structure of a two-parameter map: for every row `y`, the spinodals (folds) and
+/// the equilibrium transitions found by branch continuation
+/// ([`crate::continuation::branches::diagram`]) along `x`, as `(x, y)` points.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FirstOrderLines {
     /// Ends of metastable branches.
@@ -385,7 +397,7 @@ pub struct FirstOrderLines {
     pub equilibrium_transitions: Vec<(f64, f64)>,
 }
 
-/// Runs [`transitions`] along `xs` (ascending) for every `y` in parallel (rows in order, so the
+/// Runs [`diagram`] along `xs` (ascending) for every `y` in parallel (rows in order, so the
 /// result does not depend on the thread count). A row whose model cannot be built is an error.
 pub fn first_order_lines(
     make: &(dyn Fn(f64, f64) -> Result<Model> + Sync),
@@ -394,15 +406,21 @@ pub fn first_order_lines(
     opts: &SolverOptions,
 ) -> Result<FirstOrderLines> {
     use rayon::prelude::*;
-    let rows: Vec<Transitions> = ys
+    let bo = BranchOptions {
+        solver: *opts,
+        ..BranchOptions::default()
+    };
+    // Each row by continuation: spinodals are the folds, transitions the free-entropy
+    // crossings of stable branches.
+    let rows: Vec<Diagram> = ys
         .par_iter()
-        .map(|&y| transitions(&|x| make(x, y), "x", xs, opts))
+        .map(|&y| diagram(&|x| make(x, y), "x", xs, &bo))
         .collect::<Result<_>>()?;
     let mut out = FirstOrderLines::default();
-    for (t, &y) in rows.iter().zip(ys) {
-        out.spinodals.extend(t.spinodals.iter().map(|&x| (x, y)));
+    for (d, &y) in rows.iter().zip(ys) {
+        out.spinodals.extend(d.spinodals.iter().map(|s| (s.p, y)));
         out.equilibrium_transitions
-            .extend(t.equilibrium_transitions.iter().map(|&x| (x, y)));
+            .extend(d.first_order.iter().map(|f| (f.p, y)));
     }
     Ok(out)
 }

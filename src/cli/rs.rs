@@ -1,8 +1,9 @@
 //! `quantreplica rs`: the RS saddle point at one parameter point.
 
 use super::model_args::ModelArgs;
+use crate::continuation::branches::{fixed_points, BranchOptions, Failure, FixedPoint};
 use crate::error::Result;
-use crate::rs::{solve, RsReport, RsSolution, SolverOptions};
+use crate::rs::{RsReport, RsSolution};
 use serde::Serialize;
 
 /// Flags of `quantreplica rs`.
@@ -24,20 +25,32 @@ pub struct RsJson<'a> {
     pub equilibrium: &'a RsSolution,
     /// Whether the equilibrium converged.
     pub converged: bool,
-    /// Every distinct fixed point.
+    /// Every distinct fixed point the standard starts converged to.
     pub solutions: &'a [RsSolution],
     /// The levels used (null for a continuous student).
     pub levels: Option<&'a [f64]>,
+    /// Every fixed point found by the starts and by continuation in α, labelled (stable:
+    /// attracts the RS iteration; see docs/continuation.md).
+    pub fixed_points: &'a [FixedPoint],
+    /// Where that continuation stopped short of [α/8, 8α].
+    pub continuation_failures: &'a [Failure],
 }
 
 impl<'a> RsJson<'a> {
-    /// Wraps a report.
-    pub fn new(report: &'a RsReport, levels: Option<&'a [f64]>) -> Self {
+    /// Wraps a report and the labelled fixed points.
+    pub fn new(
+        report: &'a RsReport,
+        levels: Option<&'a [f64]>,
+        fixed_points: &'a [FixedPoint],
+        continuation_failures: &'a [Failure],
+    ) -> Self {
         RsJson {
             equilibrium: &report.equilibrium,
             converged: report.converged,
             solutions: &report.solutions,
             levels,
+            fixed_points,
+            continuation_failures,
         }
     }
 }
@@ -55,10 +68,16 @@ fn fmt(v: f64) -> String {
 /// Runs `rs`.
 pub fn run(a: &Args) -> Result<()> {
     let model = a.model.model()?;
-    let report = solve(&model, &SolverOptions::default());
+    let all = fixed_points(&model, &BranchOptions::default());
+    let report = &all.report;
     let levels = model.student.levels().map(|l| l.values());
     if a.json {
-        return crate::output::print_json(&RsJson::new(&report, levels));
+        return crate::output::print_json(&RsJson::new(
+            report,
+            levels,
+            &all.fixed_points,
+            &all.failures,
+        ));
     }
     println!(
         "RS saddle point: alpha={} noise={} beta={} ridge={} teacher={}",
@@ -100,6 +119,31 @@ pub fn run(a: &Args) -> Result<()> {
     }
     if !report.converged {
         println!("warning: no fixed point converged; numbers above are the last iterates");
+    }
+    println!("every fixed point (starts and continuation in alpha):");
+    for f in &all.fixed_points {
+        let s = &f.solution;
+        let label = match f.stable {
+            Some(true) => "stable",
+            Some(false) => "unstable",
+            None => "unlabelled",
+        };
+        println!(
+            "  m={} q={} Q={} free_entropy={} spectral_radius={} {label} ({})",
+            fmt(s.m),
+            fmt(s.q),
+            fmt(s.big_q),
+            s.free_entropy.map_or("n/a".into(), fmt),
+            f.spectral_radius.map_or("n/a".into(), fmt),
+            f.found_by
+        );
+    }
+    for f in &all.failures {
+        println!(
+            "  continuation in alpha stopped at alpha={} ({:?})",
+            fmt(f.p),
+            f.end
+        );
     }
     Ok(())
 }

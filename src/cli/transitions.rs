@@ -18,7 +18,8 @@ pub struct Args {
     /// teacher_var).
     #[arg(long)]
     pub over: String,
-    /// Print JSON (branches, spinodals, equilibrium_transitions).
+    /// Print JSON (branches, spinodals, equilibrium_transitions from the grid; `continuation`:
+    /// the same by pseudo-arclength continuation, spinodals as folds).
     #[arg(long)]
     pub json: bool,
 }
@@ -47,17 +48,49 @@ pub fn run(a: &Args) -> Result<()> {
     if a.json {
         return crate::output::print_json(&t);
     }
-    println!("{} branches along {}", t.branches.len(), t.param);
-    for (i, b) in t.branches.iter().enumerate() {
-        let (lo, hi) = (b.params[0], b.params[b.params.len() - 1]);
-        let m0 = b.solutions[0].m;
+    let c = &t.continuation;
+    println!(
+        "{} branches along {} (pseudo-arclength continuation)",
+        c.branches.len(),
+        t.param
+    );
+    for (i, b) in c.branches.iter().enumerate() {
+        let pts = &c.curves[b.curve].points[b.points.0..=b.points.1];
+        let (first, last) = (&pts[0], &pts[pts.len() - 1]);
         println!(
-            "  branch {i}: {} in [{lo}, {hi}], m from {m0:.4} to {:.4}",
+            "  branch {i}: {} in [{}, {}], m from {:.4} to {:.4}, {}",
             t.param,
-            b.solutions[b.solutions.len() - 1].m
+            b.p_range.0,
+            b.p_range.1,
+            first.m,
+            last.m,
+            if b.stable { "stable" } else { "unstable" }
         );
     }
-    println!("spinodals: {:?}", t.spinodals);
-    println!("equilibrium transitions: {:?}", t.equilibrium_transitions);
+    for s in &c.spinodals {
+        println!(
+            "spinodal (fold): {} = {} (m = {:.6}, branches exist {} it){}",
+            t.param,
+            s.p,
+            s.m,
+            s.branches_exist,
+            if s.converged { "" } else { " [not refined]" }
+        );
+    }
+    for f in &c.first_order {
+        println!(
+            "first-order transition: {} = {} (m {:.6} -> {:.6})",
+            t.param, f.p, f.m.0, f.m.1
+        );
+    }
+    for b in &c.branch_points {
+        println!("branch point (not followed): {} = {}", t.param, b.p);
+    }
+    for f in &c.failures {
+        println!(
+            "continuation stopped at {} = {} ({:?})",
+            t.param, f.p, f.end
+        );
+    }
     Ok(())
 }

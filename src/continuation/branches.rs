@@ -28,10 +28,10 @@ use super::fold::FoldMethod;
 use super::newton;
 use super::rs::{free_entropy_hessian, nishimori_curvature, RsSystem};
 use super::{map_spectral_radius, System};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Model, Student};
 use crate::optimize::brent_root;
-use crate::rs::{solve, solve_from, RsSolution, SolverOptions};
+use crate::rs::{solve, solve_from, RsReport, RsSolution, SolverOptions};
 use nalgebra::DVector;
 use serde::Serialize;
 
@@ -110,6 +110,26 @@ pub struct Spinodal {
     pub residual: f64,
     /// Index of the curve in [`Diagram::curves`].
     pub curve: usize,
+    /// The unit null vector of `F_x` at the fold (the direction in which the two branches
+    /// separate).
+    pub null_vector: Vec<f64>,
+}
+
+impl Spinodal {
+    /// The fold in the continuation engine's form (e.g. to start a fold curve in a second
+    /// parameter with [`super::fold::FoldCurve`]).
+    pub fn as_fold(&self) -> super::fold::Fold {
+        super::fold::Fold {
+            x: vec![self.m, self.q, self.big_q],
+            p: self.p,
+            null_vector: self.null_vector.clone(),
+            curvature: f64::NAN,
+            method: self.method,
+            converged: self.converged,
+            residual: self.residual,
+            after: 0,
+        }
+    }
 }
 
 /// A branch point flagged on a curve: `det [F_x F_p; tᵀ]` changed sign, i.e. an eigenvalue of
@@ -409,25 +429,37 @@ fn same_state(a: &[f64], b: &[f64]) -> bool {
         .all(|(u, v)| (u - v).abs() < 1e-7 * (1.0 + u.abs()))
 }
 
-/// Follows every RS branch through `[params[0], params[last]]` (ascending): curves are seeded
+/// Follows every RS branch through the range of `params` (sorted here): curves are seeded
 /// from the fixed points the standard RS solver finds at each grid value (a seed already on a
 /// known curve starts nothing new), each followed both ways by pseudo-arclength continuation;
 /// folds are refined on the extended system.
 pub fn diagram(
-    make: &(dyn Fn(f64) -> Result<Model> + Sync),
+    make: &dyn Fn(f64) -> Result<Model>,
     param: &str,
     params: &[f64],
     opts: &BranchOptions,
 ) -> Result<Diagram> {
-    if params.len() < 2 || params.windows(2).any(|w| !(w[1] > w[0])) {
-        return Err(Error::input(format!(
-            "{param}: branch continuation needs at least 2 ascending values"
-        )));
+    let mut params = params.to_vec();
+    params.retain(|p| p.is_finite());
+    params.sort_by(f64::total_cmp);
+    params.dedup();
+    let mut d = Diagram {
+        param: param.to_string(),
+        curves: vec![],
+        branches: vec![],
+        spinodals: vec![],
+        branch_points: vec![],
+        first_order: vec![],
+        failures: vec![],
+    };
+    // A single value has no branch structure to follow.
+    if params.len() < 2 {
+        return Ok(d);
     }
     let (lo, hi) = (params[0], params[params.len() - 1]);
     let sys = RsSystem::new(make, opts.solver.quad);
     let mut raws: Vec<Raw> = Vec::new();
-    for &p in params {
+    for &p in &params {
         let model = make(p)?;
         if zt(&model) && matches!(model.student, Student::Continuous) {
             continue;
@@ -443,15 +475,6 @@ pub fn diagram(
             raws.push(follow_both(&sys, &x, p, lo, hi, opts));
         }
     }
-    let mut d = Diagram {
-        param: param.to_string(),
-        curves: vec![],
-        branches: vec![],
-        spinodals: vec![],
-        branch_points: vec![],
-        first_order: vec![],
-        failures: vec![],
-    };
     for (ci, raw) in raws.iter().enumerate() {
         let mut pts = Vec::with_capacity(raw.states.len());
         for ((x, p), &fold) in raw.states.iter().zip(&raw.is_fold) {
@@ -475,6 +498,7 @@ pub fn diagram(
                 converged: f.converged,
                 residual: f.residual,
                 curve: ci,
+                null_vector: f.null_vector.clone(),
             });
         }
         for b in raw.bps.iter().filter(|b| b.p >= lo && b.p <= hi) {
@@ -606,7 +630,7 @@ fn branch_state(sys: &RsSystem, curves: &[RsCurve], b: &Branch, p: f64) -> Optio
 /// every point of either), each sign change refined by Brent on states solved exactly by
 /// Newton, and kept if no third stable branch scores higher there.
 fn first_order(
-    make: &(dyn Fn(f64) -> Result<Model> + Sync),
+    make: &dyn Fn(f64) -> Result<Model>,
     sys: &RsSystem,
     d: &Diagram,
     opts: &BranchOptions,
@@ -631,7 +655,7 @@ fn first_order(
             // Stay off the ends: at a fold the Newton solve at fixed p is singular.
             let pad = 1e-9 * (1.0 + lo.abs().max(hi.abs()));
             let (lo, hi) = (lo + pad, hi - pad);
-            if !(hi > lo) {
+            if hi <= lo {
                 continue;
             }
             let mut ps: Vec<f64> = vec![lo, hi];
@@ -694,10 +718,11 @@ pub struct FixedPoint {
     /// The solution and its observables (as in `rs --json`).
     #[serde(flatten)]
     pub solution: RsSolution,
-    /// Spectral radius of the RS map's Jacobian.
-    pub spectral_radius: f64,
-    /// `spectral_radius < 1`: the fixed point attracts the RS iteration.
-    pub stable: bool,
+    /// Spectral radius of the RS map's Jacobian (null where it cannot be evaluated, e.g. the
+    /// continuous student at β = ∞, solved in closed form).
+    pub spectral_radius: Option<f64>,
+    /// `spectral_radius < 1`: the fixed point attracts the RS iteration (null when unknown).
+    pub stable: Option<bool>,
     /// Hessian of the free entropy in `(Δ, E)` (null at β = ∞).
     pub free_entropy_hessian: Option<[[f64; 2]; 2]>,
     /// `d²Φ/dq²` along the Nishimori manifold (null off it and at β = ∞).
@@ -707,32 +732,54 @@ pub struct FixedPoint {
     pub found_by: &'static str,
 }
 
+/// Every fixed point of one model, and the equilibrium among them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllFixedPoints {
+    /// The standard solver's report, its `equilibrium` chosen among every stable fixed point
+    /// found (largest free entropy; lowest energy at β = ∞).
+    pub report: RsReport,
+    /// Every fixed point found: stable ones first, then by free entropy (energy at β = ∞).
+    pub fixed_points: Vec<FixedPoint>,
+    /// Where the continuation in α stopped short of `[α/8, 8α]` (α of the last point reached).
+    pub failures: Vec<Failure>,
+}
+
+fn labelled(sol: RsSolution, cp: Option<&CurvePoint>, found_by: &'static str) -> FixedPoint {
+    FixedPoint {
+        solution: sol,
+        spectral_radius: cp.map(|c| c.spectral_radius),
+        stable: cp.map(|c| c.stable),
+        free_entropy_hessian: cp.and_then(|c| c.free_entropy_hessian),
+        nishimori_curvature: cp.and_then(|c| c.nishimori_curvature),
+        found_by,
+    }
+}
+
 /// Every RS fixed point of `model` that the standard starts and continuation in α find: each
 /// fixed point from the starts is followed in `ln α` over `[α/8, 8α]` both ways, and every
-/// crossing of the model's α is solved by Newton. Stable points first, then by free entropy
-/// (or by energy at β = ∞).
-pub fn fixed_points(model: &Model, opts: &BranchOptions) -> Vec<FixedPoint> {
+/// crossing of the model's α is solved by Newton. The equilibrium is the stable fixed point of
+/// largest free entropy (lowest energy at β = ∞); the standard solver's choice when no fixed
+/// point could be labelled.
+pub fn fixed_points(model: &Model, opts: &BranchOptions) -> AllFixedPoints {
     let z = zt(model);
-    let report = solve(model, &opts.solver);
+    let mut report = solve(model, &opts.solver);
     if z && matches!(model.student, Student::Continuous) {
-        return report
+        let fixed_points = report
             .solutions
-            .into_iter()
-            .map(|s| FixedPoint {
-                spectral_radius: f64::NAN,
-                stable: s.status.is_converged(),
-                free_entropy_hessian: None,
-                nishimori_curvature: None,
-                found_by: "iteration",
-                solution: s,
-            })
+            .iter()
+            .map(|s| labelled(s.clone(), None, "iteration"))
             .collect();
+        return AllFixedPoints {
+            report,
+            fixed_points,
+            failures: vec![],
+        };
     }
     let base = model.clone();
     let make = move |t: f64| -> Result<Model> {
-        Model::new(
+        Model::with_channel(
             t.exp(),
-            base.noise,
+            base.channel.clone(),
             base.beta,
             base.ridge,
             base.student.clone(),
@@ -740,44 +787,78 @@ pub fn fixed_points(model: &Model, opts: &BranchOptions) -> Vec<FixedPoint> {
         )
     };
     let t0 = model.alpha.ln();
+    let range = 8f64.ln();
     let sys = RsSystem::new(make, opts.solver.quad);
     let mut states: Vec<(Vec<f64>, &'static str)> = Vec::new();
     let mut raws: Vec<Raw> = Vec::new();
-    for s in report.solutions.iter().filter(|s| s.status.is_converged()) {
-        let x = s.state(z).to_vec();
-        if !states.iter().any(|(y, _)| same_state(y, &x)) {
+    let mut failures = Vec::new();
+    let seeds: Vec<Vec<f64>> = report
+        .solutions
+        .iter()
+        .filter(|s| s.status.is_converged())
+        .map(|s| s.state(z).to_vec())
+        .collect();
+    for x in &seeds {
+        if !states.iter().any(|(y, _)| same_state(y, x)) {
             states.push((x.clone(), "iteration"));
         }
+    }
+    for x in seeds {
         if raws.iter().any(|r| on_curve(&sys, &r.states, &x, t0)) {
             continue;
         }
-        let range = 8f64.ln();
         let raw = follow_both(&sys, &x, t0, t0 - range, t0 + range, opts);
         for y in crossings_at(&sys, &raw.states, t0) {
             if !states.iter().any(|(v, _)| same_state(v, &y)) {
                 states.push((y, "continuation"));
             }
         }
+        for (end, st) in [
+            (raw.ends.0, raw.states.first()),
+            (raw.ends.1, raw.states.last()),
+        ] {
+            if !matches!(end, End::Boundary | End::Closed) {
+                failures.push(Failure {
+                    curve: raws.len(),
+                    p: st.map_or(model.alpha, |s| s.1.exp()),
+                    end,
+                });
+            }
+        }
         raws.push(raw);
     }
     let mut out: Vec<FixedPoint> = Vec::new();
     for (x, by) in states {
-        let Some(cp) = curve_point(model, &x, t0, &sys, &opts.solver) else {
-            continue;
-        };
         let Some(sol) = solve_from(model, [x[0], x[1], x[2]], &no_iteration(&opts.solver)) else {
             continue;
         };
-        out.push(FixedPoint {
-            solution: sol,
-            spectral_radius: cp.spectral_radius,
-            stable: cp.stable,
-            free_entropy_hessian: cp.free_entropy_hessian,
-            nishimori_curvature: cp.nishimori_curvature,
-            found_by: by,
-        });
+        let cp = curve_point(model, &x, t0, &sys, &opts.solver);
+        out.push(labelled(sol, cp.as_ref(), by));
     }
     let key = |f: &FixedPoint| f.solution.free_entropy.unwrap_or(-f.solution.energy);
-    out.sort_by(|a, b| b.stable.cmp(&a.stable).then(key(b).total_cmp(&key(a))));
-    out
+    out.sort_by(|a, b| {
+        let (sa, sb) = (a.stable == Some(true), b.stable == Some(true));
+        sb.cmp(&sa).then(key(b).total_cmp(&key(a)))
+    });
+    if let Some(best) = out
+        .iter()
+        .find(|f| f.stable == Some(true) && f.solution.status.is_converged())
+    {
+        // Keep the standard solver's record (its iteration count) when it is the same point.
+        let eq = &report.equilibrium;
+        let same = report.converged
+            && same_state(
+                &[eq.m, eq.q, eq.big_q],
+                &[best.solution.m, best.solution.q, best.solution.big_q],
+            );
+        if !same {
+            report.equilibrium = best.solution.clone();
+            report.converged = true;
+        }
+    }
+    AllFixedPoints {
+        report,
+        fixed_points: out,
+        failures,
+    }
 }

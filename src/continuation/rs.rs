@@ -6,7 +6,8 @@
 //! **Jacobian at finite β** (analytic). The map is an average over the teacher measure of the
 //! student's posterior moments under `p(s) ∝ π(s) exp(−(a/2) s² + h s)`, `h = m̂ w0 + √q̂ z`,
 //! where the conjugates `(a, m̂, q̂)` are functions of `(m, q, Q)` set by the output channel
-//! (Gaussian: `m̂ = Â = αβ/(1+βΔ)`, `a = Â + βλ`, `q̂ = Â² E/α`). The chain rule goes through
+//! (Gaussian: `m̂ = Â = αβ/(1+βΔ)`, `a = Â + βλ`, `q̂ = Â² E/α`, differentiated in closed form;
+//! any other channel: central differences of its conjugates). The chain rule goes through
 //! the conjugates: with `μ = ⟨s⟩` and the central moments `c2, c3, c4` of the local posterior,
 //! `∂μ/∂h = c2`, `∂μ/∂a = −½K`, `∂⟨s²⟩/∂h = K`, `∂⟨s²⟩/∂a = −½V`, where
 //! `K = Cov(s, s²) = c3 + 2μc2` and `V = Var(s²) = c4 − c2² + 4μc3 + 4μ²c2`; `∂/∂m̂` brings
@@ -24,14 +25,13 @@
 
 use super::{finite_difference_jacobian, map_stable, Jacobian, System};
 use crate::error::Result;
-use crate::model::teacher::norm_pdf;
-use crate::model::{Model, Student};
-use crate::quad::{integrate, Tolerance};
+use crate::model::channel::RsState;
+use crate::model::field::Field;
+use crate::model::{Channel, Model, OutputChannel, Student};
+use crate::quad::Tolerance;
 use crate::rs::{finite, zero};
 use nalgebra::{DMatrix, DVector, Matrix2, Matrix3};
 
-/// Half-width of the integration range in standard deviations of the field (as the map).
-const U_MAX: f64 = 10.0;
 /// Relative weight below which a level is dropped from a posterior sum (as the map).
 const CUTOFF: f64 = 40.0;
 
@@ -112,123 +112,100 @@ pub fn posterior_moments(student: &Student, a: f64, h: f64) -> [f64; 4] {
 /// The conjugates of a finite-β state and their derivatives.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Conjugates {
-    /// Quadratic coefficient of the local posterior, ridge included (`Â + βλ`).
+    /// Quadratic coefficient of the local posterior, ridge included (`a + βλ`).
     pub a: f64,
     /// `m̂`, the coefficient of `w0` in the field.
     pub m_hat: f64,
     /// `q̂`, the variance of the noise in the field.
     pub q_hat: f64,
+    /// The field in the channel's form (for the teacher measure).
+    pub field: Field,
     /// `∂(a, m̂, q̂)/∂(m, q, Q)` (rows: conjugates).
     pub d: Matrix3<f64>,
 }
 
-/// The Gaussian channel's conjugates at `(m, q, Q)`, or `None` outside the domain.
+/// `(a, m̂, q̂)` of the model's channel at `x = (m, q, Q)` (ridge not included), and the field.
+fn raw_conjugates(model: &Model, x: &[f64]) -> Option<([f64; 3], Field)> {
+    let state = RsState::new(model.alpha, model.beta, model.rho(), x[0], x[1], x[2])?;
+    let c = model.channel.rs_conjugates(&state)?;
+    Some(([c.a, c.m_hat, c.q_hat], c.field))
+}
+
+/// The channel's conjugates at `(m, q, Q)` and their derivatives, or `None` outside the domain.
 pub fn conjugates(model: &Model, x: &[f64]) -> Option<Conjugates> {
-    let ch = finite::channel(model, x[0], x[1], x[2])?;
-    let (alpha, beta) = (model.alpha, model.beta);
-    let ah = ch.a_hat;
-    // dÂ/dΔ = −Â²/α; Δ = Q − q; E = ρ − 2m + q + σ².
-    let da_ddelta = -ah * ah / alpha;
-    let dah = [0.0, -da_ddelta, da_ddelta];
-    // q̂ = Â² E/α.
-    let q_hat = ah * ah * ch.e / alpha;
-    let de = [-2.0, 1.0, 0.0];
-    let dqh: Vec<f64> = (0..3)
-        .map(|j| 2.0 * ah * ch.e / alpha * dah[j] + ah * ah / alpha * de[j])
-        .collect();
-    let d = Matrix3::from_row_slice(&[
-        dah[0], dah[1], dah[2], dah[0], dah[1], dah[2], dqh[0], dqh[1], dqh[2],
-    ]);
+    let (c, field) = raw_conjugates(model, x)?;
+    let d = if matches!(model.channel, Channel::Gaussian(_)) {
+        // Â = αβ/(1+βΔ): dÂ/dΔ = −Â²/α with Δ = Q − q; q̂ = Â² E/α with E = ρ − 2m + q + σ².
+        let (alpha, ah) = (model.alpha, c[0]);
+        let e = alpha * c[2] / (ah * ah);
+        let dd = -ah * ah / alpha;
+        let dah = [0.0, -dd, dd];
+        let de = [-2.0, 1.0, 0.0];
+        let dqh = [0, 1, 2].map(|j| 2.0 * ah * e / alpha * dah[j] + ah * ah / alpha * de[j]);
+        Matrix3::from_row_slice(&[
+            dah[0], dah[1], dah[2], dah[0], dah[1], dah[2], dqh[0], dqh[1], dqh[2],
+        ])
+    } else {
+        let mut d = Matrix3::zeros();
+        for j in 0..3 {
+            let h = 6.055e-6 * x[j].abs().max(1e-3);
+            let at = |v: f64| {
+                let mut y = [x[0], x[1], x[2]];
+                y[j] = v;
+                raw_conjugates(model, &y).map(|r| r.0)
+            };
+            let col = match (at(x[j] + h), at(x[j] - h)) {
+                (Some(a), Some(b)) => [0, 1, 2].map(|i| (a[i] - b[i]) / (2.0 * h)),
+                (Some(a), None) => [0, 1, 2].map(|i| (a[i] - c[i]) / h),
+                (None, Some(b)) => [0, 1, 2].map(|i| (c[i] - b[i]) / h),
+                (None, None) => return None,
+            };
+            for i in 0..3 {
+                d[(i, j)] = col[i];
+            }
+        }
+        d
+    };
     Some(Conjugates {
-        a: ah + beta * model.ridge,
-        m_hat: ah,
-        q_hat,
+        a: c[0] + model.beta_ridge(),
+        m_hat: c[1],
+        q_hat: c[2],
+        field,
         d,
     })
 }
 
-/// Integration breakpoints (in standard units `u` of the field `h = m̂μ + s u`) for one teacher
-/// component: a coarse partition plus points graded around every level midpoint where the
-/// posterior mean steps (the map's own partition).
-fn breakpoints(student: &Student, a: f64, centre: f64, s: f64) -> Vec<f64> {
-    let mut pts = vec![-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
-    if let Some(l) = student.levels() {
-        for w in l.values().windows(2) {
-            let scale = 1.0 / ((w[1] - w[0]) * s);
-            let u = (a * 0.5 * (w[0] + w[1]) - centre) / s;
-            if scale < 1.0 && u > -U_MAX && u < U_MAX {
-                pts.push(u);
-                let reach = (0.5 * a * (w[1] - w[0]) / s).min(1.5);
-                let mut k = 2.0;
-                while k * scale < reach && k <= 32.0 {
-                    pts.push(u - k * scale);
-                    pts.push(u + k * scale);
-                    k *= 4.0;
-                }
-            }
-        }
-    }
-    pts.retain(|u| u.abs() < U_MAX);
-    pts.push(-U_MAX);
-    pts.push(U_MAX);
-    pts.sort_by(f64::total_cmp);
-    pts.dedup_by(|b, a| *b - *a < 1e-9);
-    pts
-}
-
 /// `∂(G_m, G_q, G_Q)/∂(a, m̂, q̂)` (rows: outputs) of the averages
-/// `G_m = E[w0 μ]`, `G_q = E[μ²]`, `G_Q = E[⟨s²⟩]`, and whether every quadrature converged.
+/// `G_m = E[w0 μ]`, `G_q = E[μ²]`, `G_Q = E[⟨s²⟩]` over the teacher measure of the field (the
+/// map's own quadrature, [`crate::model::TeacherPrior::field_average`]), and whether every
+/// quadrature converged.
 pub fn entropic_derivatives(model: &Model, c: &Conjugates, tol: Tolerance) -> (Matrix3<f64>, bool) {
-    let mut out = [0.0f64; 9];
-    let mut accurate = true;
-    for comp in model.teacher.components() {
-        let s = (c.m_hat * c.m_hat * comp.var + c.q_hat).sqrt();
-        let centre = c.m_hat * comp.mean;
-        let f = |u: f64| -> [f64; 9] {
-            let h = centre + s * u;
-            let wt = norm_pdf(u);
-            // E[w0 | h] and E[w0² | h] for this component.
-            let (w1, w2) = if comp.var > 0.0 {
-                let w1 = comp.mean + c.m_hat * comp.var / s * u;
-                (w1, w1 * w1 + comp.var * c.q_hat / (s * s))
-            } else {
-                (comp.mean, comp.mean * comp.mean)
-            };
-            let [mu, c2, c3, c4] = posterior_moments(&model.student, c.a, h);
-            let k = c3 + 2.0 * mu * c2;
-            let v = c4 - c2 * c2 + 4.0 * mu * c3 + 4.0 * mu * mu * c2;
-            [
-                wt * (-0.5 * w1 * k),
-                wt * (-mu * k),
-                wt * (-0.5 * v),
-                wt * (w2 * c2),
-                wt * (2.0 * w1 * mu * c2),
-                wt * (w1 * k),
-                wt * (0.5 * w1 * c3),
-                wt * (c2 * c2 + mu * c3),
-                wt * (0.5 * (c4 - c2 * c2 + 2.0 * mu * c3)),
-            ]
-        };
-        if s > 0.0 {
-            let r = integrate(f, &breakpoints(&model.student, c.a, centre, s), tol);
-            accurate &= r.converged;
-            for (o, v) in out.iter_mut().zip(r.value) {
-                *o += comp.weight * v;
-            }
-        } else {
-            // A point-mass teacher with q̂ = 0: the field is deterministic.
-            let v = f(0.0);
-            let w0 = norm_pdf(0.0);
-            for (o, v) in out.iter_mut().zip(v) {
-                *o += comp.weight * v / w0;
-            }
-        }
-    }
+    let steps = model.student.steps(c.a / c.field.gain);
+    let r = model.teacher.field_average(c.field, &steps, tol, |n| {
+        let (wt, w1) = (n.weight, n.w0);
+        // E[w0² | h] within the component.
+        let w2 = w1 * w1 + n.w0_var;
+        let [mu, c2, c3, c4] = posterior_moments(&model.student, c.a, n.h);
+        let k = c3 + 2.0 * mu * c2;
+        let v = c4 - c2 * c2 + 4.0 * mu * c3 + 4.0 * mu * mu * c2;
+        [
+            wt * (-0.5 * w1 * k),
+            wt * (-mu * k),
+            wt * (-0.5 * v),
+            wt * (w2 * c2),
+            wt * (2.0 * w1 * mu * c2),
+            wt * (w1 * k),
+            wt * (0.5 * w1 * c3),
+            wt * (c2 * c2 + mu * c3),
+            wt * (0.5 * (c4 - c2 * c2 + 2.0 * mu * c3)),
+        ]
+    });
+    let out = r.value;
     // Columns (a, m̂, q̂), rows (m, q, Q).
     let d = Matrix3::from_row_slice(&[
         out[0], out[3], out[6], out[1], out[4], out[7], out[2], out[5], out[8],
     ]);
-    (d, accurate)
+    (d, r.accurate)
 }
 
 /// `∂G/∂x` of the finite-β RS map at `x = (m, q, Q)`, analytic (see the module notes).
@@ -240,12 +217,16 @@ pub fn map_jacobian(model: &Model, x: &[f64], tol: Tolerance) -> Option<Matrix3<
 }
 
 /// The Hessian of the reduced RS free entropy `Φ(Δ, E)` at a finite-β fixed point
-/// `x = (m, q, Q)`, in the coordinates `(Δ, E) = (Q − q, ρ − 2m + q + σ²)`.
+/// `x = (m, q, Q)`, in the coordinates `(Δ, E) = (Q − q, ρ − 2m + q + σ²)`, for the Gaussian
+/// channel (`None` for any other).
 ///
 /// `φ(x)` with the conjugates at their saddle values depends on `x` only through `(Δ, E)`; its
 /// gradient is `Jᵀ g` with `J = ∂(Â, q̂)/∂(Δ, E)` and `g = (F_m − ½F_Q, ½(F_Q − F_q))`, which
 /// vanishes exactly at the fixed points; at a fixed point the Hessian is `Jᵀ ∂g/∂(Δ, E)`.
 pub fn free_entropy_hessian(model: &Model, x: &[f64], tol: Tolerance) -> Option<Matrix2<f64>> {
+    if !matches!(model.channel, Channel::Gaussian(_)) {
+        return None;
+    }
     let c = conjugates(model, x)?;
     let ch = finite::channel(model, x[0], x[1], x[2])?;
     let (dg, _) = entropic_derivatives(model, &c, tol);
@@ -283,14 +264,14 @@ pub fn nishimori_curvature(model: &Model, x: &[f64], h: &Matrix2<f64>) -> Option
 
 /// The RS equations `F(x, p) = G(x; model(p)) − x` as a continuation problem.
 pub struct RsSystem<'a> {
-    make: Box<dyn Fn(f64) -> Result<Model> + Sync + 'a>,
+    make: Box<dyn Fn(f64) -> Result<Model> + 'a>,
     quad: Tolerance,
 }
 
 impl<'a> RsSystem<'a> {
     /// The system of the model family `make` (the model at parameter `p`), with the map's
     /// quadrature tolerance `quad`.
-    pub fn new(make: impl Fn(f64) -> Result<Model> + Sync + 'a, quad: Tolerance) -> Self {
+    pub fn new(make: impl Fn(f64) -> Result<Model> + 'a, quad: Tolerance) -> Self {
         RsSystem {
             make: Box::new(make),
             quad,

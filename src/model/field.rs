@@ -93,6 +93,8 @@ pub struct Node {
     pub h: f64,
     /// `E[w0 | h]` within the component.
     pub w0: f64,
+    /// `Var[w0 | h]` within the component (constant over it; 0 for a point mass).
+    pub w0_var: f64,
     /// The density weight of the node: multiply every averaged quantity by it.
     pub weight: f64,
 }
@@ -157,6 +159,7 @@ impl TeacherPrior {
             let centre = signal * c.mean;
             let value = if tau > 0.0 {
                 let post = signal * c.var / tau;
+                let w0_var = c.var * noise / (tau * tau);
                 let mut pts = COARSE.to_vec();
                 for s in steps {
                     let scale = 1.0 / (gain * s.gap * tau);
@@ -177,6 +180,7 @@ impl TeacherPrior {
                         f(Node {
                             h: gain * (centre + tau * u),
                             w0: c.mean + post * u,
+                            w0_var,
                             weight: norm_pdf(u),
                         })
                     },
@@ -189,6 +193,7 @@ impl TeacherPrior {
                 f(Node {
                     h: gain * centre,
                     w0: c.mean,
+                    w0_var: c.var,
                     weight: 1.0,
                 })
             };
