@@ -296,7 +296,12 @@ fn rows_equal_individual_rs_runs() {
             ["alpha", "beta", "index", "level_spec"],
             "row keys besides those of rs --json"
         );
-        for (k, v) in rs {
+        // `fixed_points` and `continuation_failures` come from branch continuation, which `rs`
+        // runs and sweeps do not.
+        for (k, v) in rs
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "fixed_points" | "continuation_failures"))
+        {
             assert_eq!(&row[k], v, "point {i} key {k}");
         }
     }
