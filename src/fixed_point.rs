@@ -1,4 +1,7 @@
-//! Damped fixed-point iteration with Anderson acceleration and an explicit outcome.
+//! Damped fixed-point iteration with Anderson acceleration and an explicit outcome, and the
+//! solve driver RS and 1RSB share: inexact maps whose accuracy follows the residual
+//! ([`iterate_inexact`]) and the watch that stops a start once it has entered the basin of a
+//! fixed point already known ([`merge_watch`]).
 //!
 //! Problem-agnostic: the RS solvers (finite and zero temperature) and 1RSB hand it their map.
 
@@ -224,6 +227,79 @@ where
     }
 }
 
+/// The inexact-map schedule: far from the fixed point the map need only be accurate to a
+/// fraction of the current residual, so its accuracy follows the residual down; every map near
+/// convergence runs at full accuracy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Inexact {
+    /// Accuracy demanded, as a fraction of the previous map's residual `max |G(x) − x|`.
+    pub fraction: f64,
+    /// The loosest accuracy ever demanded.
+    pub loosest: f64,
+}
+
+/// The schedule RS and 1RSB use: 1% of the previous residual, never looser than 1e-4.
+pub const INEXACT: Inexact = Inexact {
+    fraction: 1e-2,
+    loosest: 1e-4,
+};
+
+/// [`iterate_watched`] on a map of selectable accuracy: `map(x, acc)` evaluates `G(x)` to the
+/// accuracy `acc` (the caller maps it onto its quadrature tolerances; `0` asks for full
+/// accuracy). With `inexact = Some(schedule)` the accuracy is
+/// `min(fraction · previous residual, loosest)` (the first map, with no residual yet, gets
+/// `loosest`); with `None` every map runs at full accuracy.
+pub fn iterate_inexact<F, W>(
+    mut map: F,
+    x0: &[f64],
+    opts: Options,
+    inexact: Option<Inexact>,
+    watch: W,
+) -> Outcome
+where
+    F: FnMut(&[f64], f64) -> Option<Vec<f64>>,
+    W: FnMut(&[f64], f64) -> bool,
+{
+    let mut last = f64::INFINITY;
+    iterate_watched(
+        |x| {
+            let acc = match inexact {
+                Some(s) => (s.fraction * last).min(s.loosest),
+                None => 0.0,
+            };
+            let out = map(x, acc)?;
+            last = x
+                .iter()
+                .zip(&out)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            Some(out)
+        },
+        x0,
+        opts,
+        watch,
+    )
+}
+
+/// Whether `b` lies within `tol` of `a`, relative to `a`, in every component:
+/// `|a_i − b_i| < tol (1 + |a_i|)`.
+pub fn same_state(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(u, v)| (u - v).abs() < tol * (1.0 + u.abs()))
+}
+
+/// The basin-merge watch for [`iterate_watched`]: stops a run once its residual is below
+/// `radius` and its iterate is within `radius` ([`same_state`], relative) of one of the `known`
+/// fixed points, i.e. once a later start has entered the basin of a fixed point an earlier start
+/// found (following it further would only find that point again).
+pub fn merge_watch<K: AsRef<[f64]>>(
+    known: &[K],
+    radius: f64,
+) -> impl FnMut(&[f64], f64) -> bool + '_ {
+    move |x, res| res < radius && known.iter().any(|k| same_state(k.as_ref(), x, radius))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +323,44 @@ mod tests {
         assert!(out.stopped);
         assert_eq!(out.status, Status::MaxIterations);
         assert!(out.residual < 1e-3 && out.residual > 1e-11);
+    }
+
+    #[test]
+    fn inexact_accuracy_follows_the_residual() {
+        // x ← x/2 + 1 from 0: residuals 1, 1/2, 1/4, ...; the accuracy asked of each map is
+        // min(1e-2 · previous residual, 1e-4).
+        let mut asked = Vec::new();
+        let out = iterate_inexact(
+            |x, acc| {
+                asked.push(acc);
+                Some(vec![0.5 * x[0] + 1.0])
+            },
+            &[0.0],
+            Options {
+                depth: 0,
+                damping: 1.0,
+                ..Options::default()
+            },
+            Some(INEXACT),
+            |_, _| false,
+        );
+        assert_eq!(out.status, Status::Converged);
+        assert_eq!(asked[0], 1e-4);
+        assert_eq!(asked[1], 1e-4);
+        assert_eq!(asked[8], 1e-2 * 0.5f64.powi(7));
+    }
+
+    #[test]
+    fn merge_watch_stops_in_a_known_basin() {
+        let known = [vec![0.739_085_133_215_160_6]];
+        let out = iterate_watched(
+            |x| Some(vec![x[0].cos()]),
+            &[1.0],
+            Options::default(),
+            merge_watch(&known, 1e-6),
+        );
+        assert!(out.stopped && out.residual < 1e-6);
+        assert!(same_state(&known[0], &out.x, 1e-6));
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod rsb;
 pub mod spec;
 pub mod ste;
 pub mod sweep;
+pub mod thermo;
 pub mod validate;
 
 pub use error::{Error, Result};

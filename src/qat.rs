@@ -22,7 +22,7 @@ pub use crate::model::rounding::Rounding;
 /// Learning-rate schedule over epochs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Schedule {
+pub enum QatSchedule {
     /// Constant step.
     Constant,
     /// Multiply the step by `factor` every `every` epochs.
@@ -34,12 +34,14 @@ pub enum Schedule {
     },
 }
 
-impl Schedule {
+impl QatSchedule {
     /// Step size at `epoch` (0-based) for base step `lr`.
     pub fn lr(&self, lr: f64, epoch: usize) -> f64 {
         match self {
-            Schedule::Constant => lr,
-            Schedule::Step { every, factor } => lr * factor.powi((epoch / (*every).max(1)) as i32),
+            QatSchedule::Constant => lr,
+            QatSchedule::Step { every, factor } => {
+                lr * factor.powi((epoch / (*every).max(1)) as i32)
+            }
         }
     }
 }
@@ -54,7 +56,7 @@ pub struct QatOptions {
     /// Base step γ per sample (an epoch of steps sums to γ∇H).
     pub lr: f64,
     /// Step schedule.
-    pub schedule: Schedule,
+    pub schedule: QatSchedule,
     /// Forward-pass rounding during training (evaluation always uses the nearest level, the
     /// deployed model).
     pub rounding: Rounding,
@@ -68,7 +70,7 @@ impl Default for QatOptions {
             epochs: 60,
             batch: 8,
             lr: 0.5,
-            schedule: Schedule::Step {
+            schedule: QatSchedule::Step {
                 every: 15,
                 factor: 0.5,
             },
@@ -116,7 +118,7 @@ pub fn check(opts: &QatOptions) -> Result<()> {
             opts.lr
         )));
     }
-    if let Schedule::Step { every, factor } = opts.schedule {
+    if let QatSchedule::Step { every, factor } = opts.schedule {
         if every == 0 || !(factor > 0.0 && factor <= 1.0) {
             return Err(Error::input(format!(
                 "step schedule needs every >= 1 and factor in (0, 1], got {every}, {factor}"

@@ -525,7 +525,7 @@ impl Default for PanelSettings {
             },
             qat: QatOptions {
                 epochs: 40,
-                schedule: crate::qat::Schedule::Step {
+                schedule: crate::qat::QatSchedule::Step {
                     every: 10,
                     factor: 0.5,
                 },

@@ -10,7 +10,7 @@
 //! underestimates that minimum where replica symmetry is broken, so this bound is one-sided).
 
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
-use quantreplica::qat::{QatOptions, Rounding, Schedule};
+use quantreplica::qat::{QatOptions, QatSchedule, Rounding};
 use quantreplica::validate::{run_qat, QatReport, RunSpec, Source};
 
 fn report(alpha: f64, bits: u32, width: f64, rounding: Rounding) -> QatReport {
@@ -32,7 +32,7 @@ fn report(alpha: f64, bits: u32, width: f64, rounding: Rounding) -> QatReport {
     };
     let opts = QatOptions {
         epochs: 40,
-        schedule: Schedule::Step {
+        schedule: QatSchedule::Step {
             every: 10,
             factor: 0.5,
         },

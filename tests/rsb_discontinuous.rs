@@ -10,7 +10,7 @@
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::optimize::brent_root;
 use quantreplica::rs;
-use quantreplica::rsb::{self, Origin, Phase, RsbOptions, StationaryKind};
+use quantreplica::rsb::{self, Origin, RsbOptions, RsbPhase, StationaryKind};
 
 mod common;
 use common::{fd, NAMES};
@@ -52,7 +52,7 @@ fn frozen_branch_unreachable_from_split_start_is_found_and_stationary() {
     assert!(r.converged, "{r:?}");
     // RS is AT-stable: the transition is not the continuous (AT) one.
     assert!(r.rs.rs_stable && r.rs.at_eigenvalue < 0.6);
-    assert_eq!(s.phase, Phase::OneStepRsb);
+    assert_eq!(s.phase, RsbPhase::OneStepRsb);
     assert!(s.x > 0.5 && s.x < 0.8, "{s:?}");
     // q1 − q0 jumps to O(1), with q1 within 1e-3 of Q (frozen states).
     assert!(s.q1 - s.q0 > 1.5 && s.big_q - s.q1 < 1e-3, "{s:?}");
@@ -88,7 +88,7 @@ fn frozen_branch_unreachable_from_split_start_is_found_and_stationary() {
         ..RsbOptions::default()
     };
     let o = rsb::solve(&m, &old).unwrap();
-    assert_eq!(o.solution.phase, Phase::RsCollapsed);
+    assert_eq!(o.solution.phase, RsbPhase::RsCollapsed);
     assert!(o.branches.is_empty(), "{:?}", o.branches);
     let split = rsb::solve_at_x(&m, s.x, rsb::split_start(&r.rs), &opts).unwrap();
     assert!(
@@ -122,7 +122,7 @@ fn rs_stable_point_with_positive_entropy_still_collapses() {
     let r = rsb::solve(&m, &RsbOptions::default()).unwrap();
     let (s, rs) = (&r.solution, &r.rs);
     assert!(r.converged && rs.rs_stable && rs.entropy.unwrap() > 0.0);
-    assert_eq!(s.phase, Phase::RsCollapsed, "{:?}", r.branches);
+    assert_eq!(s.phase, RsbPhase::RsCollapsed, "{:?}", r.branches);
     assert_eq!(r.chosen_branch, None);
     let close = |a: f64, b: f64, what: &str| assert!((a - b).abs() < 1e-7, "{what}: {a} vs {b}");
     close(s.q1, rs.q, "q1");

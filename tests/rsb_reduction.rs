@@ -6,7 +6,7 @@ use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::quad::Tolerance;
 use quantreplica::rs::{self, finite};
 use quantreplica::rsb::channel::{conjugates, energetic, free_entropy, Params};
-use quantreplica::rsb::{self, Phase, RsbOptions};
+use quantreplica::rsb::{self, RsbOptions, RsbPhase};
 
 fn model(alpha: f64, bits: u32, width: f64, beta: f64, ridge: f64, teacher: TeacherPrior) -> Model {
     let student = Student::Discrete(LevelSet::uniform(bits, width).unwrap());
@@ -104,12 +104,12 @@ fn rs_stable_points_collapse_onto_rs() {
         );
         assert!(r.converged);
         assert!(
-            matches!(s.phase, Phase::RsCollapsed | Phase::RsAtXOne),
+            matches!(s.phase, RsbPhase::RsCollapsed | RsbPhase::RsAtXOne),
             "{s:?}"
         );
         let close =
             |a: f64, b: f64, what: &str| assert!((a - b).abs() < 1e-7, "{what}: {a} vs RS {b}");
-        if s.phase == Phase::RsCollapsed {
+        if s.phase == RsbPhase::RsCollapsed {
             close(s.q1, rs.q, "q1");
             close(s.q0, rs.q, "q0");
         } else {

@@ -5,7 +5,7 @@
 //! quadrature (the test that catches a z1 range that misses the tilted measure).
 
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
-use quantreplica::rsb::{self, Phase, RsbOptions};
+use quantreplica::rsb::{self, RsbOptions, RsbPhase};
 
 mod common;
 use common::{fd, NAMES};
@@ -40,7 +40,7 @@ fn binary_student_rsb_point_is_stationary_in_everything_including_x() {
     let s = &r.solution;
     assert!(r.converged, "{r:?}");
     assert!(r.rs.at_eigenvalue > 3.0 && !r.rs.rs_stable);
-    assert_eq!(s.phase, Phase::OneStepRsb);
+    assert_eq!(s.phase, RsbPhase::OneStepRsb);
     assert!(s.q1 - s.q0 > 0.1 && s.x > 0.05 && s.x < 0.95, "{s:?}");
     // Parisi: φ1(x*) is the minimum over x of φ1, and φ1(1) = φ_RS, so φ1 < φ_RS.
     assert!(s.free_entropy < r.rs.free_entropy.unwrap() - 1e-3);
@@ -78,7 +78,7 @@ fn energy_is_minus_dphi1_dbeta() {
     let x = 0.6;
     let m0 = model(2.0, 0.1, 2, 2.5, beta, 0.05, teacher.clone());
     let base = rsb::solve_fixed_x(&m0, x, &opts).unwrap();
-    assert_eq!(base.solution.phase, Phase::OneStepRsb);
+    assert_eq!(base.solution.phase, RsbPhase::OneStepRsb);
     let s = &base.solution;
     let start = [s.m, s.q0, s.q1, s.big_q];
     let h = 1e-3;

@@ -4,7 +4,7 @@
 use super::amp::{print_header, print_summary, SimArgs};
 use super::model_args::ModelArgs;
 use crate::error::{Error, Result};
-use crate::qat::{QatOptions, Rounding, Schedule};
+use crate::qat::{QatOptions, QatSchedule, Rounding};
 use crate::spec::parse_finite as finite_f64;
 use crate::validate::run_qat;
 
@@ -46,11 +46,11 @@ pub struct Args {
 /// Runs `qat`.
 pub fn run(a: &Args) -> Result<()> {
     let schedule = match a.schedule.trim() {
-        "step" => Schedule::Step {
+        "step" => QatSchedule::Step {
             every: a.decay_every,
             factor: a.decay,
         },
-        "constant" => Schedule::Constant,
+        "constant" => QatSchedule::Constant,
         o => {
             return Err(Error::input(format!(
                 "unknown --schedule '{o}' (expected step or constant)"

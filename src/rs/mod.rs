@@ -19,9 +19,12 @@ pub mod capacity;
 pub mod finite;
 pub mod zero;
 
-use crate::fixed_point::{iterate_watched, Options, Status};
+use crate::fixed_point::{
+    iterate_inexact, iterate_watched, merge_watch, same_state, Options, Status, INEXACT,
+};
 use crate::model::{Model, OutputChannel, Student};
 use crate::quad::Tolerance;
+use crate::thermo::Thermo;
 use serde::Serialize;
 
 /// Solver settings.
@@ -46,7 +49,9 @@ impl Default for SolverOptions {
     }
 }
 
-/// One RS fixed point with its observables. Field names are the JSON keys of `rs --json`.
+/// One RS fixed point with its observables. Field names are the JSON keys of `rs --json`; the
+/// errors and thermodynamics are the shared record [`Thermo`] (flattened into the JSON, and
+/// reachable as fields of the solution through `Deref`: `sol.gen_error`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RsSolution {
     /// Overlap with the teacher `m = w0·w/N`.
@@ -56,20 +61,9 @@ pub struct RsSolution {
     /// Self-overlap `Q = w·w/N`.
     #[serde(rename = "Q")]
     pub big_q: f64,
-    /// `β(Q − q)`; at β = ∞ the χ of THEORY.md §3 (∞ when the model interpolates).
-    pub chi: f64,
-    /// Generalization error of a Gibbs sample, `ρ − 2m + Q`.
-    pub gen_error: f64,
-    /// Error of the posterior mean, `ρ − 2m + q`.
-    pub mse_posterior_mean: f64,
-    /// Training error per sample (including label noise).
-    pub train_error: f64,
-    /// Free entropy φ (null at β = ∞, where it diverges as −βe).
-    pub free_entropy: Option<f64>,
-    /// Energy per weight `e = (α/2)ε_t + (λ/2)Q`.
-    pub energy: f64,
-    /// Entropy `s = φ + βe` (null at β = ∞).
-    pub entropy: Option<f64>,
+    /// χ, errors, free entropy (null at β = ∞), energy, entropy (null at β = ∞).
+    #[serde(flatten)]
+    pub thermo: Thermo<Option<f64>>,
     /// Replicon eigenvalue λ_AT (∞, written null, for discrete levels at β = ∞).
     pub at_eigenvalue: f64,
     /// `λ_AT < 1`.
@@ -83,6 +77,19 @@ pub struct RsSolution {
     pub iterations: usize,
     /// Final fixed-point residual.
     pub residual: f64,
+}
+
+impl std::ops::Deref for RsSolution {
+    type Target = Thermo<Option<f64>>;
+    fn deref(&self) -> &Self::Target {
+        &self.thermo
+    }
+}
+
+impl std::ops::DerefMut for RsSolution {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.thermo
+    }
 }
 
 /// Every distinct fixed point and the equilibrium among them.
@@ -146,13 +153,15 @@ fn ground_solution(
         m,
         q,
         big_q: q,
-        chi,
-        gen_error: model.rho() - 2.0 * m + q,
-        mse_posterior_mean: model.rho() - 2.0 * m + q,
-        train_error: train,
-        free_entropy: None,
-        energy: 0.5 * model.alpha * train + 0.5 * model.ridge * q,
-        entropy: None,
+        thermo: Thermo {
+            chi,
+            gen_error: model.rho() - 2.0 * m + q,
+            mse_posterior_mean: model.rho() - 2.0 * m + q,
+            train_error: train,
+            free_entropy: None,
+            energy: 0.5 * model.alpha * train + 0.5 * model.ridge * q,
+            entropy: None,
+        },
         at_eigenvalue: at,
         rs_stable: at < 1.0,
         entropy_violation: None,
@@ -203,13 +212,15 @@ fn solution_from(
             m: x[0],
             q: x[1],
             big_q: x[2],
-            chi: o.chi,
-            gen_error: o.gen_error,
-            mse_posterior_mean: o.mse_posterior_mean,
-            train_error: o.train_error,
-            free_entropy: Some(o.free_entropy),
-            energy: o.energy,
-            entropy: Some(o.entropy),
+            thermo: Thermo {
+                chi: o.chi,
+                gen_error: o.gen_error,
+                mse_posterior_mean: o.mse_posterior_mean,
+                train_error: o.train_error,
+                free_entropy: Some(o.free_entropy),
+                energy: o.energy,
+                entropy: Some(o.entropy),
+            },
             at_eigenvalue: o.at_eigenvalue,
             rs_stable: o.at_eigenvalue < 1.0,
             entropy_violation: violation,
@@ -276,44 +287,32 @@ fn iterate_watched_from<W: FnMut(&[f64], f64) -> bool>(
             watch,
         ),
         _ => {
-            // Inexact iteration: far from the fixed point the map need only be accurate to a
-            // fraction of the current residual, so the quadrature tolerance follows the residual
-            // down to `opts.quad`; every map near convergence runs at full accuracy.
-            let last = std::cell::Cell::new(f64::INFINITY);
-            iterate_watched(
-                |x| {
-                    let acc = (INEXACT_FRACTION * last.get())
-                        .min(INEXACT_LOOSEST)
-                        .max(opts.quad.abs);
+            // Inexact iteration (the fixed-point module's schedule): far from the fixed point the
+            // quadrature tolerance follows the residual down to `opts.quad`.
+            iterate_inexact(
+                |x, acc| {
+                    let acc = acc.max(opts.quad.abs);
                     let tol = Tolerance {
                         abs: acc,
                         rel: acc.max(opts.quad.rel),
                         ..opts.quad
                     };
-                    let out = finite::map(model, x, tol)?;
-                    last.set(
-                        x.iter()
-                            .zip(&out)
-                            .map(|(a, b)| (a - b).abs())
-                            .fold(0.0, f64::max),
-                    );
-                    Some(out.to_vec())
+                    finite::map(model, x, tol).map(|v| v.to_vec())
                 },
                 &start,
                 opts.fixed_point,
+                Some(INEXACT),
                 watch,
             )
         }
     }
 }
 
-/// Quadrature accuracy of an inexact map, as a fraction of the previous residual.
-const INEXACT_FRACTION: f64 = 1e-2;
-/// The loosest quadrature tolerance ever used.
-const INEXACT_LOOSEST: f64 = 1e-4;
 /// A later start whose iterate comes this close to a converged fixed point (relative, with a
 /// residual as small) has entered that point's basin and is not followed further.
 const MERGE_RADIUS: f64 = 1e-7;
+/// Two fixed points closer than this (relative, every order parameter) are one.
+const SAME_STATE: f64 = 1e-6;
 
 /// Solves from one starting state (a warm start, e.g. a neighbouring parameter's fixed point:
 /// `[m, q, Q]`, or `[m, q, 1/(1+χ)]` when the model [`collapses`] at β = ∞). `None` if the
@@ -371,14 +370,7 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
             .filter(|f| f.status.is_converged())
             .map(|f| f.state(collapses(model)))
             .collect();
-        let out = iterate_watched_from(model, s, opts, |x, res| {
-            res < MERGE_RADIUS
-                && known.iter().any(|k| {
-                    k.iter()
-                        .zip(x)
-                        .all(|(a, b)| (a - b).abs() < MERGE_RADIUS * (1.0 + a.abs()))
-                })
-        });
+        let out = iterate_watched_from(model, s, opts, merge_watch(&known, MERGE_RADIUS));
         if out.stopped {
             // The same fixed point as an earlier start.
             continue;
@@ -401,9 +393,7 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
         };
         let dup = found.iter().any(|f| {
             f.status == sol.status
-                && (f.m - sol.m).abs() < 1e-6 * (1.0 + sol.m.abs())
-                && (f.q - sol.q).abs() < 1e-6 * (1.0 + sol.q.abs())
-                && (f.big_q - sol.big_q).abs() < 1e-6 * (1.0 + sol.big_q.abs())
+                && same_state(&[sol.m, sol.q, sol.big_q], &[f.m, f.q, f.big_q], SAME_STATE)
         });
         if !dup {
             found.push(sol);
@@ -438,13 +428,15 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
                 m: f64::NAN,
                 q: f64::NAN,
                 big_q: f64::NAN,
-                chi: f64::NAN,
-                gen_error: f64::NAN,
-                mse_posterior_mean: f64::NAN,
-                train_error: f64::NAN,
-                free_entropy: None,
-                energy: f64::NAN,
-                entropy: None,
+                thermo: Thermo {
+                    chi: f64::NAN,
+                    gen_error: f64::NAN,
+                    mse_posterior_mean: f64::NAN,
+                    train_error: f64::NAN,
+                    free_entropy: None,
+                    energy: f64::NAN,
+                    entropy: None,
+                },
                 at_eigenvalue: f64::NAN,
                 rs_stable: false,
                 entropy_violation: None,

@@ -35,12 +35,13 @@ pub mod channel;
 pub use channel::{Averages, Conjugates, Energetic, InnerRange, Params, QuadOptions};
 
 use crate::error::{Error, Result};
-use crate::fixed_point::{iterate_watched, Options, Status};
+use crate::fixed_point::{iterate_inexact, merge_watch, same_state, Options, Status, INEXACT};
 use crate::model::{Model, OutputChannel};
 use crate::optimize::brent_root;
 use crate::rs::{self, RsSolution, SolverOptions};
+use crate::thermo::Thermo;
 use serde::Serialize;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +90,7 @@ impl Default for RsbOptions {
 /// What the 1RSB computation found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Phase {
+pub enum RsbPhase {
     /// A stationary `x* ∈ (0, 1)` with `q1 > q0`: replica symmetry is broken.
     OneStepRsb,
     /// The chosen `q1 > q0` branch has its minimum of φ1 at `x = 1` (complexity `Σ(1) ≥ 0`):
@@ -100,7 +101,9 @@ pub enum Phase {
     RsCollapsed,
 }
 
-/// The 1RSB state at the chosen `x`. Field names are JSON keys of `rsb --json`.
+/// The 1RSB state at the chosen `x`. Field names are JSON keys of `rsb --json`; the errors and
+/// thermodynamics are the shared record [`Thermo`] (flattened, and reachable as fields through
+/// `Deref`: `sol.free_entropy`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RsbSolution {
     /// `m`.
@@ -114,20 +117,10 @@ pub struct RsbSolution {
     pub q0: f64,
     /// Parisi parameter.
     pub x: f64,
-    /// `βΔ1 = β(Q − q1)`.
-    pub chi: f64,
-    /// `ρ − 2m + Q`.
-    pub gen_error: f64,
-    /// `ρ − 2m + q0`.
-    pub mse_posterior_mean: f64,
-    /// `E0/D0² + Δ1/D1 + Δ0/(D1 D0)`.
-    pub train_error: f64,
-    /// φ1.
-    pub free_entropy: f64,
-    /// `e = (α/2) ε_t + (λ/2) Q = −∂φ1/∂β`.
-    pub energy: f64,
-    /// `s = φ1 + β e`.
-    pub entropy: f64,
+    /// χ = `βΔ1 = β(Q − q1)`, `ε_g = ρ − 2m + Q`, `ρ − 2m + q0`, the training error (Gaussian:
+    /// `E0/D0² + Δ1/D1 + Δ0/(D1 D0)`), φ1, `e = −∂φ1/∂β`, `s = φ1 + βe`.
+    #[serde(flatten)]
+    pub thermo: Thermo,
     /// `Σ(x) = −x² ∂φ1/∂x` (zero at an interior `x*`).
     pub complexity: f64,
     /// `∂φ1/∂x` at the reported state.
@@ -139,13 +132,26 @@ pub struct RsbSolution {
     /// symmetry breaking is needed, and the 1RSB entropy may turn negative.
     pub replicon_q1: f64,
     /// What was found.
-    pub phase: Phase,
+    pub phase: RsbPhase,
     /// How the fixed-point iteration at the reported `x` ended.
     pub status: Status,
     /// Map evaluations at the reported `x`.
     pub iterations: usize,
     /// Final fixed-point residual.
     pub residual: f64,
+}
+
+impl std::ops::Deref for RsbSolution {
+    type Target = Thermo;
+    fn deref(&self) -> &Thermo {
+        &self.thermo
+    }
+}
+
+impl std::ops::DerefMut for RsbSolution {
+    fn deref_mut(&mut self) -> &mut Thermo {
+        &mut self.thermo
+    }
 }
 
 /// One point of the scan in `x`.
@@ -184,7 +190,7 @@ pub enum Origin {
 
 /// A distinct branch of `q1 > q0` fixed points, followed in `x` by warm starts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Branch {
+pub struct RsbBranch {
     /// Index (order of discovery).
     pub index: usize,
     /// The cold start that found it.
@@ -263,7 +269,7 @@ pub struct RsbReport {
     /// Every `x` evaluated (grid and root finding), sorted by `x`.
     pub scan: Vec<ScanPoint>,
     /// Every distinct `q1 > q0` branch found.
-    pub branches: Vec<Branch>,
+    pub branches: Vec<RsbBranch>,
     /// Every root of `∂φ1/∂x` found on the branches.
     pub stationary: Vec<Stationary>,
     /// The branch of the reported state (null when RS is reported).
@@ -349,10 +355,6 @@ pub fn evaluate(
     Some((params, en, av))
 }
 
-/// Quadrature accuracy of an inexact map, as a fraction of the previous residual.
-const INEXACT_FRACTION: f64 = 1e-2;
-/// The loosest quadrature tolerance ever used.
-const INEXACT_LOOSEST: f64 = 1e-4;
 /// A cold start whose iterate comes this close to a fixed point already known at the same `x`
 /// (relative, with a residual as small) has entered that point's basin and is not followed.
 const MERGE_RADIUS: f64 = 1e-6;
@@ -374,12 +376,6 @@ fn loosened(q: QuadOptions, acc: f64) -> QuadOptions {
     }
 }
 
-fn same_state(a: &[f64], b: &[f64], tol: f64) -> bool {
-    a.iter()
-        .zip(b)
-        .all(|(u, v)| (u - v).abs() < tol * (1.0 + u.abs()))
-}
-
 /// [`solve_at_x`], stopped early (`None`) once the iterate enters the basin of a `known` state.
 fn run_at_x(
     model: &Model,
@@ -397,32 +393,16 @@ fn run_at_x(
     }
     // Inexact iteration, as in the RS solver: far from the fixed point the map need only be
     // accurate to a fraction of the current residual; near convergence it runs at full accuracy.
-    let run = |from: &[f64], inexact: bool, fp: Options, watch: bool| {
-        let last = Cell::new(f64::INFINITY);
-        iterate_watched(
-            |s| {
-                let acc = if inexact {
-                    (INEXACT_FRACTION * last.get()).min(INEXACT_LOOSEST)
-                } else {
-                    0.0
-                };
-                let v = map(model, x, s, loosened(opts.quad, acc))?;
-                last.set(
-                    s.iter()
-                        .zip(&v)
-                        .map(|(a, b)| (a - b).abs())
-                        .fold(0.0, f64::max),
-                );
-                Some(v.to_vec())
-            },
+    let run = |from: &[f64], inexact: bool, fp: Options, known: &[[f64; 4]]| {
+        iterate_inexact(
+            |s, acc| map(model, x, s, loosened(opts.quad, acc)).map(|v| v.to_vec()),
             from,
             fp,
-            |s, res| {
-                watch && res < MERGE_RADIUS && known.iter().any(|k| same_state(k, s, MERGE_RADIUS))
-            },
+            inexact.then_some(INEXACT),
+            merge_watch(known, MERGE_RADIUS),
         )
     };
-    let mut out = run(&start, true, fixed_point, true);
+    let mut out = run(&start, true, fixed_point, known);
     if out.stopped {
         return Ok(None);
     }
@@ -455,7 +435,7 @@ fn run_at_x(
                 max_iter: left,
                 ..fixed_point
             },
-            false,
+            &[],
         );
         iterations += out.iterations;
         (state, params, en, av, residual) = full(&out.x, out.status)?;
@@ -767,7 +747,7 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
         let resolved = value.is_some_and(|v| v <= low + phi_tol(v))
             && bottom.dphi_dx <= 0.0
             && (at_one || top.dphi_dx >= 0.0);
-        branches.push(Branch {
+        branches.push(RsbBranch {
             index: i,
             origin: t.origin,
             x_max: top.x,
@@ -819,13 +799,15 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
             .zip(&upper)
             .any(|(b, u)| !b.resolved && *u > v - phi_tol(v))
     };
-    let state_of = |c: &Candidate| -> Option<(AtX, Phase, Option<usize>)> {
+    let state_of = |c: &Candidate| -> Option<(AtX, RsbPhase, Option<usize>)> {
         match c {
             Candidate::Root(j) => {
                 let (i, _, a, _) = &roots[*j];
-                Some((a.clone(), Phase::OneStepRsb, Some(*i)))
+                Some((a.clone(), RsbPhase::OneStepRsb, Some(*i)))
             }
-            Candidate::XOne(i) => Some((tracks[*i].points[0].clone(), Phase::RsAtXOne, Some(*i))),
+            Candidate::XOne(i) => {
+                Some((tracks[*i].points[0].clone(), RsbPhase::RsAtXOne, Some(*i)))
+            }
             Candidate::Rs => None,
         }
     };
@@ -837,7 +819,7 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
                     Some(a) => a,
                     None => rs_at_one()?,
                 };
-                (a, Phase::RsCollapsed, None, !ambiguous(v))
+                (a, RsbPhase::RsCollapsed, None, !ambiguous(v))
             }
         },
         None => {
@@ -854,18 +836,18 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
                     .enumerate()
                     .flat_map(|(i, t)| t.points.iter().map(move |p| (i, p)))
                     .min_by(|a, b| a.1.free_entropy.total_cmp(&b.1.free_entropy))
-                    .map(|(i, p)| (p.clone(), Phase::OneStepRsb, Some(i)))
+                    .map(|(i, p)| (p.clone(), RsbPhase::OneStepRsb, Some(i)))
             };
             match cand.or_else(lowest) {
                 Some((a, ph, b)) => (a, ph, b, false),
-                None => (rs_at_one()?, Phase::RsCollapsed, None, true),
+                None => (rs_at_one()?, RsbPhase::RsCollapsed, None, true),
             }
         }
     };
     let stationary = roots
         .iter()
         .map(|(i, kind, a, ok)| {
-            let s = solution_from(model, a, Phase::OneStepRsb);
+            let s = solution_from(model, a, RsbPhase::OneStepRsb);
             Stationary {
                 branch: *i,
                 kind: *kind,
@@ -908,9 +890,9 @@ pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbRepo
     let rs = rs_report.equilibrium;
     let a = solve_at_x(model, x, split_start(&rs), opts)?;
     let phase = if a.gap() >= opts.min_gap {
-        Phase::OneStepRsb
+        RsbPhase::OneStepRsb
     } else {
-        Phase::RsCollapsed
+        RsbPhase::RsCollapsed
     };
     let solution = solution_from(model, &a, phase);
     let converged = a.status.is_converged() && rs_report.converged;
@@ -927,7 +909,7 @@ pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbRepo
 }
 
 /// The reported observables of a fixed point at its `x`.
-pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
+pub fn solution_from(model: &Model, a: &AtX, phase: RsbPhase) -> RsbSolution {
     let [m, q0, q1, big_q] = a.state;
     let rho = model.rho();
     let en = &a.energetic;
@@ -935,7 +917,7 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
     let energy = model.alpha * en.terms.loss + model.ridge_energy(big_q);
     let entropy = model.entropy_of(a.free_entropy, energy);
     let smax = model.student.max_entropy().unwrap_or(f64::INFINITY);
-    let complexity = if phase == Phase::RsCollapsed {
+    let complexity = if phase == RsbPhase::RsCollapsed {
         0.0
     } else {
         -a.x * a.x * a.dphi_dx
@@ -946,13 +928,15 @@ pub fn solution_from(model: &Model, a: &AtX, phase: Phase) -> RsbSolution {
         q1,
         q0,
         x: a.x,
-        chi: model.beta * en.state.delta1(),
-        gen_error: model.channel.gen_error(rho, m, big_q),
-        mse_posterior_mean: model.channel.gen_error(rho, m, q0),
-        train_error: train,
-        free_entropy: a.free_entropy,
-        energy,
-        entropy,
+        thermo: Thermo {
+            chi: model.beta * en.state.delta1(),
+            gen_error: model.channel.gen_error(rho, m, big_q),
+            mse_posterior_mean: model.channel.gen_error(rho, m, q0),
+            train_error: train,
+            free_entropy: a.free_entropy,
+            energy,
+            entropy,
+        },
         complexity,
         dphi_dx: a.dphi_dx,
         entropy_violation: entropy < -1e-9 || entropy > smax + 1e-9,
