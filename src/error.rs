@@ -12,6 +12,9 @@ pub enum Error {
     Numerics(String),
     /// Reading or writing a file failed.
     Io(String),
+    /// The job was cancelled through its [`crate::parallel::Watch`] (e.g. Ctrl-C in Python);
+    /// nothing half-written was left behind.
+    Interrupted,
 }
 
 impl Error {
@@ -27,6 +30,7 @@ impl fmt::Display for Error {
             Error::Input(m) => write!(f, "{m}"),
             Error::Numerics(m) => write!(f, "numerical failure: {m}"),
             Error::Io(m) => write!(f, "i/o error: {m}"),
+            Error::Interrupted => write!(f, "interrupted"),
         }
     }
 }

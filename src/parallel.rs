@@ -4,6 +4,12 @@
 //! on stderr (shown on a terminal only). Sweeps, phase maps, Monte Carlo runs and the validation
 //! panel all go through [`map`].
 //!
+//! **Watching a job.** A front end that runs a job for someone (the Python module) can watch it
+//! with a [`Watch`]: inside [`watched`], every [`map`] counts its finished items into the
+//! watch's progress and stops taking new items once the watch is cancelled, returning
+//! [`Error::Interrupted`]; long single computations poll [`interrupted`] between iterations.
+//! Outside [`watched`] nothing changes (the command line never installs a watch).
+//!
 //! ```
 //! use quantreplica::parallel::{map, RunOptions};
 //! let opts = RunOptions { threads: Some(2), progress: false };
@@ -13,6 +19,96 @@
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Cancellation and progress of a running job, shared between the job and whoever started it.
+#[derive(Debug, Default)]
+pub struct Watch {
+    cancelled: AtomicBool,
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl Watch {
+    /// A fresh watch (not cancelled, no progress).
+    pub fn new() -> Arc<Watch> {
+        Arc::new(Watch::default())
+    }
+
+    /// Asks the job to stop: no [`map`] under this watch starts another item.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// `(finished, total)` items of the outermost [`map`]s run under this watch so far.
+    pub fn progress(&self) -> (u64, u64) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// The watch of the job running on this thread, and whether the thread is inside a [`map`]
+/// item (nested maps count no progress of their own).
+#[derive(Clone, Default)]
+struct Current {
+    watch: Option<Arc<Watch>>,
+    in_item: bool,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Current> = RefCell::new(Current::default());
+}
+
+/// Runs `f` with `cur` as this thread's current watch, restoring the previous one after.
+fn with_current<R>(cur: Current, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Current>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(prev) = self.0.take() {
+                CURRENT.with(|c| *c.borrow_mut() = prev);
+            }
+        }
+    }
+    let prev = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), cur));
+    let _restore = Restore(Some(prev));
+    f()
+}
+
+/// Runs `f` (on this thread) under `watch`: the [`map`]s inside report to it and stop when it
+/// is cancelled.
+pub fn watched<R>(watch: &Arc<Watch>, f: impl FnOnce() -> R) -> R {
+    with_current(
+        Current {
+            watch: Some(watch.clone()),
+            in_item: false,
+        },
+        f,
+    )
+}
+
+/// Whether the job running on this thread was cancelled (always false outside [`watched`]).
+/// Long loops poll it between iterations.
+pub fn interrupted() -> bool {
+    CURRENT.with(|c| c.borrow().watch.as_ref().is_some_and(|w| w.is_cancelled()))
+}
+
+/// `Err(Error::Interrupted)` when [`interrupted`].
+pub fn check_interrupted() -> Result<()> {
+    if interrupted() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}
 
 /// How to run a parallel job.
 #[derive(Debug, Clone, Default)]
@@ -69,18 +165,43 @@ where
         indicatif::ProgressBar::hidden()
     };
     pb.set_position(done as u64);
+    let cur = CURRENT.with(|c| c.borrow().clone());
+    // Only the outermost map counts progress; nested ones (inside an item) only obey cancel.
+    let counts = !cur.in_item;
+    if let (Some(w), true) = (&cur.watch, counts) {
+        w.total
+            .fetch_add((done + items.len()) as u64, Ordering::Relaxed);
+        w.done.fetch_add(done as u64, Ordering::Relaxed);
+    }
     let out = in_pool(opts.threads, || {
         items
             .par_iter()
             .map(|item| {
-                let r = f(item);
+                let w = cur.watch.as_ref();
+                if w.is_some_and(|w| w.is_cancelled()) {
+                    return None;
+                }
+                let inner = Current {
+                    watch: cur.watch.clone(),
+                    in_item: true,
+                };
+                let r = if w.is_some() {
+                    with_current(inner, || f(item))
+                } else {
+                    f(item)
+                };
                 pb.inc(1);
-                r
+                if let (Some(w), true) = (w, counts) {
+                    w.done.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(r)
             })
-            .collect::<Vec<T>>()
+            .collect::<Vec<Option<T>>>()
     })?;
     pb.finish_and_clear();
-    Ok(out)
+    out.into_iter()
+        .map(|r| r.ok_or(Error::Interrupted))
+        .collect()
 }
 
 /// [`map`] for fallible jobs: every job runs, and the error of the first failing item (in item
@@ -125,5 +246,51 @@ mod tests {
             progress: false,
         };
         assert!(map(&items, &zero, "t", |&i| i).is_err());
+    }
+
+    #[test]
+    fn a_cancelled_watch_stops_the_map_and_counts_progress() {
+        let items: Vec<u64> = (0..64).collect();
+        let o = RunOptions {
+            threads: Some(2),
+            progress: false,
+        };
+        let w = Watch::new();
+        let sums = watched(&w, || map(&items, &o, "t", |&i| i + 1)).unwrap();
+        assert_eq!(sums[63], 64);
+        assert_eq!(w.progress(), (64, 64));
+        // Nested maps inside an item neither count progress nor escape the cancel.
+        let nested = watched(&w, || {
+            map(&items[..2], &o, "outer", |_| {
+                map(&items, &o, "inner", |&i| i).unwrap().len()
+            })
+        })
+        .unwrap();
+        assert_eq!(nested, vec![64, 64]);
+        assert_eq!(w.progress(), (66, 66));
+        let c = Watch::new();
+        let ran = std::sync::atomic::AtomicUsize::new(0);
+        let one = RunOptions {
+            threads: Some(1),
+            progress: false,
+        };
+        let r = watched(&c, || {
+            map(&items, &one, "t", |&i| {
+                ran.fetch_add(1, Ordering::SeqCst);
+                if i == 3 {
+                    c.cancel();
+                    assert!(interrupted(), "items see their job's watch");
+                }
+                i
+            })
+        });
+        assert_eq!(r.unwrap_err(), Error::Interrupted);
+        assert!(ran.load(Ordering::SeqCst) < items.len());
+        assert!(!interrupted(), "the watch ends with watched()");
+        // Without a watch nothing is ever interrupted.
+        assert!(map(&items, &o, "t", |_| interrupted())
+            .unwrap()
+            .iter()
+            .all(|b| !b));
     }
 }

@@ -1,8 +1,34 @@
 """quantreplica: what weight quantization does to learning, predicted before anyone trains.
 
-Replica theory, message passing and simulation of quantized learning, at Rust speed.
+Replica theory (RS with de Almeida-Thouless stability, 1RSB), sweeps, message passing and
+simulation of quantized learning, at Rust speed. Every function has the command line's
+defaults, names and meanings (``quantreplica <command> --help``) and returns what
+``quantreplica <command> --json`` prints, as a frozen result class or numpy arrays.
+
+>>> import quantreplica as qr
+>>> m = qr.Model(alpha=2.0, bits=2, width=1.5)
+>>> r = qr.rs(m)
+>>> r.rs_stable
+True
 """
 
-from ._core import __version__, asq_levels
+from ._core import Model, __version__
+from ._records import FixedPoint, Record, RsbResult, RsResult, RsSolution, SteResult
+from ._theory import SweepTable, merge, rs, rsb, ste_dynamics, sweep
 
-__all__ = ["__version__", "asq_levels"]
+__all__ = [
+    "__version__",
+    "Model",
+    "Record",
+    "RsSolution",
+    "FixedPoint",
+    "RsResult",
+    "RsbResult",
+    "SteResult",
+    "SweepTable",
+    "rs",
+    "rsb",
+    "sweep",
+    "merge",
+    "ste_dynamics",
+]

@@ -1,6 +1,178 @@
+# Hand-written stubs of the public API (checked against the module by the tests: mypy's
+# stubtest for signatures, and the result classes' attributes against the records' keys).
+import os
+from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, Mapping, Optional, Sequence, Tuple, Union
+
 import numpy as np
 import numpy.typing as npt
+from typing import final
+
+__all__ = [
+    "__version__",
+    "Model",
+    "Record",
+    "RsSolution",
+    "FixedPoint",
+    "RsResult",
+    "RsbResult",
+    "SteResult",
+    "SweepTable",
+    "rs",
+    "rsb",
+    "sweep",
+    "merge",
+    "ste_dynamics",
+]
 
 __version__: str
 
-def asq_levels(x: npt.NDArray[np.float64], s: int) -> list[float]: ...
+_Progress = Union[bool, None, Callable[[int, int], object]]
+_PathLike = Union[str, os.PathLike[str]]
+_F64 = npt.NDArray[np.float64]
+
+@final
+class Model:
+    alpha: float
+    noise: float
+    bits: int
+    width: float
+    levels: str
+    level_weights: Optional[list[float]]
+    beta: float
+    ridge: float
+    teacher: str
+    teacher_var: float
+    teacher_probs: Optional[list[float]]
+    def __new__(cls, **kwargs: Any) -> Model: ...
+    def replace(self, **changes: Any) -> Model: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> Model: ...
+    @property
+    def level_values(self) -> Optional[_F64]: ...
+    @property
+    def rho(self) -> float: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class Record:
+    _nested: ClassVar[Dict[str, type]]
+    def __init__(self, data: Dict[str, Any]) -> None: ...
+    def __getattr__(self, name: str) -> Any: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: object) -> bool: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> Tuple[str, ...]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class RsSolution(Record):
+    m: float
+    q: float
+    Q: float
+    chi: float
+    gen_error: float
+    mse_posterior_mean: float
+    train_error: float
+    free_entropy: Optional[float]
+    energy: float
+    entropy: Optional[float]
+    at_eigenvalue: float
+    rs_stable: bool
+    entropy_violation: Optional[bool]
+    status: str
+    iterations: int
+    residual: float
+
+class FixedPoint(RsSolution):
+    spectral_radius: Optional[float]
+    stable: Optional[bool]
+    free_entropy_hessian: Optional[_F64]
+    nishimori_curvature: Optional[float]
+    found_by: str
+
+class RsResult(RsSolution):
+    converged: bool
+    solutions: Tuple[RsSolution, ...]
+    levels: Optional[_F64]
+    fixed_points: Tuple[FixedPoint, ...]
+    continuation_failures: Tuple[Record, ...]
+
+class RsbResult(Record):
+    m: float
+    Q: float
+    q1: float
+    q0: float
+    x: float
+    chi: float
+    gen_error: float
+    mse_posterior_mean: float
+    train_error: float
+    free_entropy: float
+    energy: float
+    entropy: float
+    complexity: float
+    dphi_dx: float
+    entropy_violation: Optional[bool]
+    replicon_q1: float
+    phase: str
+    status: str
+    iterations: int
+    residual: float
+    converged: bool
+    rs: RsSolution
+    scan: Tuple[Record, ...]
+    branches: Tuple[Record, ...]
+    stationary: Tuple[Record, ...]
+    chosen_branch: Optional[int]
+    at_eigenvalue: float
+    rs_stable: bool
+    levels: Optional[_F64]
+
+class SteResult(Record):
+    dynamics: Record
+    stability_limit: Optional[float]
+    theory: Record
+    fixed_points: Tuple[Record, ...]
+    rs_ground_state: Optional[float]
+    half_time: Optional[float]
+    simulation: Optional[Record]
+
+class SweepTable(Dict[str, np.ndarray]):
+    def to_pandas(self) -> Any: ...
+    @property
+    def n_rows(self) -> int: ...
+
+def rs(model: Optional[Model] = None, **kwargs: Any) -> RsResult: ...
+def rsb(
+    model: Optional[Model] = None, *, x: Optional[float] = None, progress: _Progress = None, **kwargs: Any
+) -> RsbResult: ...
+def sweep(
+    model: Optional[Model] = None,
+    *,
+    over: Mapping[str, Any],
+    log: Iterable[str] = (),
+    threads: Optional[int] = None,
+    checkpoint: Optional[_PathLike] = None,
+    shard: Union[str, Tuple[int, int], None] = None,
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> SweepTable: ...
+def merge(files: Sequence[_PathLike]) -> SweepTable: ...
+def ste_dynamics(
+    model: Optional[Model] = None,
+    *,
+    time: Union[str, Sequence[float], np.ndarray] = "0:10:21",
+    lr: float = 0.5,
+    clip: bool = False,
+    init_var: float = 1.0,
+    weight_decay: float = 0.0,
+    n: Optional[int] = None,
+    seeds: int = 10,
+    seed: int = 1,
+    refine: float = 1.0,
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> SteResult: ...

@@ -1,31 +1,28 @@
-//! Python bindings of quantreplica: a thin layer over the library API (PyO3 + numpy).
+//! Python bindings of quantreplica: a thin layer over the library API (PyO3 + numpy), compiled
+//! as `quantreplica._core`. The Python package (`python/quantreplica/`) wraps these functions
+//! in the documented, typed API; nothing here is called by users directly.
 //!
-//! Bad input raises `ValueError` with the same one-line message as the command line.
+//! Bad input raises `ValueError` with the same one-line message as the command line; long
+//! calls release the GIL and can be interrupted with Ctrl-C ([`watch`]).
 
-use numpy::PyReadonlyArrayDyn;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+mod columns;
+mod model;
+mod theory;
+mod watch;
+
 use pyo3::prelude::*;
-
-/// Maps a library error onto the Python exception users expect.
-fn to_py(e: quantreplica::Error) -> PyErr {
-    match e {
-        quantreplica::Error::Input(msg) => PyValueError::new_err(msg),
-        other => PyRuntimeError::new_err(other.to_string()),
-    }
-}
-
-/// ASQ levels (exact) of the values of any float64 array, as a list.
-#[pyfunction]
-fn asq_levels(py: Python<'_>, x: PyReadonlyArrayDyn<'_, f64>, s: usize) -> PyResult<Vec<f64>> {
-    let values: Vec<f64> = x.as_array().iter().copied().collect();
-    py.detach(|| quantreplica::asq::levels_from_samples(&values, s))
-        .map_err(to_py)
-}
 
 /// The compiled core of the `quantreplica` package.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add_function(wrap_pyfunction!(asq_levels, m)?)?;
+    m.add_class::<model::PyModel>()?;
+    m.add_function(wrap_pyfunction!(theory::rs, m)?)?;
+    m.add_function(wrap_pyfunction!(theory::_time_rs, m)?)?;
+    m.add_function(wrap_pyfunction!(theory::rsb, m)?)?;
+    m.add_function(wrap_pyfunction!(theory::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(theory::merge, m)?)?;
+    m.add_function(wrap_pyfunction!(theory::ste_dynamics, m)?)?;
+    m.add_function(wrap_pyfunction!(theory::time_grid, m)?)?;
     Ok(())
 }

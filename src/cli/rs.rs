@@ -1,10 +1,8 @@
 //! `quantreplica rs`: the RS saddle point at one parameter point.
 
 use super::model_args::ModelArgs;
-use crate::continuation::branches::{fixed_points, BranchOptions, Failure, FixedPoint};
+use crate::continuation::branches::{fixed_points, BranchOptions};
 use crate::error::Result;
-use crate::rs::{RsReport, RsSolution};
-use serde::Serialize;
 
 /// Flags of `quantreplica rs`.
 #[derive(Debug, Clone, clap::Args)]
@@ -17,43 +15,7 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The JSON of `rs --json`: the equilibrium's keys at top level, plus every fixed point.
-#[derive(Debug, Serialize)]
-pub struct RsJson<'a> {
-    /// The equilibrium.
-    #[serde(flatten)]
-    pub equilibrium: &'a RsSolution,
-    /// Whether the equilibrium converged.
-    pub converged: bool,
-    /// Every distinct fixed point the standard starts converged to.
-    pub solutions: &'a [RsSolution],
-    /// The levels used (null for a continuous student).
-    pub levels: Option<&'a [f64]>,
-    /// Every fixed point found by the starts and by continuation in α, labelled (stable:
-    /// attracts the RS iteration; see docs/continuation.md).
-    pub fixed_points: &'a [FixedPoint],
-    /// Where that continuation stopped short of [α/8, 8α].
-    pub continuation_failures: &'a [Failure],
-}
-
-impl<'a> RsJson<'a> {
-    /// Wraps a report and the labelled fixed points.
-    pub fn new(
-        report: &'a RsReport,
-        levels: Option<&'a [f64]>,
-        fixed_points: &'a [FixedPoint],
-        continuation_failures: &'a [Failure],
-    ) -> Self {
-        RsJson {
-            equilibrium: &report.equilibrium,
-            converged: report.converged,
-            solutions: &report.solutions,
-            levels,
-            fixed_points,
-            continuation_failures,
-        }
-    }
-}
+pub use crate::continuation::branches::RsJson;
 
 fn fmt(v: f64) -> String {
     if v.is_finite() {

@@ -1,9 +1,8 @@
 //! `quantreplica rsb`: the 1RSB saddle point at finite β (THEORY.md §4), next to RS.
 
 use super::model_args::ModelArgs;
-use crate::error::{Error, Result};
-use crate::rsb::{solve, solve_fixed_x, RsbOptions, RsbReport};
-use serde::Serialize;
+use crate::error::Result;
+use crate::rsb::{solve, solve_fixed_x, RsbOptions};
 
 /// Flags of `quantreplica rsb`.
 #[derive(Debug, Clone, clap::Args)]
@@ -19,23 +18,7 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The JSON of `rsb --json`: the 1RSB state's keys at top level (as `rs --json`, with `q1`,
-/// `q0`, `x`, `complexity` in place of `q`), the RS replicon of the same point, the RS
-/// solution under `rs`, the branches and stationary points found (`branches`, `stationary`,
-/// `chosen_branch`), and the levels.
-#[derive(Debug, Serialize)]
-pub struct RsbJson<'a> {
-    /// The report (flattened: solution keys, `converged`, `rs`, `scan`, `branches`,
-    /// `stationary`, `chosen_branch`).
-    #[serde(flatten)]
-    pub report: &'a RsbReport,
-    /// λ_AT of the RS solution.
-    pub at_eigenvalue: f64,
-    /// Whether RS is AT-stable.
-    pub rs_stable: bool,
-    /// The levels used.
-    pub levels: Option<&'a [f64]>,
-}
+pub use crate::rsb::RsbJson;
 
 fn fmt(v: f64) -> String {
     if v.is_finite() {
@@ -48,11 +31,6 @@ fn fmt(v: f64) -> String {
 /// Runs `rsb`.
 pub fn run(a: &Args) -> Result<()> {
     let model = a.model.model()?;
-    if model.beta.is_infinite() {
-        return Err(Error::input(
-            "rsb needs a finite --beta (1RSB is computed at finite temperature); got --beta inf (the default)",
-        ));
-    }
     let opts = RsbOptions::default();
     let report = match a.x {
         Some(x) => solve_fixed_x(&model, x, &opts)?,
@@ -60,12 +38,7 @@ pub fn run(a: &Args) -> Result<()> {
     };
     let levels = model.student.levels().map(|l| l.values());
     if a.json {
-        return crate::output::print_json(&RsbJson {
-            report: &report,
-            at_eigenvalue: report.rs.at_eigenvalue,
-            rs_stable: report.rs.rs_stable,
-            levels,
-        });
+        return crate::output::print_json(&RsbJson::new(&report, levels));
     }
     let s = &report.solution;
     let r = &report.rs;

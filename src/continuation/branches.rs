@@ -732,6 +732,44 @@ pub struct FixedPoint {
     pub found_by: &'static str,
 }
 
+/// The JSON of `rs --json`: the equilibrium's keys at top level, plus every fixed point.
+#[derive(Debug, Serialize)]
+pub struct RsJson<'a> {
+    /// The equilibrium.
+    #[serde(flatten)]
+    pub equilibrium: &'a RsSolution,
+    /// Whether the equilibrium converged.
+    pub converged: bool,
+    /// Every distinct fixed point the standard starts converged to.
+    pub solutions: &'a [RsSolution],
+    /// The levels used (null for a continuous student).
+    pub levels: Option<&'a [f64]>,
+    /// Every fixed point found by the starts and by continuation in α, labelled (stable:
+    /// attracts the RS iteration; see docs/continuation.md).
+    pub fixed_points: &'a [FixedPoint],
+    /// Where that continuation stopped short of [α/8, 8α].
+    pub continuation_failures: &'a [Failure],
+}
+
+impl<'a> RsJson<'a> {
+    /// Wraps a report and the labelled fixed points.
+    pub fn new(
+        report: &'a RsReport,
+        levels: Option<&'a [f64]>,
+        fixed_points: &'a [FixedPoint],
+        continuation_failures: &'a [Failure],
+    ) -> Self {
+        RsJson {
+            equilibrium: &report.equilibrium,
+            converged: report.converged,
+            solutions: &report.solutions,
+            levels,
+            fixed_points,
+            continuation_failures,
+        }
+    }
+}
+
 /// Every fixed point of one model, and the equilibrium among them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AllFixedPoints {

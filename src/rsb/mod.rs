@@ -279,6 +279,36 @@ pub struct RsbReport {
     pub params: Params,
 }
 
+/// The JSON of `rsb --json`: the 1RSB state's keys at top level (as `rs --json`, with `q1`,
+/// `q0`, `x`, `complexity` in place of `q`), the RS replicon of the same point, the RS
+/// solution under `rs`, the branches and stationary points found (`branches`, `stationary`,
+/// `chosen_branch`), and the levels.
+#[derive(Debug, Serialize)]
+pub struct RsbJson<'a> {
+    /// The report (flattened: solution keys, `converged`, `rs`, `scan`, `branches`,
+    /// `stationary`, `chosen_branch`).
+    #[serde(flatten)]
+    pub report: &'a RsbReport,
+    /// λ_AT of the RS solution.
+    pub at_eigenvalue: f64,
+    /// Whether RS is AT-stable.
+    pub rs_stable: bool,
+    /// The levels used.
+    pub levels: Option<&'a [f64]>,
+}
+
+impl<'a> RsbJson<'a> {
+    /// The JSON view of a report, with the model's levels.
+    pub fn new(report: &'a RsbReport, levels: Option<&'a [f64]>) -> Self {
+        RsbJson {
+            report,
+            at_eigenvalue: report.rs.at_eigenvalue,
+            rs_stable: report.rs.rs_stable,
+            levels,
+        }
+    }
+}
+
 /// The fixed point at one `x`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AtX {

@@ -1,0 +1,37 @@
+# Stubs of the compiled core (private: the public API is quantreplica's; see __init__.pyi).
+from typing import Any, Callable, Dict, Optional
+
+from . import Model as Model
+
+__all__ = ["Model", "__version__", "merge", "rs", "rsb", "_time_rs", "ste_dynamics", "sweep", "time_grid"]
+
+__version__: str
+_Cb = Optional[Callable[[int, int], None]]
+
+def rs(model: Model) -> Dict[str, Any]: ...
+def _time_rs(model: Model, repeats: int) -> float: ...
+def rsb(model: Model, x: Optional[float] = None, progress: _Cb = None) -> Dict[str, Any]: ...
+def sweep(
+    model: Model,
+    over: list[str],
+    log: list[str] = ...,
+    threads: Optional[int] = None,
+    checkpoint: Optional[str] = None,
+    shard: Optional[str] = None,
+    progress: _Cb = None,
+) -> Dict[str, Any]: ...
+def merge(files: list[str]) -> Dict[str, Any]: ...
+def ste_dynamics(
+    model: Model,
+    times: list[float],
+    lr: float = 0.5,
+    clip: bool = False,
+    init_var: float = 1.0,
+    weight_decay: float = 0.0,
+    n: Optional[int] = None,
+    seeds: int = 10,
+    seed: int = 1,
+    refine: float = 1.0,
+    progress: _Cb = None,
+) -> Dict[str, Any]: ...
+def time_grid(t0: float, t1: float, count: int) -> list[float]: ...

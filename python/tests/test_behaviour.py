@@ -1,0 +1,80 @@
+"""What users expect of long calls: Ctrl-C, the GIL released, progress."""
+
+import _thread
+import json
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import quantreplica as qr
+
+LONG = {"alpha": np.linspace(0.2, 6.0, 400), "width": np.linspace(0.3, 3.0, 100)}  # 40 000 points
+
+
+def test_ctrl_c_stops_a_long_sweep_within_half_a_second(tmp_path):
+    cp = tmp_path / "cp.jsonl"
+    fired = {}
+
+    def fire():
+        fired["t"] = time.perf_counter()
+        _thread.interrupt_main()
+
+    timer = threading.Timer(0.5, fire)
+    timer.start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        qr.sweep(over=LONG, beta=4.0, checkpoint=cp)
+    back = time.perf_counter()
+    timer.join()
+    assert back - fired["t"] < 0.5, back - fired["t"]
+    assert back - t0 < 5.0
+    # Nothing half-written: every line of the checkpoint is a complete record.
+    lines = cp.read_text().splitlines()
+    assert len(lines) >= 1
+    for line in lines:
+        json.loads(line)
+
+
+def test_the_gil_is_released_during_a_sweep():
+    counter = {"n": 0, "stop": False}
+
+    def spin():
+        while not counter["stop"]:
+            counter["n"] += 1
+
+    th = threading.Thread(target=spin)
+    th.start()
+    try:
+        time.sleep(0.05)
+        before = counter["n"]
+        t = qr.sweep(over={"alpha": np.linspace(0.5, 4.0, 300)}, beta=4.0, bits=1)
+        during = counter["n"] - before
+    finally:
+        counter["stop"] = True
+        th.join()
+    assert t.n_rows == 300
+    # The other thread ran all along (it would be stuck at 0 with the GIL held).
+    assert during > 10_000, during
+
+
+def test_progress_callback_counts_every_point():
+    seen = []
+    qr.sweep(over={"alpha": np.linspace(0.5, 4.0, 50)}, beta=4.0,
+             progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1] == (50, 50)
+    assert all(b[0] >= a[0] for a, b in zip(seen, seen[1:]))
+
+
+def test_a_raising_callback_stops_the_job():
+    def stop(done, total):
+        raise RuntimeError("enough")
+
+    with pytest.raises(RuntimeError, match="enough"):
+        qr.sweep(over=LONG, beta=4.0, progress=stop)
+
+
+def test_progress_true_uses_tqdm_when_installed(capsys):
+    t = qr.sweep(over={"alpha": [1.0, 2.0]}, progress=True)
+    assert t.n_rows == 2

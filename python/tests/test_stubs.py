@@ -1,0 +1,65 @@
+"""The hand-written stubs match the module: mypy's stubtest for every signature, and each result
+class's declared attributes equal the keys of a real result (the command line's JSON keys)."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import quantreplica as qr
+
+PKG = Path(qr.__file__).resolve().parent
+STUB = PKG / "__init__.pyi"
+
+
+def test_stubtest_finds_no_difference():
+    pytest.importorskip("mypy")
+    p = subprocess.run([sys.executable, "-m", "mypy.stubtest", "quantreplica"],
+                       cwd=PKG.parent, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def _stub_attributes():
+    tree = ast.parse(STUB.read_text())
+    classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
+
+    def attrs(name):
+        c = classes[name]
+        out = []
+        for b in c.bases:
+            if isinstance(b, ast.Name) and b.id in classes:
+                out += attrs(b.id)
+        out += [s.target.id for s in c.body
+                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                and not s.target.id.startswith("_")]
+        return out
+
+    return attrs
+
+
+def _results():
+    r = qr.rs(alpha=2.0, bits=1, width=1.5, beta=5.0)
+    yield "RsResult", r
+    yield "RsSolution", r.solutions[0]
+    yield "FixedPoint", r.fixed_points[0]
+    yield "RsbResult", qr.rsb(alpha=2.0, bits=1, width=1.5, beta=5.0)
+    yield "SteResult", qr.ste_dynamics(time="0:1:3", bits=1)
+
+
+def test_result_classes_declare_every_key():
+    attrs = _stub_attributes()
+    for name, result in _results():
+        assert type(result).__name__ == name
+        declared = attrs(name)
+        assert sorted(declared) == sorted(result.keys()), name
+        assert len(set(declared)) == len(declared), name
+
+
+def test_every_public_name_is_documented():
+    for name in qr.__all__:
+        obj = getattr(qr, name)
+        if name.startswith("__"):
+            continue
+        assert obj.__doc__ and len(obj.__doc__.strip()) > 20, name
