@@ -12,8 +12,9 @@ defaults, names and meanings (``quantreplica <command> --help``) and returns wha
 True
 """
 
+from ._asq import asq, stochastic_round
 from ._core import Model, __version__
-from ._records import FixedPoint, Record, RsbResult, RsResult, RsSolution, SteResult
+from ._records import AsqResult, FixedPoint, Record, RsbResult, RsResult, RsSolution, SteResult
 from ._theory import SweepTable, merge, rs, rsb, ste_dynamics, sweep
 
 __all__ = [
@@ -26,9 +27,12 @@ __all__ = [
     "RsbResult",
     "SteResult",
     "SweepTable",
+    "AsqResult",
     "rs",
     "rsb",
     "sweep",
     "merge",
     "ste_dynamics",
+    "asq",
+    "stochastic_round",
 ]

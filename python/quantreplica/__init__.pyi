@@ -17,11 +17,14 @@ __all__ = [
     "RsbResult",
     "SteResult",
     "SweepTable",
+    "AsqResult",
     "rs",
     "rsb",
     "sweep",
     "merge",
     "ste_dynamics",
+    "asq",
+    "stochastic_round",
 ]
 
 __version__: str
@@ -58,6 +61,7 @@ class Model:
 
 class Record:
     _nested: ClassVar[Dict[str, type]]
+    _optional: ClassVar[Tuple[str, ...]]
     def __init__(self, data: Dict[str, Any]) -> None: ...
     def __getattr__(self, name: str) -> Any: ...
     def __getitem__(self, key: str) -> Any: ...
@@ -176,3 +180,21 @@ def ste_dynamics(
     progress: _Progress = None,
     **kwargs: Any,
 ) -> SteResult: ...
+
+class AsqResult(Record):
+    levels: _F64
+    s: int
+    d: int
+    method: str
+    objective_kind: str
+    objective: float
+    vnmse: float
+    worst_term: float
+    seconds: float
+    sort_seconds: float
+    approx: Optional[Record]
+
+def asq(
+    x: Any, s: int, method: str = "exact", weights: Any = None, objective: str = "variance", bins: int = 1000
+) -> AsqResult: ...
+def stochastic_round(x: Any, levels: Union[Sequence[float], np.ndarray], seed: int = 0) -> np.ndarray: ...

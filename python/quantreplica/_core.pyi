@@ -3,7 +3,7 @@ from typing import Any, Callable, Dict, Optional
 
 from . import Model as Model
 
-__all__ = ["Model", "__version__", "merge", "rs", "rsb", "_time_rs", "ste_dynamics", "sweep", "time_grid"]
+__all__ = ["Model", "__version__", "asq", "stochastic_round", "merge", "rs", "rsb", "_time_rs", "ste_dynamics", "sweep", "time_grid"]
 
 __version__: str
 _Cb = Optional[Callable[[int, int], None]]
@@ -35,3 +35,7 @@ def ste_dynamics(
     progress: _Cb = None,
 ) -> Dict[str, Any]: ...
 def time_grid(t0: float, t1: float, count: int) -> list[float]: ...
+def asq(
+    x: Any, s: int, method: str = "exact", weights: Any = None, objective: str = "variance", bins: int = 1000
+) -> Dict[str, Any]: ...
+def stochastic_round(x: Any, levels: list[float], seed: int = 0) -> Any: ...

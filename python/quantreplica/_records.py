@@ -38,6 +38,8 @@ class Record:
     __slots__ = ("_data",)
     #: Record classes of nested keys (others become a plain ``Record``).
     _nested: ClassVar[Dict[str, type]] = {}
+    #: Keys the JSON omits when empty: their attribute is then None.
+    _optional: ClassVar[Tuple[str, ...]] = ()
 
     def __init__(self, data: Dict[str, Any]) -> None:
         object.__setattr__(self, "_data", data)
@@ -62,6 +64,8 @@ class Record:
         try:
             v = data[name]
         except KeyError:
+            if name in type(self)._optional:
+                return None
             raise AttributeError(
                 f"{type(self).__name__!r} has no attribute {name!r}"
                 f" (keys: {', '.join(data)})"
@@ -166,3 +170,12 @@ class SteResult(Record):
     rs_ground_state, half_time and simulation (None unless ``n`` is given)."""
 
     __slots__ = ()
+
+
+class AsqResult(Record):
+    """ASQ levels of an array (``quantreplica asq --json``): levels, s, d, method,
+    objective_kind, objective, vnmse, worst_term, seconds (solver), sort_seconds, and approx
+    (the error bound of method "approx"; None otherwise)."""
+
+    __slots__ = ()
+    _optional = ("approx",)

@@ -5,6 +5,8 @@
 //! Bad input raises `ValueError` with the same one-line message as the command line; long
 //! calls release the GIL and can be interrupted with Ctrl-C ([`watch`]).
 
+mod arrays;
+mod asq;
 mod columns;
 mod model;
 mod theory;
@@ -24,5 +26,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(theory::merge, m)?)?;
     m.add_function(wrap_pyfunction!(theory::ste_dynamics, m)?)?;
     m.add_function(wrap_pyfunction!(theory::time_grid, m)?)?;
+    m.add_function(wrap_pyfunction!(asq::asq, m)?)?;
+    m.add_function(wrap_pyfunction!(asq::stochastic_round, m)?)?;
     Ok(())
 }

@@ -46,6 +46,7 @@ def _results():
     yield "FixedPoint", r.fixed_points[0]
     yield "RsbResult", qr.rsb(alpha=2.0, bits=1, width=1.5, beta=5.0)
     yield "SteResult", qr.ste_dynamics(time="0:1:3", bits=1)
+    yield "AsqResult", qr.asq([0.0, 1.0, 2.5, 3.0], 3, method="approx")
 
 
 def test_result_classes_declare_every_key():

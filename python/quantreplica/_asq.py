@@ -1,0 +1,52 @@
+"""Adaptive stochastic quantization (ASQ) of numpy arrays."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _core
+from ._records import AsqResult
+
+
+def _float_array(x: Any, what: str) -> np.ndarray:
+    """float32/float64 arrays as they are (no copy); other real arrays and sequences as
+    float64."""
+    if isinstance(x, np.ndarray) and x.dtype in (np.float32, np.float64):
+        return x
+    a = np.asarray(x)
+    if a.dtype.kind not in "iuf" and a.dtype != bool:
+        raise TypeError(f"{what} must be a real numeric array, got dtype {a.dtype}")
+    return a.astype(np.float64)
+
+
+def asq(x: Any, s: int, method: str = "exact", weights: Any = None,
+        objective: str = "variance", bins: int = 1000) -> AsqResult:
+    """Optimal data-chosen levels for unbiased stochastic rounding, as ``quantreplica asq``.
+
+    ``x``: any float32/float64 array (any shape, C or Fortran order; other real dtypes are
+    converted to float64); its values are copied once (the exact methods sort the copy) and the
+    array is never modified. ``s``: number of levels, the minimum and maximum included.
+    ``method``: ``"exact"`` (the fastest exact solver), ``"lagrange"`` (the penalty-per-level
+    solver) or ``"approx"`` (an m-bin histogram, no sort, with an error bound). ``weights``: one
+    per value (e.g. E[y_i²] for the inner-product objective). ``objective``: ``"variance"``
+    (Σ w (b − x)(x − a)) or ``"worst"`` (its largest term; exact method only). ``bins``: bins of
+    the approx method.
+
+    Returns an :class:`AsqResult` with ``levels`` (a numpy array), ``vnmse``, ``objective``,
+    ``worst_term`` and the solver's and sort's seconds: the keys of ``asq --json``.
+    """
+    xa = _float_array(x, "x")
+    wa = None if weights is None else _float_array(weights, "weights")
+    return AsqResult(_core.asq(xa, s, method, wa, objective, bins))
+
+
+def stochastic_round(x: Any, levels: Union[Sequence[float], np.ndarray], seed: int = 0) -> np.ndarray:
+    """Unbiased stochastic rounding of every value of ``x`` onto ``levels`` (sorted, distinct,
+    covering the values): a value between levels a < b becomes b with probability
+    (x − a)/(b − a), else a. Returns an array of ``x``'s shape and dtype (float32 stays
+    float32); ``seed`` fixes the random stream (xoshiro256++)."""
+    xa = _float_array(x, "x")
+    lv = [float(v) for v in np.asarray(levels, dtype=np.float64).ravel()]
+    return _core.stochastic_round(xa, lv, seed)

@@ -1,0 +1,170 @@
+//! Adaptive stochastic quantization on numpy arrays: `asq --json`'s report, and unbiased
+//! stochastic rounding onto a level set.
+
+use crate::arrays::{shape_f32, values};
+use crate::watch::{to_py, watched_job};
+use numpy::{PyArray1, PyArrayMethods};
+use pyo3::prelude::*;
+use quantreplica::asq as lib;
+use quantreplica::Error;
+use serde::Serialize;
+use std::time::Instant;
+
+/// What `asq --json` prints (the same keys, in the same order).
+#[derive(Debug, Serialize)]
+struct Report {
+    levels: Vec<f64>,
+    s: usize,
+    d: usize,
+    method: String,
+    objective_kind: String,
+    objective: f64,
+    vnmse: f64,
+    worst_term: f64,
+    seconds: f64,
+    sort_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approx: Option<ApproxReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApproxReport {
+    bins: usize,
+    bin_width: f64,
+    additive_bound: f64,
+    bound_levels: usize,
+    additive_bound_vnmse: f64,
+}
+
+/// `s` levels for the values of `x` (any shape, float32/float64) chosen by ASQ, with the
+/// objective, vNMSE and timings of `asq --json`.
+#[pyfunction]
+#[pyo3(signature = (x, s, method="exact", weights=None, objective="variance", bins=1000))]
+pub fn asq<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    s: usize,
+    method: &str,
+    weights: Option<&Bound<'py, PyAny>>,
+    objective: &str,
+    bins: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let approx_method = match method {
+        "exact" | "lagrange" => false,
+        "approx" => true,
+        _ => {
+            return Err(to_py(Error::input(format!(
+                "unknown method '{method}' (expected exact, lagrange or approx)"
+            ))))
+        }
+    };
+    let worst = match objective {
+        "variance" => false,
+        "worst" => true,
+        o => {
+            return Err(to_py(Error::input(format!(
+                "unknown objective '{o}' (expected variance or worst)"
+            ))))
+        }
+    };
+    if worst && method != "exact" {
+        return Err(to_py(Error::input(format!(
+            "--objective worst is solved exactly only: use --method exact, not '{method}'"
+        ))));
+    }
+    // One copy of the values (needed: the exact methods sort them).
+    let mut xs = values(x, "x")?;
+    let w = weights.map(|w| values(w, "weights")).transpose()?;
+    let method = method.to_string();
+    let report = watched_job(py, None, move || {
+        lib::check_values("input", &xs)?;
+        let mut w = match w {
+            Some(w) => {
+                lib::check_weights(&w, xs.len())?;
+                Some(w)
+            }
+            None => None,
+        };
+        let mut approx = None;
+        let (levels, seconds, sort_seconds) = if approx_method {
+            let t = Instant::now();
+            let r = lib::approx_levels(&xs, w.as_deref(), s, bins)?;
+            let secs = t.elapsed().as_secs_f64();
+            let levels = r.levels.clone();
+            approx = Some(r);
+            (levels, secs, 0.0)
+        } else {
+            let t = Instant::now();
+            match w.take() {
+                None => lib::sort_values(&mut xs),
+                Some(wv) => {
+                    let (sx, sw) = lib::sort_with_weights(&xs, &wv);
+                    xs = sx;
+                    w = Some(sw);
+                }
+            }
+            let sort_secs = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let levels = if worst {
+                lib::worst_levels(&xs, w.as_deref(), s)?
+            } else if method == "lagrange" {
+                lib::exact_lagrange(&xs, w.as_deref(), s)?
+            } else {
+                lib::exact_levels(&xs, w.as_deref(), s)?
+            };
+            (levels, t.elapsed().as_secs_f64(), sort_secs)
+        };
+        let sum = lib::variance_sum(&xs, w.as_deref(), &levels)?;
+        let worst_term = lib::variance_max(&xs, w.as_deref(), &levels)?;
+        let vnmse = lib::vnmse(&xs, &levels)?;
+        let norm: f64 = xs.iter().map(|v| v * v).sum();
+        Ok(Report {
+            s: levels.len(),
+            d: xs.len(),
+            method,
+            objective_kind: if worst { "worst" } else { "variance" }.into(),
+            objective: if worst { worst_term } else { sum },
+            vnmse,
+            worst_term,
+            seconds,
+            sort_seconds,
+            approx: approx.map(|r| ApproxReport {
+                bins,
+                bin_width: r.bin_width,
+                additive_bound: r.additive_bound,
+                bound_levels: r.bound_levels,
+                additive_bound_vnmse: if norm > 0.0 {
+                    r.additive_bound / norm
+                } else {
+                    f64::INFINITY
+                },
+            }),
+            levels,
+        })
+    })?;
+    Ok(pythonize::pythonize(py, &report)?)
+}
+
+/// Unbiased stochastic rounding of every value of `x` onto `levels` (sorted, distinct), with
+/// the random stream `seed`: the result has `x`'s shape and dtype.
+#[pyfunction]
+#[pyo3(signature = (x, levels, seed=0))]
+pub fn stochastic_round<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    levels: Vec<f64>,
+    seed: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (shape, f32_in) = shape_f32(x)?;
+    let xs = values(x, "x")?;
+    let out = watched_job(py, None, move || {
+        let mut rng = quantreplica::instance::rng_for(seed, 0);
+        lib::round_vec(&xs, &levels, &mut rng)
+    })?;
+    let a = PyArray1::from_vec(py, out).reshape(shape)?;
+    if f32_in {
+        Ok(a.call_method1("astype", ("float32",))?)
+    } else {
+        Ok(a.into_any())
+    }
+}
