@@ -56,6 +56,28 @@ impl Default for AmpOptions {
     }
 }
 
+impl AmpOptions {
+    /// Refuses settings AMP cannot run, with the command line's one-line messages.
+    pub fn check(&self) -> Result<()> {
+        if !(self.damping > 0.0 && self.damping <= 1.0) {
+            return Err(Error::input(format!(
+                "--damping must be in (0, 1], got {}",
+                self.damping
+            )));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::input("--max-iter must be at least 1, got 0"));
+        }
+        if self.tol.is_nan() || self.tol <= 0.0 {
+            return Err(Error::input(format!(
+                "--tol must be positive, got {}",
+                self.tol
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// One AMP iteration's record.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AmpStep {

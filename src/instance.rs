@@ -324,32 +324,42 @@ pub fn to_npy(t: &Table) -> Vec<u8> {
 pub fn load(x_path: &Path, y_path: &Path) -> Result<Instance> {
     let xt = read_table(x_path)?;
     let yt = read_table(y_path)?;
-    let y_len = if yt.cols == 1 || yt.rows == 1 {
-        yt.data.len()
-    } else {
+    if !(yt.cols == 1 || yt.rows == 1) {
         return Err(Error::input(format!(
             "{}: labels must be one column or one row, got {} x {}",
             y_path.display(),
             yt.rows,
             yt.cols
         )));
-    };
-    if y_len != xt.rows {
+    }
+    from_data(DMatrix::from_row_slice(xt.rows, xt.cols, &xt.data), yt.data)
+}
+
+/// An instance from inputs X (M × N) and labels y (M values) held in memory (e.g. numpy arrays
+/// from Python), checked as [`load`] checks files: matching shapes, at least 2 weights, every
+/// value finite. The teacher is unknown.
+pub fn from_data(x: DMatrix<f64>, y: Vec<f64>) -> Result<Instance> {
+    if y.len() != x.nrows() {
         return Err(Error::input(format!(
-            "shape mismatch: X has {} rows but y has {y_len} values",
-            xt.rows
+            "shape mismatch: X has {} rows but y has {} values",
+            x.nrows(),
+            y.len()
         )));
     }
-    if xt.cols < 2 {
+    if x.ncols() < 2 {
         return Err(Error::input(format!(
             "X must have at least 2 columns (weights), got {}",
-            xt.cols
+            x.ncols()
         )));
     }
-    let x = DMatrix::from_row_slice(xt.rows, xt.cols, &xt.data);
+    for (what, v) in [("X", x.as_slice()), ("y", y.as_slice())] {
+        if let Some(v) = v.iter().find(|v| !v.is_finite()) {
+            return Err(Error::input(format!("{what}: non-finite value {v}")));
+        }
+    }
     Ok(Instance {
         x,
-        y: DVector::from_vec(yt.data),
+        y: DVector::from_vec(y),
         w0: None,
     })
 }

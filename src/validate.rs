@@ -204,11 +204,18 @@ pub struct AmpReport {
     pub iterations: Vec<usize>,
     /// Mean trajectory beside state evolution.
     pub trajectory: Vec<TrajectoryRow>,
+    /// Per seed: the posterior-mean estimate ŵ (N values; not in the JSON).
+    #[serde(skip)]
+    pub w_hat: Vec<Vec<f64>>,
+    /// Per seed: the posterior variances v (N values; not in the JSON).
+    #[serde(skip)]
+    pub v: Vec<Vec<f64>>,
 }
 
 /// Runs AMP on every seed.
 pub fn run_amp(model: &Model, spec: &RunSpec, opts: &AmpOptions) -> Result<AmpReport> {
     spec.check()?;
+    opts.check()?;
     amp::check_model(model)?;
     let runs: Vec<AmpResult> =
         spec.map_seeds(model, "amp", |inst, _| amp::run(model, inst, opts))?;
@@ -255,6 +262,8 @@ pub fn run_amp(model: &Model, spec: &RunSpec, opts: &AmpOptions) -> Result<AmpRe
         rs,
         state_evolution: se_fp,
         trajectory,
+        w_hat: runs.iter().map(|r| r.w_hat.clone()).collect(),
+        v: runs.iter().map(|r| r.v.clone()).collect(),
     })
 }
 
@@ -300,6 +309,9 @@ pub fn run_gibbs(
 ) -> Result<GibbsReport> {
     spec.check()?;
     gibbs::check(model, opts)?;
+    if bins == 0 {
+        return Err(Error::input("--bins must be at least 1, got 0"));
+    }
     let runs: Vec<GibbsResult> = spec.map_seeds(model, "gibbs", |inst, chain| {
         gibbs::run(model, inst, opts, chain)
     })?;
@@ -394,6 +406,9 @@ pub struct QatReport {
     pub epochs: Vec<EpochRow>,
     /// The β = ∞ RS solution.
     pub rs: RsSolution,
+    /// Per seed: the trained quantized weights (N values; not in the JSON).
+    #[serde(skip)]
+    pub weights: Vec<Vec<f64>>,
 }
 
 /// Runs QAT on every seed.
@@ -440,6 +455,7 @@ pub fn run_qat(model: &Model, spec: &RunSpec, opts: &QatOptions) -> Result<QatRe
         train_error: Summary::new(runs.iter().map(|r| r.train_error).collect(), rs.train_error),
         epochs,
         rs,
+        weights: runs.iter().map(|r| r.w.clone()).collect(),
     })
 }
 

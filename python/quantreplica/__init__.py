@@ -14,7 +14,9 @@ True
 
 from ._asq import asq, stochastic_round
 from ._core import Model, __version__
-from ._records import AsqResult, FixedPoint, Record, RsbResult, RsResult, RsSolution, SteResult
+from ._records import (AmpResult, AsqResult, FixedPoint, GibbsResult, QatResult, Record,
+                       RsbResult, RsResult, RsSolution, SteResult, Summary)
+from ._sim import amp, gibbs, qat
 from ._theory import SweepTable, merge, rs, rsb, ste_dynamics, sweep
 
 __all__ = [
@@ -28,6 +30,10 @@ __all__ = [
     "SteResult",
     "SweepTable",
     "AsqResult",
+    "Summary",
+    "AmpResult",
+    "GibbsResult",
+    "QatResult",
     "rs",
     "rsb",
     "sweep",
@@ -35,4 +41,7 @@ __all__ = [
     "ste_dynamics",
     "asq",
     "stochastic_round",
+    "amp",
+    "gibbs",
+    "qat",
 ]

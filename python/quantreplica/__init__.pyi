@@ -18,6 +18,10 @@ __all__ = [
     "SteResult",
     "SweepTable",
     "AsqResult",
+    "Summary",
+    "AmpResult",
+    "GibbsResult",
+    "QatResult",
     "rs",
     "rsb",
     "sweep",
@@ -25,6 +29,9 @@ __all__ = [
     "ste_dynamics",
     "asq",
     "stochastic_round",
+    "amp",
+    "gibbs",
+    "qat",
 ]
 
 __version__: str
@@ -62,13 +69,14 @@ class Model:
 class Record:
     _nested: ClassVar[Dict[str, type]]
     _optional: ClassVar[Tuple[str, ...]]
-    def __init__(self, data: Dict[str, Any]) -> None: ...
+    def __init__(self, data: Dict[str, Any], arrays: Optional[Dict[str, np.ndarray]] = None) -> None: ...
     def __getattr__(self, name: str) -> Any: ...
     def __getitem__(self, key: str) -> Any: ...
     def __contains__(self, key: object) -> bool: ...
     def __iter__(self) -> Iterator[str]: ...
     def __len__(self) -> int: ...
     def keys(self) -> Tuple[str, ...]: ...
+    def arrays(self) -> Dict[str, np.ndarray]: ...
     def to_dict(self) -> Dict[str, Any]: ...
     def __eq__(self, other: object) -> bool: ...
 
@@ -101,8 +109,8 @@ class RsResult(RsSolution):
     converged: bool
     solutions: Tuple[RsSolution, ...]
     levels: Optional[_F64]
-    fixed_points: Tuple[FixedPoint, ...]
-    continuation_failures: Tuple[Record, ...]
+    fixed_points: Optional[Tuple[FixedPoint, ...]]
+    continuation_failures: Optional[Tuple[Record, ...]]
 
 class RsbResult(Record):
     m: float
@@ -149,7 +157,7 @@ class SweepTable(Dict[str, np.ndarray]):
     @property
     def n_rows(self) -> int: ...
 
-def rs(model: Optional[Model] = None, **kwargs: Any) -> RsResult: ...
+def rs(model: Optional[Model] = None, *, continuation: bool = True, **kwargs: Any) -> RsResult: ...
 def rsb(
     model: Optional[Model] = None, *, x: Optional[float] = None, progress: _Progress = None, **kwargs: Any
 ) -> RsbResult: ...
@@ -198,3 +206,100 @@ def asq(
     x: Any, s: int, method: str = "exact", weights: Any = None, objective: str = "variance", bins: int = 1000
 ) -> AsqResult: ...
 def stochastic_round(x: Any, levels: Union[Sequence[float], np.ndarray], seed: int = 0) -> np.ndarray: ...
+
+class Summary(Record):
+    mean: float
+    stderr: float
+    theory: float
+    per_seed: _F64
+
+class AmpResult(Record):
+    m: int
+    n: int
+    seeds: int
+    mse_posterior_mean: Summary
+    gen_error: Summary
+    train_error_mean: Summary
+    rs: RsSolution
+    state_evolution: Record
+    status: Tuple[str, ...]
+    iterations: npt.NDArray[np.int64]
+    trajectory: Tuple[Record, ...]
+    w_hat: _F64
+    v: _F64
+
+class GibbsResult(Record):
+    m: int
+    n: int
+    seeds: int
+    gen_error: Summary
+    train_error: Summary
+    overlap: Summary
+    energy: Summary
+    overlap_width: Summary
+    pq_centres: _F64
+    pq_density: _F64
+    swap_acceptance: _F64
+    ladder: _F64
+    rs: RsSolution
+
+class QatResult(Record):
+    m: int
+    n: int
+    seeds: int
+    gen_error: Summary
+    train_error: Summary
+    epochs: Tuple[Record, ...]
+    rs: RsSolution
+    weights: _F64
+
+def amp(
+    model: Optional[Model] = None,
+    *,
+    X: Any = None,
+    y: Any = None,
+    n: Optional[int] = None,
+    seeds: int = 4,
+    seed: int = 1,
+    damping: float = 1.0,
+    max_iter: int = 200,
+    tol: float = 1e-7,
+    full_variance: bool = False,
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> AmpResult: ...
+def gibbs(
+    model: Optional[Model] = None,
+    *,
+    X: Any = None,
+    y: Any = None,
+    n: Optional[int] = None,
+    seeds: int = 4,
+    seed: int = 1,
+    sweeps: int = 1000,
+    burn_in: int = 500,
+    temperatures: int = 1,
+    beta_min: float = 0.5,
+    bins: int = 40,
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> GibbsResult: ...
+def qat(
+    model: Optional[Model] = None,
+    *,
+    X: Any = None,
+    y: Any = None,
+    n: Optional[int] = None,
+    seeds: int = 4,
+    seed: int = 1,
+    epochs: int = 60,
+    batch: int = 8,
+    lr: float = 0.5,
+    schedule: str = "step",
+    decay_every: int = 15,
+    decay: float = 0.5,
+    rounding: str = "nearest",
+    init_scale: float = 0.1,
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> QatResult: ...

@@ -1,14 +1,14 @@
 # Stubs of the compiled core (private: the public API is quantreplica's; see __init__.pyi).
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import Model as Model
 
-__all__ = ["Model", "__version__", "asq", "stochastic_round", "merge", "rs", "rsb", "_time_rs", "ste_dynamics", "sweep", "time_grid"]
+__all__ = ["Model", "__version__", "amp", "asq", "gibbs", "qat", "stochastic_round", "merge", "rs", "rsb", "_time_rs", "ste_dynamics", "sweep", "time_grid"]
 
 __version__: str
 _Cb = Optional[Callable[[int, int], None]]
 
-def rs(model: Model) -> Dict[str, Any]: ...
+def rs(model: Model, continuation: bool = True) -> Dict[str, Any]: ...
 def _time_rs(model: Model, repeats: int) -> float: ...
 def rsb(model: Model, x: Optional[float] = None, progress: _Cb = None) -> Dict[str, Any]: ...
 def sweep(
@@ -39,3 +39,18 @@ def asq(
     x: Any, s: int, method: str = "exact", weights: Any = None, objective: str = "variance", bins: int = 1000
 ) -> Dict[str, Any]: ...
 def stochastic_round(x: Any, levels: list[float], seed: int = 0) -> Any: ...
+def amp(
+    model: Model, x: Any = None, y: Any = None, n: Optional[int] = None, seeds: int = 4, seed: int = 1,
+    damping: float = 1.0, max_iter: int = 200, tol: float = 1e-7, full_variance: bool = False,
+    progress: _Cb = None,
+) -> Tuple[Dict[str, Any], Dict[str, Any]]: ...
+def gibbs(
+    model: Model, x: Any = None, y: Any = None, n: Optional[int] = None, seeds: int = 4, seed: int = 1,
+    sweeps: int = 1000, burn_in: int = 500, temperatures: int = 1, beta_min: float = 0.5, bins: int = 40,
+    progress: _Cb = None,
+) -> Tuple[Dict[str, Any], Dict[str, Any]]: ...
+def qat(
+    model: Model, x: Any = None, y: Any = None, n: Optional[int] = None, seeds: int = 4, seed: int = 1,
+    epochs: int = 60, batch: int = 8, lr: float = 0.5, schedule: str = "step", decay_every: int = 15,
+    decay: float = 0.5, rounding: str = "nearest", init_scale: float = 0.1, progress: _Cb = None,
+) -> Tuple[Dict[str, Any], Dict[str, Any]]: ...

@@ -11,7 +11,7 @@ as Python floats (``inf``, ``nan``) where the JSON writes ``null``.
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar, Dict, Iterator, Tuple
+from typing import Any, ClassVar, Dict, Iterator, Optional, Tuple
 
 import numpy as np
 
@@ -35,14 +35,17 @@ class Record:
     Results compare equal when their records are equal, pickle, and print their scalar keys.
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_arrays")
     #: Record classes of nested keys (others become a plain ``Record``).
     _nested: ClassVar[Dict[str, type]] = {}
     #: Keys the JSON omits when empty: their attribute is then None.
     _optional: ClassVar[Tuple[str, ...]] = ()
 
-    def __init__(self, data: Dict[str, Any]) -> None:
+    def __init__(self, data: Dict[str, Any], arrays: Optional[Dict[str, np.ndarray]] = None) -> None:
         object.__setattr__(self, "_data", data)
+        for a in (arrays or {}).values():
+            a.setflags(write=False)
+        object.__setattr__(self, "_arrays", arrays or {})
 
     def _wrap(self, key: str, v: Any) -> Any:
         cls = self._nested.get(key, Record)
@@ -61,6 +64,9 @@ class Record:
 
     def __getattr__(self, name: str) -> Any:
         data = object.__getattribute__(self, "_data")
+        arrays = object.__getattribute__(self, "_arrays")
+        if name in arrays:
+            return arrays[name]
         try:
             v = data[name]
         except KeyError:
@@ -91,11 +97,16 @@ class Record:
         raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
 
     def __dir__(self) -> list:
-        return sorted(set(object.__dir__(self)) | set(self._data))
+        return sorted(set(object.__dir__(self)) | set(self._data) | set(self._arrays))
 
     def keys(self) -> Tuple[str, ...]:
         """The record's keys, in the JSON's order."""
         return tuple(self._data)
+
+    def arrays(self) -> Dict[str, np.ndarray]:
+        """The numpy arrays that come with the record and are not JSON keys (e.g. AMP's
+        per-seed estimates), read-only."""
+        return dict(self._arrays)
 
     def to_dict(self) -> Dict[str, Any]:
         """The record as plain Python data (a deep copy): every key of the JSON contract."""
@@ -104,12 +115,15 @@ class Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return bool(self._data == other._data)  # type: ignore[attr-defined]
+        o_arrays = other._arrays  # type: ignore[attr-defined]
+        return bool(self._data == other._data  # type: ignore[attr-defined]
+                    and self._arrays.keys() == o_arrays.keys()
+                    and all(np.array_equal(v, o_arrays[k]) for k, v in self._arrays.items()))
 
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> Tuple[Any, ...]:
-        return (type(self), (self._data,))
+        return (type(self), (self._data, {k: np.array(v) for k, v in self._arrays.items()}))
 
     def __repr__(self) -> str:
         shown = []
@@ -148,11 +162,12 @@ class RsResult(Record):
     The equilibrium's keys (those of :class:`RsSolution`) at top level, then converged,
     solutions (every distinct fixed point of the standard starts), levels (None for a continuous
     student), fixed_points (every fixed point found by the starts and by continuation in α,
-    labelled) and continuation_failures.
+    labelled) and continuation_failures (both None when solved with ``continuation=False``).
     """
 
     __slots__ = ()
     _nested = {"solutions": RsSolution, "fixed_points": FixedPoint}
+    _optional = ("fixed_points", "continuation_failures")
 
 
 class RsbResult(Record):
@@ -179,3 +194,42 @@ class AsqResult(Record):
 
     __slots__ = ()
     _optional = ("approx",)
+
+
+class Summary(Record):
+    """One quantity over seeds: mean, stderr (standard error of the mean), theory (the RS
+    prediction) and per_seed (a numpy array)."""
+
+    __slots__ = ()
+
+
+class AmpResult(Record):
+    """AMP with state evolution on finite instances (``quantreplica amp --json``): m, n, seeds,
+    mse_posterior_mean, gen_error and train_error_mean (each a :class:`Summary`), rs (the RS
+    equilibrium), state_evolution, status and iterations per seed, trajectory (the mean AMP
+    trajectory beside state evolution); and, not in the JSON, the per-seed estimates ``w_hat``
+    (posterior means) and ``v`` (posterior variances), numpy arrays of shape (seeds, N)."""
+
+    __slots__ = ()
+    _nested = {"mse_posterior_mean": Summary, "gen_error": Summary, "train_error_mean": Summary,
+               "rs": RsSolution}
+
+
+class GibbsResult(Record):
+    """Two-replica Gibbs sampling on finite instances (``quantreplica gibbs --json``): m, n,
+    seeds, gen_error, train_error, overlap, energy, overlap_width (each a :class:`Summary`),
+    pq_centres and pq_density (the pooled P(q/Q) histogram), swap_acceptance, ladder, rs."""
+
+    __slots__ = ()
+    _nested = {"gen_error": Summary, "train_error": Summary, "overlap": Summary,
+               "energy": Summary, "overlap_width": Summary, "rs": RsSolution}
+
+
+class QatResult(Record):
+    """Quantization-aware training on finite instances (``quantreplica qat --json``): m, n,
+    seeds, gen_error and train_error (each a :class:`Summary`), epochs (the mean curves), rs
+    (the β = ∞ RS solution); and, not in the JSON, ``weights``: the trained quantized weights,
+    a numpy array of shape (seeds, N)."""
+
+    __slots__ = ()
+    _nested = {"gen_error": Summary, "train_error": Summary, "rs": RsSolution}

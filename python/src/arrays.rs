@@ -59,7 +59,6 @@ fn describe(x: &Bound<'_, PyAny>) -> String {
     }
 }
 
-#[allow(dead_code)] // used by the simulation bindings (amp, gibbs, qat on the user's data)
 /// A 2-D matrix (M × N) of a float32/float64 array as nalgebra's column-major matrix.
 pub fn matrix(x: &Bound<'_, PyAny>, what: &str) -> PyResult<nalgebra::DMatrix<f64>> {
     let (shape, _) = shape_f32(x).map_err(|_| {

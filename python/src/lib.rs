@@ -9,6 +9,7 @@ mod arrays;
 mod asq;
 mod columns;
 mod model;
+mod sim;
 mod theory;
 mod watch;
 
@@ -28,5 +29,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(theory::time_grid, m)?)?;
     m.add_function(wrap_pyfunction!(asq::asq, m)?)?;
     m.add_function(wrap_pyfunction!(asq::stochastic_round, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::amp, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::gibbs, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::qat, m)?)?;
     Ok(())
 }

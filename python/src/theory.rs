@@ -21,10 +21,29 @@ fn levels(m: &quantreplica::model::Model) -> Option<&[f64]> {
 }
 
 /// `rs --json` at one model: the equilibrium's keys, `converged`, `solutions`, `levels`,
-/// `fixed_points`, `continuation_failures`.
+/// `fixed_points`, `continuation_failures`. Without `continuation`, only the standard starts
+/// are solved (`rs::solve`, as a sweep does) and the last two keys are absent.
 #[pyfunction]
-pub fn rs<'py>(py: Python<'py>, model: &Bound<'py, PyModel>) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (model, continuation=true))]
+pub fn rs<'py>(
+    py: Python<'py>,
+    model: &Bound<'py, PyModel>,
+    continuation: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let m = &model.get().model;
+    if !continuation {
+        let report = quick(py, || {
+            Ok(quantreplica::rs::solve(
+                m,
+                &quantreplica::rs::SolverOptions::default(),
+            ))
+        })?;
+        let j = RsJson::new(&report, levels(m), &[], &[]);
+        let d = pythonize::pythonize(py, &j)?;
+        d.del_item("fixed_points")?;
+        d.del_item("continuation_failures")?;
+        return Ok(d);
+    }
     let all = quick(py, || Ok(fixed_points(m, &BranchOptions::default())))?;
     let j = RsJson::new(&all.report, levels(m), &all.fixed_points, &all.failures);
     Ok(pythonize::pythonize(py, &j)?)

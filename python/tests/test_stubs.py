@@ -47,6 +47,11 @@ def _results():
     yield "RsbResult", qr.rsb(alpha=2.0, bits=1, width=1.5, beta=5.0)
     yield "SteResult", qr.ste_dynamics(time="0:1:3", bits=1)
     yield "AsqResult", qr.asq([0.0, 1.0, 2.5, 3.0], 3, method="approx")
+    a = qr.amp(n=20, seeds=1, bits=1, beta=5.0)
+    yield "AmpResult", a
+    yield "Summary", a.gen_error
+    yield "GibbsResult", qr.gibbs(n=20, seeds=1, sweeps=10, burn_in=5, bits=1, beta=5.0)
+    yield "QatResult", qr.qat(n=20, seeds=1, epochs=2, bits=1)
 
 
 def test_result_classes_declare_every_key():
@@ -54,7 +59,7 @@ def test_result_classes_declare_every_key():
     for name, result in _results():
         assert type(result).__name__ == name
         declared = attrs(name)
-        assert sorted(declared) == sorted(result.keys()), name
+        assert sorted(declared) == sorted(result.keys() + tuple(result.arrays())), name
         assert len(set(declared)) == len(declared), name
 
 

@@ -144,3 +144,14 @@ def test_ste_dynamics_equals_the_cli():
     with pytest.raises(ValueError) as e:
         qr.ste_dynamics(time="0:2", **kw)
     assert str(e.value) == cli_error("ste-dynamics", "--time", "0:2")
+
+
+def test_rs_without_continuation_equals_a_sweep_row():
+    kw = dict(bits=1, width=1.5, beta=5.0)
+    r = qr.rs(alpha=2.0, continuation=False, **kw)
+    row = cli_json("sweep", "--over", "alpha=2", *cli_flags(**kw))[0]
+    del row["index"], row["alpha"]
+    assert_same(r.to_dict(), row)
+    assert r.fixed_points is None and r.continuation_failures is None
+    full = qr.rs(alpha=2.0, **kw)
+    assert full.gen_error == pytest.approx(r.gen_error, rel=1e-12)

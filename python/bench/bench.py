@@ -1,0 +1,133 @@
+"""Side-by-side timings of the Python package (python/bench/bench.py; numbers in the README).
+
+Run from the repository root after ./test.sh (which builds target/release/quantreplica and the
+package into target/python-venv):
+
+    target/python-venv/bin/python python/bench/bench.py [--quick]
+
+1. Python call overhead per RS point: qr.rs(model) against the same library call timed inside
+   the extension (no Python in the loop), alternating, same process.
+2. A sweep of 10^4 points: qr.sweep against `quantreplica sweep --json` (wall time, alternating).
+3. ASQ on a 2^20 float32 array: qr.asq against the CLI's solver + sort time on the same values.
+4. tramp's state evolution against qr.rs on the same Bayes-optimal points, if tramp is
+   importable (it is not installed by this project; see the README).
+Each line says what was measured; the machine's load average is printed first.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import quantreplica as qr
+
+BIN = os.environ.get("QUANTREPLICA_BIN", "target/release/quantreplica")
+QUICK = "--quick" in sys.argv
+
+
+def load():
+    return "load average %.2f %.2f %.2f on %d cores" % (*os.getloadavg(), os.cpu_count())
+
+
+def rs_overhead():
+    for kw in [dict(alpha=2.0, bits=2, width=1.5), dict(alpha=2.0, bits=1, width=1.5, beta=5.0)]:
+        m = qr.Model(**kw)
+        qr.rs(m)
+        reps = 5 if QUICK else 20
+        py, rust = [], []
+        for _ in range(reps):
+            t = time.perf_counter()
+            qr.rs(m)
+            py.append(time.perf_counter() - t)
+            rust.append(qr._core._time_rs(m, 1))
+        p, r = statistics.median(py), statistics.median(rust)
+        print(f"rs {kw}: Python {p * 1e6:.0f} us, in-process Rust {r * 1e6:.0f} us, "
+              f"overhead {(p - r) * 1e6:+.1f} us (median of {reps})")
+
+
+def sweep():
+    n = 20 if QUICK else 100
+    over = ["alpha=0.5:4:%d" % n, "width=0.5:2.5:%d" % n]
+    runs = 1 if QUICK else 3
+    py, cli = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([BIN, "sweep", "--over", over[0], "--over", over[1], "--json"],
+                       check=True, stdout=subprocess.DEVNULL)
+        cli.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        qr.sweep(over={"alpha": over[0].split("=")[1], "width": over[1].split("=")[1]})
+        py.append(time.perf_counter() - t)
+    p, c = min(py), min(cli)
+    print(f"sweep {n * n} points: Python {p:.3f} s, CLI {c:.3f} s, ratio {p / c:.3f} "
+          f"(best of {runs}, alternating)")
+
+
+def asq():
+    d = 1 << (16 if QUICK else 20)
+    x = np.random.default_rng(1).standard_normal(d).astype(np.float32)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "x.npy")
+        np.save(path, x.astype(np.float64))
+        for s in (4, 16):
+            runs = 1 if QUICK else 5
+            py, cli, inner = [], [], []
+            for _ in range(runs):
+                out = subprocess.run([BIN, "asq", "--input", path, "--s", str(s), "--json"],
+                                     check=True, capture_output=True, text=True).stdout
+                j = json.loads(out)
+                cli.append(j["seconds"] + j["sort_seconds"])
+                t = time.perf_counter()
+                r = qr.asq(x, s)
+                py.append(time.perf_counter() - t)
+                inner.append(r.seconds + r.sort_seconds)
+            p, c, i = statistics.median(py), statistics.median(cli), statistics.median(inner)
+            print(f"asq d=2^{d.bit_length() - 1} float32 s={s}: Python call {p * 1e3:.1f} ms "
+                  f"(its solver+sort {i * 1e3:.1f} ms), CLI solver+sort {c * 1e3:.1f} ms, "
+                  f"ratio {p / c:.3f} (median of {runs})")
+
+
+def tramp():
+    try:
+        from tramp.algos import StateEvolution
+        from tramp.models import glm_state_evolution
+    except Exception as e:  # noqa: BLE001 - any import failure means: not available
+        print(f"tramp: not importable ({type(e).__name__}: {e}); skipped")
+        return
+    for alpha, noise in [(0.5, 0.1), (1.0, 0.1), (2.0, 0.01)]:
+        kw = dict(alpha=alpha, teacher="binary", bits=1, width=1.0, noise=noise, beta=1 / noise)
+        m = qr.Model(**kw)
+        reps = 3 if QUICK else 10
+        tt, tq, tr = [], [], []
+        for _ in range(reps):
+            t = time.perf_counter()
+            se = StateEvolution(glm_state_evolution(alpha=alpha, prior_type="binary",
+                                                    output_type="gaussian", output_var=noise))
+            se.iterate(max_iter=500)
+            v = se.get_variables_data(["x"])["x"]["v"]
+            tt.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            r = qr.rs(m)
+            tq.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            f = qr.rs(m, continuation=False)
+            tr.append(time.perf_counter() - t)
+        print(f"Bayes-optimal alpha={alpha} noise={noise}: tramp SE mse {float(v):.10g} in "
+              f"{statistics.median(tt) * 1e3:.2f} ms; qr.rs mse {r.mse_posterior_mean:.10g} in "
+              f"{statistics.median(tq) * 1e3:.2f} ms (with continuation), "
+              f"{statistics.median(tr) * 1e3:.2f} ms (continuation=False, mse "
+              f"{f.mse_posterior_mean:.10g})")
+
+
+if __name__ == "__main__":
+    print(load())
+    rs_overhead()
+    sweep()
+    asq()
+    tramp()
+    print(load())
