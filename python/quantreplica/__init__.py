@@ -6,16 +6,18 @@ defaults, names and meanings (``quantreplica <command> --help``) and returns wha
 ``quantreplica <command> --json`` prints, as a frozen result class or numpy arrays.
 
 >>> import quantreplica as qr
->>> m = qr.Model(alpha=2.0, bits=2, width=1.5)
+>>> m = qr.Model(alpha=2.0, bits=2, width=1.5, beta=5.0)
 >>> r = qr.rs(m)
->>> r.rs_stable
-True
+>>> round(r.gen_error, 4), r.rs_stable
+(0.2977, True)
 """
 
 from ._asq import asq, stochastic_round
 from ._core import Model, __version__
-from ._records import (AmpResult, AsqResult, FixedPoint, GibbsResult, QatResult, Record,
-                       RsbResult, RsResult, RsSolution, SteResult, Summary)
+from ._experiments import double_descent, optimal_width, phase_diagram, transitions
+from ._records import (AmpResult, AsqResult, DoubleDescentCurve, FixedPoint, GibbsResult,
+                       OptimalWidth, PhaseDiagramResult, QatResult, Record, RsbResult, RsResult,
+                       RsSolution, SteResult, Summary, TransitionsResult)
 from ._sim import amp, gibbs, qat
 from ._theory import SweepTable, merge, rs, rsb, ste_dynamics, sweep
 
@@ -34,6 +36,10 @@ __all__ = [
     "AmpResult",
     "GibbsResult",
     "QatResult",
+    "OptimalWidth",
+    "TransitionsResult",
+    "PhaseDiagramResult",
+    "DoubleDescentCurve",
     "rs",
     "rsb",
     "sweep",
@@ -44,4 +50,8 @@ __all__ = [
     "amp",
     "gibbs",
     "qat",
+    "optimal_width",
+    "transitions",
+    "phase_diagram",
+    "double_descent",
 ]

@@ -22,6 +22,10 @@ __all__ = [
     "AmpResult",
     "GibbsResult",
     "QatResult",
+    "OptimalWidth",
+    "TransitionsResult",
+    "PhaseDiagramResult",
+    "DoubleDescentCurve",
     "rs",
     "rsb",
     "sweep",
@@ -32,6 +36,10 @@ __all__ = [
     "amp",
     "gibbs",
     "qat",
+    "optimal_width",
+    "transitions",
+    "phase_diagram",
+    "double_descent",
 ]
 
 __version__: str
@@ -303,3 +311,68 @@ def qat(
     progress: _Progress = None,
     **kwargs: Any,
 ) -> QatResult: ...
+
+class OptimalWidth(RsSolution):
+    bits: int
+    width: float
+    objective: str
+    converged: bool
+    evaluations: int
+
+class TransitionsResult(Record):
+    param: str
+    branches: Tuple[Record, ...]
+    spinodals: _F64
+    unresolved_branch_ends: _F64
+    equilibrium_transitions: _F64
+    continuation: Record
+
+class PhaseDiagramResult(Record):
+    x_param: str
+    y_param: str
+    cells: Tuple[Record, ...]
+    at_line: _F64
+    spinodals: _F64
+    equilibrium_transitions: _F64
+
+class DoubleDescentCurve(Record):
+    bits: int
+    width: float
+    width_factor: float
+    beta: Optional[float]
+    alpha: _F64
+    gen_error: _F64
+    train_error: _F64
+    peak: Optional[Record]
+    interpolation_threshold: Optional[float]
+
+def optimal_width(
+    model: Optional[Model] = None,
+    *,
+    bits: Union[None, int, str, Iterable[int]] = None,
+    objective: str = "gen",
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> Union[OptimalWidth, Tuple[OptimalWidth, ...]]: ...
+def transitions(
+    model: Optional[Model] = None, *, over: Union[str, Mapping[str, Any]], progress: _Progress = None, **kwargs: Any
+) -> TransitionsResult: ...
+def phase_diagram(
+    model: Optional[Model] = None,
+    *,
+    x: Union[str, Mapping[str, Any]] = "width=0.05:4:60",
+    y: Union[str, Mapping[str, Any]] = "bits=1,2,3,4,5,6",
+    log_y: bool = False,
+    transitions: bool = True,
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> PhaseDiagramResult: ...
+def double_descent(
+    model: Optional[Model] = None,
+    *,
+    bits: Iterable[int] = (1, 2, 3, 4),
+    alphas: Any = None,
+    beta: float = ...,
+    progress: _Progress = None,
+    **kwargs: Any,
+) -> Tuple[DoubleDescentCurve, ...]: ...

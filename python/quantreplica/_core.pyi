@@ -3,7 +3,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import Model as Model
 
-__all__ = ["Model", "__version__", "amp", "asq", "gibbs", "qat", "stochastic_round", "merge", "rs", "rsb", "_time_rs", "ste_dynamics", "sweep", "time_grid"]
+__all__ = ["Model", "__version__", "alpha_grid", "amp", "double_descent", "optimal_width", "phase_diagram", "transitions", "asq", "gibbs", "qat", "stochastic_round", "merge", "rs", "rsb", "_time_rs", "ste_dynamics", "sweep", "time_grid"]
 
 __version__: str
 _Cb = Optional[Callable[[int, int], None]]
@@ -54,3 +54,12 @@ def qat(
     epochs: int = 60, batch: int = 8, lr: float = 0.5, schedule: str = "step", decay_every: int = 15,
     decay: float = 0.5, rounding: str = "nearest", init_scale: float = 0.1, progress: _Cb = None,
 ) -> Tuple[Dict[str, Any], Dict[str, Any]]: ...
+def optimal_width(model: Model, bits: list[int], objective: str = "gen", progress: _Cb = None) -> list[Dict[str, Any]]: ...
+def transitions(model: Model, over: str, progress: _Cb = None) -> Dict[str, Any]: ...
+def phase_diagram(
+    model: Model, x: str, y: str, log_y: bool = False, with_transitions: bool = True, progress: _Cb = None
+) -> Dict[str, Any]: ...
+def double_descent(
+    model: Model, bits: list[int], alphas: list[float], beta: float, progress: _Cb = None
+) -> list[Dict[str, Any]]: ...
+def alpha_grid(n: int) -> list[float]: ...

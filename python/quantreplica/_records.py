@@ -233,3 +233,37 @@ class QatResult(Record):
 
     __slots__ = ()
     _nested = {"gen_error": Summary, "train_error": Summary, "rs": RsSolution}
+
+
+class OptimalWidth(Record):
+    """The width ω* minimizing the error for one bit count (``optimal-width --json``): bits,
+    width, objective, the RS solution's keys at ω* (those of :class:`RsSolution`), converged,
+    evaluations (RS solves used)."""
+
+    __slots__ = ()
+
+
+class TransitionsResult(Record):
+    """RS branches along one parameter (``transitions --json``): param, branches (each with
+    params and solutions), spinodals, unresolved_branch_ends, equilibrium_transitions, and
+    continuation (the same by pseudo-arclength continuation: curves, branches, spinodals as
+    folds, first_order, branch_points, failures)."""
+
+    __slots__ = ()
+
+
+class PhaseDiagramResult(Record):
+    """A phase diagram (``phase-diagram --json``): x_param, y_param, cells (x, y,
+    at_eigenvalue, phase, gen_error for every grid cell, row-major in y), at_line (points
+    (x, y) where λ_AT = 1, a 2-D array), spinodals and equilibrium_transitions (2-D arrays)."""
+
+    __slots__ = ()
+
+
+class DoubleDescentCurve(Record):
+    """One learning curve of a uniform quantizer (the headline's ``double_descent.json``):
+    bits, width, width_factor (ω/ω*), beta (None at β = ∞), alpha, gen_error and train_error
+    along α (NaN where RS did not converge), peak (the interpolation peak, or None),
+    interpolation_threshold."""
+
+    __slots__ = ()

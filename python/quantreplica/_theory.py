@@ -36,7 +36,7 @@ def rs(model: Optional[Model] = None, *, continuation: bool = True, **kwargs: An
     >>> import quantreplica as qr
     >>> r = qr.rs(alpha=2.0, bits=1, width=0.8)
     >>> round(r.gen_error, 4), r.converged
-    (0.4364, True)
+    (0.5259, True)
     """
     m = _model(model, kwargs)
     return RsResult(_core.rs(m, continuation))

@@ -8,6 +8,7 @@
 mod arrays;
 mod asq;
 mod columns;
+mod experiments;
 mod model;
 mod sim;
 mod theory;
@@ -32,5 +33,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sim::amp, m)?)?;
     m.add_function(wrap_pyfunction!(sim::gibbs, m)?)?;
     m.add_function(wrap_pyfunction!(sim::qat, m)?)?;
+    m.add_function(wrap_pyfunction!(experiments::optimal_width, m)?)?;
+    m.add_function(wrap_pyfunction!(experiments::transitions, m)?)?;
+    m.add_function(wrap_pyfunction!(experiments::phase_diagram, m)?)?;
+    m.add_function(wrap_pyfunction!(experiments::double_descent, m)?)?;
+    m.add_function(wrap_pyfunction!(experiments::alpha_grid, m)?)?;
     Ok(())
 }

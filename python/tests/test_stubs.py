@@ -52,6 +52,10 @@ def _results():
     yield "Summary", a.gen_error
     yield "GibbsResult", qr.gibbs(n=20, seeds=1, sweeps=10, burn_in=5, bits=1, beta=5.0)
     yield "QatResult", qr.qat(n=20, seeds=1, epochs=2, bits=1)
+    yield "OptimalWidth", qr.optimal_width(bits=1)
+    yield "TransitionsResult", qr.transitions(over={"alpha": [0.5, 1.0]}, bits=1, width=1.5, beta=5.0)
+    yield "PhaseDiagramResult", qr.phase_diagram(x="width=0.5:2:3", y="bits=1,2")
+    yield "DoubleDescentCurve", qr.double_descent(bits=[1], alphas=[0.5, 1.0])[0]
 
 
 def test_result_classes_declare_every_key():
@@ -69,3 +73,15 @@ def test_every_public_name_is_documented():
         if name.startswith("__"):
             continue
         assert obj.__doc__ and len(obj.__doc__.strip()) > 20, name
+
+
+def test_docstring_examples():
+    import doctest
+
+    import quantreplica._experiments
+    import quantreplica._theory
+
+    for mod in (qr, quantreplica._theory, quantreplica._experiments):
+        failed, tried = doctest.testmod(mod, verbose=False)
+        assert failed == 0, mod.__name__
+    assert tried > 0
