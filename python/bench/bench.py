@@ -35,37 +35,48 @@ def load():
 
 
 def rs_overhead():
-    for kw in [dict(alpha=2.0, bits=2, width=1.5), dict(alpha=2.0, bits=1, width=1.5, beta=5.0)]:
+    """Python qr.rs against the same library call timed inside the extension (min of many
+    alternating calls: the intrinsic cost, least disturbed by other load)."""
+    cases = [(dict(alpha=2.0, bits=2, width=1.5), False, 2000),
+             (dict(alpha=2.0, bits=2, width=1.5), True, 200),
+             (dict(alpha=2.0, bits=1, width=1.5, beta=5.0), False, 300),
+             (dict(alpha=2.0, bits=1, width=1.5, beta=5.0), True, 20)]
+    for kw, cont, reps in cases:
+        reps = max(3, reps // 10) if QUICK else reps
         m = qr.Model(**kw)
-        qr.rs(m)
-        reps = 5 if QUICK else 20
+        qr.rs(m, continuation=cont)
         py, rust = [], []
         for _ in range(reps):
             t = time.perf_counter()
-            qr.rs(m)
+            qr.rs(m, continuation=cont)
             py.append(time.perf_counter() - t)
-            rust.append(qr._core._time_rs(m, 1))
-        p, r = statistics.median(py), statistics.median(rust)
-        print(f"rs {kw}: Python {p * 1e6:.0f} us, in-process Rust {r * 1e6:.0f} us, "
-              f"overhead {(p - r) * 1e6:+.1f} us (median of {reps})")
+            rust.append(qr._core._time_rs(m, 1, cont))
+        p, r = min(py), min(rust)
+        print(f"rs {kw} continuation={cont}: Python {p * 1e6:.1f} us, in-process Rust "
+              f"{r * 1e6:.1f} us, overhead {(p - r) * 1e6:+.1f} us (min of {reps}; medians "
+              f"{statistics.median(py) * 1e6:.1f} / {statistics.median(rust) * 1e6:.1f} us)")
 
 
 def sweep():
+    """qr.sweep against `quantreplica sweep --json` on the same 10^4-point grid (wall time,
+    alternating, every core for both)."""
     n = 20 if QUICK else 100
     over = ["alpha=0.5:4:%d" % n, "width=0.5:2.5:%d" % n]
-    runs = 1 if QUICK else 3
-    py, cli = [], []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([BIN, "sweep", "--over", over[0], "--over", over[1], "--json"],
-                       check=True, stdout=subprocess.DEVNULL)
-        cli.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        qr.sweep(over={"alpha": over[0].split("=")[1], "width": over[1].split("=")[1]})
-        py.append(time.perf_counter() - t)
-    p, c = min(py), min(cli)
-    print(f"sweep {n * n} points: Python {p:.3f} s, CLI {c:.3f} s, ratio {p / c:.3f} "
-          f"(best of {runs}, alternating)")
+    for flags in ([], ["--beta", "5"]):
+        runs = 1 if QUICK else 3
+        py, cli = [], []
+        kw = {"beta": 5.0} if flags else {}
+        for _ in range(runs):
+            t = time.perf_counter()
+            subprocess.run([BIN, "sweep", "--over", over[0], "--over", over[1], *flags, "--json"],
+                           check=True, stdout=subprocess.DEVNULL)
+            cli.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            qr.sweep(over={"alpha": over[0].split("=")[1], "width": over[1].split("=")[1]}, **kw)
+            py.append(time.perf_counter() - t)
+        p, c = min(py), min(cli)
+        print(f"sweep {n * n} points {' '.join(flags) or '(beta inf)'}: Python {p:.3f} s, "
+              f"CLI {c:.3f} s, ratio {p / c:.3f} (best of {runs}, alternating)")
 
 
 def asq():

@@ -101,18 +101,34 @@ impl Table {
         }
     }
 
-    /// Appends `prefix` cells and then the flattened serde form of `record`.
-    pub fn push_record<T: serde::Serialize>(
-        &mut self,
-        mut prefix: Vec<(String, Cell)>,
-        record: &T,
-    ) -> quantreplica::Result<()> {
-        let v = serde_json::to_value(record).map_err(|e| quantreplica::Error::Io(e.to_string()))?;
-        if let Value::Object(map) = v {
-            flatten("", &map, &mut prefix);
+    /// The table of `rows`: for each, `prefix(row)` cells, the flattened serde form of
+    /// `record(row)`, then the cells `suffix` adds (rows are flattened in parallel, then
+    /// appended in order).
+    pub fn from_records<R: Sync, T: serde::Serialize>(
+        rows: &[R],
+        prefix: impl Fn(&R) -> Vec<(String, Cell)> + Sync,
+        record: impl Fn(&R) -> &T + Sync,
+        suffix: impl Fn(&R, &mut Vec<(String, Cell)>) + Sync,
+    ) -> quantreplica::Result<Table> {
+        use rayon::prelude::*;
+        let flat = rows
+            .par_iter()
+            .map(|r| {
+                let mut cells = prefix(r);
+                let v = serde_json::to_value(record(r))
+                    .map_err(|e| quantreplica::Error::Io(e.to_string()))?;
+                if let Value::Object(map) = v {
+                    flatten("", &map, &mut cells);
+                }
+                suffix(r, &mut cells);
+                Ok(cells)
+            })
+            .collect::<quantreplica::Result<Vec<_>>>()?;
+        let mut t = Table::default();
+        for cells in flat {
+            t.push(cells);
         }
-        self.push(prefix);
-        Ok(())
+        Ok(t)
     }
 
     /// The table as a dict of numpy arrays.

@@ -49,17 +49,31 @@ pub fn rs<'py>(
     Ok(pythonize::pythonize(py, &j)?)
 }
 
-/// In-process time of [`rs`]'s library call (seconds per call, mean over `repeats`), for the
-/// benchmark of the Python call overhead.
+/// In-process time of [`rs`]'s library call and record (seconds per call, mean over
+/// `repeats`), for the benchmark of the Python call overhead.
 #[pyfunction]
-pub fn _time_rs(py: Python<'_>, model: &Bound<'_, PyModel>, repeats: usize) -> PyResult<f64> {
+#[pyo3(signature = (model, repeats, continuation=true))]
+pub fn _time_rs(
+    py: Python<'_>,
+    model: &Bound<'_, PyModel>,
+    repeats: usize,
+    continuation: bool,
+) -> PyResult<f64> {
     let m = &model.get().model;
     quick(py, || {
         let t = std::time::Instant::now();
         for _ in 0..repeats.max(1) {
-            let all = fixed_points(std::hint::black_box(m), &BranchOptions::default());
-            let j = RsJson::new(&all.report, levels(m), &all.fixed_points, &all.failures);
-            std::hint::black_box(&j);
+            if continuation {
+                let all = fixed_points(std::hint::black_box(m), &BranchOptions::default());
+                let j = RsJson::new(&all.report, levels(m), &all.fixed_points, &all.failures);
+                std::hint::black_box(&j);
+            } else {
+                let r = quantreplica::rs::solve(
+                    std::hint::black_box(m),
+                    &quantreplica::rs::SolverOptions::default(),
+                );
+                std::hint::black_box(RsJson::new(&r, levels(m), &[], &[]));
+            }
         }
         Ok(t.elapsed().as_secs_f64() / repeats.max(1) as f64)
     })
@@ -96,12 +110,26 @@ fn param_cells(row: &SweepRow<RsRecord>) -> Vec<(String, Cell)> {
     cells
 }
 
+/// The columns of `sweep --csv`: the equilibrium's keys by serde, then `converged`,
+/// `n_solutions` and `levels` taken directly (serializing every fixed point only to count them
+/// would double the cost of a cheap sweep; the tests compare the key set with the CLI's).
 fn table(rows: &[SweepRow<RsRecord>]) -> quantreplica::Result<Table> {
-    let mut t = Table::default();
-    for r in rows {
-        t.push_record(param_cells(r), &r.result)?;
-    }
-    Ok(t)
+    Table::from_records(
+        rows,
+        param_cells,
+        |r| &r.result.equilibrium,
+        |r, cells| {
+            let rec = &r.result;
+            cells.push(("converged".into(), Cell::Bool(rec.converged)));
+            cells.push(("n_solutions".into(), Cell::Int(rec.solutions.len() as i64)));
+            cells.push((
+                "levels".into(),
+                rec.levels
+                    .as_ref()
+                    .map_or(Cell::Null, |l| Cell::List(l.clone())),
+            ));
+        },
+    )
 }
 
 /// The RS sweep of `quantreplica sweep` (axes in the command line's `PARAM=...` syntax) as a
