@@ -302,6 +302,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &AmpOptions) -> Result<AmpResul
     let mut history = Vec::new();
     let mut status = Status::MaxIterations;
     for _ in 0..opts.max_iter {
+        crate::parallel::check_interrupted()?;
         let st = amp.step();
         history.push(st);
         if !(st.change.is_finite() && st.mean_var.is_finite())

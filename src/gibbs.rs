@@ -249,6 +249,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
     let mut samples = Vec::with_capacity(opts.sweeps);
     let total = opts.burn_in + opts.sweeps;
     for sweep in 0..total {
+        crate::parallel::check_interrupted()?;
         for chains in reps.iter_mut() {
             for (k, c) in chains.iter_mut().enumerate() {
                 c.sweep(model, inst, &cn, betas[k]);

@@ -189,6 +189,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Resu
     history.push(eval(&u).1);
     let ridge_share = model.ridge / m as f64;
     for epoch in 0..opts.epochs {
+        crate::parallel::check_interrupted()?;
         let lr = opts.schedule.lr(opts.lr, epoch);
         order.shuffle(&mut rng);
         for batch in order.chunks(opts.batch) {

@@ -16,7 +16,6 @@ use crate::output::Csv;
 use crate::plot::{LineChart, Mark, Series};
 use crate::qat::{self, QatOptions, QatResult};
 use crate::rs::{solve, RsSolution, SolverOptions};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
 
@@ -124,28 +123,21 @@ impl RunSpec {
         label: &str,
         f: impl Fn(&Instance, u64) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        let pb = if self.progress {
-            crate::progress::bar(self.seeds as u64, label)
-        } else {
-            indicatif::ProgressBar::hidden()
+        let seeds: Vec<u64> = (0..self.seeds as u64).collect();
+        let opts = crate::parallel::RunOptions {
+            threads: None,
+            progress: self.progress,
         };
-        let out: Result<Vec<T>> = (0..self.seeds as u64)
-            .into_par_iter()
-            .map(|s| {
-                let chain = derive_seed(self.base_seed, s + (1u64 << 32));
-                let r = match &self.source {
-                    Source::Generated { n } => {
-                        let inst = instance::generate(model, *n, derive_seed(self.base_seed, s))?;
-                        f(&inst, chain)
-                    }
-                    Source::File(inst) => f(inst, chain),
-                };
-                pb.inc(1);
-                r
-            })
-            .collect();
-        pb.finish_and_clear();
-        out
+        crate::parallel::try_map(&seeds, &opts, label, |&s| {
+            let chain = derive_seed(self.base_seed, s + (1u64 << 32));
+            match &self.source {
+                Source::Generated { n } => {
+                    let inst = instance::generate(model, *n, derive_seed(self.base_seed, s))?;
+                    f(&inst, chain)
+                }
+                Source::File(inst) => f(inst, chain),
+            }
+        })
     }
 }
 

@@ -78,3 +78,19 @@ def test_a_raising_callback_stops_the_job():
 def test_progress_true_uses_tqdm_when_installed(capsys):
     t = qr.sweep(over={"alpha": [1.0, 2.0]}, progress=True)
     assert t.n_rows == 2
+
+
+@pytest.mark.parametrize("call", [
+    lambda: qr.amp(n=3000, seeds=8, max_iter=10_000, tol=1e-300, bits=2, beta=5.0),
+    lambda: qr.gibbs(n=400, seeds=2, sweeps=10_000_000, burn_in=0, bits=1, beta=5.0),
+    lambda: qr.qat(n=2000, seeds=2, epochs=100_000, bits=1),
+], ids=["amp", "gibbs", "qat"])
+def test_ctrl_c_stops_simulations_between_iterations(call):
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        call()
+    back = time.perf_counter()
+    timer.join()
+    assert back - t0 < 0.5 + 0.5, back - t0

@@ -389,7 +389,9 @@ pub fn report(
         simulate::check(dyn_, times, s)?;
     }
     let th = theory(dyn_, times, o)?;
+    crate::parallel::check_interrupted()?;
     let fixed = fixed_points(dyn_, o)?;
+    crate::parallel::check_interrupted()?;
     let stable = fixed.iter().find(|f| f.stable).map(|f| f.gen_error);
     let eps: Vec<f64> = th.points.iter().map(|p| p.gen_error).collect();
     let half = stable.and_then(|e| half_time(times, &eps, e));
