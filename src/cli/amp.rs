@@ -133,21 +133,6 @@ pub struct Args {
 /// Runs `amp`.
 pub fn run(a: &Args) -> Result<()> {
     let (model, spec) = a.sim.resolve(&a.model, 1000)?;
-    if !(a.damping > 0.0 && a.damping <= 1.0) {
-        return Err(Error::input(format!(
-            "--damping must be in (0, 1], got {}",
-            a.damping
-        )));
-    }
-    if a.max_iter == 0 {
-        return Err(Error::input("--max-iter must be at least 1, got 0"));
-    }
-    if a.tol <= 0.0 {
-        return Err(Error::input(format!(
-            "--tol must be positive, got {}",
-            a.tol
-        )));
-    }
     let opts = AmpOptions {
         damping: a.damping,
         max_iter: a.max_iter,
@@ -158,6 +143,7 @@ pub fn run(a: &Args) -> Result<()> {
             VarianceMode::RankOne
         },
     };
+    opts.check()?;
     let r = run_amp(&model, &spec, &opts)?;
     if a.sim.json {
         return crate::output::print_json(&r);

@@ -3,7 +3,7 @@
 
 use super::amp::{print_header, print_summary, SimArgs};
 use super::model_args::ModelArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gibbs::GibbsOptions;
 use crate::spec::parse_finite as finite_f64;
 use crate::validate::run_gibbs;
@@ -37,9 +37,6 @@ pub struct Args {
 /// Runs `gibbs`.
 pub fn run(a: &Args) -> Result<()> {
     let (model, spec) = a.sim.resolve(&a.model, 200)?;
-    if a.bins == 0 {
-        return Err(Error::input("--bins must be at least 1, got 0"));
-    }
     let opts = GibbsOptions {
         burn_in: a.burn_in,
         sweeps: a.sweeps,
