@@ -58,25 +58,35 @@ def rs_overhead():
 
 
 def sweep():
-    """qr.sweep against `quantreplica sweep --json` on the same 10^4-point grid (wall time,
-    alternating, every core for both)."""
+    """qr.sweep against `quantreplica sweep --json` on the same 10^4-point grid, alternating,
+    every core for both: wall time and CPU time (user + system of all threads; less sensitive
+    to other load on the machine)."""
+    import resource
+
+    def child_cpu():
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
     n = 20 if QUICK else 100
     over = ["alpha=0.5:4:%d" % n, "width=0.5:2.5:%d" % n]
     for flags in ([], ["--beta", "5"]):
-        runs = 1 if QUICK else 3
-        py, cli = [], []
+        runs = 1 if QUICK else 5
+        py, cli, pyc, clic = [], [], [], []
         kw = {"beta": 5.0} if flags else {}
         for _ in range(runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), child_cpu()
             subprocess.run([BIN, "sweep", "--over", over[0], "--over", over[1], *flags, "--json"],
                            check=True, stdout=subprocess.DEVNULL)
             cli.append(time.perf_counter() - t)
-            t = time.perf_counter()
+            clic.append(child_cpu() - c)
+            t, c = time.perf_counter(), time.process_time()
             qr.sweep(over={"alpha": over[0].split("=")[1], "width": over[1].split("=")[1]}, **kw)
             py.append(time.perf_counter() - t)
+            pyc.append(time.process_time() - c)
         p, c = min(py), min(cli)
-        print(f"sweep {n * n} points {' '.join(flags) or '(beta inf)'}: Python {p:.3f} s, "
-              f"CLI {c:.3f} s, ratio {p / c:.3f} (best of {runs}, alternating)")
+        print(f"sweep {n * n} points {' '.join(flags) or '(beta inf)'}: wall Python {p:.3f} s, "
+              f"CLI {c:.3f} s, ratio {p / c:.3f}; CPU Python {min(pyc):.3f} s, CLI "
+              f"{min(clic):.3f} s, ratio {min(pyc) / min(clic):.3f} (best of {runs}, alternating)")
 
 
 def asq():
