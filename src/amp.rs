@@ -5,11 +5,18 @@
 //! the output function is the model's channel's [`OutputChannel::gout`]; nothing here re-derives
 //! either.
 //!
-//! β = ∞ is rejected: there the denoiser is the hard nearest-level quantizer, whose derivative
-//! (AMP's variance `v_i`, which feeds the Onsager term and the precision `A_i`) is zero at
-//! every site of a finite instance. The RS susceptibility χ of §3 comes only from the density
-//! of `R` at the level midpoints, which no per-site derivative sees, so β = ∞ AMP would run
-//! with a wrong Onsager term. Use a large finite β instead.
+//! β = ∞ is rejected for channels with a quadratic collapse (the Gaussian channel): there the
+//! denoiser is the hard nearest-level quantizer, whose derivative (AMP's variance `v_i`, which
+//! feeds the Onsager term and the precision `A_i`) is zero at every site of a finite instance.
+//! The RS susceptibility χ of §3 comes only from the density of `R` at the level midpoints,
+//! which no per-site derivative sees, so β = ∞ AMP would run with a wrong Onsager term. Use a
+//! large finite β instead. The sign channel at β = ∞ (the version space) keeps finite
+//! conjugates and a smooth denoiser: it is GAMP for the Bayes-optimal perceptron.
+//!
+//! A loss that depends on the student's norm (the sign channel's normalized margin `κ√Q`) is
+//! evaluated at AMP's estimate `Q̂ = mean(ŵ² + v)`, and its force on the norm,
+//! `−(2/N) Σ_μ ∂_Q log Z_out`, is added to every site's quadratic coefficient (the margin term of
+//! the RS conjugate `a`, `docs/classification.md` §8).
 
 use crate::error::{Error, Result};
 use crate::fixed_point::Status;
@@ -89,6 +96,10 @@ pub struct AmpStep {
     pub mean_var: f64,
     /// `‖ŵ_t − ŵ_{t−1}‖/√N`.
     pub change: f64,
+    /// Teacher–student overlap `ŵ·w0/N` (SE's `m`; NaN, written null, without a teacher).
+    pub m: f64,
+    /// `‖ŵ‖²/N` (SE's `q`).
+    pub q: f64,
 }
 
 /// Result of one AMP run.
@@ -104,13 +115,21 @@ pub struct AmpResult {
     pub iterations: usize,
     /// Per-iteration record.
     pub history: Vec<AmpStep>,
-    /// `‖ŵ − w0‖²/N` at the end (None without a teacher).
+    /// The channel's error of the posterior mean ŵ ([`OutputChannel::sample_gen_error`];
+    /// Gaussian channel `‖ŵ − w0‖²/N`; None without a teacher).
     pub mse_posterior_mean: Option<f64>,
-    /// Error of a sample of the approximate marginals, `‖ŵ − w0‖²/N + mean(v)` (None without a
-    /// teacher).
+    /// The channel's error of a sample of the approximate marginals (Gaussian channel
+    /// `‖ŵ − w0‖²/N + mean(v)`; None without a teacher).
     pub gen_error: Option<f64>,
-    /// Training error of the posterior mean, `‖y − Xŵ‖²/M`.
+    /// Training error of the posterior mean under the channel (Gaussian: `‖y − Xŵ‖²/M`).
     pub train_error_mean: f64,
+    /// Teacher–student overlap `ŵ·w0/N` at the end (None without a teacher).
+    pub m: Option<f64>,
+    /// `‖ŵ‖²/N` at the end.
+    pub q: f64,
+    /// `mean(ŵ² + v)`: the self-overlap `Q` of a sample.
+    #[serde(rename = "Q")]
+    pub big_q: f64,
 }
 
 /// The prior's mean and variance: AMP's starting marginals. For the continuous student the
@@ -118,13 +137,13 @@ pub struct AmpResult {
 pub fn prior_moments(model: &Model) -> (f64, f64) {
     model
         .student
-        .prior_moments(model.beta * model.ridge)
+        .prior_moments(model.beta_ridge())
         .unwrap_or((0.0, model.rho()))
 }
 
 /// Rejects models AMP cannot run.
 pub fn check_model(model: &Model) -> Result<()> {
-    if model.zero_temperature() {
+    if model.zero_temperature() && model.channel.quadratic_collapse().is_some() {
         return Err(Error::input(
             "AMP needs a finite --beta: at beta = inf the quantized denoiser is a hard step whose per-site derivative (AMP's variance and Onsager term) is zero almost everywhere; use a large finite beta such as 20",
         ));
@@ -210,6 +229,16 @@ impl<'a> Amp<'a> {
         let bl = model.beta_ridge();
         let chan = &model.channel;
         let d = self.opts.damping;
+        // AMP's estimate of the self-overlap, for a norm-dependent loss.
+        let nf = n as f64;
+        let big_q = self
+            .w_hat
+            .iter()
+            .zip(self.v.iter())
+            .map(|(w, v)| w * w + v)
+            .sum::<f64>()
+            / nf;
+        let mut norm_force = 0.0;
         // Variance messages V_μ = Σ_i X_μi² v_i.
         match &self.x2 {
             Some(x2) => x2.mul_to(&self.v, &mut self.big_v),
@@ -231,9 +260,11 @@ impl<'a> Amp<'a> {
         for mu in 0..m {
             self.omega[mu] -= self.big_v[mu] * self.g[mu];
             // Outside the channel's domain the message is NaN, which `run` reports as divergence.
+            let (y, om, vm) = (self.inst.y[mu], self.omega[mu], self.big_v[mu]);
             let (gn, dgn) = chan
-                .gout(model.beta, self.inst.y[mu], self.omega[mu], self.big_v[mu])
+                .gout(model.beta, y, om, vm, big_q)
                 .unwrap_or((f64::NAN, f64::NAN));
+            norm_force += chan.dlog_z_dnorm(model.beta, y, om, vm, big_q);
             self.g[mu] = if t == 1 {
                 gn
             } else {
@@ -258,12 +289,15 @@ impl<'a> Amp<'a> {
             }
         }
         x.tr_mul_to(&self.g, &mut self.xt_g);
+        // The loss's force on the norm enters every site's quadratic coefficient (not its
+        // linear term, which carries only the cavity field).
+        let a_norm = -2.0 * norm_force / nf;
         let mut change2 = 0.0;
         for i in 0..n {
             let ai = self.a[i];
             let (mean, var) = if ai > 0.0 {
                 let r = self.w_hat[i] + self.xt_g[i] / ai;
-                let mo = model.student.moments(ai + bl, ai * r);
+                let mo = model.student.moments(ai + a_norm + bl, ai * r);
                 (mo.mean, mo.var)
             } else if bl > 0.0 || model.student.levels().is_some() {
                 // A column of zeros carries no information: the marginal stays the prior.
@@ -284,7 +318,16 @@ impl<'a> Amp<'a> {
             mse,
             mean_var: self.v.mean(),
             change,
+            m: self.overlap().unwrap_or(f64::NAN),
+            q: self.w_hat.norm_squared() / nf,
         }
+    }
+
+    /// `ŵ·w0/N`, when the teacher is known.
+    pub fn overlap(&self) -> Option<f64> {
+        self.w0.as_ref().map(|w0| {
+            self.w_hat.iter().zip(w0).map(|(a, b)| a * b).sum::<f64>() / self.w_hat.len() as f64
+        })
     }
 
     /// `‖ŵ − w0‖²/N`, when the teacher is known.
@@ -316,13 +359,24 @@ pub fn run(model: &Model, inst: &Instance, opts: &AmpOptions) -> Result<AmpResul
             break;
         }
     }
-    let mse = amp.mse();
     let mean_v = amp.v.mean();
     let ok = status != Status::Diverged;
+    let w_hat = amp.w_hat.as_slice();
+    let chan = &model.channel;
+    let err = |var: f64| {
+        inst.w0
+            .as_ref()
+            .map(|w0| chan.sample_gen_error(w0.as_slice(), w_hat, var))
+            .filter(|_| ok)
+    };
+    let q = amp.w_hat.norm_squared() / w_hat.len() as f64;
     Ok(AmpResult {
-        gen_error: mse.map(|e| e + mean_v).filter(|_| ok),
-        mse_posterior_mean: mse.filter(|_| ok),
-        train_error_mean: inst.train_error(amp.w_hat.as_slice()),
+        gen_error: err(mean_v),
+        mse_posterior_mean: err(0.0),
+        train_error_mean: inst.train_error(chan, w_hat),
+        m: amp.overlap().filter(|_| ok),
+        q,
+        big_q: q + mean_v,
         w_hat: amp.w_hat.as_slice().to_vec(),
         v: amp.v.as_slice().to_vec(),
         status,

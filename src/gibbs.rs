@@ -14,6 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::instance::{rng_for, Instance};
+use crate::model::channel::SiteMove;
 use crate::model::{Model, OutputChannel, Student};
 use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -46,7 +47,8 @@ impl Default for GibbsOptions {
 /// Averages over the measured sweeps of one two-replica run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GibbsResult {
-    /// `‖w − w0‖²/N`, averaged over both replicas (None without a teacher).
+    /// The channel's generalization error of a sample ([`OutputChannel::sample_gen_error`];
+    /// Gaussian channel `‖w − w0‖²/N`), averaged over both replicas (None without a teacher).
     pub gen_error: Option<f64>,
     /// The channel's training error per sample (Gaussian channel: `‖y − Xw‖²/M`).
     pub train_error: f64,
@@ -128,9 +130,13 @@ pub struct Chain {
     pub r: Vec<f64>,
     /// Energy `H(w)`.
     pub energy: f64,
+    /// `‖w‖²` (the self-overlap is `‖w‖²/N`; a normalized margin reads it).
+    pub norm2: f64,
     rng: Xoshiro256PlusPlus,
     /// Per-level loss changes of one site (channels without the quadratic fast path).
     buf: Vec<f64>,
+    /// The candidate moves of one site.
+    moves: Vec<SiteMove>,
 }
 
 impl Chain {
@@ -142,12 +148,21 @@ impl Chain {
             Student::Discrete(l) => (0..n).map(|_| l.draw_prior(rng.random())).collect(),
             Student::Continuous => vec![0.0; n],
         };
+        let k = model.student.num_levels().unwrap_or(0);
         let mut c = Chain {
             w,
             r: vec![0.0; inst.m()],
             energy: 0.0,
+            norm2: 0.0,
             rng,
-            buf: vec![0.0; model.student.num_levels().unwrap_or(0)],
+            buf: vec![0.0; k],
+            moves: vec![
+                SiteMove {
+                    ds: 0.0,
+                    big_q: 0.0
+                };
+                k
+            ],
         };
         c.refresh(model, inst);
         c
@@ -163,6 +178,7 @@ impl Chain {
                 axpy(-wi, &xs[i * m..(i + 1) * m], &mut self.r);
             }
         }
+        self.norm2 = dot(&self.w, &self.w);
         self.energy = energy(model, inst.y.as_slice(), &self.w, &self.r);
     }
 
@@ -174,6 +190,9 @@ impl Chain {
         let xs = inst.x.as_slice();
         let y = inst.y.as_slice();
         let lam = model.ridge;
+        let nf = self.w.len() as f64;
+        // The ridge's weight per site: `β(λ/2)s²` as an energy, `(λ/2)s²` as a prior factor.
+        let prior_ridge = model.channel.ridge_in_prior();
         for (i, &c) in col_norms.iter().enumerate() {
             let xi = &xs[i * m..(i + 1) * m];
             let s_old = self.w[i];
@@ -188,11 +207,24 @@ impl Chain {
                 }
                 (None, Student::Discrete(l)) => {
                     let v = l.values();
-                    model
-                        .channel
-                        .site_losses(y, &self.r, xi, s_old, v, &mut self.buf);
+                    for (mv, s) in self.moves.iter_mut().zip(v) {
+                        mv.ds = s - s_old;
+                        mv.big_q = (self.norm2 + s * s - s_old * s_old).max(0.0) / nf;
+                    }
+                    model.channel.site_losses(
+                        y,
+                        &self.r,
+                        xi,
+                        self.norm2 / nf,
+                        &self.moves,
+                        &mut self.buf,
+                    );
                     for (e, s) in self.buf.iter_mut().zip(v) {
-                        *e = beta * (*e + 0.5 * lam * s * s);
+                        *e = if prior_ridge {
+                            beta * *e + 0.5 * lam * s * s
+                        } else {
+                            beta * (*e + 0.5 * lam * s * s)
+                        };
                     }
                     l.sample_energies(&self.buf, self.rng.random())
                 }
@@ -201,6 +233,7 @@ impl Chain {
             };
             if s_new != s_old {
                 axpy(-(s_new - s_old), xi, &mut self.r);
+                self.norm2 = (self.norm2 + s_new * s_new - s_old * s_old).max(0.0);
                 self.w[i] = s_new;
             }
         }
@@ -218,9 +251,26 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// `H(w) = Σ_μ ℓ(y_μ, y_μ − r_μ) + (λ/2)‖w‖²` (Gaussian channel: `½‖r‖² + (λ/2)‖w‖²`).
+/// `H(w) = Σ_μ ℓ(y_μ, y_μ − r_μ) + (λ/2)‖w‖²` (Gaussian channel: `½‖r‖² + (λ/2)‖w‖²`); without
+/// the ridge term when the channel takes the ridge as a prior factor
+/// ([`OutputChannel::ridge_in_prior`]).
 fn energy(model: &Model, y: &[f64], w: &[f64], r: &[f64]) -> f64 {
-    model.channel.total_loss(y, r) + 0.5 * model.ridge * dot(w, w)
+    let w2 = dot(w, w);
+    let loss = model.channel.total_loss(y, r, w2 / w.len() as f64);
+    if model.channel.ridge_in_prior() {
+        loss
+    } else {
+        loss + 0.5 * model.ridge * w2
+    }
+}
+
+/// The log prior weight of the ridge when it is a prior factor, `−(λ/2)‖w‖²` (0 otherwise).
+fn prior_ridge_log_weight(model: &Model, w: &[f64]) -> f64 {
+    if model.channel.ridge_in_prior() && model.ridge > 0.0 {
+        -0.5 * model.ridge * dot(w, w)
+    } else {
+        0.0
+    }
 }
 
 /// Runs two independent replicas (each with its own β ladder when tempering) on one instance.
@@ -269,6 +319,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
                         std::mem::swap(&mut lo[k].w, &mut hi[0].w);
                         std::mem::swap(&mut lo[k].r, &mut hi[0].r);
                         std::mem::swap(&mut lo[k].energy, &mut hi[0].energy);
+                        std::mem::swap(&mut lo[k].norm2, &mut hi[0].norm2);
                     }
                 }
             }
@@ -284,13 +335,13 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
         s_q2 += q * q;
         s_big_q += (dot(&a.w, &a.w) + dot(&b.w, &b.w)) / (2.0 * nf);
         let ch = &model.channel;
-        s_train += (ch.total_error(y, &a.r) + ch.total_error(y, &b.r)) / (2.0 * mf);
+        s_train += (ch.total_error(y, &a.r, a.norm2 / nf) + ch.total_error(y, &b.r, b.norm2 / nf))
+            / (2.0 * mf);
         s_e += (a.energy + b.energy) / (2.0 * nf);
         if let Some(w0) = w0 {
             s_m += (dot(w0, &a.w) + dot(w0, &b.w)) / (2.0 * nf);
-            let ga: f64 = a.w.iter().zip(w0).map(|(x, y)| (x - y) * (x - y)).sum();
-            let gb: f64 = b.w.iter().zip(w0).map(|(x, y)| (x - y) * (x - y)).sum();
-            s_gen += (ga + gb) / (2.0 * nf);
+            s_gen +=
+                0.5 * (ch.sample_gen_error(w0, &a.w, 0.0) + ch.sample_gen_error(w0, &b.w, 0.0));
         }
     }
     let k = opts.sweeps as f64;
@@ -323,7 +374,9 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
 /// Exact Gibbs averages on one instance, by enumeration of all K^N configurations.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExactAverages {
-    /// `⟨‖w − w0‖²⟩/N` (None without a teacher).
+    /// The channel's generalization error of a sample, averaged
+    /// ([`OutputChannel::sample_gen_error`]; Gaussian channel `⟨‖w − w0‖²⟩/N`; None without a
+    /// teacher).
     pub gen_error: Option<f64>,
     /// The channel's mean training error per sample (Gaussian channel: `⟨‖y − Xw‖²⟩/M`).
     pub train_error: f64,
@@ -339,7 +392,9 @@ pub struct ExactAverages {
     /// `⟨w·w⟩/N`.
     #[serde(rename = "Q")]
     pub big_q: f64,
-    /// `log Z = log Σ_w Π π(w_i) e^{−βH(w)}`.
+    /// `log Z = log Σ_w Π π(w_i) e^{−βH(w)}`; at β = ∞ (channels without a quadratic
+    /// collapse) the log of the prior weight of the version space, `log #solutions` for the
+    /// counting measure.
     pub log_z: f64,
 }
 
@@ -377,12 +432,15 @@ fn for_each_state(values: &[f64], inst: &Instance, mut f: impl FnMut(&[f64], &[f
     }
 }
 
-/// Exact Gibbs averages by enumerating all K^N states (at most [`MAX_STATES`]).
+/// Exact Gibbs averages by enumerating all K^N states (at most [`MAX_STATES`]). At β = ∞ a
+/// channel without a quadratic collapse (the sign channel) gives the uniform (prior-weighted)
+/// measure on the version space `{w : H(w) = 0}`; an empty version space is an error that says
+/// so.
 pub fn enumerate(model: &Model, inst: &Instance) -> Result<ExactAverages> {
     let Student::Discrete(levels) = &model.student else {
         return Err(Error::input("exact enumeration needs a discrete student"));
     };
-    if model.zero_temperature() {
+    if model.zero_temperature() && model.channel.quadratic_collapse().is_some() {
         return Err(Error::input("exact enumeration needs a finite beta"));
     }
     let (m, n, k) = (inst.m(), inst.n(), levels.len());
@@ -396,38 +454,57 @@ pub fn enumerate(model: &Model, inst: &Instance) -> Result<ExactAverages> {
     }
     let values = levels.values();
     let log_pi = |w: &[f64]| -> f64 {
+        let ridge = prior_ridge_log_weight(model, w);
         if levels.is_counting() {
-            0.0
+            ridge
         } else {
-            w.iter()
-                .map(|s| levels.log_weight(values.iter().position(|v| v == s).unwrap_or(0)))
-                .sum()
+            ridge
+                + w.iter()
+                    .map(|s| levels.log_weight(values.iter().position(|v| v == s).unwrap_or(0)))
+                    .sum::<f64>()
         }
     };
     let beta = model.beta;
     let y = inst.y.as_slice();
-    let lw = |w: &[f64], r: &[f64]| log_pi(w) - beta * energy(model, y, w, r);
+    let lw = |w: &[f64], r: &[f64]| {
+        let e = energy(model, y, w, r);
+        if beta.is_infinite() {
+            // The version space: zero energy, weighted by the prior.
+            if e == 0.0 {
+                log_pi(w)
+            } else {
+                f64::NEG_INFINITY
+            }
+        } else {
+            log_pi(w) - beta * e
+        }
+    };
     let mut max_lw = f64::NEG_INFINITY;
     for_each_state(values, inst, |w, r| max_lw = max_lw.max(lw(w, r)));
+    if max_lw == f64::NEG_INFINITY {
+        return Err(Error::input(
+            "the version space of this instance is empty: no weight vector classifies every example",
+        ));
+    }
     let (nf, mf) = (n as f64, m as f64);
     let w0 = inst.w0.as_ref().map(|w| w.as_slice());
+    let ch = &model.channel;
     let (mut z, mut gen, mut train, mut en, mut mm, mut big_q) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut mean_w = vec![0.0; n];
     let mut c = vec![0.0; n * n];
     for_each_state(values, inst, |w, r| {
         let p = (lw(w, r) - max_lw).exp();
+        if p == 0.0 {
+            return;
+        }
+        let w2 = dot(w, w) / nf;
         z += p;
-        train += p * model.channel.total_error(y, r) / mf;
+        train += p * ch.total_error(y, r, w2) / mf;
         en += p * energy(model, y, w, r) / nf;
-        big_q += p * dot(w, w) / nf;
+        big_q += p * w2;
         if let Some(w0) = w0 {
             mm += p * dot(w0, w) / nf;
-            gen += p * w
-                .iter()
-                .zip(w0)
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum::<f64>()
-                / nf;
+            gen += p * ch.sample_gen_error(w0, w, 0.0);
         }
         for i in 0..n {
             let pw = p * w[i];

@@ -12,7 +12,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::path::Path;
 
-/// One instance of the regression problem.
+/// One instance of the learning problem.
 #[derive(Debug, Clone)]
 pub struct Instance {
     /// Inputs, M × N (column-major, so that a weight's column `x_i` is contiguous).
@@ -64,11 +64,13 @@ impl Instance {
         )
     }
 
-    /// `‖y − Xw‖²/M`, the training error of `w`.
-    pub fn train_error(&self, w: &[f64]) -> f64 {
+    /// The training error per sample of `w` under `channel` (Gaussian channel: `‖y − Xw‖²/M`;
+    /// sign channel: the fraction of errors with the margin at `Q = ‖w‖²/N`).
+    pub fn train_error(&self, channel: &impl OutputChannel, w: &[f64]) -> f64 {
         let wv = DVector::from_column_slice(w);
-        let r = &self.y - &self.x * wv;
-        r.norm_squared() / self.m() as f64
+        let r = &self.y - &self.x * &wv;
+        let big_q = wv.norm_squared() / self.n() as f64;
+        channel.total_error(self.y.as_slice(), r.as_slice(), big_q) / self.m() as f64
     }
 }
 
@@ -99,7 +101,8 @@ pub fn samples_for(alpha: f64, n: usize) -> usize {
 /// Draws an instance of `model` with `n` weights: `X_μi ~ N(0, 1/N)`, `w0 ~ P0`, and each
 /// label drawn by the output channel from its teacher field `x_μ·w0` (Gaussian channel:
 /// `y = X w0 + ξ`, `ξ ~ N(0, σ²)`). X depends only on `(n, α, seed)`, so models that differ only
-/// in teacher, noise or student share their inputs for a seed.
+/// in teacher, noise or student share their inputs for a seed. When the labels do not depend on
+/// a teacher ([`OutputChannel::has_teacher`]: random labels), the instance has no `w0`.
 pub fn generate(model: &Model, n: usize, seed: u64) -> Result<Instance> {
     if n < 2 {
         return Err(Error::input(format!("n must be at least 2, got {n}")));
@@ -123,7 +126,8 @@ pub fn generate(model: &Model, n: usize, seed: u64) -> Result<Instance> {
     for v in y.iter_mut() {
         *v = model.channel.label(*v, &mut rn);
     }
-    Ok(Instance { x, y, w0: Some(w0) })
+    let w0 = model.channel.has_teacher().then_some(w0);
+    Ok(Instance { x, y, w0 })
 }
 
 /// A dense table of numbers read from a file: `rows × cols`, row-major.

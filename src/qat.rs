@@ -176,7 +176,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Resu
             .map(|x| student.round(*x, Rounding::Nearest, 0.0))
             .collect();
         let ge = inst.gen_error(&wq).unwrap_or(f64::NAN);
-        let te = inst.train_error(&wq);
+        let te = inst.train_error(&model.channel, &wq);
         (
             wq,
             QatEpoch {

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::fixed_point::Status;
 use crate::gibbs::{self, GibbsOptions, GibbsResult};
 use crate::instance::{self, derive_seed, Instance};
-use crate::model::{LevelSet, Model, Student, TeacherPrior};
+use crate::model::{LevelSet, Model, OutputChannel, Student, TeacherPrior};
 use crate::output::Csv;
 use crate::plot::{LineChart, Mark, Series};
 use crate::qat::{self, QatOptions, QatResult};
@@ -209,6 +209,11 @@ pub fn run_amp(model: &Model, spec: &RunSpec, opts: &AmpOptions) -> Result<AmpRe
     spec.check()?;
     opts.check()?;
     amp::check_model(model)?;
+    if !model.channel.has_teacher() {
+        return Err(Error::input(
+            "AMP's validation compares its teacher overlap with state evolution, and random labels (--labels random) have no teacher: use rs or sweep for the storage problem",
+        ));
+    }
     let runs: Vec<AmpResult> =
         spec.map_seeds(model, "amp", |inst, _| amp::run(model, inst, opts))?;
     let rs = theory(model);

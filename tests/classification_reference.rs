@@ -662,3 +662,62 @@ fn near_q_to_one_a_fixed_gauss_hermite_rule_fails_and_the_adaptive_one_does_not(
         rel(fixed)
     );
 }
+
+#[test]
+fn library_enumeration_counts_what_the_reference_counts() {
+    // The same instances through the library's enumerator (odometer with O(M) field updates,
+    // error count at κ√Q from the channel, the boundary an error) and the reference above.
+    use quantreplica::gibbs;
+    use quantreplica::instance::Instance as LibInstance;
+    use quantreplica::model::{Channel, LevelSet, Model, Student, TeacherPrior};
+    let lib = |inst: &Instance| LibInstance {
+        x: nalgebra::DMatrix::from_row_slice(inst.y.len(), inst.n, &inst.x),
+        y: nalgebra::DVector::from_vec(inst.y.clone()),
+        w0: None,
+    };
+    let model = |ch: SignChannel, beta: f64, levels: &[f64]| {
+        Model::with_channel(
+            1.0,
+            Channel::Sign(ch),
+            beta,
+            0.0,
+            Student::Discrete(LevelSet::new(levels.to_vec(), None).unwrap()),
+            TeacherPrior::gaussian(1.0).unwrap(),
+        )
+        .unwrap()
+    };
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
+    // Ternary storage with a margin at finite β: log Z.
+    let ternary = [-1.0, 0.0, 1.0];
+    for _ in 0..5 {
+        let inst = instance(6, 5, None, 0.0, &mut rng);
+        let want = enumerate_z(&inst, &ternary, 1.3, 0.4).ln();
+        let got = gibbs::enumerate(&model(SignChannel::storage(0.4), 1.3, &ternary), &lib(&inst))
+            .unwrap()
+            .log_z;
+        assert!((got - want).abs() < 1e-12 * want.abs(), "{got} vs {want}");
+    }
+    // ±1 weights, noisy teacher labels, β = ∞: the number of solutions (or an empty version
+    // space, reported as an error).
+    let (mut nonempty, mut empty) = (0, 0);
+    for _ in 0..20 {
+        let w0 = [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0];
+        let inst = instance(8, 7, Some(&w0), 0.1, &mut rng);
+        let count = enumerate_z(&inst, &[-1.0, 1.0], f64::INFINITY, 0.2);
+        let ch = SignChannel::new(0.1, 0.2, Labels::Teacher).unwrap();
+        match gibbs::enumerate(&model(ch, f64::INFINITY, &[-1.0, 1.0]), &lib(&inst)) {
+            Ok(ex) => {
+                assert!((ex.log_z - count.ln()).abs() < 1e-12, "{ex:?} vs {count}");
+                assert_eq!(ex.train_error, 0.0);
+                nonempty += 1;
+            }
+            Err(e) => {
+                assert_eq!(count, 0.0, "{e}");
+                assert!(e.to_string().contains("version space"), "{e}");
+                empty += 1;
+            }
+        }
+    }
+    eprintln!("version spaces: {nonempty} non-empty, {empty} empty");
+    assert!(nonempty > 0 && empty > 0);
+}

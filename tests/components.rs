@@ -27,7 +27,7 @@
 //! normal approximation.
 
 use quantreplica::instance::rng_for;
-use quantreplica::model::channel::{RsState, RsbState};
+use quantreplica::model::channel::{RsState, RsbState, SiteMove};
 use quantreplica::model::{Channel, GaussianChannel, Labels, OutputChannel, SignChannel};
 use quantreplica::quad::{integrate, Tolerance};
 use rand_distr::{Distribution, StandardNormal};
@@ -38,20 +38,24 @@ fn channels() -> Vec<Channel> {
         Channel::Gaussian(GaussianChannel { noise: 0.0 }),
         Channel::Gaussian(GaussianChannel { noise: 0.1 }),
         Channel::Gaussian(GaussianChannel { noise: 1.0 }),
-        // Margin 0: the per-sample loss needs no norm (docs/classification.md §3); margins and
-        // the noiseless teacher are checked against brute force in classification_reference.
+        // Label flips with a margin (the per-sample loss at threshold κ√Q), and storage with a
+        // negative margin; the noiseless teacher and κ = 0 are checked against brute force in
+        // classification_reference.
         Channel::Sign(SignChannel {
             flip: 0.1,
-            margin: 0.0,
+            margin: 0.4,
             labels: Labels::Teacher,
         }),
         Channel::Sign(SignChannel {
             flip: 0.5,
-            margin: 0.0,
+            margin: -0.3,
             labels: Labels::Random,
         }),
     ]
 }
+
+/// Self-overlap `Q` of the per-sample checks (the sign channel's threshold is `κ√Q`).
+const SAMPLE_Q: f64 = 0.8;
 
 /// RS states `(α, ρ, m, q, Q)` inside every channel's domain (`m² < ρ q`, `Q − q ≥ 0.05`).
 const RS_STATES: [(f64, f64, f64, f64, f64); 4] = [
@@ -133,10 +137,10 @@ fn rs_conjugates_and_loss_are_derivatives_of_psi() {
 
 /// `log ∫ Dξ exp(−β ℓ(y, ω + √V ξ))` and the tilted means of `ℓ` and of the error, by adaptive
 /// quadrature (the exponent is shifted by its minimum over a grid, so large β cannot underflow).
-fn tilted(ch: &Channel, beta: f64, y: f64, omega: f64, v: f64) -> (f64, f64, f64) {
+fn tilted(ch: &Channel, beta: f64, y: f64, omega: f64, v: f64, bq: f64) -> (f64, f64, f64) {
     let sd = v.sqrt();
     let pts: Vec<f64> = (0..=80).map(|i| -40.0 + i as f64).collect();
-    let expo = |xi: f64| -0.5 * xi * xi - beta * ch.loss(y, omega + sd * xi);
+    let expo = |xi: f64| -0.5 * xi * xi - beta * ch.loss(y, omega + sd * xi, bq);
     let shift = (0..=8000)
         .map(|i| expo(-40.0 + 0.01 * i as f64))
         .fold(f64::NEG_INFINITY, f64::max);
@@ -149,7 +153,7 @@ fn tilted(ch: &Channel, beta: f64, y: f64, omega: f64, v: f64) -> (f64, f64, f64
         |xi| {
             let z = omega + sd * xi;
             let w = (expo(xi) - shift).exp();
-            [w, w * ch.loss(y, z), w * ch.error(y, z)]
+            [w, w * ch.loss(y, z, bq), w * ch.error(y, z, bq)]
         },
         &pts,
         tol,
@@ -163,8 +167,8 @@ fn log_z_out_is_the_gaussian_smoothing_of_the_loss() {
     for ch in channels() {
         for &beta in &BETAS {
             for &(y, omega, v) in &[(0.3, -0.2, 0.5), (-1.0, 0.7, 0.05), (2.0, 1.9, 1.3)] {
-                let (lz, _, _) = tilted(&ch, beta, y, omega, v);
-                let got = ch.log_z_out(beta, y, omega, v).unwrap();
+                let (lz, _, _) = tilted(&ch, beta, y, omega, v, SAMPLE_Q);
+                let got = ch.log_z_out(beta, y, omega, v, SAMPLE_Q).unwrap();
                 assert_close(
                     &format!("{ch:?} log Z_out({y},{omega},{v}) beta={beta}"),
                     got,
@@ -183,13 +187,21 @@ fn gout_and_loss_gradient_are_derivatives() {
         for &beta in &BETAS {
             for &(y, omega, v) in &[(0.3, -0.2, 0.5), (-1.0, 0.7, 0.05), (2.0, 1.9, 1.3)] {
                 let tag = format!("{ch:?} beta={beta} ({y},{omega},{v})");
-                let (g, dg) = ch.gout(beta, y, omega, v).unwrap();
-                let lz = |w: f64| ch.log_z_out(beta, y, w, v).unwrap();
-                let gw = |w: f64| ch.gout(beta, y, w, v).unwrap().0;
+                let (g, dg) = ch.gout(beta, y, omega, v, SAMPLE_Q).unwrap();
+                let lz = |w: f64| ch.log_z_out(beta, y, w, v, SAMPLE_Q).unwrap();
+                let gw = |w: f64| ch.gout(beta, y, w, v, SAMPLE_Q).unwrap().0;
                 assert_close(&format!("g {tag}"), g, fd(lz, omega, H), 1e-7);
                 assert_close(&format!("dg {tag}"), dg, -fd(gw, omega, H), 1e-7);
+                // The force on the norm: ∂ log Z_out/∂Q at fixed (ω, V).
+                let lq = |q: f64| ch.log_z_out(beta, y, omega, v, q).unwrap();
+                assert_close(
+                    &format!("dlogz/dQ {tag}"),
+                    ch.dlog_z_dnorm(beta, y, omega, v, SAMPLE_Q),
+                    fd(lq, SAMPLE_Q, H),
+                    1e-7,
+                );
                 if let Some(d) = ch.dloss_dz(y, omega) {
-                    let l = |z: f64| ch.loss(y, z);
+                    let l = |z: f64| ch.loss(y, z, SAMPLE_Q);
                     assert_close(&format!("dloss {tag}"), d, fd(l, omega, H), 1e-7);
                 }
             }
@@ -242,14 +254,14 @@ fn rs_terms_agree_with_monte_carlo_over_labels_drawn_by_the_channel() {
                 for _ in 0..100_000 {
                     let (z0, omega) = fields(&mut rng, rho, m, q);
                     let y = ch.label(z0, &mut rng);
-                    lz.push(ch.log_z_out(beta, y, omega, v).unwrap());
-                    rep.push(ch.gout(beta, y, omega, v).unwrap().1.powi(2));
+                    lz.push(ch.log_z_out(beta, y, omega, v, big_q).unwrap());
+                    rep.push(ch.gout(beta, y, omega, v, big_q).unwrap().1.powi(2));
                 }
                 let (mut loss, mut err) = (Vec::new(), Vec::new());
                 for _ in 0..2_000 {
                     let (z0, omega) = fields(&mut rng, rho, m, q);
                     let y = ch.label(z0, &mut rng);
-                    let (_, l, e) = tilted(ch, beta, y, omega, v);
+                    let (_, l, e) = tilted(ch, beta, y, omega, v, big_q);
                     loss.push(l);
                     err.push(e);
                 }
@@ -281,6 +293,21 @@ const RSB_STATES: [(f64, f64, f64, f64, f64, f64, f64); 3] = [
     (1.3, 0.6, 0.15, 0.2, 0.25, 0.45, 0.6),
 ];
 
+/// The `(state, β)` index pairs at which a channel's 1RSB terms are checked. Closed-form
+/// channels: all of them. Channels whose 1RSB terms are nested adaptive quadratures (the sign
+/// channel, ~0.1 s per evaluation): two points chosen to exercise different parts of the
+/// code — β = 5 at a large Parisi parameter (x = 0.4, both inner and outer features moderate),
+/// and β = 50 at a small one (x = 0.15: a steep `Z_out^x` whose tilted inner measure sits far
+/// from `u = 0`, and a kink of width `√(Δ1/Δ0)`).
+fn rsb_cases(ch: &Channel) -> Vec<(usize, usize)> {
+    match ch {
+        Channel::Sign(_) => vec![(0, 1), (2, 2)],
+        _ => (0..RSB_STATES.len())
+            .flat_map(|s| (0..BETAS.len()).map(move |b| (s, b)))
+            .collect(),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn rsb_psi(
     ch: &Channel,
@@ -303,8 +330,10 @@ fn rsb_psi(
 fn rsb_conjugates_and_x_derivative_are_derivatives_of_psi1() {
     const H: f64 = 1e-3;
     for ch in channels() {
-        for &(a, rho, x, m, q0, q1, bq) in &RSB_STATES {
-            for &b in &BETAS {
+        for (si, bi) in rsb_cases(&ch) {
+            let (a, rho, x, m, q0, q1, bq) = RSB_STATES[si];
+            {
+                let b = BETAS[bi];
                 let s = RsbState::new(a, b, rho, x, m, q0, q1, bq).unwrap();
                 let c = ch.rsb_conjugates(&s).unwrap();
                 let t = ch.rsb_terms(&s).unwrap();
@@ -346,8 +375,10 @@ fn rsb_conjugates_and_x_derivative_are_derivatives_of_psi1() {
 #[test]
 fn rsb_terms_reduce_to_rs() {
     for ch in channels() {
-        for &(a, rho, x, m, q0, q1, bq) in &RSB_STATES {
-            for &b in &BETAS {
+        for (si, bi) in rsb_cases(&ch) {
+            let (a, rho, x, m, q0, q1, bq) = RSB_STATES[si];
+            {
+                let b = BETAS[bi];
                 let tag = format!("{ch:?} beta={b}");
                 // x = 1: the RS state (m, q0, Q).
                 let r1 = ch.rsb_terms(&RsbState::new(a, b, rho, 1.0, m, q0, q1, bq).unwrap());
@@ -386,8 +417,10 @@ fn rsb_terms_reduce_to_rs() {
 #[test]
 fn rsb_psi_agrees_with_monte_carlo() {
     for (ci, ch) in channels().iter().enumerate() {
-        for (si, &(a, rho, x, m, q0, q1, bq)) in RSB_STATES.iter().enumerate() {
-            for (bi, &b) in BETAS.iter().enumerate() {
+        for (si, bi) in rsb_cases(ch) {
+            let (a, rho, x, m, q0, q1, bq) = RSB_STATES[si];
+            {
+                let b = BETAS[bi];
                 let s = RsbState::new(a, b, rho, x, m, q0, q1, bq).unwrap();
                 let t = ch.rsb_terms(&s).unwrap();
                 let (d1, d0) = (s.delta1(), s.delta0());
@@ -398,15 +431,19 @@ fn rsb_psi_agrees_with_monte_carlo() {
                     let y = ch.label(z0, &mut rng);
                     // (1/x) log E_ξ1 Z_out(y; ω0 + √Δ0 ξ1, Δ1)^x by quadrature over ξ1.
                     let l = |xi: f64| {
-                        -0.5 * xi * xi + x * ch.log_z_out(b, y, w0 + d0.sqrt() * xi, d1).unwrap()
+                        -0.5 * xi * xi
+                            + x * ch.log_z_out(b, y, w0 + d0.sqrt() * xi, d1, bq).unwrap()
                     };
-                    let shift = (0..=2000)
-                        .map(|i| l(-20.0 + 0.02 * i as f64))
+                    // The shift only guards against overflow: a grid maximum within a few units
+                    // of the true one suffices. The quadrature needs only to be far more
+                    // accurate than the Monte Carlo error (~1e-2).
+                    let shift = (0..=400)
+                        .map(|i| l(-20.0 + 0.1 * i as f64))
                         .fold(f64::NEG_INFINITY, f64::max);
                     let pts: Vec<f64> = (0..=40).map(|i| -20.0 + i as f64).collect();
                     let tol = Tolerance {
-                        abs: 1e-14,
-                        rel: 1e-11,
+                        abs: 1e-12,
+                        rel: 1e-9,
                         max_intervals: 20_000,
                     };
                     let r = integrate(|xi| [(l(xi) - shift).exp()], &pts, tol);
@@ -431,28 +468,40 @@ fn sampler_fast_paths_match_plain_sums() {
     let values = [-1.5, -0.5, 0.25, 0.5, 1.5];
     let s_old = 0.5;
     for ch in channels() {
-        let plain_loss: f64 = y.iter().zip(&r).map(|(y, r)| ch.loss(*y, y - r)).sum();
-        let plain_err: f64 = y.iter().zip(&r).map(|(y, r)| ch.error(*y, y - r)).sum();
+        let bq = SAMPLE_Q;
+        let plain_loss: f64 = y.iter().zip(&r).map(|(y, r)| ch.loss(*y, y - r, bq)).sum();
+        let plain_err: f64 = y.iter().zip(&r).map(|(y, r)| ch.error(*y, y - r, bq)).sum();
         assert_close(
             &format!("{ch:?} total loss"),
-            ch.total_loss(&y, &r),
+            ch.total_loss(&y, &r, bq),
             plain_loss,
             1e-12,
         );
         assert_close(
             &format!("{ch:?} total error"),
-            ch.total_error(&y, &r),
+            ch.total_error(&y, &r, bq),
             plain_err,
             1e-12,
         );
         let mut out = vec![0.0; values.len()];
-        ch.site_losses(&y, &r, &xi, s_old, &values, &mut out);
+        // Each move changes Q by (s'² − s²)/N.
+        let q_of = |v: f64| bq + (v * v - s_old * s_old) / n as f64;
+        let moves: Vec<SiteMove> = values
+            .iter()
+            .map(|v| SiteMove {
+                ds: v - s_old,
+                big_q: q_of(*v),
+            })
+            .collect();
+        ch.site_losses(&y, &r, &xi, bq, &moves, &mut out);
         for (k, v) in values.iter().enumerate() {
             let direct: f64 = y
                 .iter()
                 .zip(&r)
                 .zip(&xi)
-                .map(|((y, r), x)| ch.loss(*y, y - r + (v - s_old) * x) - ch.loss(*y, y - r))
+                .map(|((y, r), x)| {
+                    ch.loss(*y, y - r + (v - s_old) * x, q_of(*v)) - ch.loss(*y, y - r, bq)
+                })
                 .sum();
             assert_close(&format!("{ch:?} site loss {v}"), out[k], direct, 1e-12);
             if let Some((a, h)) = ch.site_quadratic(&r, &xi, c, s_old) {

@@ -342,17 +342,30 @@ pub trait OutputChannel {
     /// factor at a 1RSB state.
     fn rsb_terms(&self, s: &RsbState) -> Option<RsbTerms>;
 
-    /// `log Z_out(y; ω, V) = log E_ξ exp(−β ℓ(y, ω + √V ξ))` at inverse temperature β.
-    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<f64>;
+    /// `log Z_out(y; ω, V) = log E_ξ exp(−β ℓ(y, ω + √V ξ))` at inverse temperature β, for a
+    /// student of self-overlap `Q = ‖w‖²/N` (`big_q`; only channels whose loss depends on the
+    /// norm, like the sign channel's normalized margin `κ√Q`, read it).
+    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<f64>;
 
-    /// GAMP's output function: `(g, −∂g/∂ω)` with `g = ∂_ω log Z_out(y; ω, V)`.
-    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<(f64, f64)>;
+    /// GAMP's output function: `(g, −∂g/∂ω)` with `g = ∂_ω log Z_out(y; ω, V)` at self-overlap
+    /// `Q` (`big_q`).
+    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<(f64, f64)>;
 
-    /// The loss `ℓ(y, z)` of prediction `z` for label `y` (the sampler's energy per sample).
-    fn loss(&self, y: f64, z: f64) -> f64;
+    /// `∂ log Z_out/∂Q` at fixed `(ω, V)`: the force the loss exerts on the norm through a
+    /// norm-dependent threshold (the margin `κ√Q`). GAMP adds `−(2/N) Σ_μ ∂_Q log Z_out` to
+    /// every site's quadratic coefficient, as RS adds it to `a` (`docs/classification.md` §8).
+    /// 0 (the default) for losses that do not depend on the norm.
+    fn dlog_z_dnorm(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> f64 {
+        let _ = (beta, y, omega, v, big_q);
+        0.0
+    }
+
+    /// The loss `ℓ(y, z)` of prediction `z` for label `y` by a student of self-overlap `Q`
+    /// (the sampler's energy per sample).
+    fn loss(&self, y: f64, z: f64, big_q: f64) -> f64;
 
     /// The per-sample training error of prediction `z` (what [`RsTerms::train_error`] averages).
-    fn error(&self, y: f64, z: f64) -> f64;
+    fn error(&self, y: f64, z: f64, big_q: f64) -> f64;
 
     /// `∂ℓ/∂z`, or `None` where the loss has no useful gradient (e.g. a 0–1 loss).
     fn dloss_dz(&self, y: f64, z: f64) -> Option<f64>;
@@ -360,15 +373,36 @@ pub trait OutputChannel {
     /// Draws the label of a sample with teacher field `z0` (deterministic given the RNG state).
     fn label<R: Rng + ?Sized>(&self, z0: f64, rng: &mut R) -> f64;
 
-    /// `Σ_μ ℓ(y_μ, y_μ − r_μ)`: the total loss of predictions given by their residuals
-    /// `r = y − z` (the samplers keep residuals).
-    fn total_loss(&self, y: &[f64], r: &[f64]) -> f64 {
-        y.iter().zip(r).map(|(y, r)| self.loss(*y, y - r)).sum()
+    /// Whether the labels depend on a teacher (false for random labels: the storage problem,
+    /// where teacher overlaps and generalization errors do not exist).
+    fn has_teacher(&self) -> bool {
+        true
     }
 
-    /// `Σ_μ error(y_μ, y_μ − r_μ)`.
-    fn total_error(&self, y: &[f64], r: &[f64]) -> f64 {
-        y.iter().zip(r).map(|(y, r)| self.error(*y, y - r)).sum()
+    /// The generalization error, as [`OutputChannel::gen_error`] defines it, of a predictor
+    /// drawn from independent marginals with means `w` and mean variance `var` (0 for one weight
+    /// vector), against the teacher `w0` of a finite instance. The default is the squared-loss
+    /// error `‖w − w0‖²/N + var`.
+    fn sample_gen_error(&self, w0: &[f64], w: &[f64], var: f64) -> f64 {
+        let d: f64 = w.iter().zip(w0).map(|(a, b)| (a - b) * (a - b)).sum();
+        d / w.len() as f64 + var
+    }
+
+    /// `Σ_μ ℓ(y_μ, y_μ − r_μ)`: the total loss of predictions given by their residuals
+    /// `r = y − z` (the samplers keep residuals), at self-overlap `Q`.
+    fn total_loss(&self, y: &[f64], r: &[f64], big_q: f64) -> f64 {
+        y.iter()
+            .zip(r)
+            .map(|(y, r)| self.loss(*y, y - r, big_q))
+            .sum()
+    }
+
+    /// `Σ_μ error(y_μ, y_μ − r_μ)` at self-overlap `Q`.
+    fn total_error(&self, y: &[f64], r: &[f64], big_q: f64) -> f64 {
+        y.iter()
+            .zip(r)
+            .map(|(y, r)| self.error(*y, y - r, big_q))
+            .sum()
     }
 
     /// Fast path of the Gibbs sampler: when the loss summed over samples is quadratic in one
@@ -380,31 +414,41 @@ pub trait OutputChannel {
         None
     }
 
-    /// The change of the total loss when one weight moves from `s_old` to each of `values`:
-    /// `out[k] = Σ_μ ℓ(y_μ, z_μ + (values[k] − s_old) x_iμ) − ℓ(y_μ, z_μ)`, `z = y − r`.
-    /// `O(M K)`; channels with a quadratic loss override [`OutputChannel::site_quadratic`].
+    /// The change of the total loss when one weight moves by each of `moves` from a student of
+    /// self-overlap `big_q`: `out[k] = Σ_μ ℓ(y_μ, z_μ + ds_k x_iμ; Q_k) − ℓ(y_μ, z_μ; Q)`,
+    /// `z = y − r`. `O(M K)`; channels with a quadratic loss override
+    /// [`OutputChannel::site_quadratic`].
     fn site_losses(
         &self,
         y: &[f64],
         r: &[f64],
         x_i: &[f64],
-        s_old: f64,
-        values: &[f64],
+        big_q: f64,
+        moves: &[SiteMove],
         out: &mut [f64],
     ) {
-        for (o, v) in out.iter_mut().zip(values) {
-            let ds = v - s_old;
+        for (o, mv) in out.iter_mut().zip(moves) {
             *o = y
                 .iter()
                 .zip(r)
                 .zip(x_i)
                 .map(|((y, r), x)| {
                     let z = y - r;
-                    self.loss(*y, z + ds * x) - self.loss(*y, z)
+                    self.loss(*y, z + mv.ds * x, mv.big_q) - self.loss(*y, z, big_q)
                 })
                 .sum();
         }
     }
+}
+
+/// One candidate move of one weight for the samplers: the change `ds` of the weight and the
+/// self-overlap `Q' = ‖w'‖²/N` after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SiteMove {
+    /// `s_new − s_old`.
+    pub ds: f64,
+    /// `Q` after the move.
+    pub big_q: f64,
 }
 
 /// Gaussian label noise and the squared loss: `y = z0 + σ ξ`, `ℓ(y, z) = ½(y − z)²`
@@ -516,7 +560,7 @@ impl OutputChannel for GaussianChannel {
         finite_all(&[t.psi, t.dpsi_dx, t.loss, t.replicon]).then_some(t)
     }
 
-    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<f64> {
+    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64, _big_q: f64) -> Option<f64> {
         if v.is_nan() || v < 0.0 {
             return None;
         }
@@ -526,7 +570,7 @@ impl OutputChannel for GaussianChannel {
         l.is_finite().then_some(l)
     }
 
-    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<(f64, f64)> {
+    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64, _big_q: f64) -> Option<(f64, f64)> {
         if v.is_nan() || v < 0.0 {
             return None;
         }
@@ -535,11 +579,11 @@ impl OutputChannel for GaussianChannel {
         (g.is_finite() && d.is_finite()).then_some((g, d))
     }
 
-    fn loss(&self, y: f64, z: f64) -> f64 {
+    fn loss(&self, y: f64, z: f64, _big_q: f64) -> f64 {
         0.5 * (y - z) * (y - z)
     }
 
-    fn error(&self, y: f64, z: f64) -> f64 {
+    fn error(&self, y: f64, z: f64, _big_q: f64) -> f64 {
         (y - z) * (y - z)
     }
 
@@ -552,11 +596,11 @@ impl OutputChannel for GaussianChannel {
         z0 + self.noise.sqrt() * z
     }
 
-    fn total_loss(&self, _y: &[f64], r: &[f64]) -> f64 {
+    fn total_loss(&self, _y: &[f64], r: &[f64], _big_q: f64) -> f64 {
         0.5 * dot(r, r)
     }
 
-    fn total_error(&self, _y: &[f64], r: &[f64]) -> f64 {
+    fn total_error(&self, _y: &[f64], r: &[f64], _big_q: f64) -> f64 {
         dot(r, r)
     }
 
@@ -628,17 +672,20 @@ impl OutputChannel for Channel {
     fn rsb_terms(&self, s: &RsbState) -> Option<RsbTerms> {
         dispatch!(self, c => c.rsb_terms(s))
     }
-    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<f64> {
-        dispatch!(self, c => c.log_z_out(beta, y, omega, v))
+    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<f64> {
+        dispatch!(self, c => c.log_z_out(beta, y, omega, v, big_q))
     }
-    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<(f64, f64)> {
-        dispatch!(self, c => c.gout(beta, y, omega, v))
+    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<(f64, f64)> {
+        dispatch!(self, c => c.gout(beta, y, omega, v, big_q))
     }
-    fn loss(&self, y: f64, z: f64) -> f64 {
-        dispatch!(self, c => c.loss(y, z))
+    fn dlog_z_dnorm(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> f64 {
+        dispatch!(self, c => c.dlog_z_dnorm(beta, y, omega, v, big_q))
     }
-    fn error(&self, y: f64, z: f64) -> f64 {
-        dispatch!(self, c => c.error(y, z))
+    fn loss(&self, y: f64, z: f64, big_q: f64) -> f64 {
+        dispatch!(self, c => c.loss(y, z, big_q))
+    }
+    fn error(&self, y: f64, z: f64, big_q: f64) -> f64 {
+        dispatch!(self, c => c.error(y, z, big_q))
     }
     fn dloss_dz(&self, y: f64, z: f64) -> Option<f64> {
         dispatch!(self, c => c.dloss_dz(y, z))
@@ -646,11 +693,17 @@ impl OutputChannel for Channel {
     fn label<R: Rng + ?Sized>(&self, z0: f64, rng: &mut R) -> f64 {
         dispatch!(self, c => c.label(z0, rng))
     }
-    fn total_loss(&self, y: &[f64], r: &[f64]) -> f64 {
-        dispatch!(self, c => c.total_loss(y, r))
+    fn has_teacher(&self) -> bool {
+        dispatch!(self, c => c.has_teacher())
     }
-    fn total_error(&self, y: &[f64], r: &[f64]) -> f64 {
-        dispatch!(self, c => c.total_error(y, r))
+    fn sample_gen_error(&self, w0: &[f64], w: &[f64], var: f64) -> f64 {
+        dispatch!(self, c => c.sample_gen_error(w0, w, var))
+    }
+    fn total_loss(&self, y: &[f64], r: &[f64], big_q: f64) -> f64 {
+        dispatch!(self, c => c.total_loss(y, r, big_q))
+    }
+    fn total_error(&self, y: &[f64], r: &[f64], big_q: f64) -> f64 {
+        dispatch!(self, c => c.total_error(y, r, big_q))
     }
     fn site_quadratic(&self, r: &[f64], x_i: &[f64], c: f64, s_old: f64) -> Option<(f64, f64)> {
         dispatch!(self, ch => ch.site_quadratic(r, x_i, c, s_old))
@@ -660,10 +713,10 @@ impl OutputChannel for Channel {
         y: &[f64],
         r: &[f64],
         x_i: &[f64],
-        s_old: f64,
-        values: &[f64],
+        big_q: f64,
+        moves: &[SiteMove],
         out: &mut [f64],
     ) {
-        dispatch!(self, c => c.site_losses(y, r, x_i, s_old, values, out))
+        dispatch!(self, c => c.site_losses(y, r, x_i, big_q, moves, out))
     }
 }

@@ -14,8 +14,9 @@
 //! weight, where a fixed rule fails (`tests/classification.rs`).
 //!
 //! Per-sample functions ([`OutputChannel::loss`], [`OutputChannel::log_z_out`],
-//! [`OutputChannel::gout`]) take no `Q`: they use the threshold κ, exact when the weights'
-//! norm is `Q = 1`. The finite-size engines therefore support a margin only for such students.
+//! [`OutputChannel::gout`]) take the student's self-overlap `Q = ‖w‖²/N` and use the threshold
+//! `κ√Q`; GAMP also takes the norm's force [`OutputChannel::dlog_z_dnorm`] (the margin term of
+//! the RS conjugate `a`).
 
 use super::channel::{
     OutputChannel, RsConjugates, RsState, RsTerms, RsbConjugates, RsbState, RsbTerms,
@@ -374,6 +375,13 @@ impl SignChannel {
         }
     }
 
+    /// `x = (κ√Q − yω)/√V` of one sample, or `None` outside the domain (`V ≤ 0`, β < 0, or a
+    /// negative `Q` with a margin).
+    fn per_sample_x(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<f64> {
+        let ok = v > 0.0 && beta >= 0.0 && (self.margin == 0.0 || big_q >= 0.0);
+        ok.then(|| (self.theta(big_q) - y.signum() * omega) / v.sqrt())
+    }
+
     /// The RS integrals at a state (`None` outside the domain: `V = 0`, `m² > ρq`, `Q ≤ 0`).
     fn rs_integrals(&self, s: &RsState, full: bool) -> Option<RsIntegrals> {
         let (q, big_q, v, beta) = (s.q(), s.big_q(), s.delta(), s.beta());
@@ -696,35 +704,63 @@ impl OutputChannel for SignChannel {
         })
     }
 
-    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<f64> {
-        if !(v > 0.0 && beta >= 0.0) {
-            return None;
-        }
-        let l = local(beta, (self.margin - y.signum() * omega) / v.sqrt()).log_z;
+    fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<f64> {
+        let x = self.per_sample_x(beta, y, omega, v, big_q)?;
+        let l = local(beta, x).log_z;
         (!l.is_nan()).then_some(l)
     }
 
-    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64) -> Option<(f64, f64)> {
-        if !(v > 0.0 && beta >= 0.0) {
-            return None;
-        }
-        let l = local(beta, (self.margin - y.signum() * omega) / v.sqrt());
+    fn gout(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<(f64, f64)> {
+        let x = self.per_sample_x(beta, y, omega, v, big_q)?;
+        let l = local(beta, x);
         let g = y.signum() * l.mills / v.sqrt();
         let dg = l.mills * l.gap / v;
         (g.is_finite() && dg.is_finite()).then_some((g, dg))
     }
 
-    fn loss(&self, y: f64, z: f64) -> f64 {
-        // A label is its sign (the channel's labels are ±1).
-        if y.signum() * z <= self.margin {
+    fn dlog_z_dnorm(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> f64 {
+        if self.margin == 0.0 {
+            return 0.0;
+        }
+        // ∂_θ log Z_out = −M/√V and ∂θ/∂Q = κ/(2√Q).
+        match self.per_sample_x(beta, y, omega, v, big_q) {
+            Some(x) => -0.5 * self.margin / big_q.sqrt() * local(beta, x).mills / v.sqrt(),
+            None => f64::NAN,
+        }
+    }
+
+    fn loss(&self, y: f64, z: f64, big_q: f64) -> f64 {
+        // A label is its sign (the channel's labels are ±1). The boundary is an error, so the
+        // zero vector (Q = 0, z = 0) errs on every example; it is recognized by Q = 0, which
+        // is exact, rather than by z = 0, which a sampler's running fields hold only up to
+        // round-off.
+        if big_q <= 0.0 || y.signum() * z <= self.theta(big_q) {
             1.0
         } else {
             0.0
         }
     }
 
-    fn error(&self, y: f64, z: f64) -> f64 {
-        self.loss(y, z)
+    fn error(&self, y: f64, z: f64, big_q: f64) -> f64 {
+        self.loss(y, z, big_q)
+    }
+
+    fn has_teacher(&self) -> bool {
+        self.labels == Labels::Teacher
+    }
+
+    fn sample_gen_error(&self, w0: &[f64], w: &[f64], var: f64) -> f64 {
+        if self.labels == Labels::Random {
+            return f64::NAN;
+        }
+        let n = w.len() as f64;
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() / n;
+        let big_q = dot(w, w) + var;
+        if big_q == 0.0 {
+            // The zero vector errs on every example (the boundary counts as an error).
+            return 1.0;
+        }
+        self.gen_error(dot(w0, w0), dot(w0, w), big_q)
     }
 
     fn dloss_dz(&self, _y: f64, _z: f64) -> Option<f64> {
