@@ -126,7 +126,12 @@ fn amp_against_se(model: &Model, n: usize, seeds: u64, opts: &AmpOptions, allow:
     assert!(status.is_converged(), "SE: {status:?}");
     let runs = amp_runs(model, n, seeds, opts);
     for r in &runs {
-        assert!(r.status.is_converged(), "AMP: {:?} after {}", r.status, r.iterations);
+        assert!(
+            r.status.is_converged(),
+            "AMP: {:?} after {}",
+            r.status,
+            r.iterations
+        );
     }
     let rho = model.rho();
     let ch = &model.channel;
@@ -228,5 +233,8 @@ fn random_labels_have_no_teacher_overlap_for_amp() {
     let e = run_amp(&m, &spec, &AmpOptions::default()).unwrap_err();
     let msg = e.to_string();
     eprintln!("{msg}");
-    assert!(!msg.contains('\n') && msg.contains("random labels"), "{msg}");
+    assert!(
+        !msg.contains('\n') && msg.contains("random labels"),
+        "{msg}"
+    );
 }

@@ -692,9 +692,12 @@ fn library_enumeration_counts_what_the_reference_counts() {
     for _ in 0..5 {
         let inst = instance(6, 5, None, 0.0, &mut rng);
         let want = enumerate_z(&inst, &ternary, 1.3, 0.4).ln();
-        let got = gibbs::enumerate(&model(SignChannel::storage(0.4), 1.3, &ternary), &lib(&inst))
-            .unwrap()
-            .log_z;
+        let got = gibbs::enumerate(
+            &model(SignChannel::storage(0.4), 1.3, &ternary),
+            &lib(&inst),
+        )
+        .unwrap()
+        .log_z;
         assert!((got - want).abs() < 1e-12 * want.abs(), "{got} vs {want}");
     }
     // ±1 weights, noisy teacher labels, β = ∞: the number of solutions (or an empty version
