@@ -12,7 +12,7 @@
 
 use super::check_sorted;
 use super::dp::partition_single;
-use super::prefix::{distinct_at, Prefix};
+use super::prefix::{distinct_at, Node, Prefix};
 use crate::error::Result;
 
 /// A path through the nodes: `ends` are the interval endpoints from node 0 to the last.
@@ -178,13 +178,44 @@ pub fn exact_lagrange(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Resu
 
 /// Interval endpoints of an optimal path with `target` intervals over the nodes of `p`.
 fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
+    walk(p, target, coarse_penalty(p, target)).0
+}
+
+/// Coarse grids are every `STRIDE`-th node.
+const STRIDE: usize = 16;
+
+/// A first penalty for `target` intervals from the same problem with levels restricted to
+/// every [`STRIDE`]-th node (and the last). The nodes carry cumulative moments, so the coarse
+/// costs are exact costs of the same data and the coarse marginal gain, the penalty that gives
+/// `target` intervals there, is close to the fine one: the fine walk then usually needs one or
+/// two probes instead of three or four. Coarse grids are solved the same way, recursively, at
+/// 1/16 of the cost each. `None` for small problems (or `target` too close to the node count),
+/// which start from the model alone.
+fn coarse_penalty(p: &Prefix, target: usize) -> Option<f64> {
+    let n = p.len();
+    if n < 1 << 15 || target * STRIDE * 4 > n {
+        return None;
+    }
+    let mut nodes: Vec<Node> = p.nodes.iter().step_by(STRIDE).copied().collect();
+    if (n - 1) % STRIDE != 0 {
+        nodes.push(p.nodes[n - 1]);
+    }
+    let coarse = Prefix { nodes };
+    let guess = coarse_penalty(&coarse, target);
+    walk(&coarse, target, guess).1
+}
+
+/// The walk over penalties: an optimal path with `target` intervals and the last penalty that
+/// produced it (or the slope of the hull edge it was spliced on; `None` when no probe ran).
+/// `guess`, if it lies inside the current bracket, is the first probe.
+fn walk(p: &Prefix, target: usize, mut guess: Option<f64>) -> (Vec<usize>, Option<f64>) {
     let n = p.len();
     let last = n - 1;
     if target == 1 {
-        return vec![0, last];
+        return (vec![0, last], None);
     }
     if target == last {
-        return (0..n).collect();
+        return ((0..n).collect(), None);
     }
     let mut lo = Run {
         ends: vec![0, last as u32],
@@ -207,11 +238,13 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
         let (kl, kh) = (lo.segs(), hi.segs());
         let secant = (lo.cost - hi.cost) / (kh - kl) as f64;
         if secant.is_nan() || secant <= 0.0 {
-            return widen(splice(&lo, &hi, target));
+            return (widen(splice(&lo, &hi, target)), None);
         }
         // Only a secant probe can prove the bracket adjacent, so it is used once the bracket
         // is down to the target's neighbours.
-        let model = if misses >= 3 || (kl + 1 == target && kh == target + 1) {
+        let model = if let Some(g) = guess.take().filter(|&g| g > lam_hi && g < lam_lo) {
+            Some(g)
+        } else if misses >= 3 || (kl + 1 == target && kh == target + 1) {
             None
         } else {
             local_penalty(&lo, lam_lo, &hi, lam_hi, target)
@@ -223,14 +256,14 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
         let r = solver.solve(lambda);
         let k = r.segs();
         if k == target {
-            return widen(r.ends);
+            return (widen(r.ends), Some(lambda));
         }
         if model.is_none() {
             let line = lo.cost + lambda * kl as f64;
             let val = r.cost + lambda * k as f64;
             let tol = 1e-12 * line.abs();
             if val >= line - tol || k <= kl || k >= kh {
-                return widen(splice(&lo, &hi, target));
+                return (widen(splice(&lo, &hi, target)), Some(lambda));
             }
         }
         if k < target {
@@ -246,7 +279,7 @@ fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
         }
     }
     // Not reached in exact arithmetic; the plain DP is always right.
-    partition_single(p, target, false).1
+    (partition_single(p, target, false).1, None)
 }
 
 fn widen(ends: Vec<u32>) -> Vec<usize> {

@@ -21,6 +21,7 @@ mod approx;
 mod data;
 mod dp;
 mod exact;
+mod few;
 mod lagrange;
 mod monotone;
 mod prefix;
