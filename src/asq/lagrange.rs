@@ -197,7 +197,7 @@ fn coarse_penalty(p: &Prefix, target: usize) -> Option<f64> {
         return None;
     }
     let mut nodes: Vec<Node> = p.nodes.iter().step_by(STRIDE).copied().collect();
-    if (n - 1) % STRIDE != 0 {
+    if !(n - 1).is_multiple_of(STRIDE) {
         nodes.push(p.nodes[n - 1]);
     }
     let coarse = Prefix { nodes };
