@@ -103,6 +103,12 @@ impl<'a> Solver<'a> {
             }
             let last = qj.len() - 1;
             let old = qj[last] as usize;
+            // Once i beats a candidate it beats it at every later row, so a candidate that
+            // loses at the last row never wins (most do when levels are few and intervals long,
+            // and this saves their whole search).
+            if !beats(old, n - 1, f, cnt) {
+                continue;
+            }
             // The survivor is the front (active at i) or a candidate i loses to at its start.
             // The first row where i wins is usually a few dozen rows ahead: gallop from the
             // low end (cache-local probes) before bisecting.
