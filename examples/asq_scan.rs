@@ -30,7 +30,9 @@ fn list(arg: &str) -> Vec<usize> {
 }
 
 /// CPU seconds used so far by every thread of this process (Linux `schedstat`, nanoseconds;
-/// 0 elsewhere): the work done, whatever else runs on the machine.
+/// 0 elsewhere): the work done, whatever else runs on the machine. A running thread's count
+/// is brought up to date only at scheduler events (up to one tick, ~4 ms), so it is read once
+/// around all the repetitions of a method and divided by their number.
 fn cpu_seconds() -> f64 {
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
         return 0.0;
@@ -78,15 +80,19 @@ fn file_mode(path: &str, args: &Args) {
         let s = *s;
         for m in &args.methods {
             let mut times = Vec::new();
-            let mut cpu = Vec::new();
             let mut levels = Vec::new();
-            for _ in 0..args.reps {
-                let mut copy = if m == "sort" || m == "wsort" {
-                    x.clone()
-                } else {
-                    Vec::new()
-                };
-                let c = cpu_seconds();
+            // Copies to sort, made before the clock starts.
+            let mut copies: Vec<Vec<f64>> = (0..args.reps)
+                .map(|_| {
+                    if m == "sort" || m == "wsort" {
+                        x.clone()
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect();
+            let c = cpu_seconds();
+            for copy in copies.iter_mut() {
                 let t = Instant::now();
                 levels = match m.as_str() {
                     "pass" => {
@@ -94,11 +100,11 @@ fn file_mode(path: &str, args: &Args) {
                         vec![lo, hi, sum]
                     }
                     "sort" => {
-                        sort_values(&mut copy);
+                        sort_values(copy);
                         vec![copy[0]]
                     }
                     "wsort" => {
-                        let (a, _) = sort_with_weights(&copy, w.as_ref().expect("--weights"));
+                        let (a, _) = sort_with_weights(copy, w.as_ref().expect("--weights"));
                         vec![a[0]]
                     }
                     "exact" => exact_levels(&xs, None, s).expect("valid"),
@@ -118,8 +124,9 @@ fn file_mode(path: &str, args: &Args) {
                     other => panic!("unknown method {other}"),
                 };
                 times.push(t.elapsed().as_secs_f64());
-                cpu.push(cpu_seconds() - c);
             }
+            let cpu = (cpu_seconds() - c) / args.reps as f64;
+            drop(copies);
             let vnmse = if levels.len() == s {
                 variance_sum(&xs, None, &levels).expect("levels cover")
                     / xs.iter().map(|v| v * v).sum::<f64>()
@@ -131,7 +138,7 @@ fn file_mode(path: &str, args: &Args) {
                 args.bins,
                 median(times.clone()),
                 times.iter().copied().fold(f64::INFINITY, f64::min),
-                median(cpu),
+                cpu,
             );
         }
     }
