@@ -53,6 +53,14 @@ fn bad_input_is_one_line_exit_2() {
         "distinct",
     );
     expect_input_error(&["--input", &p(&few), "--s", "1"], "s = 1");
+    for retired in ["dp", "smawk", "smawk2"] {
+        expect_input_error(
+            &[
+                "--dist", "normal", "--d", "10", "--s", "2", "--method", retired,
+            ],
+            "retired",
+        );
+    }
     expect_input_error(
         &["--input", &p(&few), "--s", "2", "--weights", &p(&w_bad)],
         "weight #2",
@@ -89,7 +97,7 @@ fn json_output_checks_out() {
         .split_whitespace()
         .map(|t| t.parse().unwrap())
         .collect();
-    for method in ["exact", "lagrange", "smawk", "smawk2", "approx"] {
+    for method in ["exact", "lagrange", "approx"] {
         let out = bin()
             .args([
                 "asq",

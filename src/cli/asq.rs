@@ -25,9 +25,10 @@ pub struct Args {
     /// Number of levels, the minimum and maximum included (at least 2).
     #[arg(long)]
     pub s: usize,
-    /// exact (the fastest exact solver: penalty per level; `lagrange` names the same), approx
-    /// (m-bin histogram, no sort), or the exact reference solvers dp (layered DP), smawk (its
-    /// SMAWK form) and smawk2 (two levels per step, unit weights).
+    /// exact (the fastest exact solver: O(d) scans for s ≤ 5, else the penalty-per-level
+    /// solver; `lagrange` forces the latter) or approx (m-bin histogram, no sort). The layered
+    /// dynamic programs (`asq::exact_dp`, `exact_smawk`, `exact_smawk2`) are slower than QUIVER's
+    /// solver and are kept in the library as test references only.
     #[arg(long, default_value = "exact")]
     pub method: String,
     /// Bins of the approx method.
@@ -50,9 +51,6 @@ enum Method {
     Exact,
     Lagrange,
     Approx,
-    Dp,
-    Smawk,
-    Smawk2,
 }
 
 /// What `asq --json` prints.
@@ -92,12 +90,14 @@ fn parse_method(m: &str) -> Result<Method> {
         "exact" => Method::Exact,
         "lagrange" => Method::Lagrange,
         "approx" => Method::Approx,
-        "dp" => Method::Dp,
-        "smawk" => Method::Smawk,
-        "smawk2" => Method::Smawk2,
+        "dp" | "smawk" | "smawk2" => {
+            return Err(Error::input(format!(
+                "method '{m}' is retired from the command line (slower than QUIVER's solver; still in the library as a test reference): use exact, the fastest exact solver"
+            )))
+        }
         _ => {
             return Err(Error::input(format!(
-                "unknown method '{m}' (expected exact, approx, lagrange, dp, smawk or smawk2)"
+                "unknown method '{m}' (expected exact, lagrange or approx)"
             )))
         }
     })
@@ -146,12 +146,6 @@ pub fn run(a: &Args) -> Result<()> {
         }
         None => None,
     };
-    if method == Method::Smawk2 && w.is_some() {
-        return Err(Error::input(
-            "--method smawk2 takes unit weights only: drop --weights",
-        ));
-    }
-
     let mut approx: Option<Approx> = None;
     let (levels, seconds, sort_seconds) = if method == Method::Approx {
         let t = Instant::now();
@@ -181,9 +175,6 @@ pub fn run(a: &Args) -> Result<()> {
             match method {
                 Method::Exact => asq::exact_levels(xs, wref, a.s)?,
                 Method::Lagrange => asq::exact_lagrange(xs, wref, a.s)?,
-                Method::Dp => asq::exact_dp(xs, wref, a.s)?,
-                Method::Smawk => asq::exact_smawk(xs, wref, a.s)?,
-                Method::Smawk2 => asq::exact_smawk2(xs, a.s)?,
                 Method::Approx => unreachable!("handled above"),
             }
         };
