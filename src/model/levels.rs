@@ -422,18 +422,51 @@ impl LevelSet {
     }
 
     /// The nearest level to `u` (ties to the lower level; outside the range, the end level).
+    #[inline]
     pub fn nearest(&self, u: f64) -> f64 {
+        self.values[self.nearest_index(u)]
+    }
+
+    /// Index of the nearest level to `u` (ties to the lower level; outside the range, the end
+    /// level). Evenly spaced levels take an O(1) path that gives the binary search's answer
+    /// bit for bit (the spacing only guesses the partition point, which is then checked
+    /// against the levels themselves).
+    #[inline]
+    pub fn nearest_index(&self, u: f64) -> usize {
         let v = &self.values;
-        let j = v.partition_point(|x| *x < u);
-        if j == 0 {
-            v[0]
-        } else if j == v.len() {
-            v[v.len() - 1]
-        } else if u - v[j - 1] <= v[j] - u {
-            v[j - 1]
-        } else {
-            v[j]
+        let k = v.len();
+        // j = the number of levels strictly below u.
+        if u.is_nan() {
+            return 0;
         }
+        let j = match self.step {
+            Some(d) => {
+                // `as usize` saturates negatives to 0.
+                let mut j = (((u - v[0]) / d).ceil() as usize).min(k);
+                while j < k && v[j] < u {
+                    j += 1;
+                }
+                while j > 0 && v[j - 1] >= u {
+                    j -= 1;
+                }
+                j
+            }
+            None => v.partition_point(|x| *x < u),
+        };
+        if j == 0 {
+            0
+        } else if j == k {
+            k - 1
+        } else if u - v[j - 1] <= v[j] - u {
+            j - 1
+        } else {
+            j
+        }
+    }
+
+    /// The decision thresholds of nearest-level rounding: the midpoints `(s_k + s_{k+1})/2`.
+    pub fn thresholds(&self) -> Vec<f64> {
+        self.gaps().map(|(mid, _)| mid).collect()
     }
 
     /// Stochastic rounding of `u` with the uniform `coin ∈ [0, 1)`: between neighbouring levels
@@ -658,5 +691,47 @@ mod tests {
             }
         }
         assert!(shortcut >= 30, "closed form taken only {shortcut} times");
+    }
+
+    #[test]
+    fn nearest_index_is_the_argmin_of_the_distance() {
+        // Every level set kind, at random points, at the levels, at the thresholds and one ulp
+        // either side of them: the index against a scan of |u − s_k| (first minimum, i.e. ties
+        // to the lower level), which the even grids' O(1) path must reproduce bit for bit.
+        use rand::{Rng, SeedableRng};
+        let sets = [
+            LevelSet::uniform(1, 0.8).unwrap(),
+            LevelSet::uniform(2, 2.0).unwrap(),
+            LevelSet::uniform(3, 1.0255).unwrap(),
+            LevelSet::uniform(8, 3.9).unwrap(),
+            LevelSet::midtread(2, 4.0).unwrap(),
+            LevelSet::midtread(3, 0.3).unwrap(),
+            LevelSet::pow2(4, 2.0).unwrap(),
+            LevelSet::new(vec![-1.0, -0.3, 0.5, 2.0], None).unwrap(),
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for l in &sets {
+            let v = l.values();
+            let mut us: Vec<f64> = (0..2000).map(|_| rng.gen_range(-6.0..6.0)).collect();
+            for x in v.iter().copied().chain(l.thresholds()) {
+                us.extend([x, x.next_down(), x.next_up()]);
+            }
+            for u in us {
+                let mut best = 0;
+                for (k, s) in v.iter().enumerate() {
+                    if (u - s).abs() < (u - v[best]).abs() {
+                        best = k;
+                    }
+                }
+                let j = l.nearest_index(u);
+                assert_eq!(j, best, "u = {u:e}, levels {v:?}");
+                assert_eq!(l.nearest(u), v[best]);
+            }
+            assert_eq!(l.nearest_index(f64::NAN), 0);
+            assert_eq!(l.nearest_index(f64::NEG_INFINITY), 0);
+            assert_eq!(l.nearest_index(f64::INFINITY), v.len() - 1);
+            assert_eq!(l.nearest_index(-f64::MAX), 0);
+            assert_eq!(l.nearest_index(f64::MAX), v.len() - 1);
+        }
     }
 }

@@ -25,9 +25,10 @@
 //! λ = 0 the walls at ±ω absorb (the weight freezes at the extreme level), with λ > 0 they
 //! reflect (a weight pushed out is returned by the decay in a time that vanishes as N → ∞).
 
-use super::theory::{diffusion, drift, Quantizer, TeacherNodes};
+use super::theory::{diffusion, drift, TeacherNodes};
 use super::Dynamics;
 use crate::model::teacher::{norm_cdf, norm_pdf};
+use crate::model::LevelSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -119,12 +120,12 @@ fn march(a: f64, b: f64, refine_a: bool, refine_b: bool, o: &FpOptions) -> Vec<f
 }
 
 impl Mesh {
-    /// Builds the mesh for the dynamics (`None` quantizer: continuous student).
-    pub fn new(dyn_: &Dynamics, quant: Option<&Quantizer>, o: &FpOptions) -> Mesh {
+    /// Builds the mesh for the dynamics (`None` levels: the continuous student).
+    pub fn new(dyn_: &Dynamics, quant: Option<&LevelSet>, o: &FpOptions) -> Mesh {
         let sd0 = dyn_.opts.init_var.sqrt();
         let rho = dyn_.teacher.second_moment();
         let smax = quant.map_or(0.0, |q| {
-            q.levels().iter().fold(0.0f64, |a, s| a.max(s.abs()))
+            q.values().iter().fold(0.0f64, |a, s| a.max(s.abs()))
         });
         // Where the initial density lives, plus room for the stationary boundary layers
         // (width ≲ η(ε + σ²)/(2·distance)) beyond the extreme thresholds.
@@ -157,8 +158,8 @@ impl Mesh {
             .iter()
             .map(|c| match quant {
                 Some(qq) => {
-                    let j = qq.index(*c);
-                    (qq.levels()[j], j)
+                    let j = qq.nearest_index(*c);
+                    (qq.values()[j], j)
                 }
                 None => (*c, 0),
             })
@@ -475,7 +476,7 @@ pub struct FpStats {
 /// Solves the McKean–Vlasov equation and reports the observables at `times` (sorted, ≥ 0).
 pub fn solve(
     dyn_: &Dynamics,
-    quant: Option<&Quantizer>,
+    quant: Option<&LevelSet>,
     nodes: &TeacherNodes,
     times: &[f64],
     o: &FpOptions,
@@ -483,9 +484,9 @@ pub fn solve(
     let mesh = Mesh::new(dyn_, quant, o);
     let nc = mesh.len();
     let sd0 = dyn_.opts.init_var.sqrt();
-    let levels = quant.map_or(1, |q| q.levels().len());
+    let levels = quant.map_or(1, |q| q.values().len());
     let extremes = quant.map_or((0.0, 0.0), |q| {
-        let v = q.levels();
+        let v = q.values();
         (v[0], v[v.len() - 1])
     });
     // Exact cell masses of N(0, v); the tails beyond ±L go to the reservoirs (clipped: to the

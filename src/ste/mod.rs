@@ -34,10 +34,10 @@ pub mod theory;
 
 pub use fokker_planck::{FpOptions, FpPoint, FpStats};
 pub use simulate::{simulate, SimOptions, SimSeries, Simulation};
-pub use theory::{FixedPoint, Quantizer};
+pub use theory::FixedPoint;
 
 use crate::error::{non_negative, positive, Error, Result};
-use crate::model::{Model, Student, TeacherPrior};
+use crate::model::{LevelSet, Model, Student, TeacherPrior};
 use serde::Serialize;
 
 /// Settings of the training algorithm.
@@ -149,9 +149,10 @@ impl Dynamics {
         }
     }
 
-    /// The forward-pass quantizer (`None` for the continuous student).
-    pub fn quantizer(&self) -> Option<Quantizer> {
-        self.student.levels().map(|l| Quantizer::new(l.values()))
+    /// The level set of the forward pass, rounded to by [`LevelSet::nearest`] (`None` for the
+    /// continuous student).
+    pub fn levels(&self) -> Option<&LevelSet> {
+        self.student.levels()
     }
 
     /// The largest stable step. Continuous student: the second moment obeys
@@ -238,7 +239,7 @@ pub fn teacher_nodes(dyn_: &Dynamics, o: &FpOptions) -> theory::TeacherNodes {
 pub fn theory(dyn_: &Dynamics, times: &[f64], o: &FpOptions) -> Result<Theory> {
     check_times(times)?;
     let nodes = teacher_nodes(dyn_, o);
-    match dyn_.quantizer() {
+    match dyn_.levels() {
         None => {
             let dt = 1e-3 / dyn_.opts.lr;
             let pts = theory::continuous_closure(dyn_, &nodes, times, dt);
@@ -266,7 +267,7 @@ pub fn theory(dyn_: &Dynamics, times: &[f64], o: &FpOptions) -> Result<Theory> {
             })
         }
         Some(q) => {
-            let (points, stats) = fokker_planck::solve(dyn_, Some(&q), &nodes, times, o);
+            let (points, stats) = fokker_planck::solve(dyn_, Some(q), &nodes, times, o);
             if points.iter().any(|p| !p.gen_error.is_finite()) {
                 return Err(Error::Numerics(
                     "the Fokker–Planck solution is not finite".into(),
@@ -290,8 +291,8 @@ pub fn density_theory(
 ) -> Result<(Vec<FpPoint>, FpStats)> {
     check_times(times)?;
     let nodes = teacher_nodes(dyn_, o);
-    let q = dyn_.quantizer();
-    Ok(fokker_planck::solve(dyn_, q.as_ref(), &nodes, times, o))
+    let q = dyn_.levels();
+    Ok(fokker_planck::solve(dyn_, q, &nodes, times, o))
 }
 
 /// Every self-consistent stationary point of the dynamics of a quantized student (empty for the
@@ -299,9 +300,9 @@ pub fn density_theory(
 /// the closure in general).
 pub fn fixed_points(dyn_: &Dynamics, o: &FpOptions) -> Result<Vec<FixedPoint>> {
     let nodes = teacher_nodes(dyn_, o);
-    match dyn_.quantizer() {
+    match dyn_.levels() {
         None => Ok(Vec::new()),
-        Some(q) => theory::fixed_points(dyn_, &q, &nodes),
+        Some(q) => theory::fixed_points(dyn_, q, &nodes),
     }
 }
 

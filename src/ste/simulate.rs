@@ -4,10 +4,10 @@
 //! teacher, initialization and data streams (`derive_seed`), so the result does not depend on
 //! the number of threads.
 
-use super::theory::Quantizer;
 use super::Dynamics;
 use crate::error::{Error, Result};
 use crate::instance::{derive_seed, rng_for};
+use crate::model::LevelSet;
 use crate::validate::mean_stderr;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -61,7 +61,7 @@ pub struct Simulation {
 
 fn run_seed(
     dyn_: &Dynamics,
-    quant: Option<&Quantizer>,
+    quant: Option<&LevelSet>,
     steps: &[u64],
     n: usize,
     seed: u64,
@@ -77,7 +77,7 @@ fn run_seed(
             sd0 * z
         })
         .collect();
-    let q = |x: f64| quant.map_or(x, |qq| qq.value(x));
+    let q = |x: f64| quant.map_or(x, |qq| qq.nearest(x));
     let mut d: Vec<f64> = w0.iter().zip(&u).map(|(a, b)| a - q(*b)).collect();
     let mut x = vec![0.0; n];
     let mut rd = rng_for(seed, 3);
@@ -151,13 +151,13 @@ pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Sim
     check(dyn_, times, opts)?;
     let n = opts.n as f64;
     let steps: Vec<u64> = times.iter().map(|t| (t * n).round() as u64).collect();
-    let quant = dyn_.quantizer();
+    let quant = dyn_.levels();
     let runs: Vec<Vec<[f64; 2]>> = (0..opts.seeds)
         .into_par_iter()
         .map(|s| {
             run_seed(
                 dyn_,
-                quant.as_ref(),
+                quant,
                 &steps,
                 opts.n,
                 derive_seed(opts.seed, s as u64),

@@ -12,87 +12,10 @@
 use super::Dynamics;
 use crate::error::{Error, Result};
 use crate::model::teacher::norm_cdf;
+use crate::model::LevelSet;
 use crate::optimize::brent_root;
 use crate::quad::{integrate, kronrod15_rule, Tolerance};
 use serde::Serialize;
-
-/// Nearest-level rounding of the forward pass (ties go to the lower level), with the index of
-/// the level. Uniform grids take an O(1) path; other level sets a binary search.
-#[derive(Debug, Clone)]
-pub struct Quantizer {
-    levels: Vec<f64>,
-    /// `(first level, step)` when the levels are evenly spaced.
-    even: Option<(f64, f64)>,
-}
-
-impl Quantizer {
-    /// The quantizer of a sorted level set.
-    pub fn new(levels: &[f64]) -> Self {
-        let k = levels.len();
-        let even = if k >= 2 {
-            let d = (levels[k - 1] - levels[0]) / (k - 1) as f64;
-            levels
-                .windows(2)
-                .all(|w| ((w[1] - w[0]) - d).abs() <= 1e-12 * d)
-                .then_some((levels[0], d))
-        } else {
-            None
-        };
-        Quantizer {
-            levels: levels.to_vec(),
-            even,
-        }
-    }
-
-    /// The levels, ascending.
-    pub fn levels(&self) -> &[f64] {
-        &self.levels
-    }
-
-    /// The decision thresholds (midpoints between neighbouring levels).
-    pub fn thresholds(&self) -> Vec<f64> {
-        self.levels
-            .windows(2)
-            .map(|w| 0.5 * (w[0] + w[1]))
-            .collect()
-    }
-
-    /// Index of the nearest level.
-    #[inline]
-    pub fn index(&self, u: f64) -> usize {
-        let k = self.levels.len();
-        if let Some((lo, d)) = self.even {
-            // Round half down, as the search below (and the QAT rounding) does.
-            let x = (u - lo) / d;
-            if x <= 0.0 {
-                return 0;
-            }
-            let j = (x - 0.5).ceil();
-            return if j >= (k - 1) as f64 {
-                k - 1
-            } else {
-                j as usize
-            };
-        }
-        let v = &self.levels;
-        let j = v.partition_point(|x| *x < u);
-        if j == 0 {
-            0
-        } else if j == k {
-            k - 1
-        } else if u - v[j - 1] <= v[j] - u {
-            j - 1
-        } else {
-            j
-        }
-    }
-
-    /// The nearest level.
-    #[inline]
-    pub fn value(&self, u: f64) -> f64 {
-        self.levels[self.index(u)]
-    }
-}
 
 /// Teacher quadrature: nodes `w0_j` with Kronrod weights (used for every average) and embedded
 /// Gauss weights (their difference estimates the quadrature error).
@@ -186,8 +109,8 @@ pub struct FixedPoint {
 /// λ > 0, the quasi-stationary state before the exponentially slow absorption for λ = 0).
 /// With λ = 0 and no clipping a teacher beyond the extreme levels has no stationary density:
 /// the latent weight escapes to infinity and the deployed weight is the extreme level.
-pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> Vec<f64> {
-    let v = q.levels();
+pub fn stationary_levels(dyn_: &Dynamics, q: &LevelSet, w0: f64, eps: f64) -> Vec<f64> {
+    let v = q.values();
     let k = v.len();
     let lam = dyn_.opts.weight_decay;
     let mut p = vec![0.0; k];
@@ -219,7 +142,7 @@ pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> V
         while x < b {
             let next = if j < t.len() { t[j].min(b) } else { b };
             let mid = 0.5 * (x + next);
-            acc += q.value(mid) * (next - x);
+            acc += q.nearest(mid) * (next - x);
             x = next;
             j += 1;
         }
@@ -260,7 +183,7 @@ pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> V
             let (a, b) = (w[0], w[1]);
             let j = if a.is_finite() {
                 if b.is_finite() {
-                    q.index(0.5 * (a + b))
+                    q.nearest_index(0.5 * (a + b))
                 } else {
                     k - 1
                 }
@@ -320,7 +243,7 @@ pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> V
             if w[1] <= w[0] {
                 continue;
             }
-            let j = q.index(0.5 * (w[0] + w[1]));
+            let j = q.nearest_index(0.5 * (w[0] + w[1]));
             let r = integrate(|u| [(phi(u) - pmax).exp()], w, tol);
             p[j] += r.value[0];
             z += r.value[0];
@@ -336,11 +259,11 @@ pub fn stationary_levels(dyn_: &Dynamics, q: &Quantizer, w0: f64, eps: f64) -> V
 /// fractions, `E[w0 Q]` and `E[Q²]`.
 pub fn stationary_error(
     dyn_: &Dynamics,
-    q: &Quantizer,
+    q: &LevelSet,
     nodes: &TeacherNodes,
     eps: f64,
 ) -> (f64, Vec<f64>, f64, f64) {
-    let v = q.levels();
+    let v = q.values();
     let mut frac = vec![0.0; v.len()];
     let (mut e, mut m, mut qq) = (0.0, 0.0, 0.0);
     for (w0, w) in nodes.w0.iter().zip(&nodes.kronrod) {
@@ -360,11 +283,11 @@ pub fn stationary_error(
 /// on a logarithmic grid, each sign change refined by Brent's method, labelled by `F'`.
 pub fn fixed_points(
     dyn_: &Dynamics,
-    q: &Quantizer,
+    q: &LevelSet,
     nodes: &TeacherNodes,
 ) -> Result<Vec<FixedPoint>> {
     let rho = dyn_.teacher.second_moment();
-    let smax = q.levels().iter().fold(0.0f64, |a, s| a.max(s.abs()));
+    let smax = q.values().iter().fold(0.0f64, |a, s| a.max(s.abs()));
     let emax = 2.0 * (rho + smax * smax) + 1.0;
     let g = |e: f64| stationary_error(dyn_, q, nodes, e).0 - e;
     let n = 48;
