@@ -712,7 +712,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         for l in &sets {
             let v = l.values();
-            let mut us: Vec<f64> = (0..2000).map(|_| rng.gen_range(-6.0..6.0)).collect();
+            let mut us: Vec<f64> = (0..2000).map(|_| rng.random_range(-6.0..6.0)).collect();
             for x in v.iter().copied().chain(l.thresholds()) {
                 us.extend([x, x.next_down(), x.next_up()]);
             }
