@@ -1,8 +1,8 @@
 //! Seed 002, finding (iii): quantization delays overparameterization and tames double descent.
 //! ε_g against α for the continuous ridgeless student and 1- and 2-bit students, then the α
 //! below which the trained quantized model interpolates (1 for the continuous student).
-use quantreplica::double_descent::{alpha_grid, curves};
-use quantreplica::figures::Point;
+use quantreplica::experiments::double_descent::{alpha_grid, curves};
+use quantreplica::experiments::OperatingPoint;
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::rs::{solve, SolverOptions};
 
@@ -45,7 +45,14 @@ fn main() {
     }
     println!("\ninterpolation threshold alpha_c (beta = inf; continuous student: 1):");
     let widths = [(1, 0.698), (2, 1.329), (4, 2.276), (8, 3.020)];
-    for c in curves(&Point::default(), &widths, f64::INFINITY, &alpha_grid(60)).unwrap() {
+    for c in curves(
+        &OperatingPoint::default(),
+        &widths,
+        f64::INFINITY,
+        &alpha_grid(60),
+    )
+    .unwrap()
+    {
         let t = c
             .interpolation_threshold
             .map_or("< 0.1".into(), |t| format!("{t:.4}"));

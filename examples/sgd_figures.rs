@@ -6,7 +6,7 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(100usize);
-    match quantreplica::lowprec::figures::all(std::path::Path::new("figures"), runs) {
+    match quantreplica::report::lowprec::all(std::path::Path::new("figures"), runs) {
         Ok(paths) => paths.iter().for_each(|p| println!("{}", p.display())),
         Err(e) => {
             eprintln!("error: {e}");

@@ -55,6 +55,20 @@ pub enum Objective {
     MsePosteriorMean,
 }
 
+impl std::str::FromStr for Objective {
+    type Err = Error;
+    /// `gen` (or `gen_error`) and `mean` (or `mse_posterior_mean`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "gen" | "gen_error" => Ok(Objective::GenError),
+            "mean" | "mse_posterior_mean" => Ok(Objective::MsePosteriorMean),
+            _ => Err(Error::input(format!(
+                "unknown objective '{s}' (expected gen or mean)"
+            ))),
+        }
+    }
+}
+
 impl Objective {
     /// The objective's value at an RS solution.
     pub fn of(self, s: &RsSolution) -> f64 {

@@ -1,6 +1,7 @@
 //! Theory against finite systems: runs AMP, the Gibbs sampler and QAT on many seeds in parallel,
 //! summarizes each quantity as `{mean, stderr, theory, per_seed}` with `theory` the RS value,
-//! and the default validation panel (RS-stable and RSB points, b = 1…4, several widths).
+//! and the default validation panel (RS-stable and RSB points, b = 1…4, several widths). The
+//! panel's table and figures are drawn by [`crate::report::validate`].
 //!
 //! Determinism: seed s of a run uses the instance seed `derive_seed(base, s)` and the chain
 //! seed `derive_seed(base, s + 2³²)`; rayon only changes the order in which seeds are computed,
@@ -12,12 +13,13 @@ use crate::fixed_point::Status;
 use crate::gibbs::{self, GibbsOptions, GibbsResult};
 use crate::instance::{self, derive_seed, Instance};
 use crate::model::{LevelSet, Model, OutputChannel, Student, TeacherPrior};
-use crate::output::Csv;
-use crate::plot::{LineChart, Mark, Series};
+use crate::parallel::{try_map, RunOptions};
 use crate::qat::{self, QatOptions, QatResult};
 use crate::rs::{solve, RsSolution, SolverOptions};
 use serde::Serialize;
 use std::path::Path;
+
+pub use crate::stats::mean_stderr;
 
 /// One reported quantity over seeds. Non-finite values serialize as null.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,21 +57,6 @@ impl Summary {
     }
 }
 
-/// Mean and standard error of the finite values.
-pub fn mean_stderr(v: &[f64]) -> (f64, f64) {
-    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    let k = f.len() as f64;
-    if f.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let mean = f.iter().sum::<f64>() / k;
-    if f.len() < 2 {
-        return (mean, f64::NAN);
-    }
-    let var = f.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (k - 1.0);
-    (mean, (var / k).sqrt())
-}
-
 /// Where instances come from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -80,6 +67,39 @@ pub enum Source {
     },
     /// One user instance shared by every seed (seeds then vary only the algorithms' randomness).
     File(Box<Instance>),
+}
+
+impl Source {
+    /// Instances of `n` weights drawn from `model`, refusing `n < 2` and instances of more
+    /// than 4·10⁸ entries before any work.
+    pub fn generated(model: &Model, n: usize) -> Result<Source> {
+        if n < 2 {
+            return Err(Error::input(format!("--n must be at least 2, got {n}")));
+        }
+        let m = instance::samples_for(model.alpha, n);
+        if m.checked_mul(n).is_none_or(|e| e > 400_000_000) {
+            return Err(Error::input(format!(
+                "--n {n} is too large: M x N = {m} x {n} exceeds 4e8 entries"
+            )));
+        }
+        Ok(Source::Generated { n })
+    }
+
+    /// The user's instance from the files `x` (M × N inputs) and `y` (M labels), CSV or .npy,
+    /// and `model` with α = M/N.
+    pub fn from_files(model: Model, x: &Path, y: &Path) -> Result<(Model, Source)> {
+        let inst = instance::load(x, y)?;
+        let alpha = inst.m() as f64 / inst.n() as f64;
+        let model = Model::new(
+            alpha,
+            model.noise,
+            model.beta,
+            model.ridge,
+            model.student,
+            model.teacher,
+        )?;
+        Ok((model, Source::File(Box::new(inst))))
+    }
 }
 
 /// Common run settings.
@@ -124,11 +144,11 @@ impl RunSpec {
         f: impl Fn(&Instance, u64) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
         let seeds: Vec<u64> = (0..self.seeds as u64).collect();
-        let opts = crate::parallel::RunOptions {
+        let opts = RunOptions {
             threads: None,
             progress: self.progress,
         };
-        crate::parallel::try_map(&seeds, &opts, label, |&s| {
+        try_map(&seeds, &opts, label, |&s| {
             let chain = derive_seed(self.base_seed, s + (1u64 << 32));
             match &self.source {
                 Source::Generated { n } => {
@@ -636,315 +656,112 @@ fn row(
 /// Runs the panel: every point with AMP, Gibbs and QAT.
 pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> Result<PanelReport> {
     let teacher = TeacherPrior::gaussian(1.0)?;
+    let indexed: Vec<(usize, &PanelPoint)> = points.iter().enumerate().collect();
+    let opts = RunOptions {
+        threads: None,
+        progress,
+    };
+    type PointResult = (Vec<PanelRow>, (Vec<f64>, Vec<f64>));
+    let per_point = try_map(
+        &indexed,
+        &opts,
+        "validate",
+        |&(i, p)| -> Result<PointResult> {
+            let mut rows = Vec::new();
+            let student = Student::Discrete(LevelSet::uniform(p.bits, p.width)?);
+            let model = Model::new(st.alpha, st.noise, p.beta, 0.0, student, teacher.clone())?;
+            let spec = |n: usize| RunSpec {
+                source: Source::Generated { n },
+                seeds: st.seeds,
+                base_seed: st.base_seed,
+                progress: false,
+            };
+            let a = run_amp(&model, &spec(st.n_amp), &AmpOptions::default())?;
+            let g = run_gibbs(&model, &spec(st.n_gibbs), &st.gibbs, 40)?;
+            let q = run_qat(&model, &spec(st.n_qat), &st.qat)?;
+            let rs = &a.rs;
+            rows.push(row(
+                i,
+                p,
+                rs,
+                "amp",
+                "mse_posterior_mean",
+                &a.mse_posterior_mean,
+                st.allow_amp,
+            ));
+            rows.push(row(
+                i,
+                p,
+                rs,
+                "amp",
+                "gen_error",
+                &a.gen_error,
+                st.allow_amp,
+            ));
+            let conv = a.status.iter().filter(|s| s.is_converged()).count() as f64
+                / a.status.len().max(1) as f64;
+            for x in rows.iter_mut().rev().take(2) {
+                x.converged_fraction = conv;
+            }
+            rows.push(row(
+                i,
+                p,
+                rs,
+                "gibbs",
+                "gen_error",
+                &g.gen_error,
+                st.allow_gibbs,
+            ));
+            rows.push(row(
+                i,
+                p,
+                rs,
+                "gibbs",
+                "train_error",
+                &g.train_error,
+                st.allow_gibbs,
+            ));
+            rows.push(row(
+                i,
+                p,
+                rs,
+                "gibbs",
+                "overlap",
+                &g.overlap,
+                st.allow_gibbs,
+            ));
+            // QAT rows are compared with the β = ∞ solution and report its stability.
+            rows.push(row(
+                i,
+                p,
+                &q.rs,
+                "qat",
+                "gen_error",
+                &q.gen_error,
+                st.allow_qat_rel * q.gen_error.theory,
+            ));
+            rows.push(row(
+                i,
+                p,
+                &q.rs,
+                "qat",
+                "train_error",
+                &q.train_error,
+                st.allow_qat_rel * q.train_error.theory,
+            ));
+            Ok((rows, (g.pq_centres, g.pq_density)))
+        },
+    )?;
     let mut rows = Vec::new();
     let mut pq = Vec::new();
-    let pb = if progress {
-        crate::progress::bar(points.len() as u64, "validate")
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    for (i, p) in points.iter().enumerate() {
-        let student = Student::Discrete(LevelSet::uniform(p.bits, p.width)?);
-        let model = Model::new(st.alpha, st.noise, p.beta, 0.0, student, teacher.clone())?;
-        let spec = |n: usize| RunSpec {
-            source: Source::Generated { n },
-            seeds: st.seeds,
-            base_seed: st.base_seed,
-            progress: false,
-        };
-        let a = run_amp(&model, &spec(st.n_amp), &AmpOptions::default())?;
-        let g = run_gibbs(&model, &spec(st.n_gibbs), &st.gibbs, 40)?;
-        let q = run_qat(&model, &spec(st.n_qat), &st.qat)?;
-        let rs = &a.rs;
-        rows.push(row(
-            i,
-            p,
-            rs,
-            "amp",
-            "mse_posterior_mean",
-            &a.mse_posterior_mean,
-            st.allow_amp,
-        ));
-        rows.push(row(
-            i,
-            p,
-            rs,
-            "amp",
-            "gen_error",
-            &a.gen_error,
-            st.allow_amp,
-        ));
-        let conv = a.status.iter().filter(|s| s.is_converged()).count() as f64
-            / a.status.len().max(1) as f64;
-        for x in rows.iter_mut().rev().take(2) {
-            x.converged_fraction = conv;
-        }
-        rows.push(row(
-            i,
-            p,
-            rs,
-            "gibbs",
-            "gen_error",
-            &g.gen_error,
-            st.allow_gibbs,
-        ));
-        rows.push(row(
-            i,
-            p,
-            rs,
-            "gibbs",
-            "train_error",
-            &g.train_error,
-            st.allow_gibbs,
-        ));
-        rows.push(row(
-            i,
-            p,
-            rs,
-            "gibbs",
-            "overlap",
-            &g.overlap,
-            st.allow_gibbs,
-        ));
-        // QAT rows are compared with the β = ∞ solution and report its stability.
-        rows.push(row(
-            i,
-            p,
-            &q.rs,
-            "qat",
-            "gen_error",
-            &q.gen_error,
-            st.allow_qat_rel * q.gen_error.theory,
-        ));
-        rows.push(row(
-            i,
-            p,
-            &q.rs,
-            "qat",
-            "train_error",
-            &q.train_error,
-            st.allow_qat_rel * q.train_error.theory,
-        ));
-        pq.push((g.pq_centres.clone(), g.pq_density.clone()));
-        pb.inc(1);
+    for (point_rows, point_pq) in per_point {
+        rows.extend(point_rows);
+        pq.push(point_pq);
     }
-    pb.finish_and_clear();
     Ok(PanelReport {
         settings: *st,
         points: points.to_vec(),
         rows,
         pq,
     })
-}
-
-/// The table as CSV.
-pub fn panel_csv(r: &PanelReport) -> Csv {
-    let mut csv = Csv::new([
-        "point",
-        "bits",
-        "width",
-        "beta",
-        "rs_stable",
-        "at_eigenvalue",
-        "method",
-        "quantity",
-        "theory",
-        "mean",
-        "stderr",
-        "z",
-        "tolerance",
-        "agrees",
-        "converged_fraction",
-    ]);
-    for x in &r.rows {
-        csv.push(vec![
-            x.point.to_string(),
-            x.bits.to_string(),
-            crate::output::fmt_num(x.width),
-            if x.beta.is_finite() {
-                x.beta.to_string()
-            } else {
-                "inf".into()
-            },
-            x.rs_stable.to_string(),
-            crate::output::fmt_num(x.at_eigenvalue),
-            x.method.clone(),
-            x.quantity.clone(),
-            crate::output::fmt_num(x.theory),
-            crate::output::fmt_num(x.mean),
-            crate::output::fmt_num(x.stderr),
-            crate::output::fmt_num(x.z),
-            crate::output::fmt_num(x.tolerance),
-            x.agrees.to_string(),
-            crate::output::fmt_num(x.converged_fraction),
-        ]);
-    }
-    csv
-}
-
-/// One compared quantity in a panel figure: the rows of `method`/`quantity`, drawn as points
-/// with error bars beside a dashed theory line.
-struct Curve<'a> {
-    method: &'a str,
-    quantity: &'a str,
-    theory_label: &'a str,
-    label: &'a str,
-    colour: usize,
-    dx: f64,
-}
-
-fn panel_chart(r: &PanelReport, curves: &[Curve], title: &str, y_label: &str) -> LineChart {
-    let mut series = Vec::new();
-    let mut bad = Vec::new();
-    for c in curves {
-        let rows: Vec<&PanelRow> = r
-            .rows
-            .iter()
-            .filter(|x| x.method == c.method && x.quantity == c.quantity)
-            .collect();
-        let at = |x: &PanelRow, dx: f64| x.point as f64 + 1.0 + dx;
-        series.push(
-            Series::line(
-                c.theory_label,
-                rows.iter().map(|x| (at(x, 0.0), x.theory)).collect(),
-            )
-            .mark(Mark::Dashed)
-            .colour(c.colour),
-        );
-        series.push(
-            Series::points(
-                c.label,
-                rows.iter().map(|x| (at(x, c.dx), x.mean)).collect(),
-                Some(rows.iter().map(|x| x.stderr).collect()),
-            )
-            .colour(c.colour),
-        );
-        bad.extend(
-            rows.iter()
-                .filter(|x| !x.agrees)
-                .map(|x| (at(x, c.dx), x.mean)),
-        );
-    }
-    series.push(Series::points("disagrees (> 3σ + allowance)", bad, None).colour(1));
-    let rsb: Vec<(f64, f64)> = r
-        .rows
-        .iter()
-        .filter(|x| x.method == "amp" && x.quantity == "gen_error" && !x.rs_stable)
-        .map(|x| (x.point as f64 + 1.0, 0.0))
-        .collect();
-    series.push(Series::points("RS unstable at β (λ_AT > 1)", rsb, None).colour(4));
-    let labels: Vec<String> = r
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| format!("{}:b{}ω{}", i + 1, p.bits, p.width))
-        .collect();
-    LineChart {
-        title: format!(
-            "{title} (α={}, σ²={}); {}",
-            r.settings.alpha,
-            r.settings.noise,
-            labels.join(" ")
-        ),
-        x_label: "panel point".into(),
-        y_label: y_label.into(),
-        series,
-        x_range: Some((0.5, r.points.len() as f64 + 0.5)),
-        ..Default::default()
-    }
-}
-
-/// Writes `<dir>/validate_panel.{csv,json}`, the figures `validate_panel` (errors against the
-/// teacher), `validate_panel_train` (training errors) and `validate_pq` (P(q/Q)), each PNG + SVG.
-pub fn save_panel(r: &PanelReport, dir: &Path) -> Result<()> {
-    panel_csv(r).write(&dir.join("validate_panel.csv"))?;
-    crate::output::write_atomic(
-        &dir.join("validate_panel.json"),
-        crate::output::to_json(r)?.as_bytes(),
-    )?;
-    let errors = [
-        Curve {
-            method: "amp",
-            quantity: "mse_posterior_mean",
-            theory_label: "RS ε_mean (β=5)",
-            label: "AMP ‖ŵ−w0‖²/N",
-            colour: 0,
-            dx: -0.15,
-        },
-        Curve {
-            method: "gibbs",
-            quantity: "gen_error",
-            theory_label: "RS ε_g (β=5)",
-            label: "Gibbs ε_g",
-            colour: 2,
-            dx: 0.0,
-        },
-        Curve {
-            method: "qat",
-            quantity: "gen_error",
-            theory_label: "RS ε_g (β=∞)",
-            label: "QAT ε_g",
-            colour: 3,
-            dx: 0.15,
-        },
-    ];
-    let chart = panel_chart(r, &errors, "Theory vs AMP, Gibbs, QAT", "error vs teacher");
-    crate::plot::save(&chart, &dir.join("validate_panel"), (1400, 700))?;
-    let train = [
-        Curve {
-            method: "gibbs",
-            quantity: "train_error",
-            theory_label: "RS ε_t (β=5)",
-            label: "Gibbs ε_t",
-            colour: 2,
-            dx: -0.1,
-        },
-        Curve {
-            method: "qat",
-            quantity: "train_error",
-            theory_label: "RS ε_t (β=∞)",
-            label: "QAT ε_t",
-            colour: 3,
-            dx: 0.1,
-        },
-    ];
-    let chart = panel_chart(
-        r,
-        &train,
-        "Training error: theory vs Gibbs, QAT",
-        "training error",
-    );
-    crate::plot::save(&chart, &dir.join("validate_panel_train"), (1400, 700))?;
-    // P(q/Q) for every point: one line each.
-    let pq_series =
-        r.pq.iter()
-            .enumerate()
-            .map(|(i, (c, d))| {
-                let p = &r.points[i];
-                let st = r
-                    .rows
-                    .iter()
-                    .find(|x| x.point == i)
-                    .is_some_and(|x| x.rs_stable);
-                Series::line(
-                    format!("b{} ω{} {}", p.bits, p.width, if st { "RS" } else { "RSB" }),
-                    c.iter().copied().zip(d.iter().copied()).collect(),
-                )
-                .mark(if st { Mark::Line } else { Mark::Dashed })
-                .colour(i)
-            })
-            .collect();
-    let chart = LineChart {
-        title: format!(
-            "Gibbs P(q/Q), N = {}, pooled over {} seeds",
-            r.settings.n_gibbs, r.settings.seeds
-        ),
-        x_label: "q/Q".into(),
-        y_label: "density".into(),
-        series: pq_series,
-        x_range: Some((-0.2, 1.05)),
-        ..Default::default()
-    };
-    crate::plot::save(&chart, &dir.join("validate_pq"), (1000, 650))?;
-    Ok(())
 }

@@ -1,6 +1,9 @@
 //! The architecture rules of the crate, checked on its source text so that they cannot regress:
 //!
 //! * no module outside `src/cli/` and `src/main.rs` names clap or the `cli` module;
+//! * no import cycle between the crate's top-level modules (`crate::a` naming `crate::b` while
+//!   `crate::b` names `crate::a`, directly or through others);
+//! * no drawing (plotters, `crate::report`) outside the report layer and the command line.
 //!
 //! A module's dependencies are every `crate::NAME` path in its files (code lines, comments and
 //! doc text skipped), and for `src/lib.rs` nothing (it only declares and re-exports).
@@ -109,7 +112,6 @@ fn strip_comments(text: &str) -> String {
 
 /// The top-level module a file belongs to (`sweep/grid.rs` → `sweep`); `None` for the crate
 /// root and the binary.
-#[allow(dead_code)] // used by the cycle test of the next step
 fn top_module(rel: &str) -> Option<String> {
     if rel == "lib.rs" || rel == "main.rs" {
         return None;
@@ -174,7 +176,6 @@ fn crate_paths(code: &str) -> BTreeSet<String> {
     out
 }
 
-#[allow(dead_code)]
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let srcs = sources();
     let modules: BTreeSet<String> = srcs.iter().filter_map(|(r, _)| top_module(r)).collect();
@@ -257,4 +258,26 @@ fn no_clap_and_no_cli_outside_the_command_line() {
         .map(|(rel, _)| rel)
         .collect();
     assert!(bad.is_empty(), "clap or cli used outside src/cli: {bad:?}");
+}
+
+#[test]
+fn no_import_cycle_between_top_level_modules() {
+    let g = module_graph();
+    let c = cycles(&g);
+    assert!(c.is_empty(), "import cycles between modules: {c:?}");
+}
+
+#[test]
+fn drawing_lives_in_the_report_layer() {
+    let bad: Vec<String> = sources()
+        .into_iter()
+        .filter(|(rel, _)| {
+            !rel.starts_with("report/") && !rel.starts_with("cli/") && rel != "main.rs"
+        })
+        .filter(|(rel, code)| {
+            code.contains("plotters") || (rel != "lib.rs" && crate_paths(code).contains("report"))
+        })
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(bad.is_empty(), "drawing outside src/report: {bad:?}");
 }

@@ -1,7 +1,7 @@
 //! Double descent under quantization against closed forms and the exact continuous limit.
 
-use quantreplica::double_descent::{continuous_gen_error, curves};
-use quantreplica::figures::Point;
+use quantreplica::experiments::double_descent::{continuous_gen_error, curves};
+use quantreplica::experiments::OperatingPoint as Point;
 use quantreplica::model::{Model, Student, TeacherPrior};
 use quantreplica::rs::{solve, SolverOptions};
 

@@ -1,7 +1,7 @@
 //! The sweep library: custom closures, checkpointing of custom results, heat maps.
 
-use quantreplica::heatmap::Heatmap;
-use quantreplica::plot::{save, Mark, Series};
+use quantreplica::report::heatmap::Heatmap;
+use quantreplica::report::plot::{save, Mark, Series};
 use quantreplica::sweep::{self, Grid, Param, RunOptions, Shard, Store};
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,7 @@
 //! The validation panel end to end on a tiny budget: rows, agreement flags and saved files.
 
-use quantreplica::validate::{default_panel, run_panel, save_panel, PanelSettings};
+use quantreplica::report::validate::save_panel;
+use quantreplica::validate::{default_panel, run_panel, PanelSettings};
 
 #[test]
 fn tiny_panel_runs_and_saves_table_and_figures() {

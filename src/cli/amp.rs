@@ -4,9 +4,8 @@
 use super::model_args::ModelArgs;
 use crate::amp::{AmpOptions, VarianceMode};
 use crate::error::{Error, Result};
-use crate::instance;
 use crate::model::Model;
-use crate::spec::parse_finite as finite_f64;
+use crate::spec::parse_finite;
 use crate::validate::{run_amp, RunSpec, Source, Summary};
 use std::path::PathBuf;
 
@@ -39,35 +38,14 @@ impl SimArgs {
         if self.seeds == 0 {
             return Err(Error::input("--seeds must be at least 1, got 0"));
         }
-        let mut model = model_args.model()?;
-        let source = match (&self.x, &self.y) {
-            (Some(x), Some(y)) => {
-                let inst = instance::load(x, y)?;
-                let alpha = inst.m() as f64 / inst.n() as f64;
-                model = Model::new(
-                    alpha,
-                    model.noise,
-                    model.beta,
-                    model.ridge,
-                    model.student,
-                    model.teacher,
-                )?;
-                Source::File(Box::new(inst))
-            }
+        let model = model_args.model()?;
+        let (model, source) = match (&self.x, &self.y) {
+            (Some(x), Some(y)) => Source::from_files(model, x, y)?,
             (Some(_), None) => return Err(Error::input("--x needs --y (the labels file)")),
             (None, Some(_)) => return Err(Error::input("--y needs --x (the inputs file)")),
             (None, None) => {
-                let n = self.n.unwrap_or(default_n);
-                if n < 2 {
-                    return Err(Error::input(format!("--n must be at least 2, got {n}")));
-                }
-                let m = instance::samples_for(model.alpha, n);
-                if m.checked_mul(n).is_none_or(|e| e > 400_000_000) {
-                    return Err(Error::input(format!(
-                        "--n {n} is too large: M x N = {m} x {n} exceeds 4e8 entries"
-                    )));
-                }
-                Source::Generated { n }
+                let source = Source::generated(&model, self.n.unwrap_or(default_n))?;
+                (model, source)
             }
         };
         Ok((
@@ -117,13 +95,13 @@ pub struct Args {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Damping d ∈ (0, 1] of messages (1 = undamped).
-    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64, default_value = "1")]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "1")]
     pub damping: f64,
     /// Iteration budget.
     #[arg(long, default_value = "200")]
     pub max_iter: usize,
     /// Convergence tolerance on ‖ŵ_t − ŵ_{t−1}‖/√N.
-    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64, default_value = "1e-7")]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "1e-7")]
     pub tol: f64,
     /// Full GAMP variance messages with the matrix of squares (default: rank-one, 2 matvecs).
     #[arg(long)]

@@ -5,7 +5,7 @@ use super::amp::{print_header, print_summary, SimArgs};
 use super::model_args::ModelArgs;
 use crate::error::Result;
 use crate::gibbs::GibbsOptions;
-use crate::spec::parse_finite as finite_f64;
+use crate::spec::parse_finite;
 use crate::validate::run_gibbs;
 
 /// Flags of `quantreplica gibbs`.
@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long, default_value = "1")]
     pub temperatures: usize,
     /// Smallest β of the ladder (geometric up to --beta).
-    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64, default_value = "0.5")]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0.5")]
     pub beta_min: f64,
     /// Bins of the P(q/Q) histogram.
     #[arg(long, default_value = "40")]

@@ -15,7 +15,9 @@ pub mod phase_diagram;
 pub mod qat;
 pub mod rs;
 pub mod rsb;
+pub mod scaling_law;
 pub mod sgd;
+pub mod shrinkage;
 pub mod ste_dynamics;
 pub mod sweep;
 pub mod transitions;
@@ -60,9 +62,9 @@ pub enum Command {
     /// Low-precision SGD for linear regression: simulation and exact risk.
     Sgd(sgd::SgdArgs),
     /// Precision scaling law of sketched regression (seed 001).
-    ScalingLaw(sgd::ScalingLawArgs),
+    ScalingLaw(scaling_law::ScalingLawArgs),
     /// SGD under gradient shrinkage (seed 003).
-    Shrinkage(sgd::ShrinkageArgs),
+    Shrinkage(shrinkage::ShrinkageArgs),
     /// Adaptive stochastic quantization: optimal data-chosen levels.
     Asq(asq::Args),
     /// Dynamics of online straight-through (STE) training: N → ∞ theory against simulation.
@@ -86,8 +88,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Qat(a)) => qat::run(&a),
         Some(Command::Validate(a)) => validate::run(&a),
         Some(Command::Sgd(a)) => sgd::run_sgd(&a),
-        Some(Command::ScalingLaw(a)) => sgd::run_scaling_law(&a),
-        Some(Command::Shrinkage(a)) => sgd::run_shrinkage(&a),
+        Some(Command::ScalingLaw(a)) => scaling_law::run_scaling_law(&a),
+        Some(Command::Shrinkage(a)) => shrinkage::run_shrinkage(&a),
         Some(Command::Asq(a)) => asq::run(&a),
         Some(Command::SteDynamics(a)) => ste_dynamics::run(&a),
     }

@@ -1,11 +1,11 @@
-//! `quantreplica optimal-width`: the width ω* minimizing ε_g (or ε_mean), per bit count.
+//! `quantreplica optimal-width`: the width ω* minimizing ε_g (or ε_mean), per bit count. The
+//! numbers come from [`crate::experiments::widths`].
 
 use super::model_args::ModelArgs;
-use crate::error::{Error, Result};
-use crate::model::LevelKind;
-use crate::optimize::{optimal_width, Objective, OptimalWidth};
-use crate::rs::SolverOptions;
-use rayon::prelude::*;
+use crate::error::Result;
+use crate::experiments::widths::{compare_levels, optimal_widths, parse_bits_range, Objective};
+use crate::output::{fmt_num, print_json, Csv};
+use crate::parallel::RunOptions;
 
 /// Flags of `quantreplica optimal-width`.
 #[derive(Debug, Clone, clap::Args)]
@@ -34,126 +34,19 @@ pub struct Args {
     pub json: bool,
 }
 
-/// One level kind in the `--compare` table.
-#[derive(Debug, serde::Serialize)]
-pub struct Compared {
-    /// Bits.
-    pub bits: u32,
-    /// Level kind.
-    pub levels: String,
-    /// Width used (optimal for uniform and pow2; the outermost level otherwise).
-    pub width: f64,
-    /// ε_g at the model's β.
-    pub gen_error: f64,
-    /// ε_mean at the model's β.
-    pub mse_posterior_mean: f64,
-    /// λ_AT at the stability β.
-    pub at_eigenvalue: f64,
-    /// RS stable at the stability β.
-    pub rs_stable: bool,
-}
-
-/// Uniform and non-uniform levels side by side for each bit count.
-pub fn compare(
-    args: &crate::spec::ModelSpec,
-    bits: &[u32],
-    objective: Objective,
-    stability_beta: f64,
-) -> Result<Vec<Compared>> {
-    if stability_beta.is_infinite() {
-        return Err(Error::input("--stability-beta must be finite"));
-    }
-    let opts = SolverOptions::default();
-    let kinds = ["uniform", "pow2", "lloyd-max", "quantile"];
-    let jobs: Vec<(u32, &str)> = bits
-        .iter()
-        .flat_map(|&b| kinds.iter().map(move |k| (b, *k)))
-        .collect();
-    jobs.par_iter()
-        .map(|&(b, name)| {
-            let kind: LevelKind = name.parse()?;
-            let width = if kind.uses_width() {
-                let make = |w: f64| args.build_with(&kind, b, w);
-                optimal_width(&make, &kind, b, objective, &opts)?.width
-            } else {
-                1.0
-            };
-            let m = args.build_with(&kind, b, width)?;
-            let r = crate::rs::solve(&m, &opts);
-            let mut hot = args.clone();
-            hot.beta = stability_beta;
-            let rh = crate::rs::solve(&hot.build_with(&kind, b, width)?, &opts);
-            let outer = m
-                .student
-                .levels()
-                .map_or(f64::NAN, |l| l.values()[l.len() - 1]);
-            Ok(Compared {
-                bits: b,
-                levels: name.to_string(),
-                width: outer,
-                gen_error: r.equilibrium.gen_error,
-                mse_posterior_mean: r.equilibrium.mse_posterior_mean,
-                at_eigenvalue: rh.equilibrium.at_eigenvalue,
-                rs_stable: rh.converged && rh.equilibrium.rs_stable,
-            })
-        })
-        .collect()
-}
-
-fn parse_objective(s: &str) -> Result<Objective> {
-    match s {
-        "gen" | "gen_error" => Ok(Objective::GenError),
-        "mean" | "mse_posterior_mean" => Ok(Objective::MsePosteriorMean),
-        _ => Err(Error::input(format!(
-            "unknown objective '{s}' (expected gen or mean)"
-        ))),
-    }
-}
-
-/// Parses `B1:B2` into an inclusive range of bit counts.
-pub fn parse_bits_range(s: &str) -> Result<Vec<u32>> {
-    let bad = || {
-        Error::input(format!(
-            "bits range '{s}' is not of the form B1:B2 with 1 <= B1 <= B2 <= 16"
-        ))
-    };
-    let (a, b) = s.split_once(':').ok_or_else(bad)?;
-    let a: u32 = a.trim().parse().map_err(|_| bad())?;
-    let b: u32 = b.trim().parse().map_err(|_| bad())?;
-    if a == 0 || b > 16 || a > b {
-        return Err(bad());
-    }
-    Ok((a..=b).collect())
-}
-
-/// Computes the optimal width for each bit count (in parallel; deterministic).
-pub fn table(
-    args: &crate::spec::ModelSpec,
-    bits: &[u32],
-    objective: Objective,
-) -> Result<Vec<OptimalWidth>> {
-    let kind: LevelKind = args.levels.parse()?;
-    // Validate the model once up front so bad flags fail before any work.
-    args.build_with(&kind, bits[0], 1.0)?;
-    bits.par_iter()
-        .map(|&b| {
-            let make = |w: f64| args.build_with(&kind, b, w);
-            optimal_width(&make, &kind, b, objective, &SolverOptions::default())
-        })
-        .collect()
-}
-
 /// Runs `optimal-width`.
 pub fn run(a: &Args) -> Result<()> {
-    let objective = parse_objective(&a.objective)?;
+    let objective: Objective = a.objective.parse()?;
     let bits = match &a.bits_range {
         Some(r) => parse_bits_range(r)?,
         None => vec![a.model.bits],
     };
+    let spec = a.model.spec()?;
+    let opts = RunOptions::default();
     if a.compare {
-        let rows = compare(&a.model.spec()?, &bits, objective, a.stability_beta)?;
+        let rows = compare_levels(&spec, &bits, objective, a.stability_beta, &opts)?;
         if a.json {
-            return crate::output::print_json(&rows);
+            return print_json(&rows);
         }
         println!(
             "{:>4} {:>10} {:>10} {:>11} {:>10} {:>14}",
@@ -172,9 +65,9 @@ pub fn run(a: &Args) -> Result<()> {
         }
         return Ok(());
     }
-    let rows = table(&a.model.spec()?, &bits, objective)?;
+    let rows = optimal_widths(&spec, &bits, objective, &opts)?;
     if let Some(path) = &a.csv {
-        let mut csv = crate::output::Csv::new([
+        let mut csv = Csv::new([
             "bits",
             "width",
             "gen_error",
@@ -188,11 +81,11 @@ pub fn run(a: &Args) -> Result<()> {
             let s = &r.solution;
             csv.push(vec![
                 r.bits.to_string(),
-                crate::output::fmt_num(r.width),
-                crate::output::fmt_num(s.gen_error),
-                crate::output::fmt_num(s.mse_posterior_mean),
-                crate::output::fmt_num(s.train_error),
-                crate::output::fmt_num(s.at_eigenvalue),
+                fmt_num(r.width),
+                fmt_num(s.gen_error),
+                fmt_num(s.mse_posterior_mean),
+                fmt_num(s.train_error),
+                fmt_num(s.at_eigenvalue),
                 s.rs_stable.to_string(),
                 r.converged.to_string(),
             ]);
@@ -201,9 +94,9 @@ pub fn run(a: &Args) -> Result<()> {
     }
     if a.json {
         return if a.bits_range.is_some() {
-            crate::output::print_json(&rows)
+            print_json(&rows)
         } else {
-            crate::output::print_json(&rows[0])
+            print_json(&rows[0])
         };
     }
     println!(

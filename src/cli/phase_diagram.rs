@@ -1,11 +1,15 @@
 //! `quantreplica phase-diagram`: RS-stable, RSB and negative-entropy regions on a 2-D grid of
 //! any two model parameters, with the AT line root-found along x in each row and along y in each
 //! column, and the spinodals and first-order transitions found by branch continuation along x.
+//! The map comes from [`crate::phase::map::phase_diagram`], the figure from
+//! [`crate::report::phase_map`].
 
 use super::model_args::ModelArgs;
-use crate::error::{Error, Result};
-use crate::figures::{map_layers, PhaseMap};
-use crate::model::Model;
+use crate::error::Result;
+use crate::output::{fmt_num, Csv};
+use crate::phase::map::{phase_diagram, PhaseCell};
+use crate::report::phase_map::PhaseMap;
+use crate::report::plot::tick;
 use crate::sweep::grid::{Axis, Param};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -41,7 +45,7 @@ pub struct Args {
 struct Out<'a> {
     x_param: &'a str,
     y_param: &'a str,
-    cells: &'a [crate::figures::PhaseCell],
+    cells: &'a [PhaseCell],
     at_line: &'a [(f64, f64)],
     spinodals: &'a [(f64, f64)],
     equilibrium_transitions: &'a [(f64, f64)],
@@ -51,74 +55,39 @@ struct Out<'a> {
 pub fn run(a: &Args) -> Result<()> {
     let ax = Axis::parse(&a.x, false)?;
     let ay = Axis::parse(&a.y, a.log_y)?;
-    if ax.param == Param::Bits || ax.param == Param::Levels || ay.param == Param::Levels {
-        return Err(Error::input(
-            "phase-diagram: x must be a continuous parameter and neither axis may be levels",
-        ));
-    }
-    if ax.param == ay.param {
-        return Err(Error::input(format!(
-            "phase-diagram: x and y are both {}",
-            ax.param
-        )));
-    }
-    let (xs, ys) = (ax.numbers(), ay.numbers());
-    if xs.len() < 2 {
-        return Err(Error::input("phase-diagram: x needs at least 2 values"));
-    }
-    let spec = a.model.spec()?;
-    let make = |x: f64, y: f64| -> Result<Model> {
-        ay.param
-            .with_number(&ax.param.with_number(&spec, x)?, y)?
-            .build()
-    };
-    make(xs[0], ys[0])?;
-    let crate::figures::Layers {
-        cells,
-        at_line,
-        first_order,
-    } = map_layers(&xs, &ys, &make, ay.param != Param::Bits, !a.no_transitions)?;
-    let mut csv = crate::output::Csv::new([
-        ax.param.name(),
-        ay.param.name(),
-        "phase",
-        "at_eigenvalue",
-        "gen_error",
-    ]);
-    for c in &cells {
+    let d = phase_diagram(&a.model.spec()?, &ax, &ay, !a.no_transitions)?;
+    let (px, py) = (d.x_param, d.y_param);
+    let l = &d.layers;
+    let mut csv = Csv::new([px.name(), py.name(), "phase", "at_eigenvalue", "gen_error"]);
+    for c in &l.cells {
         csv.push(vec![
-            crate::output::fmt_num(c.x),
-            crate::output::fmt_num(c.y),
+            fmt_num(c.x),
+            fmt_num(c.y),
             format!("{:?}", c.phase),
-            crate::output::fmt_num(c.at_eigenvalue),
-            crate::output::fmt_num(c.gen_error),
+            fmt_num(c.at_eigenvalue),
+            fmt_num(c.gen_error),
         ]);
     }
     csv.write(&a.out.with_extension("csv"))?;
-    PhaseMap {
-        title: format!("RS phase diagram ({} vs {})", ay.param, ax.param),
-        x_label: ax.param.name().into(),
-        y_label: ay.param.name().into(),
-        xs: xs.clone(),
-        ys: ys.clone(),
-        cells: cells.clone(),
-        at_line: at_line.clone(),
-        first_order: first_order.clone(),
-        extra: vec![],
-        log_y: a.log_y,
-        discrete_y: ay.param == Param::Bits,
-        at_both_axes: ay.param != Param::Bits,
-        legend: crate::plot::Legend::UpperRight,
-    }
-    .save(&a.out)?;
+    let mut map = PhaseMap::new(
+        format!("RS phase diagram ({py} vs {px})"),
+        px.name(),
+        py.name(),
+        l.clone(),
+    );
+    map.log_y = a.log_y;
+    map.discrete_y = py == Param::Bits;
+    map.at_both_axes = py != Param::Bits;
+    map.save(&a.out)?;
+    let fo = &l.first_order;
     if a.json {
         return crate::output::print_json(&Out {
-            x_param: ax.param.name(),
-            y_param: ay.param.name(),
-            cells: &cells,
-            at_line: &at_line,
-            spinodals: &first_order.spinodals,
-            equilibrium_transitions: &first_order.equilibrium_transitions,
+            x_param: px.name(),
+            y_param: py.name(),
+            cells: &l.cells,
+            at_line: &l.at_line,
+            spinodals: &fo.spinodals,
+            equilibrium_transitions: &fo.equilibrium_transitions,
         });
     }
     println!(
@@ -126,46 +95,30 @@ pub fn run(a: &Args) -> Result<()> {
         a.out.display()
     );
     println!(
-        "AT line (lambda_AT = 1; root-found along {} in each row{}):",
-        ax.param,
-        if ay.param == Param::Bits {
+        "AT line (lambda_AT = 1; root-found along {px} in each row{}):",
+        if py == Param::Bits {
             String::new()
         } else {
-            format!(" and along {} in each column", ay.param)
+            format!(" and along {py} in each column")
         }
     );
-    for (x, y) in &at_line {
-        println!(
-            "  {} = {:<10} {} = {x:.6}",
-            ay.param,
-            crate::plot::tick(*y),
-            ax.param
-        );
+    for (x, y) in &l.at_line {
+        println!("  {py} = {:<10} {px} = {x:.6}", tick(*y));
     }
     let skipped = if a.no_transitions { 2 } else { 0 };
     for (name, pts) in [
-        ("spinodals", &first_order.spinodals),
-        (
-            "first-order transitions",
-            &first_order.equilibrium_transitions,
-        ),
+        ("spinodals", &fo.spinodals),
+        ("first-order transitions", &fo.equilibrium_transitions),
     ]
     .into_iter()
     .skip(skipped)
     {
         println!(
-            "{name} ({} per {}): {}",
-            ax.param,
-            ay.param,
+            "{name} ({px} per {py}): {}",
             if pts.is_empty() { "none" } else { "" }
         );
         for (x, y) in pts {
-            println!(
-                "  {} = {:<10} {} = {x:.6}",
-                ay.param,
-                crate::plot::tick(*y),
-                ax.param
-            );
+            println!("  {py} = {:<10} {px} = {x:.6}", tick(*y));
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use super::amp::{print_header, print_summary, SimArgs};
 use super::model_args::ModelArgs;
 use crate::error::{Error, Result};
 use crate::qat::{QatOptions, QatSchedule, Rounding};
-use crate::spec::parse_finite as finite_f64;
+use crate::spec::parse_finite;
 use crate::validate::run_qat;
 
 /// Flags of `quantreplica qat` (the model's --beta is ignored: training is the β = ∞ problem).
@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, default_value = "8")]
     pub batch: usize,
     /// Step γ per sample (one epoch of steps sums to γ∇H).
-    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64, default_value = "0.5")]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0.5")]
     pub lr: f64,
     /// Schedule: step (decay every --decay-every epochs by --decay) or constant.
     #[arg(long, default_value = "step")]
@@ -33,13 +33,13 @@ pub struct Args {
     #[arg(long, default_value = "15")]
     pub decay_every: usize,
     /// Step decay factor in (0, 1].
-    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64, default_value = "0.5")]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0.5")]
     pub decay: f64,
     /// Forward rounding during training: nearest or stochastic.
     #[arg(long, default_value = "nearest")]
     pub rounding: String,
     /// Latent initialization scale (standard deviation / largest level).
-    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64, default_value = "0.1")]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0.1")]
     pub init_scale: f64,
 }
 

@@ -1,12 +1,10 @@
 //! `quantreplica transitions`: coexisting RS branches, spinodals and first-order transitions
-//! along one parameter.
+//! along one parameter ([`crate::phase::transitions_along`]).
 
 use super::model_args::ModelArgs;
 use crate::error::{Error, Result};
-use crate::model::Model;
-use crate::phase::transitions;
-use crate::rs::SolverOptions;
-use crate::sweep::grid::{Axis, Param};
+use crate::phase::transitions_along;
+use crate::sweep::grid::Axis;
 
 /// Flags of `quantreplica transitions`.
 #[derive(Debug, Clone, clap::Args)]
@@ -27,24 +25,14 @@ pub struct Args {
 /// Runs `transitions`.
 pub fn run(a: &Args) -> Result<()> {
     let axis = Axis::parse(&a.over, false)?;
-    let mut ps = axis.numbers();
+    let ps = axis.numbers();
     if ps.len() < 2 {
         return Err(Error::input(format!(
             "--over {}: transitions need at least 2 values",
             a.over
         )));
     }
-    ps.sort_by(f64::total_cmp);
-    let p = axis.param;
-    if matches!(p, Param::Bits | Param::Levels) {
-        return Err(Error::input(format!(
-            "transitions need a continuous parameter, not {p}"
-        )));
-    }
-    let spec = a.model.spec()?;
-    let make = |v: f64| -> Result<Model> { p.with_number(&spec, v)?.build() };
-    make(ps[0])?;
-    let t = transitions(&make, p.name(), &ps, &SolverOptions::default())?;
+    let t = transitions_along(&a.model.spec()?, axis.param, &ps)?;
     if a.json {
         return crate::output::print_json(&t);
     }

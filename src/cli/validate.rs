@@ -2,7 +2,8 @@
 //! prints the table and saves it (CSV, JSON) with figures.
 
 use crate::error::{Error, Result};
-use crate::validate::{default_panel, run_panel, save_panel, PanelSettings};
+use crate::report::validate::save_panel;
+use crate::validate::{default_panel, run_panel, PanelSettings};
 use std::path::PathBuf;
 
 /// Flags of `quantreplica validate`.

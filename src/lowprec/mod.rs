@@ -8,10 +8,14 @@
 //! * [`exact`]: the exact O(d)-per-step expected risk for last and averaged iterates, and the
 //!   Zou et al. bound;
 //! * [`sketch`]: sketched regression and the precision scaling-law fit (seed 001);
-//! * [`shrinkage`]: gradient shrinkage g̃ = q g + ε (seed 003).
+//! * [`shrinkage`]: gradient shrinkage g̃ = q g + ε (seed 003);
+//! * [`curves`]: the data of the seed figures (drawn by [`crate::report::lowprec`]).
+//!
+//! Run `r` of a Monte Carlo estimate with base seed `s` draws from
+//! [`crate::instance::rng_for`]`(s, r)`, the crate's one seed-stream derivation.
 
+pub mod curves;
 pub mod exact;
-pub mod figures;
 pub mod formats;
 pub mod noise;
 pub mod sgd;

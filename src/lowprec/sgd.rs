@@ -4,25 +4,13 @@
 
 use super::noise::{Quantizer, Targets};
 use crate::error::{self, Error, Result};
-use rand::{Rng, SeedableRng};
+use crate::instance::rng_for;
+use crate::parallel::{map, RunOptions};
+use crate::stats::summarize;
+use rand::Rng;
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use rayon::prelude::*;
 use serde::Serialize;
-
-/// The seed of run `run` derived from a base seed (SplitMix64 finalizer), so that each run's
-/// stream is fixed whatever the thread count or scheduling.
-pub fn run_seed(base: u64, run: u64) -> u64 {
-    let mut z = base ^ run.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The RNG of one run.
-pub fn run_rng(base: u64, run: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(run_seed(base, run))
-}
 
 /// How the target vector w* is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -537,7 +525,7 @@ pub fn simulate_run(
 pub struct RiskStats {
     /// Mean over the runs that did not diverge (`None` if all diverged).
     pub mean: Option<f64>,
-    /// Standard error of the mean.
+    /// Standard error of the mean (`None` with fewer than two finite runs).
     pub stderr: Option<f64>,
     /// Each run's risk; `null` for a diverged run.
     pub per_run: Vec<Option<f64>>,
@@ -562,27 +550,7 @@ pub struct Simulation {
     pub q_measured: Option<(f64, f64)>,
 }
 
-/// Mean and standard error of the finite values.
-pub fn mean_stderr(v: impl IntoIterator<Item = f64>) -> (f64, f64, usize) {
-    let (mut s, mut s2, mut n) = (0.0, 0.0, 0usize);
-    for x in v.into_iter().filter(|x| x.is_finite()) {
-        s += x;
-        s2 += x * x;
-        n += 1;
-    }
-    if n == 0 {
-        return (f64::NAN, f64::NAN, 0);
-    }
-    let m = s / n as f64;
-    let var = if n > 1 {
-        ((s2 - n as f64 * m * m) / (n as f64 - 1.0)).max(0.0)
-    } else {
-        0.0
-    };
-    (m, (var / n as f64).sqrt(), n)
-}
-
-/// Runs `runs` independent simulations in parallel (run r uses `run_rng(seed, r)`).
+/// Runs `runs` independent simulations in parallel (run r uses [`rng_for`]`(seed, r)`).
 pub fn simulate(
     cfg: &SgdConfig,
     runs: usize,
@@ -602,26 +570,23 @@ pub fn simulate(
         .collect();
     cks.sort_unstable();
     cks.dedup();
-    let pb = crate::progress::bar(runs as u64, "sgd runs");
-    let outs: Vec<RunOutcome> = (0..runs)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = run_rng(seed, r as u64);
-            let o = simulate_run(cfg, &mut rng, &cks);
-            pb.inc(1);
-            o
-        })
-        .collect();
-    pb.finish_and_clear();
+    let run_ids: Vec<u64> = (0..runs as u64).collect();
+    let opts = RunOptions {
+        threads: None,
+        progress: true,
+    };
+    let outs: Vec<RunOutcome> = map(&run_ids, &opts, "sgd runs", |&r| {
+        simulate_run(cfg, &mut rng_for(seed, r), &cks)
+    })?;
     let per_run: Vec<Option<f64>> = outs.iter().map(|o| o.risk).collect();
     let diverged_runs = per_run.iter().filter(|r| r.is_none()).count();
-    let (m, se, n) = mean_stderr(per_run.iter().flatten().copied());
+    let s = summarize(per_run.iter().flatten().copied());
     let mut curve_mean = Vec::with_capacity(cks.len());
     let mut curve_stderr = Vec::with_capacity(cks.len());
     for k in 0..cks.len() {
-        let (m, se, _) = mean_stderr(outs.iter().map(|o| o.curve[k]));
-        curve_mean.push(m);
-        curve_stderr.push(se);
+        let c = summarize(outs.iter().map(|o| o.curve[k]));
+        curve_mean.push(c.mean);
+        curve_stderr.push(c.stderr);
     }
     let qs: Vec<(f64, f64)> = outs.iter().filter_map(|o| o.q_measured).collect();
     let q_measured = (!qs.is_empty()).then(|| {
@@ -633,8 +598,8 @@ pub fn simulate(
     });
     Ok(Simulation {
         excess_risk: RiskStats {
-            mean: (n > 0).then_some(m),
-            stderr: (n > 0).then_some(se),
+            mean: (s.n > 0).then_some(s.mean),
+            stderr: (s.n > 1).then_some(s.stderr),
             per_run,
         },
         diverged_runs,

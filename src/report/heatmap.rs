@@ -3,8 +3,8 @@
 //! axes, and optional overlaid curves (e.g. the AT line) with a legend.
 //!
 //! ```no_run
-//! use quantreplica::heatmap::Heatmap;
-//! use quantreplica::plot::{save, Series};
+//! use quantreplica::report::heatmap::Heatmap;
+//! use quantreplica::report::plot::{save, Series};
 //! let x = vec![0.5, 1.0, 1.5];
 //! let y = vec![1.0, 2.0];
 //! let mut h = Heatmap::from_fn(x, y, |xv, yv| xv * yv);
@@ -13,8 +13,8 @@
 //! save(&h, std::path::Path::new("figures/example"), (900, 650)).unwrap();
 //! ```
 
+use super::plot::{palette, perr, Figure, Mark, Series};
 use crate::error::{Error, Result};
-use crate::plot::{palette, perr, Figure, Mark, Series};
 use crate::sweep::{Grid, Param, SweepRow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -52,7 +52,7 @@ pub struct Heatmap {
     /// Curves drawn over the cells, with a legend (default colours: palette 1, 2, ...; red first).
     pub curves: Vec<Series>,
     /// Legend corner.
-    pub legend: crate::plot::Legend,
+    pub legend: super::plot::Legend,
 }
 
 /// The viridis colour map at `t ∈ [0, 1]` (piecewise linear through 9 stops).
@@ -283,8 +283,8 @@ macro_rules! draw_map {
             .y_desc(&$self.y_label)
             .axis_desc_style(("sans-serif", 18))
             .label_style(("sans-serif", 14))
-            .x_label_formatter(&|v| crate::plot::tick(*v))
-            .y_label_formatter(&|v| crate::plot::tick(*v))
+            .x_label_formatter(&|v| super::plot::tick(*v))
+            .y_label_formatter(&|v| super::plot::tick(*v))
             .draw()
             .map_err(perr)?;
         $chart
@@ -418,7 +418,7 @@ impl Heatmap {
                     .y_desc(&self.z_label)
                     .axis_desc_style(("sans-serif", 16))
                     .label_style(("sans-serif", 13))
-                    .y_label_formatter(&|v| crate::plot::tick(*v))
+                    .y_label_formatter(&|v| super::plot::tick(*v))
                     .draw()
                     .map_err(perr)?;
                 $c.draw_series((0..N).map(|k| {

@@ -1,14 +1,13 @@
 //! Double descent under weight quantization at several widths per bit count: ε_g and ε_t
 //! against α, and where the interpolation peak goes (seed 002, finding on double descent).
+//! Drawn by [`crate::report::double_descent`].
 
+use super::OperatingPoint;
 use crate::error::Result;
-use crate::figures::Point;
 use crate::model::{LevelSet, Model, Student, TeacherPrior};
-use crate::plot::{save, Legend, LineChart, Mark, Panels, Series};
+use crate::parallel::{try_map, RunOptions};
 use crate::rs::{solve, SolverOptions};
-use rayon::prelude::*;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
 
 /// Widths drawn per bit count, as multiples of the β = ∞ optimal width ω*.
 pub const WIDTH_FACTORS: [f64; 3] = [0.5, 1.0, 2.0];
@@ -69,15 +68,23 @@ pub fn alpha_grid(n: usize) -> Vec<f64> {
 
 /// Learning curves of uniform quantizers: for each `(bits, ω*)` in `optima`, the widths
 /// `factor·ω*` of [`WIDTH_FACTORS`], at `beta`, on `alphas`.
-pub fn curves(p: &Point, optima: &[(u32, f64)], beta: f64, alphas: &[f64]) -> Result<Vec<Curve>> {
+pub fn curves(
+    p: &OperatingPoint,
+    optima: &[(u32, f64)],
+    beta: f64,
+    alphas: &[f64],
+) -> Result<Vec<Curve>> {
     let opts = SolverOptions::default();
     let teacher = TeacherPrior::gaussian(1.0)?;
     let jobs: Vec<(u32, f64, f64)> = optima
         .iter()
         .flat_map(|&(b, w)| WIDTH_FACTORS.iter().map(move |&f| (b, f, f * w)))
         .collect();
-    jobs.par_iter()
-        .map(|&(bits, factor, width)| {
+    try_map(
+        &jobs,
+        &RunOptions::default(),
+        "double descent",
+        |&(bits, factor, width)| {
             let levels = LevelSet::uniform(bits, width)?;
             let mut gen = Vec::with_capacity(alphas.len());
             let mut train = Vec::with_capacity(alphas.len());
@@ -116,14 +123,14 @@ pub fn curves(p: &Point, optima: &[(u32, f64)], beta: f64, alphas: &[f64]) -> Re
                 gen_error: gen,
                 train_error: train,
             })
-        })
-        .collect()
+        },
+    )
 }
 
 /// Bisects between the last grid α where the β = ∞ model interpolates and the next, where it
 /// does not.
 fn interpolation_threshold(
-    p: &Point,
+    p: &OperatingPoint,
     levels: &LevelSet,
     alphas: &[f64],
     train: &[Option<f64>],
@@ -168,80 +175,6 @@ pub fn continuous_gen_error(alpha: f64, noise: f64) -> f64 {
     } else {
         f64::NAN
     }
-}
-
-/// One panel per bit count: ε_g (solid) and ε_t (dashed) against α at each width factor, with
-/// the continuous closed form. Written to `double_descent_widths` (β = ∞) or
-/// `double_descent_widths_beta{β}`.
-pub fn figure(p: &Point, curves: &[Curve], beta: f64, dir: &Path) -> Result<PathBuf> {
-    let mut bits: Vec<u32> = curves.iter().map(|c| c.bits).collect();
-    bits.dedup();
-    let alphas = curves.first().map(|c| c.alpha.clone()).unwrap_or_default();
-    let closed: Vec<(f64, f64)> = alphas
-        .iter()
-        .map(|&a| (a, continuous_gen_error(a, p.noise)))
-        .collect();
-    let bt = if beta.is_finite() {
-        format!("{beta}")
-    } else {
-        "∞".into()
-    };
-    let panels: Vec<LineChart> = bits
-        .iter()
-        .map(|&b| {
-            let mut series = vec![Series::line("continuous ε_g", closed.clone())
-                .mark(Mark::Dashed)
-                .colour(7)];
-            for (k, c) in curves.iter().filter(|c| c.bits == b).enumerate() {
-                let pts = |v: &[Option<f64>]| -> Vec<(f64, f64)> {
-                    c.alpha
-                        .iter()
-                        .zip(v)
-                        .map(|(&a, e)| (a, e.unwrap_or(f64::NAN)))
-                        .collect()
-                };
-                series.push(
-                    Series::line(
-                        format!("ε_g, ω = {:.2} ({}ω*)", c.width, c.width_factor),
-                        pts(&c.gen_error),
-                    )
-                    .colour(k),
-                );
-                series.push(
-                    Series::line("ε_t", pts(&c.train_error))
-                        .mark(Mark::Dashed)
-                        .colour(k),
-                );
-            }
-            LineChart {
-                title: format!("b = {b}"),
-                x_label: "samples per weight α".into(),
-                y_label: "error (RS)".into(),
-                series,
-                log_x: true,
-                log_y: true,
-                y_range: Some((0.01, 20.0)),
-                legend: Legend::LowerLeft,
-                ..LineChart::default()
-            }
-        })
-        .collect();
-    let fig = Panels {
-        title: format!(
-            "Double descent at ω = ω*/2, ω*, 2ω* (ε_g solid, ε_t dashed; σ² = {}, β = {bt})",
-            p.noise
-        ),
-        cols: 3,
-        panels,
-    };
-    let stem = if beta.is_finite() {
-        dir.join(format!("double_descent_widths_beta{bt}"))
-    } else {
-        dir.join("double_descent_widths")
-    };
-    let rows = bits.len().div_ceil(3) as u32;
-    save(&fig, &stem, (1500, 80 + 470 * rows))?;
-    Ok(stem)
 }
 
 #[cfg(test)]

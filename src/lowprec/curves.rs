@@ -1,7 +1,8 @@
-//! The figures reproducing each seed's experiment (`cargo run --release --example sgd_figures`):
-//! risk against N for each ε and scheme, risk against d (seed 000), risk against the sketch size
-//! M (seed 001), and convergence under gradient shrinkage (seed 003). Lines are the exact
-//! recursion, points with error bars Monte Carlo.
+//! The data of the figures reproducing each seed's experiment (drawn by
+//! [`crate::report::lowprec`], `cargo run --release --example sgd_figures`): risk against N for
+//! each ε and scheme, risk against d (seed 000), risk against the sketch size M (seed 001), and
+//! convergence under gradient shrinkage (seed 003). Each curve holds the exact recursion and
+//! Monte Carlo points with their standard errors.
 
 use super::exact::exact_risk;
 use super::noise::{Quantizer, Sharing, Targets};
@@ -10,8 +11,20 @@ use super::sgd::{
 };
 use super::sketch::{sketched_risk, SketchSettings};
 use crate::error::Result;
-use crate::plot::{save, LineChart, Mark, Series};
-use std::path::{Path, PathBuf};
+use serde::Serialize;
+
+/// One scheme's risk curve: the exact recursion and Monte Carlo points.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskCurve {
+    /// The scheme (`full precision`, `mult-coord ε=0.01`, ...).
+    pub label: String,
+    /// Exact expected risk `(x, risk)` (empty where not computed).
+    pub exact: Vec<(f64, f64)>,
+    /// Monte Carlo mean risk `(x, risk)`.
+    pub monte_carlo: Vec<(f64, f64)>,
+    /// Standard error of each Monte Carlo point.
+    pub stderr: Vec<f64>,
+}
 
 fn base(
     d: usize,
@@ -53,76 +66,46 @@ fn data_schemes(eps: f64) -> [(String, Quantizer); 3] {
     ]
 }
 
-fn chart(title: &str, x: &str, y: &str) -> LineChart {
-    LineChart {
-        title: title.into(),
-        x_label: x.into(),
-        y_label: y.into(),
-        log_x: true,
-        log_y: true,
-        ..Default::default()
-    }
-}
-
 /// Risk against N (averaged iterate) for full precision and each data-quantization scheme.
-pub fn risk_vs_n(dir: &Path, runs: usize) -> Result<PathBuf> {
+/// d = 200, a = 1.5, γ = 0.05, averaged iterate, N up to 4000, ε ∈ {0.01, 0.05}.
+pub fn risk_vs_n(runs: usize) -> Result<Vec<RiskCurve>> {
     let n = 4000;
     let cks = log_checkpoints(n, 40);
     let mc_cks: Vec<usize> = vec![30, 100, 300, 1000, 4000];
-    let mut fig = chart(
-        "Seed 000: risk vs N, data quantization (d=200, a=1.5, γ=0.05, avg)",
-        "N (steps, B=1)",
-        "excess risk",
-    );
+    let mut out = Vec::new();
     let mut schemes = vec![("full precision".to_string(), Quantizer::None)];
     for eps in [0.01, 0.05] {
         schemes.extend(data_schemes(eps));
     }
-    for (k, (name, q)) in schemes.into_iter().enumerate() {
+    for (name, q) in schemes {
         let mut c = base(200, WStar::Ones, n, 0.05, Averaging::Average)?;
         c.targets.data = q;
         let ex = exact_risk(&c, &cks)?;
-        fig.series.push(
-            Series::line(
-                name.clone(),
-                cks.iter()
-                    .zip(&ex.curve)
-                    .map(|(&t, &r)| (t as f64, r))
-                    .collect(),
-            )
-            .colour(k),
-        );
         let sim = simulate(&c, runs, 7, &mc_cks)?;
-        fig.series.push(
-            Series::points(
-                String::new(),
-                mc_cks
-                    .iter()
-                    .zip(&sim.curve_mean)
-                    .map(|(&t, &r)| (t as f64, r))
-                    .collect(),
-                Some(sim.curve_stderr.clone()),
-            )
-            .colour(k),
-        );
+        out.push(RiskCurve {
+            label: name,
+            exact: pairs(&cks, &ex.curve),
+            monte_carlo: pairs(&sim.checkpoints, &sim.curve_mean),
+            stderr: sim.curve_stderr,
+        });
     }
-    save(&fig, &dir.join("sgd_risk_vs_n"), (1000, 700))?;
-    Ok(dir.join("sgd_risk_vs_n.png"))
+    Ok(out)
+}
+
+fn pairs(ts: &[usize], rs: &[f64]) -> Vec<(f64, f64)> {
+    ts.iter().zip(rs).map(|(&t, &r)| (t as f64, r)).collect()
 }
 
 /// Risk against d at fixed ε (seed 000): flat for multiplicative, growing (then diverging) for
 /// additive.
-pub fn risk_vs_d(dir: &Path, runs: usize) -> Result<PathBuf> {
+/// N = 500, γ = 0.1, last iterate, ε = 0.05, d from 25 to 1600 (Monte Carlo up to 400).
+pub fn risk_vs_d(runs: usize) -> Result<Vec<RiskCurve>> {
     let ds = [25usize, 50, 100, 200, 400, 800, 1600];
     let eps = 0.05;
-    let mut fig = chart(
-        "Seed 000: risk vs d at ε=0.05 (N=500, γ=0.1, last iterate)",
-        "dimension d",
-        "excess risk",
-    );
+    let mut out = Vec::new();
     let mut schemes = vec![("full precision".to_string(), Quantizer::None)];
     schemes.extend(data_schemes(eps));
-    for (k, (name, q)) in schemes.into_iter().enumerate() {
+    for (name, q) in schemes {
         let mut line = Vec::new();
         let mut pts = Vec::new();
         let mut err = Vec::new();
@@ -140,17 +123,20 @@ pub fn risk_vs_d(dir: &Path, runs: usize) -> Result<PathBuf> {
                 }
             }
         }
-        fig.series.push(Series::line(name, line).colour(k));
-        fig.series
-            .push(Series::points(String::new(), pts, Some(err)).colour(k));
+        out.push(RiskCurve {
+            label: name,
+            exact: line,
+            monte_carlo: pts,
+            stderr: err,
+        });
     }
-    fig.y_range = Some((0.01, 10.0));
-    save(&fig, &dir.join("sgd_risk_vs_d"), (1000, 700))?;
-    Ok(dir.join("sgd_risk_vs_d.png"))
+    Ok(out)
 }
 
 /// Population risk against the sketch size M (seed 001).
-pub fn risk_vs_m(dir: &Path, runs: usize) -> Result<PathBuf> {
+/// d = 512, N = 4000, ε = 0.02: exact for the rotation-invariant schemes, Monte Carlo for the
+/// per-coordinate one (the last curve, M ≤ 32).
+pub fn risk_vs_m(runs: usize) -> Result<Vec<RiskCurve>> {
     let ms = [8usize, 16, 32, 64, 128, 256];
     let eps = 0.02;
     let st = SketchSettings {
@@ -165,11 +151,7 @@ pub fn risk_vs_m(dir: &Path, runs: usize) -> Result<PathBuf> {
         seed: 3,
     };
     let n = [4000usize];
-    let mut fig = chart(
-        "Seed 001: sketched regression, risk vs M (d=512, N=4000, ε=0.02)",
-        "sketch size M",
-        "population risk",
-    );
+    let mut out = Vec::new();
     let schemes = [
         ("full precision".to_string(), Quantizer::None),
         (
@@ -181,7 +163,7 @@ pub fn risk_vs_m(dir: &Path, runs: usize) -> Result<PathBuf> {
         ),
         (format!("additive ε={eps}"), Quantizer::Additive { eps }),
     ];
-    for (k, (name, q)) in schemes.iter().enumerate() {
+    for (name, q) in schemes.iter() {
         let t = Targets {
             data: *q,
             ..Targets::full()
@@ -190,11 +172,12 @@ pub fn risk_vs_m(dir: &Path, runs: usize) -> Result<PathBuf> {
             .iter()
             .map(|&m| Ok((m as f64, sketched_risk(&st, m, &t, &n, false)?[0].0)))
             .collect();
-        fig.series.push(
-            Series::line(name.clone(), line?)
-                .colour(k)
-                .mark(Mark::LinePoints),
-        );
+        out.push(RiskCurve {
+            label: name.clone(),
+            exact: line?,
+            monte_carlo: vec![],
+            stderr: vec![],
+        });
     }
     // Per-coordinate multiplicative is not rotation invariant: Monte Carlo at small M.
     let t = Targets {
@@ -211,24 +194,35 @@ pub fn risk_vs_m(dir: &Path, runs: usize) -> Result<PathBuf> {
         pts.push((m as f64, r.0));
         err.push(r.1);
     }
-    fig.series
-        .push(Series::points(format!("mult-coord ε={eps} (MC)"), pts, Some(err)).colour(3));
-    save(&fig, &dir.join("sgd_risk_vs_m"), (1000, 700))?;
-    Ok(dir.join("sgd_risk_vs_m.png"))
+    out.push(RiskCurve {
+        label: format!("mult-coord ε={eps} (MC)"),
+        exact: vec![],
+        monte_carlo: pts,
+        stderr: err,
+    });
+    Ok(out)
 }
 
-/// Convergence under gradient shrinkage q (seed 003), with step compensation.
-pub fn shrinkage_convergence(dir: &Path, runs: usize) -> Result<PathBuf> {
+/// One shrinkage case's convergence curve.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShrinkCurve {
+    /// Shrinkage factor q.
+    pub q: f64,
+    /// Whether the step is divided by q.
+    pub compensated: bool,
+    /// The curve.
+    pub curve: RiskCurve,
+}
+
+/// Convergence under gradient shrinkage q (seed 003), with step compensation: d = 50, μ = 0.1,
+/// σ² = 0.01, q ∈ {1, 0.5, 0.25} and 0.25 compensated.
+pub fn shrinkage_convergence(runs: usize) -> Result<Vec<ShrinkCurve>> {
     let n = 3000;
     let cks = log_checkpoints(n, 40);
     let mc_cks: Vec<usize> = vec![10, 30, 100, 300, 1000, 3000];
-    let mut fig = chart(
-        "Seed 003: convergence under gradient shrinkage (d=50, μ=0.1, σ²=0.01)",
-        "iteration k",
-        "excess risk",
-    );
+    let mut out = Vec::new();
     let cases = [(1.0, false), (0.5, false), (0.25, false), (0.25, true)];
-    for (k, (q, compensate)) in cases.into_iter().enumerate() {
+    for (q, compensate) in cases {
         let mut c = base(50, WStar::Ones, n, 0.1, Averaging::Last)?;
         c.problem.sigma2 = 0.01;
         c.shrink = Some(Shrink {
@@ -242,42 +236,17 @@ pub fn shrinkage_convergence(dir: &Path, runs: usize) -> Result<PathBuf> {
         } else {
             format!("q={q}")
         };
-        let mark = if compensate { Mark::Dashed } else { Mark::Line };
-        fig.series.push(
-            Series::line(
-                name,
-                cks.iter()
-                    .zip(&ex.curve)
-                    .map(|(&t, &r)| (t as f64, r))
-                    .collect(),
-            )
-            .colour(k)
-            .mark(mark),
-        );
         let sim = simulate(&c, runs, 11, &mc_cks)?;
-        fig.series.push(
-            Series::points(
-                String::new(),
-                mc_cks
-                    .iter()
-                    .zip(&sim.curve_mean)
-                    .map(|(&t, &r)| (t as f64, r))
-                    .collect(),
-                Some(sim.curve_stderr.clone()),
-            )
-            .colour(k),
-        );
+        out.push(ShrinkCurve {
+            q,
+            compensated: compensate,
+            curve: RiskCurve {
+                label: name,
+                exact: pairs(&cks, &ex.curve),
+                monte_carlo: pairs(&sim.checkpoints, &sim.curve_mean),
+                stderr: sim.curve_stderr,
+            },
+        });
     }
-    save(&fig, &dir.join("sgd_shrinkage"), (1000, 700))?;
-    Ok(dir.join("sgd_shrinkage.png"))
-}
-
-/// All four figures into `dir`.
-pub fn all(dir: &Path, runs: usize) -> Result<Vec<PathBuf>> {
-    Ok(vec![
-        risk_vs_n(dir, runs)?,
-        risk_vs_d(dir, runs)?,
-        risk_vs_m(dir, runs.min(20))?,
-        shrinkage_convergence(dir, runs)?,
-    ])
+    Ok(out)
 }

@@ -1,18 +1,23 @@
 //! Phase structure of the RS solution: the de Almeida–Thouless line (λ_AT = 1) traced by root
-//! finding, and first-order transitions (branches, spinodals, free-entropy crossings) along
-//! one parameter.
+//! finding, first-order transitions (branches, spinodals, free-entropy crossings) along one
+//! parameter ([`transitions`], [`transitions_along`] for a [`ModelSpec`]), and two-parameter
+//! phase maps ([`map`]).
+
+pub mod map;
 
 use crate::continuation::branches::{diagram, BranchOptions, Diagram};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::optimize::brent_root;
 use crate::rs::{solve, solve_from, RsSolution, SolverOptions};
+use crate::spec::ModelSpec;
+use crate::sweep::grid::Param;
 use serde::Serialize;
 
 /// Phase of an RS equilibrium.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Phase {
+pub enum RsPhase {
     /// λ_AT < 1 and a physical entropy.
     RsStable,
     /// λ_AT ≥ 1: replica symmetry breaking.
@@ -23,27 +28,27 @@ pub enum Phase {
     Unresolved,
 }
 
-impl Phase {
+impl RsPhase {
     /// Classifies an RS equilibrium.
-    pub fn of(s: &RsSolution, converged: bool) -> Phase {
+    pub fn of(s: &RsSolution, converged: bool) -> RsPhase {
         if !converged {
-            Phase::Unresolved
+            RsPhase::Unresolved
         } else if !s.rs_stable {
-            Phase::Rsb
+            RsPhase::Rsb
         } else if s.entropy_violation == Some(true) {
-            Phase::NegativeEntropy
+            RsPhase::NegativeEntropy
         } else {
-            Phase::RsStable
+            RsPhase::RsStable
         }
     }
 
     /// Category index for plotting.
     pub fn index(self) -> usize {
         match self {
-            Phase::RsStable => 0,
-            Phase::Rsb => 1,
-            Phase::NegativeEntropy => 2,
-            Phase::Unresolved => 3,
+            RsPhase::RsStable => 0,
+            RsPhase::Rsb => 1,
+            RsPhase::NegativeEntropy => 2,
+            RsPhase::Unresolved => 3,
         }
     }
 
@@ -116,7 +121,7 @@ pub fn at_crossings(
 
 /// One branch of RS fixed points followed along the parameter.
 #[derive(Debug, Clone, Serialize)]
-pub struct Branch {
+pub struct RsBranch {
     /// Parameter values where the branch exists.
     pub params: Vec<f64>,
     /// The fixed point at each value.
@@ -129,7 +134,7 @@ pub struct Transitions {
     /// Name of the swept parameter.
     pub param: String,
     /// Every branch found, followed by continuation.
-    pub branches: Vec<Branch>,
+    pub branches: Vec<RsBranch>,
     /// Parameter values where a branch ends (refined by bisection).
     pub spinodals: Vec<f64>,
     /// Grid intervals `[a, b]` where a branch appeared or vanished but the bisection could not
@@ -167,7 +172,7 @@ pub fn transitions(
     params: &[f64],
     opts: &SolverOptions,
 ) -> Result<Transitions> {
-    let mut branches: Vec<Branch> = Vec::new();
+    let mut branches: Vec<RsBranch> = Vec::new();
     let mut open: Vec<usize> = Vec::new(); // indices of branches alive at the previous point
     let mut prev_p = f64::NAN;
     let mut spinodals = Vec::new();
@@ -229,13 +234,13 @@ pub fn transitions(
                 None => {
                     if !prev_p.is_nan() {
                         // A branch appearing mid-sweep also has an end (its other spinodal).
-                        let b = Branch {
+                        let b = RsBranch {
                             params: vec![p],
                             solutions: vec![s.clone()],
                         };
                         record(refine_start(make, &b, prev_p, p, opts)?, prev_p, p);
                     }
-                    branches.push(Branch {
+                    branches.push(RsBranch {
                         params: vec![],
                         solutions: vec![],
                     });
@@ -267,7 +272,7 @@ pub fn transitions(
 /// Bisects for the last parameter in `[a, b]` where the branch (alive at `a`) still exists.
 fn refine_end(
     make: &dyn Fn(f64) -> Result<Model>,
-    br: &Branch,
+    br: &RsBranch,
     a: f64,
     b: f64,
     opts: &SolverOptions,
@@ -297,7 +302,7 @@ fn refine_end(
 /// Bisects for the first parameter in `[a, b]` where a branch first seen at `b` exists.
 fn refine_start(
     make: &dyn Fn(f64) -> Result<Model>,
-    br: &Branch,
+    br: &RsBranch,
     a: f64,
     b: f64,
     opts: &SolverOptions,
@@ -325,7 +330,7 @@ fn refine_start(
 /// two branches' scores by Brent (each branch continued from its nearest fixed point).
 fn crossings(
     make: &dyn Fn(f64) -> Result<Model>,
-    branches: &[Branch],
+    branches: &[RsBranch],
     opts: &SolverOptions,
 ) -> Result<Vec<f64>> {
     let mut ps: Vec<f64> = branches
@@ -356,14 +361,14 @@ fn crossings(
             continue;
         }
         // Both branches must exist on both sides for a true crossing (else it is a spinodal jump).
-        let has = |b: &Branch, p: f64| b.params.contains(&p);
+        let has = |b: &RsBranch, p: f64| b.params.contains(&p);
         if !(has(&branches[i], w[1]) && has(&branches[j], w[0])) {
             continue;
         }
         let diff = |p: f64| -> f64 {
             let Ok(m) = make(p) else { return f64::NAN };
             let zt = m.zero_temperature();
-            let near = |b: &Branch| {
+            let near = |b: &RsBranch| {
                 let k = b
                     .params
                     .iter()
@@ -386,6 +391,26 @@ fn crossings(
     Ok(out)
 }
 
+/// [`transitions`] of `spec` along `param` (a continuous parameter) at `values` (at least 2;
+/// sorted here). The model is validated at the first value before any work.
+pub fn transitions_along(spec: &ModelSpec, param: Param, values: &[f64]) -> Result<Transitions> {
+    if matches!(param, Param::Bits | Param::Levels) {
+        return Err(Error::input(format!(
+            "transitions need a continuous parameter, not {param}"
+        )));
+    }
+    if values.len() < 2 {
+        return Err(Error::input(format!(
+            "transitions along {param} need at least 2 values"
+        )));
+    }
+    let mut ps = values.to_vec();
+    ps.sort_by(f64::total_cmp);
+    let make = |v: f64| -> Result<Model> { param.with_number(spec, v)?.build() };
+    make(ps[0])?;
+    transitions(&make, param.name(), &ps, &SolverOptions::default())
+}
+
 /// First-order structure of a two-parameter map: for every row `y`, the spinodals (folds) and
 /// the equilibrium transitions found by branch continuation
 /// ([`crate::continuation::branches::diagram`]) along `x`, as `(x, y)` points.
@@ -405,17 +430,18 @@ pub fn first_order_lines(
     ys: &[f64],
     opts: &SolverOptions,
 ) -> Result<FirstOrderLines> {
-    use rayon::prelude::*;
     let bo = BranchOptions {
         solver: *opts,
         ..BranchOptions::default()
     };
     // Each row by continuation: spinodals are the folds, transitions the free-entropy
     // crossings of stable branches.
-    let rows: Vec<Diagram> = ys
-        .par_iter()
-        .map(|&y| diagram(&|x| make(x, y), "x", xs, &bo))
-        .collect::<Result<_>>()?;
+    let rows: Vec<Diagram> = crate::parallel::try_map(
+        ys,
+        &crate::parallel::RunOptions::default(),
+        "first-order lines",
+        |&y| diagram(&|x| make(x, y), "x", xs, &bo),
+    )?;
     let mut out = FirstOrderLines::default();
     for (d, &y) in rows.iter().zip(ys) {
         out.spinodals.extend(d.spinodals.iter().map(|s| (s.p, y)));

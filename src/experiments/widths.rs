@@ -1,0 +1,159 @@
+//! The optimal quantization width of a model specification: per bit count (the table of
+//! `quantreplica optimal-width`), and uniform against non-uniform level sets
+//! (`optimal-width --compare`).
+//!
+//! ```
+//! use quantreplica::experiments::widths::{optimal_width, Objective};
+//! use quantreplica::ModelSpec;
+//! // Two bits, α = 2, σ² = 0.1, Gaussian teacher, the trained model (β = ∞): the defaults.
+//! let spec = ModelSpec::default();
+//! let w = optimal_width(&spec, Objective::GenError).unwrap();
+//! assert!(w.converged);
+//! assert!((w.width - 1.3286).abs() < 1e-3, "{}", w.width);
+//! // The error there is below the error at any other width on a coarse scan.
+//! for other in [0.8, 1.1, 1.6, 2.0] {
+//!     let mut s = spec.clone();
+//!     s.width = other;
+//!     let r = quantreplica::rs::solve(&s.build().unwrap(), &Default::default());
+//!     assert!(r.equilibrium.gen_error > w.solution.gen_error);
+//! }
+//! ```
+
+use crate::error::{Error, Result};
+use crate::parallel::{try_map, RunOptions};
+use crate::rs::{solve, SolverOptions};
+use crate::spec::ModelSpec;
+use serde::Serialize;
+
+pub use crate::optimize::{Objective, OptimalWidth};
+
+/// The width minimizing `objective` for the spec's level kind (uniform, midtread or pow2) and
+/// bit count; the spec's own width is ignored.
+pub fn optimal_width(spec: &ModelSpec, objective: Objective) -> Result<OptimalWidth> {
+    let kind = spec.level_kind()?;
+    let make = |w: f64| spec.build_with(&kind, spec.bits, w);
+    crate::optimize::optimal_width(
+        &make,
+        &kind,
+        spec.bits,
+        objective,
+        &SolverOptions::default(),
+    )
+}
+
+/// [`optimal_width`] for each bit count in `bits` (in parallel, in order). The model is
+/// validated once before any work.
+pub fn optimal_widths(
+    spec: &ModelSpec,
+    bits: &[u32],
+    objective: Objective,
+    opts: &RunOptions,
+) -> Result<Vec<OptimalWidth>> {
+    let kind = spec.level_kind()?;
+    let first = bits
+        .first()
+        .ok_or_else(|| Error::input("no bit counts given"))?;
+    spec.build_with(&kind, *first, 1.0)?;
+    try_map(bits, opts, "optimal widths", |&b| {
+        let make = |w: f64| spec.build_with(&kind, b, w);
+        crate::optimize::optimal_width(&make, &kind, b, objective, &SolverOptions::default())
+    })
+}
+
+/// Parses `B1:B2` into an inclusive range of bit counts (`1 <= B1 <= B2 <= 16`).
+pub fn parse_bits_range(s: &str) -> Result<Vec<u32>> {
+    let bad = || {
+        Error::input(format!(
+            "bits range '{s}' is not of the form B1:B2 with 1 <= B1 <= B2 <= 16"
+        ))
+    };
+    let (a, b) = s.split_once(':').ok_or_else(bad)?;
+    let a: u32 = a.trim().parse().map_err(|_| bad())?;
+    let b: u32 = b.trim().parse().map_err(|_| bad())?;
+    if a == 0 || b > 16 || a > b {
+        return Err(bad());
+    }
+    Ok((a..=b).collect())
+}
+
+/// The level kinds compared by [`compare_levels`], in table order.
+pub const COMPARED_LEVELS: [&str; 4] = ["uniform", "pow2", "lloyd-max", "quantile"];
+
+/// One level kind at one bit count in the comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelComparison {
+    /// Bits.
+    pub bits: u32,
+    /// Level kind.
+    pub levels: String,
+    /// Width used (optimal for uniform and pow2; the outermost level otherwise).
+    pub width: f64,
+    /// ε_g at the model's β.
+    pub gen_error: f64,
+    /// ε_mean at the model's β.
+    pub mse_posterior_mean: f64,
+    /// λ_AT at the stability β.
+    pub at_eigenvalue: f64,
+    /// RS stable at the stability β.
+    pub rs_stable: bool,
+}
+
+/// Uniform, power-of-two (each at its optimal width), Lloyd–Max and prior-quantile levels side
+/// by side for each bit count: the error at the spec's β and RS stability at the finite
+/// `stability_beta`.
+pub fn compare_levels(
+    spec: &ModelSpec,
+    bits: &[u32],
+    objective: Objective,
+    stability_beta: f64,
+    opts: &RunOptions,
+) -> Result<Vec<LevelComparison>> {
+    if stability_beta.is_infinite() {
+        return Err(Error::input("--stability-beta must be finite"));
+    }
+    let solver = SolverOptions::default();
+    let jobs: Vec<(u32, &str)> = bits
+        .iter()
+        .flat_map(|&b| COMPARED_LEVELS.iter().map(move |k| (b, *k)))
+        .collect();
+    try_map(&jobs, opts, "level comparison", |&(b, name)| {
+        let kind: crate::model::LevelKind = name.parse()?;
+        let width = if kind.uses_width() {
+            let make = |w: f64| spec.build_with(&kind, b, w);
+            crate::optimize::optimal_width(&make, &kind, b, objective, &solver)?.width
+        } else {
+            1.0
+        };
+        let m = spec.build_with(&kind, b, width)?;
+        let r = solve(&m, &solver);
+        let mut hot = spec.clone();
+        hot.beta = stability_beta;
+        let rh = solve(&hot.build_with(&kind, b, width)?, &solver);
+        let outer = m
+            .student
+            .levels()
+            .map_or(f64::NAN, |l| l.values()[l.len() - 1]);
+        Ok(LevelComparison {
+            bits: b,
+            levels: name.to_string(),
+            width: outer,
+            gen_error: r.equilibrium.gen_error,
+            mse_posterior_mean: r.equilibrium.mse_posterior_mean,
+            at_eigenvalue: rh.equilibrium.at_eigenvalue,
+            rs_stable: rh.converged && rh.equilibrium.rs_stable,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_ranges() {
+        assert_eq!(parse_bits_range("2:4").unwrap(), vec![2, 3, 4]);
+        for bad in ["0:3", "3:2", "1:17", "x", "1-3"] {
+            assert!(parse_bits_range(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Phase maps on a two-parameter grid: the phase of the RS equilibrium in every cell, the AT
+//! line (λ_AT = 1) bracketed between neighbouring cells and refined by Brent, and the spinodals
+//! and first-order transitions found by branch continuation along x in every row
+//! ([`super::first_order_lines`]). [`phase_diagram`] builds one from a [`ModelSpec`] and two
+//! axes (the computation behind `quantreplica phase-diagram`); drawing is
+//! [`crate::report::phase_map`]'s job.
+
+use super::{at_root, first_order_lines, FirstOrderLines, RsPhase};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::parallel::{map, RunOptions};
+use crate::rs::{solve, SolverOptions};
+use crate::spec::ModelSpec;
+use crate::sweep::grid::{Axis, Param};
+use serde::Serialize;
+
+/// One cell of a phase map.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PhaseCell {
+    /// x coordinate.
+    pub x: f64,
+    /// y coordinate.
+    pub y: f64,
+    /// λ_AT of the equilibrium.
+    pub at_eigenvalue: f64,
+    /// The phase.
+    pub phase: RsPhase,
+    /// ε_g of the equilibrium.
+    pub gen_error: f64,
+}
+
+/// A model as a function of the two coordinates of a map.
+pub type ModelAt<'a> = dyn Fn(f64, f64) -> Result<Model> + Sync + 'a;
+
+/// Evaluates the phase on a grid in parallel (row-major in y, then x; thread-count
+/// independent), with a progress bar on a terminal. A cell whose model cannot be built is
+/// [`RsPhase::Unresolved`].
+pub fn phase_grid(xs: &[f64], ys: &[f64], make: &ModelAt<'_>) -> Result<Vec<PhaseCell>> {
+    let opts = SolverOptions::default();
+    let pts: Vec<(f64, f64)> = ys
+        .iter()
+        .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
+        .collect();
+    let run = RunOptions {
+        threads: None,
+        progress: true,
+    };
+    map(&pts, &run, "phase map", |&(x, y)| match make(x, y) {
+        Ok(m) => {
+            let r = solve(&m, &opts);
+            PhaseCell {
+                x,
+                y,
+                at_eigenvalue: r.equilibrium.at_eigenvalue,
+                phase: RsPhase::of(&r.equilibrium, r.converged),
+                gen_error: r.equilibrium.gen_error,
+            }
+        }
+        Err(_) => PhaseCell {
+            x,
+            y,
+            at_eigenvalue: f64::NAN,
+            phase: RsPhase::Unresolved,
+            gen_error: f64::NAN,
+        },
+    })
+}
+
+/// Every layer of a computed phase map (see [`map_layers`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct MapLayers {
+    /// Cell centres along x.
+    pub xs: Vec<f64>,
+    /// Cell centres along y.
+    pub ys: Vec<f64>,
+    /// Phase of every cell, row-major in y.
+    pub cells: Vec<PhaseCell>,
+    /// Points where λ_AT = 1.
+    pub at_line: Vec<(f64, f64)>,
+    /// Spinodals and first-order transitions.
+    pub first_order: FirstOrderLines,
+}
+
+/// Every layer of a map: the phase of each cell; the AT line, bracketed between neighbouring
+/// cells whose λ_AT − 1 changes sign and refined by Brent along x in each row and, if
+/// `along_y` (a continuous y axis), along y in each column; and the spinodals and first-order
+/// transitions (branch continuation along x, per row) if `with_first_order`.
+pub fn map_layers(
+    xs: &[f64],
+    ys: &[f64],
+    make: &ModelAt<'_>,
+    along_y: bool,
+    with_first_order: bool,
+) -> Result<MapLayers> {
+    let cells = phase_grid(xs, ys, make)?;
+    let opts = SolverOptions::default();
+    let nx = xs.len();
+    let excess = |ix: usize, iy: usize| cells[iy * nx + ix].at_eigenvalue - 1.0;
+    let brackets = |a: f64, b: f64| a.is_finite() && b.is_finite() && a * b <= 0.0 && a != b;
+    // (fixed coordinate, bracket lo, bracket hi, along x?)
+    let mut jobs: Vec<(f64, f64, f64, bool)> = Vec::new();
+    for (iy, &y) in ys.iter().enumerate() {
+        for (ix, w) in xs.windows(2).enumerate() {
+            if brackets(excess(ix, iy), excess(ix + 1, iy)) {
+                jobs.push((y, w[0], w[1], true));
+            }
+        }
+    }
+    if along_y {
+        for (ix, &x) in xs.iter().enumerate() {
+            for (iy, w) in ys.windows(2).enumerate() {
+                if brackets(excess(ix, iy), excess(ix, iy + 1)) {
+                    jobs.push((x, w[0], w[1], false));
+                }
+            }
+        }
+    }
+    let roots = map(
+        &jobs,
+        &RunOptions::default(),
+        "AT line",
+        |&(fixed, a, b, along_x)| {
+            if along_x {
+                at_root(&|x| make(x, fixed), a, b, 1e-8, &opts)
+                    .ok()
+                    .map(|x| (x, fixed))
+            } else {
+                at_root(&|y| make(fixed, y), a, b, 1e-8, &opts)
+                    .ok()
+                    .map(|y| (fixed, y))
+            }
+        },
+    )?;
+    let at_line = roots.into_iter().flatten().collect();
+    let first_order = if with_first_order {
+        first_order_lines(make, xs, ys, &opts)?
+    } else {
+        FirstOrderLines::default()
+    };
+    Ok(MapLayers {
+        xs: xs.to_vec(),
+        ys: ys.to_vec(),
+        cells,
+        at_line,
+        first_order,
+    })
+}
+
+/// A phase diagram over two model parameters (see [`phase_diagram`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseDiagram {
+    /// The x parameter.
+    pub x_param: Param,
+    /// The y parameter.
+    pub y_param: Param,
+    /// The layers.
+    #[serde(flatten)]
+    pub layers: MapLayers,
+}
+
+/// The phase diagram of `spec` over `x` (a continuous parameter, at least 2 values) and `y`
+/// (any numeric parameter, bits included): the AT line root-found along x in each row and,
+/// unless y is bits, along y in each column; the spinodals and first-order transitions if
+/// `with_transitions`. The model is validated at the first cell before any work.
+pub fn phase_diagram(
+    spec: &ModelSpec,
+    x: &Axis,
+    y: &Axis,
+    with_transitions: bool,
+) -> Result<PhaseDiagram> {
+    if x.param == Param::Bits || x.param == Param::Levels || y.param == Param::Levels {
+        return Err(Error::input(
+            "phase-diagram: x must be a continuous parameter and neither axis may be levels",
+        ));
+    }
+    if x.param == y.param {
+        return Err(Error::input(format!(
+            "phase-diagram: x and y are both {}",
+            x.param
+        )));
+    }
+    let (xs, ys) = (x.numbers(), y.numbers());
+    if xs.len() < 2 {
+        return Err(Error::input("phase-diagram: x needs at least 2 values"));
+    }
+    let (px, py) = (x.param, y.param);
+    let make = |xv: f64, yv: f64| -> Result<Model> {
+        py.with_number(&px.with_number(spec, xv)?, yv)?.build()
+    };
+    make(xs[0], ys[0])?;
+    let layers = map_layers(&xs, &ys, &make, py != Param::Bits, with_transitions)?;
+    Ok(PhaseDiagram {
+        x_param: px,
+        y_param: py,
+        layers,
+    })
+}
