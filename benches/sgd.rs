@@ -1,10 +1,11 @@
 //! SGD steps per second and exact-recursion steps per second at d = 1000.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use quantreplica::instance::rng_for;
 use quantreplica::lowprec::exact::exact_risk;
 use quantreplica::lowprec::noise::{Quantizer, Sharing, Targets};
-use quantreplica::lowprec::sgd::{simulate_run, Averaging, Problem, Schedule, SgdConfig, WStar};
+use quantreplica::lowprec::sgd::{
+    run_rng, simulate_run, Averaging, Problem, Schedule, SgdConfig, WStar,
+};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ fn bench(c: &mut Criterion) {
     ] {
         let c = cfg(t, steps, Averaging::Last);
         g.bench_function(name, |b| {
-            b.iter(|| black_box(simulate_run(&c, &mut rng_for(1, 0), &[]).w_last[0]))
+            b.iter(|| black_box(simulate_run(&c, &mut run_rng(1, 0), &[]).w_last[0]))
         });
     }
     let e4m3 = Targets::all(
@@ -47,7 +48,7 @@ fn bench(c: &mut Criterion) {
     );
     let c4 = cfg(e4m3, steps, Averaging::Last);
     g.bench_function("sgd_e4m3_all_targets", |b| {
-        b.iter(|| black_box(simulate_run(&c4, &mut rng_for(1, 0), &[]).w_last[0]))
+        b.iter(|| black_box(simulate_run(&c4, &mut run_rng(1, 0), &[]).w_last[0]))
     });
     let esteps = 2000;
     g.throughput(Throughput::Elements(esteps as u64));

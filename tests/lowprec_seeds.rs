@@ -3,11 +3,10 @@
 //! multiplicative (seed 001); gradient shrinkage = SGD with step μq, bit for bit, and the time to
 //! a target risk scaling as 1/q (seed 003).
 
-use quantreplica::instance::rng_for;
 use quantreplica::lowprec::exact::exact_risk;
 use quantreplica::lowprec::noise::{Quantizer, Sharing, Targets};
 use quantreplica::lowprec::sgd::{
-    simulate, simulate_run, Averaging, Problem, Schedule, SgdConfig, Shrink, WStar,
+    run_rng, simulate, simulate_run, Averaging, Problem, Schedule, SgdConfig, Shrink, WStar,
 };
 use quantreplica::lowprec::shrinkage::time_to_target;
 use quantreplica::lowprec::sketch::{sketched_risk, SketchSettings};
@@ -194,8 +193,8 @@ fn seed003_constant_shrinkage_is_bitwise_sgd_with_step_mu_q() {
         let mut full = shr.clone();
         full.shrink = None;
         full.step = mu * q;
-        let a = simulate_run(&shr, &mut rng_for(42, 0), &[]);
-        let b = simulate_run(&full, &mut rng_for(42, 0), &[]);
+        let a = simulate_run(&shr, &mut run_rng(42, 0), &[]);
+        let b = simulate_run(&full, &mut run_rng(42, 0), &[]);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&a.w_last), bits(&b.w_last), "q = {q}");
         assert!(a.w_last.iter().any(|&x| x != 0.0));

@@ -11,8 +11,7 @@
 //! * [`shrinkage`]: gradient shrinkage g̃ = q g + ε (seed 003);
 //! * [`curves`]: the data of the seed figures (drawn by [`crate::report::lowprec`]).
 //!
-//! Run `r` of a Monte Carlo estimate with base seed `s` draws from
-//! [`crate::instance::rng_for`]`(s, r)`, the crate's one seed-stream derivation.
+//! Run `r` of a Monte Carlo estimate with base seed `s` draws from [`sgd::run_rng`]`(s, r)`.
 
 pub mod curves;
 pub mod exact;

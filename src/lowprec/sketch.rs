@@ -11,9 +11,8 @@
 
 use super::exact::exact_risk;
 use super::noise::{Quantizer, Sharing, Targets};
-use super::sgd::{Averaging, Problem, Schedule, SgdConfig};
+use super::sgd::{run_rng, Averaging, Problem, Schedule, SgdConfig};
 use crate::error::{Error, Result};
-use crate::instance::{derive_seed, rng_for};
 use crate::parallel::{map, RunOptions};
 use crate::stats::summarize;
 use argmin::core::{CostFunction, Executor, State};
@@ -138,15 +137,13 @@ pub fn sketched_risk(
         .ok_or_else(|| Error::input("no data sizes N given"))?;
     let exact = rotation_invariant(targets) && !force_mc;
     let sketches: Vec<u64> = (0..st.sketches.max(1) as u64).collect();
-    // Sketch k of size M draws from stream 0 of (seed, M, k), and its Monte Carlo run r from
-    // stream r + 1: the sketches depend on (seed, M, k) only, so every scheme sees the same.
     let per_sketch = map(
         &sketches,
         &RunOptions::default(),
         "sketches",
         |&k| -> Result<Vec<Vec<f64>>> {
-            let base = derive_seed(derive_seed(st.seed, m as u64), k);
-            let mut rng = rng_for(base, 0);
+            // The sketch depends on (seed, M, k) only, so every scheme sees the same sketches.
+            let mut rng = run_rng(st.seed ^ (m as u64).wrapping_mul(0xA24B_AED4_963E_E407), k);
             let s = draw_sketch(m, st.d, &mut rng);
             let sp = sketched_problem(&full, &s)?;
             let cfg = SgdConfig {
@@ -170,7 +167,7 @@ pub fn sketched_risk(
             } else {
                 let mut out = Vec::with_capacity(st.runs);
                 for run in 0..st.runs.max(1) {
-                    let mut rng2 = rng_for(base, run as u64 + 1);
+                    let mut rng2 = run_rng(st.seed.wrapping_add(k + 1), (m * 100_003 + run) as u64);
                     out.push(simulate_sketch_run(&full, &s, &cfg, &mut rng2, ns));
                 }
                 Ok(out)
