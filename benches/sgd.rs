@@ -4,7 +4,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quantreplica::lowprec::exact::exact_risk;
 use quantreplica::lowprec::noise::{Quantizer, Sharing, Targets};
 use quantreplica::lowprec::sgd::{
-    run_rng, simulate_run, Averaging, Problem, Schedule, SgdConfig, WStar,
+    run_rng, simulate_run, Averaging, Problem, SgdConfig, StepSchedule, WStar,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -15,7 +15,7 @@ fn cfg(targets: Targets, steps: usize, averaging: Averaging) -> SgdConfig {
         batch: 1,
         step: 0.1,
         steps,
-        schedule: Schedule::Constant,
+        schedule: StepSchedule::Constant,
         averaging,
         targets,
         shrink: None,

@@ -90,9 +90,9 @@ impl Source {
     pub fn from_files(model: Model, x: &Path, y: &Path) -> Result<(Model, Source)> {
         let inst = instance::load(x, y)?;
         let alpha = inst.m() as f64 / inst.n() as f64;
-        let model = Model::new(
+        let model = Model::with_channel(
             alpha,
-            model.noise,
+            model.channel,
             model.beta,
             model.ridge,
             model.student,

@@ -3,7 +3,7 @@
 
 use quantreplica::lowprec::exact::{exact_risk, full_matrix_last_iterate, zou_bound};
 use quantreplica::lowprec::noise::{Quantizer, Sharing, Targets};
-use quantreplica::lowprec::sgd::{simulate, Averaging, Problem, Schedule, SgdConfig, WStar};
+use quantreplica::lowprec::sgd::{simulate, Averaging, Problem, SgdConfig, StepSchedule, WStar};
 
 fn cfg(targets: Targets, batch: usize, averaging: Averaging, steps: usize, step: f64) -> SgdConfig {
     SgdConfig {
@@ -11,7 +11,7 @@ fn cfg(targets: Targets, batch: usize, averaging: Averaging, steps: usize, step:
         batch,
         step,
         steps,
-        schedule: Schedule::Constant,
+        schedule: StepSchedule::Constant,
         averaging,
         targets,
         shrink: None,

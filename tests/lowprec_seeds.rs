@@ -6,7 +6,7 @@
 use quantreplica::lowprec::exact::exact_risk;
 use quantreplica::lowprec::noise::{Quantizer, Sharing, Targets};
 use quantreplica::lowprec::sgd::{
-    run_rng, simulate, simulate_run, Averaging, Problem, Schedule, SgdConfig, Shrink, WStar,
+    run_rng, simulate, simulate_run, Averaging, Problem, SgdConfig, Shrink, StepSchedule, WStar,
 };
 use quantreplica::lowprec::shrinkage::time_to_target;
 use quantreplica::lowprec::sketch::{sketched_risk, SketchSettings};
@@ -19,7 +19,7 @@ fn cfg(d: usize, data: Quantizer, steps: usize, step: f64) -> SgdConfig {
         batch: 1,
         step,
         steps,
-        schedule: Schedule::Constant,
+        schedule: StepSchedule::Constant,
         averaging: Averaging::Last,
         targets,
         shrink: None,

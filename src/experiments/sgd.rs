@@ -25,7 +25,7 @@ use crate::lowprec::exact::{exact_risk, exact_unavailable, zou_bound, ZouBound};
 use crate::lowprec::formats::Rounding;
 use crate::lowprec::noise::{Quantizer, Targets};
 use crate::lowprec::sgd::{
-    simulate, Averaging, Problem, RiskStats, Schedule, SgdConfig, Shrink, WStar,
+    simulate, Averaging, Problem, RiskStats, SgdConfig, Shrink, StepSchedule, WStar,
 };
 use serde::{Deserialize, Serialize};
 
@@ -102,7 +102,7 @@ impl SgdSpec {
             batch: positive_count("batch size", self.batch)?,
             step: error::positive("step size", self.step)?,
             steps,
-            schedule: Schedule::parse(&self.schedule)?,
+            schedule: StepSchedule::parse(&self.schedule)?,
             averaging: Averaging::parse(&self.iterate, steps)?,
             targets,
             shrink: None,
@@ -234,7 +234,7 @@ pub struct SgdReport {
     /// Steps.
     pub steps: usize,
     /// Step schedule.
-    pub schedule: Schedule,
+    pub schedule: StepSchedule,
     /// Reported iterate.
     pub iterate: Averaging,
     /// Quantizer of each target.
@@ -299,7 +299,7 @@ pub fn run(spec: &SgdSpec, q: &QuantizeSpec) -> Result<SgdReport> {
     } else {
         (None, None)
     };
-    let zou = (cfg.schedule == Schedule::Constant && cfg.batch == 1)
+    let zou = (cfg.schedule == StepSchedule::Constant && cfg.batch == 1)
         .then(|| {
             zou_bound(
                 &cfg.problem.lambda,

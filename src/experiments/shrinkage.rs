@@ -8,7 +8,7 @@ use crate::error::{self, Error, Result};
 use crate::lowprec::exact::exact_risk;
 use crate::lowprec::formats::Rounding;
 use crate::lowprec::noise::{Quantizer, Targets};
-use crate::lowprec::sgd::{log_checkpoints, simulate, Schedule, Shrink};
+use crate::lowprec::sgd::{log_checkpoints, simulate, Shrink, StepSchedule};
 use crate::lowprec::shrinkage::{bound_check, time_to_target, BoundCheck};
 use serde::{Deserialize, Serialize};
 
@@ -134,7 +134,7 @@ pub fn run(problem: &SgdSpec, spec: &ShrinkageSpec) -> Result<ShrinkageReport> {
                 time_times_q_ratio: None,
                 final_exact: ex.risk,
                 final_mc: (sim.excess_risk.mean, sim.excess_risk.stderr),
-                bound: if cfg.schedule == Schedule::Constant {
+                bound: if cfg.schedule == StepSchedule::Constant {
                     bound_check(&cfg).ok()
                 } else {
                     None

@@ -7,7 +7,7 @@
 use super::exact::exact_risk;
 use super::noise::{Quantizer, Sharing, Targets};
 use super::sgd::{
-    log_checkpoints, simulate, Averaging, Problem, Schedule, SgdConfig, Shrink, WStar,
+    log_checkpoints, simulate, Averaging, Problem, SgdConfig, Shrink, StepSchedule, WStar,
 };
 use super::sketch::{sketched_risk, SketchSettings};
 use crate::error::Result;
@@ -38,7 +38,7 @@ fn base(
         batch: 1,
         step,
         steps,
-        schedule: Schedule::Constant,
+        schedule: StepSchedule::Constant,
         averaging,
         targets: Targets::full(),
         shrink: None,

@@ -24,4 +24,4 @@ pub mod sketch;
 pub use exact::{exact_risk, zou_bound, ExactRisk, ZouBound};
 pub use formats::{FloatFormat, IntGrid, IntScale, Overflow, Rounding};
 pub use noise::{Quantizer, Sharing, Targets};
-pub use sgd::{simulate, Averaging, Problem, Schedule, SgdConfig, Shrink, Simulation, WStar};
+pub use sgd::{simulate, Averaging, Problem, SgdConfig, Shrink, Simulation, StepSchedule, WStar};

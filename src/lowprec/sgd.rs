@@ -142,7 +142,7 @@ impl Problem {
 /// Step-size schedule γ_t = γ·f(t), t = 1..N.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Schedule {
+pub enum StepSchedule {
     /// f = 1.
     Constant,
     /// f = 1 / (1 + t/t0).
@@ -162,7 +162,7 @@ pub enum Schedule {
     },
 }
 
-impl Schedule {
+impl StepSchedule {
     /// Parses `constant`, `inverse:T0`, `poly:P` or `stepdecay:K`.
     pub fn parse(s: &str) -> Result<Self> {
         let l = s.trim().to_ascii_lowercase();
@@ -173,11 +173,11 @@ impl Schedule {
             })
         };
         match h {
-            "constant" | "const" => Ok(Schedule::Constant),
-            "inverse" => Ok(Schedule::Inverse {
+            "constant" | "const" => Ok(StepSchedule::Constant),
+            "inverse" => Ok(StepSchedule::Inverse {
                 t0: error::positive("schedule t0", num(r)?)?,
             }),
-            "poly" => Ok(Schedule::Poly {
+            "poly" => Ok(StepSchedule::Poly {
                 p: error::non_negative("schedule power", num(r)?)?,
             }),
             "stepdecay" | "step-decay" => {
@@ -187,7 +187,7 @@ impl Schedule {
                         "step-decay count must be 0..=60, got {r}"
                     )));
                 }
-                Ok(Schedule::StepDecay { k: k as u32 })
+                Ok(StepSchedule::StepDecay { k: k as u32 })
             }
             _ => Err(Error::input(format!(
                 "unknown schedule '{s}' (expected constant, inverse:T0, poly:P or stepdecay:K)"
@@ -198,10 +198,10 @@ impl Schedule {
     /// The step at iteration t (1-based) of an n-step run with base step `gamma`.
     pub fn step(&self, gamma: f64, t: usize, n: usize) -> f64 {
         match *self {
-            Schedule::Constant => gamma,
-            Schedule::Inverse { t0 } => gamma / (1.0 + t as f64 / t0),
-            Schedule::Poly { p } => gamma * (t as f64).powf(-p),
-            Schedule::StepDecay { k } => {
+            StepSchedule::Constant => gamma,
+            StepSchedule::Inverse { t0 } => gamma / (1.0 + t as f64 / t0),
+            StepSchedule::Poly { p } => gamma * (t as f64).powf(-p),
+            StepSchedule::StepDecay { k } => {
                 let phase = ((t - 1) * (k as usize + 1)) / n.max(1);
                 gamma * 0.5f64.powi(phase.min(k as usize) as i32)
             }
@@ -283,7 +283,7 @@ pub struct SgdConfig {
     /// Number of steps N (one pass: N·B fresh samples).
     pub steps: usize,
     /// Step schedule.
-    pub schedule: Schedule,
+    pub schedule: StepSchedule,
     /// Reported iterate.
     pub averaging: Averaging,
     /// Quantizers of the five targets.

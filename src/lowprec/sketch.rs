@@ -11,7 +11,7 @@
 
 use super::exact::exact_risk;
 use super::noise::{Quantizer, Sharing, Targets};
-use super::sgd::{run_rng, Averaging, Problem, Schedule, SgdConfig};
+use super::sgd::{run_rng, Averaging, Problem, SgdConfig, StepSchedule};
 use crate::error::{Error, Result};
 use crate::parallel::{map, RunOptions};
 use crate::stats::summarize;
@@ -151,7 +151,7 @@ pub fn sketched_risk(
                 batch: st.batch,
                 step: st.step,
                 steps: nmax,
-                schedule: Schedule::Constant,
+                schedule: StepSchedule::Constant,
                 averaging: st.averaging,
                 targets: *targets,
                 shrink: None,
