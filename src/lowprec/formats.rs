@@ -11,28 +11,9 @@ use crate::error::{Error, Result};
 use rand::Rng;
 use serde::Serialize;
 
-/// How a real number is mapped onto the grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rounding {
-    /// Round to the nearest grid point, ties to even (deterministic, biased for a given input).
-    Nearest,
-    /// Round up with probability equal to the fractional distance (unbiased inside the range).
-    Stochastic,
-}
-
-impl Rounding {
-    /// Parses `nearest`/`rtn` or `stochastic`/`sr`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "nearest" | "rtn" | "rn" => Ok(Rounding::Nearest),
-            "stochastic" | "sr" => Ok(Rounding::Stochastic),
-            _ => Err(Error::input(format!(
-                "unknown rounding '{s}' (expected nearest or stochastic)"
-            ))),
-        }
-    }
-}
+/// How a real number is mapped onto the grid: the crate's one rounding enum (`Nearest` rounds
+/// to the nearest grid point, ties to even, here).
+pub use crate::model::rounding::Rounding;
 
 /// What happens to a value beyond the largest finite number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
