@@ -1,6 +1,6 @@
 //! Seed 002, finding (ii): an optimal quantization width minimizes the error.
+use quantreplica::experiments::widths::{optimal_width_with, Objective};
 use quantreplica::model::{LevelKind, LevelSet, Model, Student, TeacherPrior};
-use quantreplica::optimize::{optimal_width, Objective};
 use quantreplica::rs::SolverOptions;
 
 fn main() {
@@ -15,7 +15,7 @@ fn main() {
                 TeacherPrior::gaussian(1.0)?,
             )
         };
-        let o = optimal_width(
+        let o = optimal_width_with(
             &make,
             &LevelKind::Uniform,
             bits,

@@ -1,64 +1,11 @@
 //! `quantreplica amp`: AMP with state evolution on many finite instances, against the RS theory.
-//! Also defines the flags shared by `amp`, `gibbs` and `qat` ([`SimArgs`]).
+//! Also the summary table shared by `amp`, `gibbs` and `qat`.
 
-use super::model_args::ModelArgs;
+use super::model_args::{ModelArgs, SimArgs};
 use crate::amp::{AmpOptions, VarianceMode};
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::spec::parse_finite;
-use crate::validate::{run_amp, RunSpec, Source, Summary};
-use std::path::PathBuf;
-
-/// Instance and seed flags shared by the simulation commands.
-#[derive(Debug, Clone, clap::Args)]
-pub struct SimArgs {
-    /// Number of weights N (≥ 2); M = round(αN). Default: 1000 (amp), 200 (gibbs), 500 (qat).
-    #[arg(long)]
-    pub n: Option<usize>,
-    /// Number of seeds (independent instances, or independent runs on a data file).
-    #[arg(long, default_value = "4")]
-    pub seeds: usize,
-    /// Base seed; seed s uses streams derived from (base, s).
-    #[arg(long, default_value = "1")]
-    pub seed: u64,
-    /// Inputs X (M rows × N columns) as CSV or .npy; needs --y. α is then M/N.
-    #[arg(long)]
-    pub x: Option<PathBuf>,
-    /// Labels y (M values) as CSV or .npy; needs --x.
-    #[arg(long)]
-    pub y: Option<PathBuf>,
-    /// Print one JSON object instead of a table.
-    #[arg(long)]
-    pub json: bool,
-}
-
-impl SimArgs {
-    /// The model (α replaced by M/N of a data file) and the run specification.
-    pub fn resolve(&self, model_args: &ModelArgs, default_n: usize) -> Result<(Model, RunSpec)> {
-        if self.seeds == 0 {
-            return Err(Error::input("--seeds must be at least 1, got 0"));
-        }
-        let model = model_args.model()?;
-        let (model, source) = match (&self.x, &self.y) {
-            (Some(x), Some(y)) => Source::from_files(model, x, y)?,
-            (Some(_), None) => return Err(Error::input("--x needs --y (the labels file)")),
-            (None, Some(_)) => return Err(Error::input("--y needs --x (the inputs file)")),
-            (None, None) => {
-                let source = Source::generated(&model, self.n.unwrap_or(default_n))?;
-                (model, source)
-            }
-        };
-        Ok((
-            model,
-            RunSpec {
-                source,
-                seeds: self.seeds,
-                base_seed: self.seed,
-                progress: !self.json,
-            },
-        ))
-    }
-}
+use crate::validate::{run_amp, Summary};
 
 /// Prints one summary line.
 pub fn print_summary(name: &str, s: &Summary) {

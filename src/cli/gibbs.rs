@@ -1,8 +1,8 @@
 //! `quantreplica gibbs`: two-replica heat-bath sampling (optionally parallel tempering) on many
 //! finite instances, against the RS theory.
 
-use super::amp::{print_header, print_summary, SimArgs};
-use super::model_args::ModelArgs;
+use super::amp::{print_header, print_summary};
+use super::model_args::{ModelArgs, SimArgs};
 use crate::error::Result;
 use crate::gibbs::GibbsOptions;
 use crate::spec::parse_finite;

@@ -1,10 +1,13 @@
 //! The flag groups shared by the commands: the model flags ([`ModelArgs`], turned into a
-//! [`ModelSpec`]), where a table goes ([`OutputArgs`]) and how many threads ([`ThreadsArgs`]).
+//! [`ModelSpec`]), where a table goes ([`OutputArgs`]), how many threads ([`ThreadsArgs`]), and
+//! the instances and seeds of the simulation commands ([`SimArgs`]).
 
 use crate::error::{Error, Result};
 use crate::model::spec::parse_list;
+use crate::model::Model;
 use crate::parallel::RunOptions;
 use crate::spec::{parse_beta, parse_finite, ModelSpec};
+use crate::validate::{RunSpec, Source};
 use std::path::PathBuf;
 
 /// Model flags: `--alpha --noise [--bits --width | --levels] [--beta] [--ridge] [--teacher]`.
@@ -104,7 +107,58 @@ impl ThreadsArgs {
 
 impl ModelArgs {
     /// The validated model of the flags.
-    pub fn model(&self) -> Result<crate::model::Model> {
+    pub fn model(&self) -> Result<Model> {
         self.spec()?.build()
+    }
+}
+
+/// Instance and seed flags shared by the simulation commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Number of weights N (≥ 2); M = round(αN). Default: 1000 (amp), 200 (gibbs), 500 (qat).
+    #[arg(long)]
+    pub n: Option<usize>,
+    /// Number of seeds (independent instances, or independent runs on a data file).
+    #[arg(long, default_value = "4")]
+    pub seeds: usize,
+    /// Base seed; seed s uses streams derived from (base, s).
+    #[arg(long, default_value = "1")]
+    pub seed: u64,
+    /// Inputs X (M rows × N columns) as CSV or .npy; needs --y. α is then M/N.
+    #[arg(long)]
+    pub x: Option<PathBuf>,
+    /// Labels y (M values) as CSV or .npy; needs --x.
+    #[arg(long)]
+    pub y: Option<PathBuf>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl SimArgs {
+    /// The model (α replaced by M/N of a data file) and the run specification.
+    pub fn resolve(&self, model_args: &ModelArgs, default_n: usize) -> Result<(Model, RunSpec)> {
+        if self.seeds == 0 {
+            return Err(Error::input("--seeds must be at least 1, got 0"));
+        }
+        let model = model_args.model()?;
+        let (model, source) = match (&self.x, &self.y) {
+            (Some(x), Some(y)) => Source::from_files(model, x, y)?,
+            (Some(_), None) => return Err(Error::input("--x needs --y (the labels file)")),
+            (None, Some(_)) => return Err(Error::input("--y needs --x (the inputs file)")),
+            (None, None) => {
+                let source = Source::generated(&model, self.n.unwrap_or(default_n))?;
+                (model, source)
+            }
+        };
+        Ok((
+            model,
+            RunSpec {
+                source,
+                seeds: self.seeds,
+                base_seed: self.seed,
+                progress: !self.json,
+            },
+        ))
     }
 }

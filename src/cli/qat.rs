@@ -1,8 +1,8 @@
 //! `quantreplica qat`: quantization-aware training by SGD on many finite instances, against the
 //! β = ∞ RS theory.
 
-use super::amp::{print_header, print_summary, SimArgs};
-use super::model_args::ModelArgs;
+use super::amp::{print_header, print_summary};
+use super::model_args::{ModelArgs, SimArgs};
 use crate::error::{Error, Result};
 use crate::qat::{QatOptions, QatSchedule, Rounding};
 use crate::spec::parse_finite;

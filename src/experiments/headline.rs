@@ -5,9 +5,9 @@
 //! levels against bits, the (ω, b), (ω, β), (ω, α) and binary (α, β) phase maps, double descent).
 //! Drawing them is [`crate::report::headline`]'s job.
 
+use super::widths::{optimal_width_with, Objective, OptimalWidth};
 use crate::error::Result;
 use crate::model::{LevelKind, LevelSet, Model, Student, TeacherPrior};
-use crate::optimize::{optimal_width, Objective, OptimalWidth};
 use crate::parallel::{try_map, RunOptions};
 use crate::phase::map::{map_layers, MapLayers};
 use crate::rs::{solve, SolverOptions};
@@ -34,7 +34,7 @@ pub fn optimal_widths(p: &OperatingPoint, bits: &[u32]) -> Result<Vec<OptimalWid
     let opts = SolverOptions::default();
     try_map(bits, &quiet(), "optimal widths", |&b| {
         let make = |w: f64| p.uniform_model(b, w, f64::INFINITY);
-        optimal_width(&make, &LevelKind::Uniform, b, Objective::GenError, &opts)
+        optimal_width_with(&make, &LevelKind::Uniform, b, Objective::GenError, &opts)
     })
 }
 

@@ -11,7 +11,7 @@ use crate::experiments::double_descent::{self as dd, Curve};
 use crate::experiments::headline::{
     self as hl, AlphaCurves, AtWidths, HeadlineRow, LevelsVsBits, OperatingPoint, WidthCurves,
 };
-use crate::optimize::OptimalWidth;
+use crate::experiments::widths::OptimalWidth;
 use crate::output::{fmt_num, to_json, write_atomic, Csv};
 use crate::phase::map::MapLayers;
 use crate::phase::FirstOrderLines;

@@ -321,6 +321,29 @@ impl Axis {
         Ok(Axis { param, values })
     }
 
+    /// An axis of `param` over explicit numbers (library callers, e.g. numpy arrays): each
+    /// must be finite (β may be `inf`), and whole for bits; levels, not numeric, is refused.
+    pub fn new(param: Param, values: &[f64]) -> Result<Axis> {
+        if values.is_empty() {
+            return Err(Error::input(format!("--over {param}: no values")));
+        }
+        let values = values
+            .iter()
+            .map(|&v| match param {
+                Param::Levels => Err(Error::input(
+                    "--over levels: level specs are text, not numbers",
+                )),
+                Param::Bits => to_bits(v).map(AxisValue::Int),
+                Param::Beta if v.is_infinite() && v > 0.0 => Ok(AxisValue::Num(v)),
+                _ if !v.is_finite() => Err(Error::input(format!(
+                    "--over {param}: '{v}' is not a finite number"
+                ))),
+                _ => Ok(AxisValue::Num(v)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Axis { param, values })
+    }
+
     /// Number of values.
     pub fn len(&self) -> usize {
         self.values.len()
@@ -466,6 +489,19 @@ impl Grid {
         Ok(g)
     }
 
+    /// A grid of the given axes (outermost first), refusing a repeated parameter and grids of
+    /// more than [`MAX_POINTS`] points.
+    pub fn new(axes: Vec<Axis>) -> Result<Grid> {
+        for (i, a) in axes.iter().enumerate() {
+            if axes[..i].iter().any(|b| b.param == a.param) {
+                return Err(Error::input(format!("--over {} is given twice", a.param)));
+            }
+        }
+        let g = Grid { axes };
+        g.checked_len()?;
+        Ok(g)
+    }
+
     fn checked_len(&self) -> Result<usize> {
         let mut n: usize = 1;
         for a in &self.axes {
@@ -558,6 +594,11 @@ mod tests {
         assert_eq!(a.numbers()[0], 0.1);
         assert!((a.numbers()[1] - 1.0).abs() < 1e-12);
         assert_eq!(a.numbers()[2], 10.0);
+        let e = Axis::new(Param::Bits, &[1.0, 3.0]).unwrap();
+        assert_eq!(e.values, vec![AxisValue::Int(1), AxisValue::Int(3)]);
+        assert!(Axis::new(Param::Bits, &[1.5]).is_err());
+        assert!(Axis::new(Param::Alpha, &[f64::NAN]).is_err());
+        assert!(Axis::new(Param::Beta, &[f64::INFINITY]).is_ok());
         let d = Axis::parse("alpha=3:1:3", false).unwrap();
         assert_eq!(d.numbers(), vec![3.0, 2.0, 1.0]);
         assert!(Axis::parse("beta=1,inf", false).unwrap().numbers()[1].is_infinite());
