@@ -3,7 +3,7 @@
 
 use super::model_args::ModelArgs;
 use crate::error::{Error, Result};
-use crate::plot::{LineChart, Series};
+use crate::report::plot::{LineChart, Series};
 use crate::spec::parse_finite;
 use crate::ste::{self, FpOptions, Report, SimOptions, SteOptions};
 use std::path::PathBuf;
@@ -84,7 +84,7 @@ pub fn run(a: &Args) -> Result<()> {
     let rep = ste::report(&dynamics, &times, &fp, sim.as_ref())?;
     if let Some(stem) = &a.plot {
         let chart = chart(&rep);
-        crate::plot::save(&chart, stem, (900, 600))?;
+        crate::report::plot::save(&chart, stem, (900, 600))?;
     }
     if a.json {
         return crate::output::print_json(&rep);
@@ -123,7 +123,7 @@ pub fn chart(rep: &Report) -> LineChart {
                 "stationary point",
                 vec![(t0, f.gen_error), (t1, f.gen_error)],
             )
-            .mark(crate::plot::Mark::Dashed)
+            .mark(crate::report::plot::Mark::Dashed)
             .colour(2),
         );
     }
@@ -131,7 +131,7 @@ pub fn chart(rep: &Report) -> LineChart {
         let (t0, t1) = (th[0].time, th[th.len() - 1].time);
         series.push(
             Series::line("RS ground state, α → ∞", vec![(t0, r), (t1, r)])
-                .mark(crate::plot::Mark::Dashed)
+                .mark(crate::report::plot::Mark::Dashed)
                 .colour(7),
         );
     }

@@ -8,7 +8,7 @@ use super::Dynamics;
 use crate::error::{Error, Result};
 use crate::instance::{derive_seed, rng_for};
 use crate::model::LevelSet;
-use crate::validate::mean_stderr;
+use crate::stats::mean_stderr;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
