@@ -88,7 +88,11 @@ impl Source {
     /// The user's instance from the files `x` (M × N inputs) and `y` (M labels), CSV or .npy,
     /// and `model` with α = M/N.
     pub fn from_files(model: Model, x: &Path, y: &Path) -> Result<(Model, Source)> {
-        let inst = instance::load(x, y)?;
+        Source::from_instance(model, instance::load(x, y)?)
+    }
+
+    /// The user's instance `inst` (from files or memory) and `model` with α = M/N.
+    pub fn from_instance(model: Model, inst: Instance) -> Result<(Model, Source)> {
         let alpha = inst.m() as f64 / inst.n() as f64;
         let model = Model::with_channel(
             alpha,

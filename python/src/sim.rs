@@ -46,34 +46,13 @@ impl Data<'_> {
                     ))));
                 }
                 let inst = instance::from_data(xm, values(y, "y")?).map_err(to_py)?;
-                let alpha = inst.m() as f64 / inst.n() as f64;
-                let m = Model::with_channel(
-                    alpha,
-                    model.channel.clone(),
-                    model.beta,
-                    model.ridge,
-                    model.student.clone(),
-                    model.teacher.clone(),
-                )
-                .map_err(to_py)?;
-                (m, Source::File(Box::new(inst)))
+                Source::from_instance(model.clone(), inst).map_err(to_py)?
             }
             (Some(_), None) => return Err(to_py(Error::input("--x needs --y (the labels file)"))),
             (None, Some(_)) => return Err(to_py(Error::input("--y needs --x (the inputs file)"))),
             (None, None) => {
-                let n = self.n.unwrap_or(default_n);
-                if n < 2 {
-                    return Err(to_py(Error::input(format!(
-                        "--n must be at least 2, got {n}"
-                    ))));
-                }
-                let m = instance::samples_for(model.alpha, n);
-                if m.checked_mul(n).is_none_or(|e| e > 400_000_000) {
-                    return Err(to_py(Error::input(format!(
-                        "--n {n} is too large: M x N = {m} x {n} exceeds 4e8 entries"
-                    ))));
-                }
-                (model.clone(), Source::Generated { n })
+                let source = Source::generated(model, self.n.unwrap_or(default_n));
+                (model.clone(), source.map_err(to_py)?)
             }
         };
         Ok((

@@ -3,7 +3,7 @@
 
 use super::model_args::{ModelArgs, SimArgs};
 use crate::amp::{AmpOptions, VarianceMode};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::spec::parse_finite;
 use crate::validate::{run_amp, Summary};
 
