@@ -1,6 +1,17 @@
 //! Component self-checks: every model piece against its own definition, by finite differences
 //! and Monte Carlo, with no closed form written twice. A new component gets every check by being
-//! added to ONE list below ([`channels`]).
+//! added to ONE list below ([`channels`], [`students`], [`teachers`]).
+//!
+//! Students (every level kind: uniform, midtread, pow2, Lloyd–Max, quantile, custom, weighted,
+//! ASQ, continuous) over a grid of natural parameters `(a, h)`: mean = ∂ log Z/∂h, variance =
+//! ∂ mean/∂h, second moment = −2 ∂ log Z/∂a; level probabilities from the moments' own log Z
+//! summing to one; posterior and prior draws against them (Pearson chi-square at false-alarm
+//! probability 1e-6 per test); nearest and stochastic rounding and the β = ∞ ridge-shifted cells
+//! against their definitions by brute force.
+//!
+//! Teachers (gaussian, binary, discrete with probabilities, sparse): the adaptive measure of the
+//! field and the β = ∞ cell moments against Monte Carlo, the cell edge densities against
+//! finite differences of the cell probabilities.
 //!
 //! Output channels ([`OutputChannel`]), at a grid of states and temperatures:
 //! - `log Z_out(y; ω, V)` against adaptive quadrature of `E_ξ exp(−β ℓ(y, ω + √V ξ))` (the loss
@@ -28,7 +39,11 @@
 
 use quantreplica::instance::rng_for;
 use quantreplica::model::channel::{RsState, RsbState, SiteMove};
-use quantreplica::model::{Channel, GaussianChannel, Labels, OutputChannel, SignChannel};
+use quantreplica::model::field::Field;
+use quantreplica::model::{
+    Channel, GaussianChannel, Labels, LevelKind, LevelSet, OutputChannel, Rounding, SignChannel,
+    Student, TeacherPrior,
+};
 use quantreplica::quad::{integrate, Tolerance};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -544,6 +559,397 @@ fn quadratic_collapse_is_the_large_beta_limit() {
                 let (t1, t2) = (at(1e6), at(2e6));
                 // Richardson on the O(1/β) term.
                 assert_close(&format!("{ch:?} chi={chi}"), 2.0 * t2 - t1, want, 1e-9);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Student side: every level kind.
+
+/// EVERY student under test (level kinds built as the command line builds them): add a new
+/// level kind here.
+fn students() -> Vec<(String, Student)> {
+    let t = TeacherPrior::gaussian(1.0).unwrap();
+    let kinds: [(&str, u32, f64, Option<Vec<f64>>); 12] = [
+        ("uniform", 2, 1.5, None),
+        ("uniform", 3, 2.0, None),
+        ("uniform", 8, 3.9, None),
+        ("midtread", 3, 2.0, None),
+        ("pow2", 3, 2.0, None),
+        ("lloyd-max", 2, 0.0, None),
+        ("quantile", 3, 0.0, None),
+        ("custom:-1,-0.2,0.5,1.7", 0, 0.0, None),
+        ("uniform", 2, 1.5, Some(vec![1.0, 2.0, 3.0, 4.0])),
+        ("midtread", 2, 1.0, Some(vec![0.25, 0.5, 0.25])),
+        ("asq:5", 0, 0.0, None),
+        ("continuous", 0, 0.0, None),
+    ];
+    kinds
+        .into_iter()
+        .map(|(k, b, w, pi)| {
+            let kind: LevelKind = k.parse().unwrap();
+            let name = format!("{k} b={b} w={w} pi={pi:?}");
+            (name, kind.build(b, w, &t, pi).unwrap())
+        })
+        .collect()
+}
+
+/// Natural parameters `(a, h)` of the local posterior `π(s) exp(−(a/2)s² + h s)`.
+const NATURAL: [(f64, f64); 10] = [
+    (0.3, 0.0),
+    (0.3, -1.7),
+    (2.0, 0.4),
+    (2.0, 5.0),
+    (20.0, -3.0),
+    (20.0, 0.05),
+    (300.0, 150.0),
+    (300.0, -7.0),
+    (5000.0, 1234.5),
+    (0.01, 0.2),
+];
+
+#[test]
+fn posterior_moments_are_derivatives_of_log_z() {
+    // Steps: h ± 2δ with δ = 1e-4 (1 + |h|), a ± 2δ with δ = 1e-4 a. The 5-point stencil's
+    // truncation error is δ⁴ κ₅/30 (κ₅ the fifth cumulant of s or of −s²/2, at most ~10⁴ times
+    // the scale here) and its round-off ε |log Z|/δ ≤ 1e-9 relative; the tolerance 1e-6
+    // relative to the scale of the compared moment leaves room for both.
+    for (name, st) in students() {
+        for &(a, h) in &NATURAL {
+            let mo = st.moments(a, h);
+            let tag = format!("{name} a={a} h={h}: {mo:?}");
+            let dh = 1e-4 * (1.0 + h.abs());
+            let da = 1e-4 * a;
+            let lz_h = |x: f64| st.moments(a, x).log_z;
+            let lz_a = |x: f64| st.moments(x, h).log_z;
+            let mean_h = |x: f64| st.moments(a, x).mean;
+            let m2 = mo.var + mo.mean * mo.mean;
+            // Scale: the largest level magnitude (the continuous student: |mean| + sd).
+            let scale = st.levels().map_or(mo.mean.abs() + mo.var.sqrt(), |l| {
+                l.values().iter().fold(0.0, |m, v| m.max(v.abs()))
+            });
+            let check = |what: &str, got: f64, want: f64, unit: f64| {
+                assert!(
+                    (got - want).abs() <= 1e-6 * unit,
+                    "{what} {tag}: got {got}, want {want}"
+                );
+            };
+            check("mean", mo.mean, fd(lz_h, h, dh), scale);
+            check("var", mo.var, fd(mean_h, h, dh), scale * scale);
+            check("second moment", m2, -2.0 * fd(lz_a, a, da), scale * scale);
+            let (mean, var) = st.mean_var(a, h);
+            assert_close(&format!("mean_var {tag}"), mean, mo.mean, 1e-13);
+            assert_close(&format!("mean_var var {tag}"), var, mo.var, 1e-13);
+        }
+    }
+}
+
+/// Chi-square critical value at false-alarm probability 1e-6 with `df` degrees of freedom.
+fn chi2_critical(df: usize) -> f64 {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    ChiSquared::new(df as f64).unwrap().inverse_cdf(1.0 - 1e-6)
+}
+
+/// Pearson's chi-square of `counts` against probabilities `p` (cells with expected count below
+/// 5 pooled into one), and its degrees of freedom.
+fn chi2(counts: &[usize], p: &[f64], n: usize) -> (f64, usize) {
+    let (mut stat, mut cells) = (0.0, 0usize);
+    let (mut pool_obs, mut pool_exp) = (0.0, 0.0);
+    for (c, pk) in counts.iter().zip(p) {
+        let e = pk * n as f64;
+        if e < 5.0 {
+            pool_obs += *c as f64;
+            pool_exp += e;
+        } else {
+            stat += (*c as f64 - e).powi(2) / e;
+            cells += 1;
+        }
+    }
+    if pool_exp >= 5.0 {
+        stat += (pool_obs - pool_exp).powi(2) / pool_exp;
+        cells += 1;
+    } else {
+        // Pooled cells too rare to test: they must be (nearly) empty.
+        assert!(
+            pool_obs <= 5.0 + 10.0 * pool_exp,
+            "rare cells drawn {pool_obs} times, expected {pool_exp}"
+        );
+    }
+    (stat, cells.saturating_sub(1))
+}
+
+#[test]
+fn samples_follow_the_posterior_and_the_prior() {
+    // Level probabilities from the moments' own log Z: p_k = π_k exp(−a s_k²/2 + h s_k − log Z)
+    // must sum to one, and 20 000 draws must pass Pearson's test at false-alarm 1e-6 (per
+    // test; ~1e-4 over the whole table). Continuous student: sample mean and variance within
+    // 5 standard errors.
+    const N: usize = 20_000;
+    for (si, (name, st)) in students().into_iter().enumerate() {
+        for (pi, &(a, h)) in NATURAL.iter().enumerate() {
+            let mo = st.moments(a, h);
+            let mut rng = rng_for(11, (100 * si + pi) as u64);
+            let draws: Vec<f64> = (0..N).map(|_| st.sample(a, h, &mut rng).unwrap()).collect();
+            let tag = format!("{name} a={a} h={h}");
+            match &st {
+                Student::Discrete(l) => {
+                    let v = l.values();
+                    let p: Vec<f64> = (0..v.len())
+                        .map(|k| {
+                            (l.log_weight(k) - 0.5 * a * v[k] * v[k] + h * v[k] - mo.log_z).exp()
+                        })
+                        .collect();
+                    assert_close(&format!("sum p {tag}"), p.iter().sum(), 1.0, 1e-11);
+                    let mean: f64 = p.iter().zip(v).map(|(p, s)| p * s).sum();
+                    assert_close(&format!("mean {tag}"), mean, mo.mean, 1e-10);
+                    let mut counts = vec![0usize; v.len()];
+                    for d in &draws {
+                        counts[v.iter().position(|x| x == d).expect("a level")] += 1;
+                    }
+                    let (stat, df) = chi2(&counts, &p, N);
+                    if df > 0 {
+                        assert!(stat < chi2_critical(df), "{tag}: chi2 {stat} with {df} df");
+                    }
+                }
+                Student::Continuous => {
+                    let (m, se) = mean_se(&draws);
+                    assert!(
+                        (m - mo.mean).abs() < 5.0 * se,
+                        "{tag}: mean {m} ± {se} vs {}",
+                        mo.mean
+                    );
+                    let sq: Vec<f64> = draws.iter().map(|d| (d - mo.mean).powi(2)).collect();
+                    assert_mc(&format!("var {tag}"), &sq, mo.var);
+                }
+            }
+        }
+        // The prior π: draws, moments.
+        if let Student::Discrete(l) = &st {
+            let p = l.probabilities();
+            let mut rng = rng_for(12, si as u64);
+            let mut counts = vec![0usize; l.len()];
+            for _ in 0..N {
+                let d = l.draw_prior(rand::Rng::random(&mut rng));
+                counts[l.values().iter().position(|x| *x == d).unwrap()] += 1;
+            }
+            let (stat, df) = chi2(&counts, &p, N);
+            if df > 0 {
+                assert!(
+                    stat < chi2_critical(df),
+                    "{name} prior: chi2 {stat} with {df} df"
+                );
+            }
+            let (mean, var) = st.prior_moments(0.0).unwrap();
+            let m1: f64 = p.iter().zip(l.values()).map(|(p, s)| p * s).sum();
+            let m2: f64 = p.iter().zip(l.values()).map(|(p, s)| p * s * s).sum();
+            assert_close(&format!("{name} prior mean"), mean, m1, 1e-13);
+            assert_close(&format!("{name} prior var"), var, m2 - m1 * m1, 1e-13);
+        }
+    }
+}
+
+#[test]
+fn rounding_and_ground_state_cells_are_what_they_claim() {
+    let mut rng = rng_for(13, 0);
+    for (name, st) in students() {
+        let Some(l) = st.levels() else {
+            assert_eq!(st.round(0.37, Rounding::Stochastic, 0.5), 0.37);
+            continue;
+        };
+        let v = l.values();
+        let (lo, hi) = (v[0], v[v.len() - 1]);
+        for _ in 0..2000 {
+            let u = lo - 1.0 + (hi - lo + 2.0) * rand::Rng::random::<f64>(&mut rng);
+            // Nearest: no level is closer.
+            let s = st.round(u, Rounding::Nearest, 0.0);
+            assert!(
+                v.iter().all(|x| (x - u).abs() >= (s - u).abs()),
+                "{name}: nearest({u}) = {s}"
+            );
+            // Stochastic: one of the two neighbours, unbiased inside the range.
+            let uc = u.clamp(lo, hi);
+            let up = st.round(uc, Rounding::Stochastic, 0.0);
+            let down = st.round(uc, Rounding::Stochastic, 1.0 - 1e-16);
+            let j = v.partition_point(|x| *x < uc).clamp(1, v.len() - 1);
+            let (a, b) = (v[j - 1], v[j]);
+            assert!(
+                up >= down && (down == a || down == b) && (up == a || up == b),
+                "{name}"
+            );
+            // Unbiased: the mean over a uniform grid of M coins is u to within (b − a)/M.
+            let m = 1000;
+            let mean: f64 = (0..m)
+                .map(|j| st.round(uc, Rounding::Stochastic, (j as f64 + 0.5) / m as f64))
+                .sum::<f64>()
+                / m as f64;
+            assert!(
+                (mean - uc).abs() <= (b - a) / m as f64 + 1e-12,
+                "{name}: E[stochastic({uc})] = {mean}"
+            );
+            // β = ∞ cells: the level chosen by the edges minimizes (s − ŷ)² + λ' s².
+            let lp = 0.3;
+            let edges = l.cell_edges(lp);
+            let k = edges.partition_point(|t| *t < u);
+            let best = v
+                .iter()
+                .copied()
+                .min_by(|x, y| {
+                    ((x - u).powi(2) + lp * x * x).total_cmp(&((y - u).powi(2) + lp * y * y))
+                })
+                .unwrap();
+            let cost = |x: f64| (x - u).powi(2) + lp * x * x;
+            assert!(
+                cost(v[k]) <= cost(best) + 1e-12,
+                "{name}: cell of {u} is level {}, best {best}",
+                v[k]
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teacher side: every prior.
+
+/// EVERY teacher prior under test: add a new prior here.
+fn teachers() -> Vec<TeacherPrior> {
+    vec![
+        TeacherPrior::gaussian(1.0).unwrap(),
+        TeacherPrior::gaussian(0.3).unwrap(),
+        TeacherPrior::binary(1.0).unwrap(),
+        TeacherPrior::discrete(&[-1.0, 0.0, 2.0], Some(&[0.3, 0.5, 0.2])).unwrap(),
+        TeacherPrior::discrete(&[-0.5, 1.5], None).unwrap(),
+        TeacherPrior::sparse(0.2, 1.0).unwrap(),
+    ]
+}
+
+#[test]
+fn teacher_measure_agrees_with_monte_carlo() {
+    // E[f(h), w0 f(h)] for h = g (s w0 + √n z), by the adaptive measure (with the graded
+    // breakpoints of a 2-bit student) and by 200 000 draws of (w0, z), to 5 standard errors.
+    let steps = LevelSet::uniform(2, 1.5).unwrap().steps(1.7);
+    let fields = [
+        Field::new(0.8, 0.5),
+        Field::new(0.0, 2.0),
+        Field {
+            gain: 3.0,
+            signal: 1.0,
+            noise: 0.2,
+        },
+        Field::new(40.0, 900.0),
+    ];
+    let tol = Tolerance {
+        abs: 1e-12,
+        rel: 1e-12,
+        max_intervals: 20_000,
+    };
+    for (ti, t) in teachers().iter().enumerate() {
+        for (fi, f) in fields.iter().enumerate() {
+            let g = |h: f64| [1.0, h, h * h, (0.3 * h).tanh(), (h - 1.0).max(0.0)];
+            let r = t.field_average(*f, &steps, tol, |n| {
+                let v = g(n.h);
+                let w = n.weight;
+                [
+                    w * v[0],
+                    w * v[1],
+                    w * v[2],
+                    w * v[3],
+                    w * v[4],
+                    w * n.w0,
+                    w * n.w0 * v[1],
+                    w * n.w0 * v[3],
+                ]
+            });
+            assert!(r.accurate, "{} field {fi}", t.name);
+            let mut rng = rng_for(14, (10 * ti + fi) as u64);
+            let mut samples: Vec<Vec<f64>> = vec![Vec::new(); 8];
+            for _ in 0..200_000 {
+                let w0 = t.sample(&mut rng);
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let h = f.gain * (f.signal * w0 + f.noise.sqrt() * z);
+                let v = g(h);
+                for (k, x) in [v[0], v[1], v[2], v[3], v[4], w0, w0 * v[1], w0 * v[3]]
+                    .iter()
+                    .enumerate()
+                {
+                    samples[k].push(*x);
+                }
+            }
+            for (k, s) in samples.iter().enumerate() {
+                assert_mc(&format!("{} field {fi} moment {k}", t.name), s, r.value[k]);
+            }
+        }
+    }
+}
+
+#[test]
+fn teacher_cells_agree_with_monte_carlo_and_their_cdf() {
+    // P(ŷ ∈ cell) and E[w0 1{ŷ ∈ cell}] against 200 000 draws of ŷ = w0 + √n z; each edge's
+    // density against the central difference (step 1e-4) of the cell probabilities in the edge.
+    let edges = [-1.1, -0.2, 0.0, 0.7, 2.5];
+    for (ti, t) in teachers().iter().enumerate() {
+        for (ni, &noise) in [0.05, 0.6].iter().enumerate() {
+            let k = edges.len() + 1;
+            let (mut p, mut f, mut dens) = (vec![0.0; k], vec![0.0; k], vec![0.0; k - 1]);
+            t.cells(
+                noise,
+                &edges,
+                |w, i, pk, fk| {
+                    p[i] += w * pk;
+                    f[i] += w * fk;
+                },
+                |w, i, pdf, tau| dens[i] += w * pdf / tau,
+            );
+            assert_close(&format!("{} total", t.name), p.iter().sum(), 1.0, 1e-14);
+            let mut rng = rng_for(15, (10 * ti + ni) as u64);
+            let (mut ind, mut first): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
+                (vec![Vec::new(); k], vec![Vec::new(); k]);
+            for _ in 0..200_000 {
+                let w0 = t.sample(&mut rng);
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let y = w0 + noise.sqrt() * z;
+                let c = edges.partition_point(|e| *e < y);
+                for i in 0..k {
+                    let hit = (i == c) as u8 as f64;
+                    ind[i].push(hit);
+                    first[i].push(hit * w0);
+                }
+            }
+            // Plus 20/n absolute: events rarer than a few in n draws are not resolved.
+            let n = ind[0].len() as f64;
+            for i in 0..k {
+                for (what, xs, exact) in [("P", &ind[i], p[i]), ("F", &first[i], f[i])] {
+                    let (mean, se) = mean_se(xs);
+                    assert!(
+                        (mean - exact).abs() <= 5.0 * se + 20.0 / n,
+                        "{} {what} cell {i}: Monte Carlo {mean} ± {se}, exact {exact}",
+                        t.name
+                    );
+                }
+            }
+            for i in 0..k - 1 {
+                let cdf = |x: f64| {
+                    let mut e = edges;
+                    e[i] = x;
+                    let mut below = 0.0;
+                    t.cells(
+                        noise,
+                        &e,
+                        |w, j, pk, _| {
+                            if j <= i {
+                                below += w * pk
+                            }
+                        },
+                        |_, _, _, _| {},
+                    );
+                    below
+                };
+                assert_close(
+                    &format!("{} density at edge {i}", t.name),
+                    dens[i],
+                    fd(cdf, edges[i], 1e-4),
+                    1e-8,
+                );
             }
         }
     }
