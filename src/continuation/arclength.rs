@@ -11,7 +11,7 @@
 //! branch). Along the curve two test functions are monitored (as in MATCONT):
 //! `ψ_fold = t_p` (the parameter component of the tangent) changes sign at a fold, and
 //! `ψ_bp = det [F_x F_p; tᵀ]` changes sign at a simple branch point. Folds are refined on the
-//! Moore–Spence system ([`super::fold::refine`]); branch points are flagged.
+//! Moore–Spence system (`fold::refine`); branch points are flagged.
 //!
 //! The metric is Euclidean in `(x, p / p_scale)`: set `p_scale` to the parameter's natural
 //! size when it differs much from that of `x`.

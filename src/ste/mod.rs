@@ -11,7 +11,7 @@
 //! du = η[(w0 − Q(u)) g(u) − λu] dt + η g(u) sqrt(ε_g(t) + σ²) dB,   ε_g(t) = E[(w0 − Q(u))²],
 //! ```
 //!
-//! a McKean–Vlasov process; [`theory`] solves its Fokker–Planck equation, [`simulate`] runs
+//! a McKean–Vlasov process; [`theory()`] solves its Fokker–Planck equation, [`simulate()`] runs
 //! the finite-N algorithm.
 //!
 //! ```
