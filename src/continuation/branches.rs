@@ -801,6 +801,26 @@ fn labelled(sol: RsSolution, cp: Option<&CurvePoint>, found_by: &'static str) ->
 pub fn fixed_points(model: &Model, opts: &BranchOptions) -> AllFixedPoints {
     let z = zt(model);
     let mut report = solve(model, &opts.solver);
+    // A frozen finite-β model is solved by the β = ∞ expressions (crate::rs::frozen): its fixed
+    // points are those of β = ∞, labelled there.
+    if !z {
+        if let Some(g) = crate::rs::frozen::ground(model)
+            .filter(|_| report.equilibrium.free_entropy.is_none() && report.converged)
+        {
+            let mut all = fixed_points(&g, opts);
+            all.fixed_points.retain_mut(|f| {
+                match crate::rs::frozen::convert(model, &f.solution) {
+                    Some(s) => {
+                        f.solution = s;
+                        true
+                    }
+                    None => false,
+                }
+            });
+            all.report = report;
+            return all;
+        }
+    }
     if z && matches!(model.student, Student::Continuous) {
         let fixed_points = report
             .solutions

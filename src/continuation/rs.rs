@@ -293,6 +293,14 @@ impl<'a> RsSystem<'a> {
     }
 
     fn f(&self, model: &Model, x: &DVector<f64>) -> Option<DVector<f64>> {
+        // A posterior too sharp for the finite-β quadrature is outside the domain: the map is
+        // not accurate there (crate::rs::frozen).
+        if !model.zero_temperature() {
+            let ch = finite::channel(model, x[0], x[1], x[2])?;
+            if crate::rs::frozen::is_frozen(model, ch.a_hat, ch.e) {
+                return None;
+            }
+        }
         Some(self.g(model, x)? - x)
     }
 

@@ -17,6 +17,7 @@
 
 pub mod capacity;
 pub mod finite;
+pub mod frozen;
 pub mod zero;
 
 use crate::fixed_point::{
@@ -321,6 +322,10 @@ pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Optio
     if let Some(r) = continuous_collapsed(model) {
         return Some(r.equilibrium);
     }
+    // A posterior too sharp for the finite-β quadrature: the β = ∞ expressions (issue 13).
+    if let Some(s) = frozen::from_start(model, start, opts) {
+        return Some(s);
+    }
     let out = iterate_from(model, start, opts);
     let x = if out.status.is_converged() {
         out.gx.clone()
@@ -357,6 +362,10 @@ impl RsSolution {
 /// Solves the RS equations from several starting points (uninformed, informed, intermediate).
 pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
     if let Some(r) = continuous_collapsed(model) {
+        return r;
+    }
+    // A posterior too sharp for the finite-β quadrature: the β = ∞ expressions (issue 13).
+    if let Some(r) = frozen::report(model, opts) {
         return r;
     }
     let mut found: Vec<RsSolution> = Vec::new();
