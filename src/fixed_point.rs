@@ -286,7 +286,9 @@ where
         return out;
     }
     match map(&out.x, 0.0) {
-        Some(full) if residual(&out.x, &full) < opts.tol => out,
+        // Tolerance-level disagreement is the inexact map's own round-off; a false convergence
+        // is off by far more.
+        Some(full) if residual(&out.x, &full) < FALSE_CONVERGENCE * opts.tol => out,
         _ => {
             let more = iterate_watched(|x| map(x, 0.0), &out.x, opts, &mut watch);
             Outcome {
@@ -296,6 +298,10 @@ where
         }
     }
 }
+
+/// A convergence declared on an inexact map whose full-accuracy residual exceeds this many
+/// tolerances is false (see [`iterate_inexact`]).
+const FALSE_CONVERGENCE: f64 = 100.0;
 
 /// `max_i |a_i − b_i|`.
 fn residual(a: &[f64], b: &[f64]) -> f64 {

@@ -18,12 +18,26 @@ pub struct Args {
 pub use crate::continuation::branches::RsJson;
 
 fn fmt(v: f64) -> String {
-    if v.is_finite() {
+    if v.is_finite() && v.abs() >= 1e6 {
+        format!("{v:.6e}")
+    } else if v.is_finite() {
         format!("{v:.6}")
     } else if v.is_nan() {
         "undefined".into()
     } else {
         format!("{v}")
+    }
+}
+
+/// A parameter as typed (shortest round-trip form), in exponent form when that is shorter
+/// (`1e300`, not 301 digits).
+fn short(v: f64) -> String {
+    let plain = format!("{v}");
+    let exp = format!("{v:e}");
+    if exp.len() < plain.len() {
+        exp
+    } else {
+        plain
     }
 }
 
@@ -43,7 +57,11 @@ pub fn run(a: &Args) -> Result<()> {
     }
     println!(
         "RS saddle point: alpha={} noise={} beta={} ridge={} teacher={}",
-        model.alpha, model.noise, model.beta, model.ridge, model.teacher.name
+        short(model.alpha),
+        short(model.noise),
+        short(model.beta),
+        short(model.ridge),
+        model.teacher.name
     );
     match levels {
         Some(l) if l.len() <= 16 => println!("levels: {l:?}"),

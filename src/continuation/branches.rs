@@ -799,6 +799,31 @@ fn labelled(sol: RsSolution, cp: Option<&CurvePoint>, found_by: &'static str) ->
 /// largest free entropy (lowest energy at β = ∞); the standard solver's choice when no fixed
 /// point could be labelled.
 pub fn fixed_points(model: &Model, opts: &BranchOptions) -> AllFixedPoints {
+    // Levels too wide for absolute tolerances are solved in rescaled units (crate::rs::scale):
+    // order parameters scale by c², second derivatives in them by 1/c⁴.
+    if let Some((m, c2)) = crate::rs::scale::rescaled(model) {
+        let mut all = fixed_points(&m, opts);
+        for f in &mut all.fixed_points {
+            f.solution = crate::rs::scale::back(f.solution.clone(), c2);
+            if let Some(h) = &mut f.free_entropy_hessian {
+                h.iter_mut().flatten().for_each(|x| *x /= c2 * c2);
+            }
+            if let Some(k) = &mut f.nishimori_curvature {
+                *k /= c2 * c2;
+            }
+        }
+        let r = all.report;
+        all.report = RsReport {
+            equilibrium: crate::rs::scale::back(r.equilibrium, c2),
+            converged: r.converged,
+            solutions: r
+                .solutions
+                .into_iter()
+                .map(|s| crate::rs::scale::back(s, c2))
+                .collect(),
+        };
+        return all;
+    }
     let z = zt(model);
     let mut report = solve(model, &opts.solver);
     // A frozen finite-β model is solved by the β = ∞ expressions (crate::rs::frozen): its fixed
@@ -808,15 +833,14 @@ pub fn fixed_points(model: &Model, opts: &BranchOptions) -> AllFixedPoints {
             .filter(|_| report.equilibrium.free_entropy.is_none() && report.converged)
         {
             let mut all = fixed_points(&g, opts);
-            all.fixed_points.retain_mut(|f| {
-                match crate::rs::frozen::convert(model, &f.solution) {
+            all.fixed_points
+                .retain_mut(|f| match crate::rs::frozen::convert(model, &f.solution) {
                     Some(s) => {
                         f.solution = s;
                         true
                     }
                     None => false,
-                }
-            });
+                });
             all.report = report;
             return all;
         }

@@ -74,13 +74,12 @@ pub fn posterior_moments(student: &Student, a: f64, h: f64) -> [f64; 4] {
         } else {
             j
         };
-        let emax = expo(imax);
         let mut lo = imax;
-        while lo > 0 && expo(lo - 1) > emax - CUTOFF {
+        while lo > 0 && l.relative_exponent(a, h, lo - 1, imax) > -CUTOFF {
             lo -= 1;
         }
         let mut hi = imax;
-        while hi + 1 < k && expo(hi + 1) > emax - CUTOFF {
+        while hi + 1 < k && l.relative_exponent(a, h, hi + 1, imax) > -CUTOFF {
             hi += 1;
         }
         (lo, hi, imax)
@@ -90,11 +89,10 @@ pub fn posterior_moments(student: &Student, a: f64, h: f64) -> [f64; 4] {
             .unwrap_or(0);
         (0, k - 1, imax)
     };
-    let emax = expo(imax);
     let sref = v[imax];
     let mut s = [0.0f64; 5];
     for (i, &vi) in v.iter().enumerate().take(hi + 1).skip(lo) {
-        let w = (expo(i) - emax).exp();
+        let w = l.relative_exponent(a, h, i, imax).exp();
         let d = vi - sref;
         let mut p = w;
         for sk in s.iter_mut() {

@@ -25,6 +25,11 @@ pub const U_MAX: f64 = 10.0;
 const COARSE: [f64; 7] = [-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
 /// Graded breakpoints never reach further than this from a step (standard deviations).
 const MAX_REACH: f64 = 1.5;
+/// A feature narrower than this (in standard deviations of the field) can hide between a
+/// panel's end and its first Gauss–Kronrod node (at 0.4% of the panel from the end), where the
+/// error estimate does not see it; the outer sides of the outermost steps then get graded
+/// breakpoints over their full reach ([`graded_sided`]).
+const HIDDEN: f64 = 1e-3;
 
 /// The effective field `h = gain · (signal · w0 + √noise · z)`: `m̂ = gain · signal`,
 /// `q̂ = gain² · noise`.
@@ -113,11 +118,24 @@ pub struct FieldAverage<const N: usize> {
 /// inside a feature of width `s` centred there. Written once for RS and 1RSB (and for the 1RSB
 /// inner integral).
 pub fn graded(pts: &mut Vec<f64>, c: f64, s: f64, reach: f64) {
+    graded_sided(pts, c, s, reach, reach);
+}
+
+/// [`graded`] with a reach of its own on each side. The outermost steps of a staircase need
+/// their full reach on the outer side, where no neighbour's breakpoints follow: with the
+/// half-distance to the inner neighbour there as well, the outer tail of the `Var(s)` bump
+/// (12% of it beyond two widths) fell in a panel too wide for the error estimate to see it
+/// (issue 13: `χ` 8% low at σ² = 10⁸, β = 5, 2 bits).
+pub fn graded_sided(pts: &mut Vec<f64>, c: f64, s: f64, left: f64, right: f64) {
     pts.push(c);
     let mut k = 2.0;
-    while k * s < reach && k <= 32.0 {
-        pts.push(c - k * s);
-        pts.push(c + k * s);
+    while k <= 32.0 && (k * s < left || k * s < right) {
+        if k * s < left {
+            pts.push(c - k * s);
+        }
+        if k * s < right {
+            pts.push(c + k * s);
+        }
         k *= 4.0;
     }
 }
@@ -161,11 +179,17 @@ impl TeacherPrior {
                 let post = signal * c.var / tau;
                 let w0_var = c.var * noise / (tau * tau);
                 let mut pts = COARSE.to_vec();
+                let first = steps.iter().map(|s| s.at).fold(f64::INFINITY, f64::min);
+                let last = steps.iter().map(|s| s.at).fold(f64::NEG_INFINITY, f64::max);
                 for s in steps {
                     let scale = 1.0 / (gain * s.gap * tau);
                     let u = (s.at - centre) / tau;
                     if scale < 1.0 && u > -U_MAX && u < U_MAX {
-                        graded(&mut pts, u, scale, (s.reach / tau).min(MAX_REACH));
+                        let inner = (s.reach / tau).min(MAX_REACH);
+                        let outer = if scale < HIDDEN { MAX_REACH } else { inner };
+                        let left = if s.at <= first { outer } else { inner };
+                        let right = if s.at >= last { outer } else { inner };
+                        graded_sided(&mut pts, u, scale, left, right);
                     }
                 }
                 pts.retain(|u| u.abs() < U_MAX);

@@ -9,6 +9,13 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
 
+/// Above this size of `a s²` (the quadratic term of the local posterior's exponent), the
+/// exponents of the levels are formed relative to the mode through the midpoint
+/// ([`LevelSet::relative_exponent`]): the direct difference `−(a/2)(s_i² − s_j²) + h (s_i − s_j)`
+/// then loses `ε a s²` ≥ 1e-12 (a large β or ridge; issue 13: a ridge of 1e8 stalled the
+/// continuation on round-off noise).
+const CANCELLING: f64 = 1e4;
+
 /// A sorted set of distinct finite levels with optional positive weights π.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelSet {
@@ -97,6 +104,15 @@ impl LevelSet {
             log_weights,
             step,
         })
+    }
+
+    /// The same level set with every level multiplied by `c > 0` (weights unchanged).
+    pub fn scaled(&self, c: f64) -> Self {
+        LevelSet {
+            values: self.values.iter().map(|v| v * c).collect(),
+            log_weights: self.log_weights.clone(),
+            step: self.step.map(|d| d * c),
+        }
     }
 
     /// Uniform mid-rise quantizer: `2^bits` levels evenly spaced on `[−width, width]`.
@@ -220,7 +236,7 @@ impl LevelSet {
         let sref = v[imax];
         let (mut z, mut m1, mut m2) = (0.0, 0.0, 0.0);
         for (i, &vi) in v.iter().enumerate().take(hi + 1).skip(lo) {
-            let w = (expo(i) - emax).exp();
+            let w = self.relative_exponent(a, h, i, imax).exp();
             let d = vi - sref;
             z += w;
             m1 += w * d;
@@ -287,7 +303,16 @@ impl LevelSet {
             let mut n0 = 1;
             'side: while n0 <= count {
                 let nf = n0 as f64;
-                let mut w = (nf * sg - 0.5 * ad2 * nf * nf).exp();
+                // σ n d (h − a (s_m + σ n d/2)): the exponent relative to the mode, through the
+                // midpoint, so that a large `a` does not cancel (±ω levels: midpoint 0, exactly).
+                // (Only where the cancellation would reach the quadrature's tolerance: elsewhere
+                // the two forms agree to round-off and the historical one is kept.)
+                let mut w = if a * d * sm.abs().max(d) > CANCELLING {
+                    let mid = sm + 0.5 * sigma * nf * d;
+                    (sigma * nf * d * (h - a * mid)).exp()
+                } else {
+                    (nf * sg - 0.5 * ad2 * nf * nf).exp()
+                };
                 let mut r = if n0 == 1 {
                     w * decay
                 } else {
@@ -313,6 +338,28 @@ impl LevelSet {
         (sm + m1, (m2 - m1 * m1).max(0.0), emax, z)
     }
 
+    /// `max |s|²`-scale of the levels, `max_k s_k² ` (for the cancellation test).
+    fn span(&self) -> f64 {
+        let v = &self.values;
+        v[0].abs().max(v[v.len() - 1].abs()).powi(2)
+    }
+
+    /// The exponent of level `i` relative to level `j`, `log π_i − log π_j + (s_i − s_j)(h −
+    /// a (s_i + s_j)/2)`: written through the midpoint so that a large `a` (a sharp posterior,
+    /// a large ridge) does not cancel (levels of equal magnitude: the `a` term is exactly 0).
+    #[inline]
+    pub fn relative_exponent(&self, a: f64, h: f64, i: usize, j: usize) -> f64 {
+        let v = &self.values;
+        if a * self.span() > CANCELLING {
+            self.log_weight(i) - self.log_weight(j) + (v[i] - v[j]) * (h - 0.5 * a * (v[i] + v[j]))
+        } else {
+            // Where the cancellation stays below the tolerance, the direct difference (the
+            // historical form, equal to round-off).
+            let expo = |k: usize| self.log_weight(k) - 0.5 * a * v[k] * v[k] + h * v[k];
+            expo(i) - expo(j)
+        }
+    }
+
     /// The levels that matter for the local posterior at `(a, h)`: `(lo, hi, imax)` with
     /// `imax` the mode. With the counting measure and `a > 0` the exponent is a concave parabola
     /// in `s`, so only a contiguous window around the level nearest its vertex `h/a` carries
@@ -333,13 +380,13 @@ impl LevelSet {
             } else {
                 j
             };
-            let emax = expo(imax);
+            let rel = |i: usize| self.relative_exponent(a, h, i, imax);
             let mut lo = imax;
-            while lo > 0 && expo(lo - 1) > emax - CUTOFF {
+            while lo > 0 && rel(lo - 1) > -CUTOFF {
                 lo -= 1;
             }
             let mut hi = imax;
-            while hi + 1 < k && expo(hi + 1) > emax - CUTOFF {
+            while hi + 1 < k && rel(hi + 1) > -CUTOFF {
                 hi += 1;
             }
             (lo, hi, imax)

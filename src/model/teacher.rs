@@ -154,6 +154,22 @@ impl TeacherPrior {
         })
     }
 
+    /// The teacher weight multiplied by `c > 0` (means by `c`, variances by `c²`).
+    pub fn scaled(&self, c: f64) -> Self {
+        TeacherPrior {
+            name: format!("{} scaled by {c}", self.name),
+            components: self
+                .components
+                .iter()
+                .map(|k| Component {
+                    weight: k.weight,
+                    mean: k.mean * c,
+                    var: k.var * c * c,
+                })
+                .collect(),
+        }
+    }
+
     /// The mixture components.
     pub fn components(&self) -> &[Component] {
         &self.components

@@ -32,6 +32,7 @@
 
 use super::{solve, solve_from, RsReport, RsSolution, SolverOptions};
 use crate::model::{Channel, Model, Student};
+use crate::thermo::Thermo;
 
 /// Largest relative width `1/(Â d τ)` of a posterior step at which the finite-β equations are
 /// still solved; below it the β = ∞ expressions are used.
@@ -69,7 +70,7 @@ fn frozen_at(model: &Model, g: &RsSolution) -> Option<(f64, f64, f64)> {
     let r = r_of(g);
     let a_hat = model.alpha * model.beta * r;
     let e = model.rho() - 2.0 * g.m + g.q + noise;
-    if !(a_hat > 0.0 && e > 0.0 && a_hat.is_finite()) {
+    if !(a_hat > 0.0 && e > 0.0) {
         return None;
     }
     is_frozen(model, a_hat, e).then_some((a_hat, e, r))
@@ -132,13 +133,15 @@ pub fn convert(model: &Model, g: &RsSolution) -> Option<RsSolution> {
         m: g.m,
         q: g.q,
         big_q,
-        chi: g.chi,
-        gen_error: model.rho() - 2.0 * g.m + big_q,
-        mse_posterior_mean: model.rho() - 2.0 * g.m + g.q,
-        train_error: train,
-        free_entropy: None,
-        energy: 0.5 * alpha * train + 0.5 * model.ridge * big_q,
-        entropy: None,
+        thermo: Thermo {
+            chi: g.chi,
+            gen_error: model.rho() - 2.0 * g.m + big_q,
+            mse_posterior_mean: model.rho() - 2.0 * g.m + g.q,
+            train_error: train,
+            free_entropy: None,
+            energy: 0.5 * alpha * train + 0.5 * model.ridge * big_q,
+            entropy: None,
+        },
         at_eigenvalue: at,
         rs_stable: at < 1.0,
         entropy_violation: None,
@@ -217,8 +220,7 @@ fn possible(model: &Model) -> bool {
     let ab = model.alpha * model.beta;
     if d.is_nan() {
         // Continuous: bounded E is not available (s²_max = ∞); decide on the solution.
-        return (ab + model.beta_ridge()) * tau * tau >= 1.0 / CONTINUOUS_WIDTH
-            || !tau.is_finite();
+        return (ab + model.beta_ridge()) * tau * tau >= 1.0 / CONTINUOUS_WIDTH || !tau.is_finite();
     }
     ab * d * tau >= 1.0 / FROZEN_WIDTH
 }

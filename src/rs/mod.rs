@@ -18,6 +18,7 @@
 pub mod capacity;
 pub mod finite;
 pub mod frozen;
+pub mod scale;
 pub mod zero;
 
 use crate::fixed_point::{
@@ -322,6 +323,11 @@ pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Optio
     if let Some(r) = continuous_collapsed(model) {
         return Some(r.equilibrium);
     }
+    // Levels too wide for absolute tolerances: rescaled units (issue 13).
+    if let Some((m, c2)) = scale::rescaled(model) {
+        let s = solve_from(&m, scale::start(start, c2, collapses(&m)), opts)?;
+        return Some(scale::back(s, c2));
+    }
     // A posterior too sharp for the finite-β quadrature: the β = ∞ expressions (issue 13).
     if let Some(s) = frozen::from_start(model, start, opts) {
         return Some(s);
@@ -363,6 +369,19 @@ impl RsSolution {
 pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
     if let Some(r) = continuous_collapsed(model) {
         return r;
+    }
+    // Levels too wide for absolute tolerances: rescaled units (issue 13).
+    if let Some((m, c2)) = scale::rescaled(model) {
+        let r = solve(&m, opts);
+        return RsReport {
+            equilibrium: scale::back(r.equilibrium, c2),
+            converged: r.converged,
+            solutions: r
+                .solutions
+                .into_iter()
+                .map(|s| scale::back(s, c2))
+                .collect(),
+        };
     }
     // A posterior too sharp for the finite-β quadrature: the β = ∞ expressions (issue 13).
     if let Some(r) = frozen::report(model, opts) {

@@ -13,7 +13,7 @@
 //! maximum: no overflow at any β.
 
 use crate::model::channel::{RsbConjugates, RsbState, RsbTerms};
-use crate::model::field::{graded, Field, Step};
+use crate::model::field::{graded_sided, Field, Step};
 use crate::model::{Model, OutputChannel, Student};
 use crate::quad::{integrate, Tolerance};
 use std::cell::Cell;
@@ -189,13 +189,19 @@ impl Inner<'_> {
         // exactly on a step, each side looks flat to Gauss–Kronrod and the Var(s) bump (the dip
         // of ⟨s⟩² in q1) can fall between the breakpoint and the first node, unseen by the error
         // estimate; graded breakpoints put nodes inside it.
-        for w in v.windows(2) {
+        let n_steps = v.len().saturating_sub(1);
+        for (i, w) in v.windows(2).enumerate() {
             let scale = 1.0 / (g * (w[1] - w[0]));
             if scale < 2.0 {
                 let z = (a * 0.5 * (w[0] + w[1]) - h0) / g;
                 if z > lo && z < hi {
+                    // The outermost steps keep their full reach outwards when narrow (see
+                    // graded_sided and field::HIDDEN).
                     let reach = (0.5 * a * (w[1] - w[0]) / g).min(1.25);
-                    graded(&mut pts, z, scale, reach);
+                    let outer = if scale < 1e-3 { 1.25 } else { reach };
+                    let left = if i == 0 { outer } else { reach };
+                    let right = if i + 1 == n_steps { outer } else { reach };
+                    graded_sided(&mut pts, z, scale, left, right);
                 }
             }
         }
