@@ -16,6 +16,13 @@ mod watch;
 
 use pyo3::prelude::*;
 
+/// Every allocation of the extension's Rust code (not Python's): glibc's allocator, in a
+/// long-running Python process whose heap has seen many calls, spent 40 % of a cheap β = ∞
+/// sweep in `_int_malloc`/`malloc_consolidate` (docs/python.md, Benchmarks); mimalloc keeps the
+/// solver's scratch allocations as cheap as in a fresh command-line process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The compiled core of the `quantreplica` package.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
