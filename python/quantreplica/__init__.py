@@ -15,9 +15,11 @@ defaults, names and meanings (``quantreplica <command> --help``) and returns wha
 from ._asq import asq, stochastic_round
 from ._core import Model, __version__
 from ._experiments import double_descent, optimal_width, phase_diagram, transitions
+from ._lowprec import scaling_law, sgd, shrinkage
 from ._records import (AmpResult, AsqResult, DoubleDescentCurve, FixedPoint, GibbsResult,
                        OptimalWidth, PhaseDiagramResult, QatResult, Record, RsbResult, RsResult,
-                       RsSolution, SteResult, Summary, TransitionsResult)
+                       RsSolution, ScalingLawResult, SgdResult, ShrinkageResult, SteResult,
+                       Summary, TransitionsResult)
 from ._sim import amp, gibbs, qat
 from ._theory import SweepTable, merge, rs, rsb, ste_dynamics, sweep
 
@@ -40,6 +42,9 @@ __all__ = [
     "TransitionsResult",
     "PhaseDiagramResult",
     "DoubleDescentCurve",
+    "SgdResult",
+    "ScalingLawResult",
+    "ShrinkageResult",
     "rs",
     "rsb",
     "sweep",
@@ -54,4 +59,7 @@ __all__ = [
     "transitions",
     "phase_diagram",
     "double_descent",
+    "sgd",
+    "scaling_law",
+    "shrinkage",
 ]

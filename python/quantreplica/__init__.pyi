@@ -26,6 +26,9 @@ __all__ = [
     "TransitionsResult",
     "PhaseDiagramResult",
     "DoubleDescentCurve",
+    "SgdResult",
+    "ScalingLawResult",
+    "ShrinkageResult",
     "rs",
     "rsb",
     "sweep",
@@ -40,6 +43,9 @@ __all__ = [
     "transitions",
     "phase_diagram",
     "double_descent",
+    "sgd",
+    "scaling_law",
+    "shrinkage",
 ]
 
 __version__: str
@@ -376,3 +382,104 @@ def double_descent(
     progress: _Progress = None,
     **kwargs: Any,
 ) -> Tuple[DoubleDescentCurve, ...]: ...
+
+class SgdResult(Record):
+    d: int
+    a: float
+    sigma2: float
+    batch: int
+    step: float
+    steps: int
+    schedule: Any
+    iterate: Any
+    targets: Record
+    runs: int
+    seed: int
+    initial_risk: float
+    excess_risk: Optional[Record]
+    diverged: bool
+    status: str
+    diverged_runs: int
+    exact_risk: Optional[float]
+    exact_status: Optional[str]
+    exact_note: Optional[str]
+    exact_mean_part: Optional[float]
+    zou_bound_full_precision: Optional[Record]
+    q_measured: Optional[_F64]
+
+class ScalingLawResult(Record):
+    settings: Record
+    base_law: Record
+    schemes: Tuple[Record, ...]
+
+class ShrinkageResult(Record):
+    target: float
+    rows: Tuple[Record, ...]
+    formats: Tuple[Record, ...]
+
+_Names = Union[str, Iterable[str]]
+_Numbers = Union[str, Iterable[float]]
+
+def sgd(
+    *,
+    d: int = 100,
+    a: float = 1.5,
+    sigma2: float = 0.1,
+    wstar: str = "ones",
+    batch: int = 1,
+    step: float = 0.1,
+    steps: int = 1000,
+    schedule: str = "constant",
+    iterate: str = "last",
+    runs: int = 100,
+    seed: int = 1,
+    quantize: _Names = (),
+    noise: str = "mult-coord",
+    eps: Optional[float] = None,
+    rounding: str = "nearest",
+    q: Union[Iterable[str], Mapping[str, str]] = (),
+    shrink_q: Optional[float] = None,
+    grad_noise: float = 0.0,
+    compensate: bool = False,
+    grad_format: Optional[str] = None,
+    exact: bool = False,
+    no_sim: bool = False,
+    progress: _Progress = None,
+) -> SgdResult: ...
+def scaling_law(
+    *,
+    d: int = 1024,
+    a: float = 2.0,
+    sigma2: float = 0.1,
+    step: float = 0.1,
+    batch: int = 1,
+    ms: _Numbers = (8, 16, 32, 64, 128, 256),
+    ns: _Numbers = (100, 300, 1000, 3000, 10000),
+    eps: _Numbers = (0.01,),
+    schemes: _Names = ("mult-vec", "add"),
+    quantize: _Names = ("data",),
+    sketches: int = 3,
+    runs: int = 20,
+    seed: int = 1,
+    progress: _Progress = None,
+) -> ScalingLawResult: ...
+def shrinkage(
+    *,
+    d: int = 100,
+    a: float = 1.5,
+    sigma2: float = 0.1,
+    wstar: str = "ones",
+    batch: int = 1,
+    step: float = 0.1,
+    steps: int = 1000,
+    schedule: str = "constant",
+    iterate: str = "last",
+    runs: int = 100,
+    seed: int = 1,
+    qs: _Numbers = (1.0, 0.5, 0.25),
+    grad_noise: float = 0.0,
+    target: Optional[float] = None,
+    formats: _Names = ("e4m3", "e5m2", "e2m1"),
+    grad_scale: float = 1.0,
+    progress: _Progress = None,
+) -> ShrinkageResult: ...

@@ -267,3 +267,30 @@ class DoubleDescentCurve(Record):
     interpolation_threshold."""
 
     __slots__ = ()
+
+
+class SgdResult(Record):
+    """Low-precision SGD (``quantreplica sgd --json``): the problem and optimizer (d, a, sigma2,
+    batch, step, steps, schedule, iterate, runs, seed), targets (the quantizer of each target),
+    initial_risk, excess_risk (Monte Carlo mean and stderr; None with ``no_sim``), diverged,
+    status, diverged_runs, exact_risk, exact_status, exact_note, exact_mean_part,
+    zou_bound_full_precision and q_measured (None where not computed)."""
+
+    __slots__ = ()
+
+
+class ScalingLawResult(Record):
+    """The precision scaling law of sketched regression (``quantreplica scaling-law --json``):
+    settings, base_law (the full-precision fit), schemes (full precision and each scheme: its
+    (M, N, risk) points, fit and effective model and data sizes)."""
+
+    __slots__ = ()
+
+
+class ShrinkageResult(Record):
+    """SGD under gradient shrinkage (``quantreplica shrinkage --json``): target, rows (one per q,
+    uncompensated then compensated: times to the target, final risks, bound, curves) and
+    formats (each real format's measured shrinkage, risk and the shrinkage model's
+    prediction)."""
+
+    __slots__ = ()

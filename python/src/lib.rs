@@ -9,6 +9,7 @@ mod arrays;
 mod asq;
 mod columns;
 mod experiments;
+mod lowprec;
 mod model;
 mod sim;
 mod theory;
@@ -45,5 +46,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(experiments::phase_diagram, m)?)?;
     m.add_function(wrap_pyfunction!(experiments::double_descent, m)?)?;
     m.add_function(wrap_pyfunction!(experiments::alpha_grid, m)?)?;
+    m.add_function(wrap_pyfunction!(lowprec::sgd, m)?)?;
+    m.add_function(wrap_pyfunction!(lowprec::scaling_law, m)?)?;
+    m.add_function(wrap_pyfunction!(lowprec::shrinkage, m)?)?;
     Ok(())
 }

@@ -56,6 +56,9 @@ def _results():
     yield "TransitionsResult", qr.transitions(over={"alpha": [0.5, 1.0]}, bits=1, width=1.5, beta=5.0)
     yield "PhaseDiagramResult", qr.phase_diagram(x="width=0.5:2:3", y="bits=1,2")
     yield "DoubleDescentCurve", qr.double_descent(bits=[1], alphas=[0.5, 1.0])[0]
+    yield "SgdResult", qr.sgd(d=10, steps=50, runs=2)
+    yield "ScalingLawResult", qr.scaling_law(d=32, ms=[8, 16], ns=[20, 40], sketches=1, runs=1)
+    yield "ShrinkageResult", qr.shrinkage(d=10, steps=50, runs=2, formats="e4m3")
 
 
 def test_result_classes_declare_every_key():
@@ -79,9 +82,10 @@ def test_docstring_examples():
     import doctest
 
     import quantreplica._experiments
+    import quantreplica._lowprec
     import quantreplica._theory
 
-    for mod in (qr, quantreplica._theory, quantreplica._experiments):
+    for mod in (qr, quantreplica._theory, quantreplica._experiments, quantreplica._lowprec):
         failed, tried = doctest.testmod(mod, verbose=False)
         assert failed == 0, mod.__name__
     assert tried > 0
