@@ -124,4 +124,4 @@ pub mod thermo;
 pub mod validate;
 
 pub use error::{Error, Result};
-pub use spec::ModelSpec;
+pub use spec::{ChannelKind, ModelSpec};

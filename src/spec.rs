@@ -3,7 +3,8 @@
 //!
 //! [`ModelSpec`] holds the same parameters, with the same defaults and meanings, as the model
 //! flags of the command line (`--alpha --noise --bits --width --levels --level-weights --beta
-//! --ridge --teacher --teacher-var --teacher-probs`); [`ModelSpec::build`] validates it with the
+//! --ridge --teacher --teacher-var --teacher-probs --channel --flip --labels --margin`);
+//! [`ModelSpec::build`] validates it with the
 //! same one-line messages. The command line, sweeps, experiments and the Python module all go
 //! through it.
 //!
@@ -13,8 +14,16 @@
 //! would be ambiguous); on reading, a number or `"inf"`/`"infinity"` is accepted.
 //!
 //! **Growth.** The struct is `#[non_exhaustive]`: build it from [`ModelSpec::default`] and set
-//! fields, so that new fields (e.g. an output channel `channel`, with its `flip`, `labels`,
-//! `margin`) can be added with serde defaults without breaking code or stored specifications.
+//! fields, so that new fields can be added with serde defaults without breaking code or stored
+//! specifications (the output channel `channel`, `flip`, `labels`, `margin` came this way; a
+//! specification stored before them reads as the Gaussian channel).
+//!
+//! **Output channel.** `channel = "gaussian"` (default: regression with label-noise variance
+//! `noise`) or `"sign"` (classification, `docs/classification.md`): labels `sign(x·w0)` flipped
+//! with probability `flip ∈ [0, ½]` (`labels = "teacher"`), or random ±1 labels with no teacher
+//! (`labels = "random"`, the storage problem), and the number of errors with margin `margin` as
+//! the energy. `noise` is not used by the sign channel; `flip`, `labels` and `margin` are refused
+//! with the Gaussian channel.
 //!
 //! ```
 //! use quantreplica::ModelSpec;
@@ -38,7 +47,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::spec::parse_teacher;
-use crate::model::{LevelKind, Model};
+use crate::model::{Channel, Labels, LevelKind, Model, SignChannel};
 use serde::{Deserialize, Serialize};
 
 /// A model specification; see the [module documentation](self).
@@ -73,6 +82,52 @@ pub struct ModelSpec {
     pub teacher_var: f64,
     /// Probabilities of a discrete teacher's values. Default none (equal).
     pub teacher_probs: Option<Vec<f64>>,
+    /// Output channel: `gaussian` (regression, squared loss) or `sign` (classification, the
+    /// number of errors). Default `gaussian`.
+    pub channel: ChannelKind,
+    /// Label-flip probability `p ∈ [0, ½]` of the sign channel's teacher labels. Default 0.
+    pub flip: f64,
+    /// Where the sign channel's labels come from: `teacher` or `random` (the storage problem).
+    /// Default `teacher`.
+    pub labels: Labels,
+    /// The sign channel's margin κ (Gardner's normalization: an error when
+    /// `y x·w ≤ κ‖w‖/√N`). Default 0.
+    pub margin: f64,
+}
+
+/// The output channel of a [`ModelSpec`]: its name on the command line and in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// Gaussian label noise, squared loss (regression).
+    #[default]
+    Gaussian,
+    /// Sign labels, error count (classification; the storage problem with random labels).
+    Sign,
+}
+
+impl std::str::FromStr for ChannelKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "gaussian" => Ok(ChannelKind::Gaussian),
+            "sign" => Ok(ChannelKind::Sign),
+            _ => Err(Error::input(format!(
+                "unknown --channel '{s}' (expected gaussian or sign)"
+            ))),
+        }
+    }
+}
+
+/// Parses `--labels teacher|random`.
+pub fn parse_labels(s: &str) -> Result<Labels> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "teacher" => Ok(Labels::Teacher),
+        "random" => Ok(Labels::Random),
+        _ => Err(Error::input(format!(
+            "unknown --labels '{s}' (expected teacher or random)"
+        ))),
+    }
 }
 
 impl Default for ModelSpec {
@@ -89,6 +144,10 @@ impl Default for ModelSpec {
             teacher: "gaussian".into(),
             teacher_var: 1.0,
             teacher_probs: None,
+            channel: ChannelKind::Gaussian,
+            flip: 0.0,
+            labels: Labels::Teacher,
+            margin: 0.0,
         }
     }
 }
@@ -126,6 +185,7 @@ impl ModelSpec {
     /// Builds the model with a given (already parsed) level kind, bit count and width in place
     /// of the spec's own: the cheap path of width scans and per-bit tables.
     pub fn build_with(&self, kind: &LevelKind, bits: u32, width: f64) -> Result<Model> {
+        let channel = self.output_channel()?;
         finite_flag("alpha", self.alpha)?;
         if self.alpha.is_nan() || self.alpha <= 0.0 {
             return Err(Error::input(format!(
@@ -171,9 +231,88 @@ impl ModelSpec {
         let teacher = parse_teacher(&self.teacher, self.teacher_var, probs)?;
         let weights = finite_list(self.level_weights.as_deref(), "level weight")?;
         let student = kind.build(bits, width, &teacher, weights.map(<[f64]>::to_vec))?;
-        Model::new(
-            self.alpha, self.noise, self.beta, self.ridge, student, teacher,
-        )
+        match channel {
+            None => Model::new(
+                self.alpha, self.noise, self.beta, self.ridge, student, teacher,
+            ),
+            Some(c) => Model::with_channel(self.alpha, c, self.beta, self.ridge, student, teacher),
+        }
+    }
+
+    /// Refuses a width optimization that has nothing to optimize: under the sign channel the
+    /// error count is scale-free (`E(λw) = E(w)`), so with `ridge = 0` rescaling the levels by
+    /// ω changes nothing but `Q` (the width is a gauge, `docs/classification.md` §11), random
+    /// labels have no generalization error, and the posterior mean's squared error is not a
+    /// classification objective. With `ridge = λ > 0` the prior `e^{−λs²/2}` sets the weights'
+    /// scale, and only `ω√λ` matters: the optimal width is `ω*(λ) = c*/√λ`.
+    pub fn check_width_objective(&self, squared_error: bool) -> Result<()> {
+        if self.channel != ChannelKind::Sign {
+            return Ok(());
+        }
+        if self.labels == Labels::Random {
+            return Err(Error::input(
+                "random labels (--labels random) have no generalization error to minimize over the width",
+            ));
+        }
+        if squared_error {
+            return Err(Error::input(
+                "--objective mean is a regression error; under the sign channel the objective is the classification error (--objective gen)",
+            ));
+        }
+        if self.ridge == 0.0 {
+            return Err(Error::input(
+                "under the sign channel with --ridge 0 the width is a gauge: the error count is scale-free, so every width gives the same classification error; give --ridge > 0 (the prior scale; only width*sqrt(ridge) matters)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The sign channel of `channel`, `flip`, `labels`, `margin` (`None` for the Gaussian
+    /// channel, which is built from `noise`), refusing the sign channel's settings with the
+    /// Gaussian channel.
+    fn output_channel(&self) -> Result<Option<Channel>> {
+        match self.channel {
+            ChannelKind::Gaussian => {
+                if self.margin != 0.0 {
+                    return Err(Error::input(format!(
+                        "--margin {} needs --channel sign (the Gaussian channel has no margin)",
+                        self.margin
+                    )));
+                }
+                if self.flip != 0.0 {
+                    return Err(Error::input(format!(
+                        "--flip {} needs --channel sign (the Gaussian channel's label noise is --noise)",
+                        self.flip
+                    )));
+                }
+                if self.labels != Labels::Teacher {
+                    return Err(Error::input(
+                        "--labels random needs --channel sign (the storage problem is a classification problem)",
+                    ));
+                }
+                Ok(None)
+            }
+            ChannelKind::Sign => {
+                if !(0.0..=0.5).contains(&self.flip) {
+                    return Err(Error::input(format!(
+                        "--flip must be in [0, 1/2], got {}",
+                        self.flip
+                    )));
+                }
+                finite_flag("margin", self.margin)?;
+                if self.labels == Labels::Random && self.flip != 0.0 {
+                    return Err(Error::input(format!(
+                        "--flip {} applies to teacher labels; random labels (--labels random) carry no teacher to flip",
+                        self.flip
+                    )));
+                }
+                Ok(Some(Channel::Sign(SignChannel::new(
+                    self.flip,
+                    self.margin,
+                    self.labels,
+                )?)))
+            }
+        }
     }
 }
 

@@ -67,6 +67,10 @@ class Model:
     teacher: str
     teacher_var: float
     teacher_probs: Optional[list[float]]
+    channel: str
+    flip: float
+    labels: str
+    margin: float
     def __new__(cls, **kwargs: Any) -> Model: ...
     def replace(self, **changes: Any) -> Model: ...
     def to_dict(self) -> Dict[str, Any]: ...

@@ -98,8 +98,10 @@ pub fn spec_to_dict<'py>(py: Python<'py>, spec: &ModelSpec) -> PyResult<Bound<'p
 /// quantile, pow2, continuous, custom:v1,v2,..., asq:S, or a list of level values),
 /// level_weights=None (one weight per level), beta=inf (inverse temperature; inf: the trained
 /// model), ridge=0, teacher="gaussian" (gaussian, binary, discrete:v1,v2,..., sparse:F),
-/// teacher_var=1, teacher_probs=None; and every further field of the library's model
-/// specification.
+/// teacher_var=1, teacher_probs=None, channel="gaussian" (gaussian or sign), flip=0 (the sign
+/// channel's label-flip probability), labels="teacher" (teacher or random: the storage
+/// problem), margin=0 (the sign channel's margin κ); and every further field of the library's
+/// model specification.
 ///
 /// Bad values raise ValueError with the command line's one-line message, e.g.
 /// `Model(alpha=-1)` raises `ValueError('--alpha must be positive, got -1')`; an unknown

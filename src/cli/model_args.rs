@@ -4,21 +4,22 @@
 
 use crate::error::{Error, Result};
 use crate::model::spec::parse_list;
-use crate::model::Model;
+use crate::model::{Channel, Labels, Model};
 use crate::parallel::RunOptions;
-use crate::spec::{parse_beta, parse_finite, ModelSpec};
+use crate::spec::{parse_beta, parse_finite, parse_labels, ChannelKind, ModelSpec};
 use crate::validate::{RunSpec, Source};
 use std::path::PathBuf;
 
-/// Model flags: `--alpha --noise [--bits --width | --levels] [--beta] [--ridge] [--teacher]`.
+/// Model flags: `--alpha --noise [--bits --width | --levels] [--beta] [--ridge] [--teacher]
+/// [--channel sign --flip --labels --margin]`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
     /// Samples per weight α = M/N (> 0).
     #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "2")]
     pub alpha: f64,
-    /// Label-noise variance σ² (≥ 0).
-    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0.1")]
-    pub noise: f64,
+    /// Label-noise variance σ² (≥ 0) of the Gaussian channel [default: 0.1].
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite)]
+    pub noise: Option<f64>,
     /// Bits b of the quantizer (1..=16).
     #[arg(long, default_value = "2")]
     pub bits: u32,
@@ -46,6 +47,19 @@ pub struct ModelArgs {
     /// Probabilities of a discrete teacher's values (comma-separated).
     #[arg(long)]
     pub teacher_probs: Option<String>,
+    /// Output channel: gaussian (regression, squared loss) or sign (classification: labels
+    /// sign(x·w0), energy = number of errors).
+    #[arg(long, default_value = "gaussian")]
+    pub channel: String,
+    /// Sign channel: label-flip probability p in [0, 1/2].
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0")]
+    pub flip: f64,
+    /// Sign channel: labels from the teacher, or random ±1 labels (the storage problem).
+    #[arg(long, default_value = "teacher")]
+    pub labels: String,
+    /// Sign channel: margin κ (an error when y x·w ≤ κ‖w‖/√N).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0")]
+    pub margin: f64,
 }
 
 impl ModelArgs {
@@ -56,9 +70,17 @@ impl ModelArgs {
         // In the order the model is validated: the teacher's probabilities, then the weights.
         let teacher_probs = list(&self.teacher_probs, "teacher probability")?;
         let level_weights = list(&self.level_weights, "level weight")?;
+        let channel: ChannelKind = self.channel.parse()?;
+        let labels = parse_labels(&self.labels)?;
+        let defaults = ModelSpec::default();
+        if let (ChannelKind::Sign, Some(noise)) = (channel, self.noise) {
+            return Err(Error::input(format!(
+                "--noise {noise} is the Gaussian channel's label noise; the sign channel's is --flip"
+            )));
+        }
         Ok(ModelSpec {
             alpha: self.alpha,
-            noise: self.noise,
+            noise: self.noise.unwrap_or(defaults.noise),
             bits: self.bits,
             width: self.width,
             levels: self.levels.clone(),
@@ -68,6 +90,10 @@ impl ModelArgs {
             teacher: self.teacher.clone(),
             teacher_var: self.teacher_var,
             teacher_probs,
+            channel,
+            flip: self.flip,
+            labels,
+            margin: self.margin,
         })
     }
 }
@@ -160,5 +186,20 @@ impl SimArgs {
                 progress: !self.json,
             },
         ))
+    }
+}
+
+/// The output channel as the text headers show it: `noise=σ²` for the Gaussian channel (as
+/// before the sign channel existed), `channel=sign flip=p labels=… margin=κ` for the sign channel.
+pub fn channel_text(model: &Model) -> String {
+    match &model.channel {
+        Channel::Gaussian(_) => format!("noise={}", model.noise),
+        Channel::Sign(c) => match c.labels {
+            Labels::Teacher => format!(
+                "channel=sign labels=teacher flip={} margin={}",
+                c.flip, c.margin
+            ),
+            Labels::Random => format!("channel=sign labels=random margin={}", c.margin),
+        },
     }
 }

@@ -3,6 +3,7 @@
 use super::model_args::ModelArgs;
 use crate::continuation::branches::{fixed_points, BranchOptions};
 use crate::error::Result;
+use crate::model::Channel;
 
 /// Flags of `quantreplica rs`.
 #[derive(Debug, Clone, clap::Args)]
@@ -56,9 +57,12 @@ pub fn run(a: &Args) -> Result<()> {
         ));
     }
     println!(
-        "RS saddle point: alpha={} noise={} beta={} ridge={} teacher={}",
+        "RS saddle point: alpha={} {} beta={} ridge={} teacher={}",
         short(model.alpha),
-        short(model.noise),
+        match model.channel {
+            Channel::Gaussian(_) => format!("noise={}", short(model.noise)),
+            Channel::Sign(_) => super::model_args::channel_text(&model),
+        },
         short(model.beta),
         short(model.ridge),
         model.teacher.name
@@ -82,7 +86,11 @@ pub fn run(a: &Args) -> Result<()> {
         "stable"
     );
     for (i, s) in report.solutions.iter().enumerate() {
-        let mark = if s == &report.equilibrium { "*" } else { " " };
+        // Compared by state (a storage solution's undefined errors are NaN, never equal).
+        let eq = &report.equilibrium;
+        let same =
+            [s.m, s.q, s.big_q].map(f64::to_bits) == [eq.m, eq.q, eq.big_q].map(f64::to_bits);
+        let mark = if same { "*" } else { " " };
         println!(
             "{mark}{i:>2} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10} {:>8} {:?}",
             fmt(s.gen_error),
@@ -99,6 +107,15 @@ pub fn run(a: &Args) -> Result<()> {
     }
     if !report.converged {
         println!("warning: no fixed point converged; numbers above are the last iterates");
+    }
+    let eq = &report.equilibrium;
+    if let (Channel::Sign(_), Some(s)) = (&model.channel, eq.entropy) {
+        if s < 0.0 && model.student.levels().is_some_and(|l| l.is_counting()) {
+            println!(
+                "warning: the RS entropy {} is negative: the number of solutions cannot be below one, so RS is wrong here (beyond the entropy's zero: storage capacity, or the first-order transition to perfect generalization; docs/classification.md §5)",
+                fmt(s)
+            );
+        }
     }
     println!("every fixed point (starts and continuation in alpha):");
     for f in &all.fixed_points {

@@ -43,8 +43,12 @@ pub fn run(a: &Args) -> Result<()> {
     let s = &report.solution;
     let r = &report.rs;
     println!(
-        "1RSB saddle point: alpha={} noise={} beta={} ridge={} teacher={}",
-        model.alpha, model.noise, model.beta, model.ridge, model.teacher.name
+        "1RSB saddle point: alpha={} {} beta={} ridge={} teacher={}",
+        model.alpha,
+        super::model_args::channel_text(&model),
+        model.beta,
+        model.ridge,
+        model.teacher.name
     );
     match levels {
         Some(l) if l.len() <= 16 => println!("levels: {l:?}"),

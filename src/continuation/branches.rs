@@ -236,7 +236,7 @@ pub struct Diagram {
 }
 
 fn zt(model: &Model) -> bool {
-    model.zero_temperature()
+    crate::rs::collapses(model)
 }
 
 /// The observables and labels of a fixed point `x` of `model`.

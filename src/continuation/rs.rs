@@ -254,7 +254,7 @@ const NISHIMORI_TOL: f64 = 1e-8;
 /// `d²Φ/dq² = (1, 1) H (1, 1)ᵀ`, the curvature of the free entropy along the Nishimori manifold
 /// (`m = q`, `Q = ρ`, so `dΔ = dE = −dq`), when the finite-β fixed point `x` lies on it.
 pub fn nishimori_curvature(model: &Model, x: &[f64], h: &Matrix2<f64>) -> Option<f64> {
-    let on = !model.zero_temperature()
+    let on = !crate::rs::collapses(model)
         && (x[0] - x[1]).abs() < NISHIMORI_TOL * (1.0 + x[1].abs())
         && (x[2] - model.rho()).abs() < NISHIMORI_TOL * (1.0 + model.rho());
     on.then(|| h[(0, 0)] + h[(0, 1)] + h[(1, 0)] + h[(1, 1)])
@@ -282,7 +282,7 @@ impl<'a> RsSystem<'a> {
     }
 
     fn g(&self, model: &Model, x: &DVector<f64>) -> Option<DVector<f64>> {
-        let out = if model.zero_temperature() {
+        let out = if crate::rs::collapses(model) {
             zero::map(model, model.student.levels()?, x.as_slice())?
         } else {
             finite::map(model, x.as_slice(), self.quad)?
@@ -333,7 +333,7 @@ impl System for RsSystem<'_> {
 
     fn residual_and_jacobian(&self, x: &DVector<f64>, p: f64) -> Option<(DVector<f64>, Jacobian)> {
         let model = self.model(p)?;
-        if model.zero_temperature() {
+        if crate::rs::collapses(&model) {
             let j = finite_difference_jacobian(self, x, p)?;
             return Some((self.f(&model, x)?, j));
         }
@@ -344,7 +344,7 @@ impl System for RsSystem<'_> {
 
     fn residual_and_fx(&self, x: &DVector<f64>, p: f64) -> Option<(DVector<f64>, DMatrix<f64>)> {
         let model = self.model(p)?;
-        if model.zero_temperature() {
+        if crate::rs::collapses(&model) {
             let j = finite_difference_jacobian(self, x, p)?;
             return Some((self.f(&model, x)?, j.fx));
         }

@@ -148,9 +148,11 @@ pub fn optimal_width_with(
 }
 
 /// The width minimizing `objective` for the spec's level kind (uniform, midtread or pow2) and
-/// bit count; the spec's own width is ignored.
+/// bit count; the spec's own width is ignored. Under the sign channel the width is a gauge
+/// unless a ridge sets the weights' scale ([`ModelSpec::check_width_objective`]).
 pub fn optimal_width(spec: &ModelSpec, objective: Objective) -> Result<OptimalWidth> {
     let kind = spec.level_kind()?;
+    spec.check_width_objective(objective == Objective::MsePosteriorMean)?;
     let make = |w: f64| spec.build_with(&kind, spec.bits, w);
     optimal_width_with(
         &make,
@@ -174,6 +176,7 @@ pub fn optimal_widths(
         .first()
         .ok_or_else(|| Error::input("no bit counts given"))?;
     spec.build_with(&kind, *first, 1.0)?;
+    spec.check_width_objective(objective == Objective::MsePosteriorMean)?;
     try_map(bits, opts, "optimal widths", |&b| {
         let make = |w: f64| spec.build_with(&kind, b, w);
         optimal_width_with(&make, &kind, b, objective, &SolverOptions::default())
@@ -231,6 +234,7 @@ pub fn compare_levels(
     if stability_beta.is_infinite() {
         return Err(Error::input("--stability-beta must be finite"));
     }
+    spec.check_width_objective(objective == Objective::MsePosteriorMean)?;
     let solver = SolverOptions::default();
     let jobs: Vec<(u32, &str)> = bits
         .iter()

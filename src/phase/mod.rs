@@ -188,7 +188,7 @@ pub fn transitions(
     };
     for &p in params {
         let model = make(p)?;
-        let zt = model.zero_temperature();
+        let zt = crate::rs::collapses(&model);
         let mut here: Vec<(Option<usize>, RsSolution)> = Vec::new();
         let lasts: Vec<RsSolution> = open
             .iter()
@@ -286,7 +286,7 @@ fn refine_end(
     for _ in 0..30 {
         let mid = 0.5 * (lo + hi);
         let m = make(mid)?;
-        match solve_from(&m, last.state(m.zero_temperature()), opts) {
+        match solve_from(&m, last.state(crate::rs::collapses(&m)), opts) {
             Some(s)
                 if s.status.is_converged() && (s.m - last.m).abs() < 0.1 * (1.0 + last.m.abs()) =>
             {
@@ -312,7 +312,7 @@ fn refine_start(
     for _ in 0..30 {
         let mid = 0.5 * (lo + hi);
         let m = make(mid)?;
-        match solve_from(&m, first.state(m.zero_temperature()), opts) {
+        match solve_from(&m, first.state(crate::rs::collapses(&m)), opts) {
             Some(s)
                 if s.status.is_converged()
                     && (s.m - first.m).abs() < 0.1 * (1.0 + first.m.abs()) =>
@@ -367,7 +367,7 @@ fn crossings(
         }
         let diff = |p: f64| -> f64 {
             let Ok(m) = make(p) else { return f64::NAN };
-            let zt = m.zero_temperature();
+            let zt = crate::rs::collapses(&m);
             let near = |b: &RsBranch| {
                 let k = b
                     .params

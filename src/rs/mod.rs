@@ -429,7 +429,7 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
     }
     found.sort_by_key(|s| !s.status.is_converged());
     let score = |s: &RsSolution| -> f64 {
-        if model.zero_temperature() {
+        if collapses(model) {
             -s.energy
         } else {
             s.free_entropy.unwrap_or(f64::NEG_INFINITY)

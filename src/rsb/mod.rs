@@ -626,9 +626,15 @@ enum Candidate {
     Rs,
 }
 
-/// Solves 1RSB at `model` with `x` fixed by stationarity (see the module docs).
+/// Solves 1RSB at `model` with `x` fixed by stationarity (see the module docs). The sign channel
+/// is refused here (its x scan is too slow yet); [`solve_fixed_x`] takes it.
 pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
     check(model)?;
+    if matches!(model.channel, crate::model::Channel::Sign(_)) {
+        return Err(crate::error::Error::input(
+            "the 1RSB scan over x with the sign channel takes minutes per point and is not offered yet: fix the Parisi parameter (--x X, rsb::solve_fixed_x)",
+        ));
+    }
     let rs_report = rs::solve(model, &SolverOptions::default());
     let rs = rs_report.equilibrium;
     let collapsed = [rs.m, rs.q, rs.q, rs.big_q];
