@@ -7,9 +7,11 @@
 use super::model_args::ModelArgs;
 use crate::error::Result;
 use crate::output::{fmt_num, Csv};
-use crate::phase::map::{phase_diagram, PhaseCell};
+use crate::phase::map::{phase_diagram, rsb_map, PhaseCell, RsbCell};
 use crate::report::phase_map::PhaseMap;
 use crate::report::plot::tick;
+use crate::report::rsb_map::RsbErrorMap;
+use crate::rsb::follow::Method;
 use crate::sweep::grid::{Axis, Param};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -39,6 +41,11 @@ pub struct Args {
     /// roughly triples the cost of a large map).
     #[arg(long)]
     pub no_transitions: bool,
+    /// Also 1RSB where RS is AT-unstable (finite β, discrete students; rows along x followed by
+    /// Newton continuation): STEM_rsb.{png,svg,csv}, the 1RSB generalization error against RS
+    /// with the AT line and the cells where the within-state replicon exceeds 1.
+    #[arg(long)]
+    pub rsb: bool,
 }
 
 #[derive(Serialize)]
@@ -49,6 +56,8 @@ struct Out<'a> {
     at_line: &'a [(f64, f64)],
     spinodals: &'a [(f64, f64)],
     equilibrium_transitions: &'a [(f64, f64)],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rsb: Option<&'a [RsbCell]>,
 }
 
 /// Runs `phase-diagram`.
@@ -79,6 +88,30 @@ pub fn run(a: &Args) -> Result<()> {
     map.discrete_y = py == Param::Bits;
     map.at_both_axes = py != Param::Bits;
     map.save(&a.out)?;
+    let rsb = match a.rsb {
+        true => Some(rsb_map(&a.model.spec()?, &ax, &ay)?),
+        false => None,
+    };
+    let rsb_stem = a.out.with_file_name(format!(
+        "{}_rsb",
+        a.out
+            .file_name()
+            .map_or("phase_diagram".into(), |n| n.to_string_lossy())
+    ));
+    if let Some(cells) = &rsb {
+        Csv::from_rows(cells)?.write(&rsb_stem.with_extension("csv"))?;
+        RsbErrorMap {
+            title: format!("1RSB against RS ({py} vs {px})"),
+            x_label: px.name().into(),
+            y_label: py.name().into(),
+            xs: ax.numbers(),
+            ys: ay.numbers(),
+            cells: cells.clone(),
+            at_line: l.at_line.clone(),
+            log_y: a.log_y,
+        }
+        .save(&rsb_stem)?;
+    }
     let fo = &l.first_order;
     if a.json {
         return crate::output::print_json(&Out {
@@ -88,6 +121,7 @@ pub fn run(a: &Args) -> Result<()> {
             at_line: &l.at_line,
             spinodals: &fo.spinodals,
             equilibrium_transitions: &fo.equilibrium_transitions,
+            rsb: rsb.as_deref(),
         });
     }
     println!(
@@ -104,6 +138,18 @@ pub fn run(a: &Args) -> Result<()> {
     );
     for (x, y) in &l.at_line {
         println!("  {py} = {:<10} {px} = {x:.6}", tick(*y));
+    }
+    if let Some(cells) = &rsb {
+        let n = |m| cells.iter().filter(|c| c.method == m).count();
+        println!(
+            "1RSB map written to {}.{{png,svg,csv}}: {} cells RS-stable, {} followed by Newton, {} solved in full, {} not converged, max stationarity {:.1e}",
+            rsb_stem.display(),
+            n(Method::RsStable),
+            n(Method::Followed),
+            n(Method::Full),
+            cells.iter().filter(|c| !c.converged).count(),
+            cells.iter().map(|c| c.stationarity).fold(0.0, f64::max)
+        );
     }
     let skipped = if a.no_transitions { 2 } else { 0 };
     for (name, pts) in [

@@ -2,7 +2,7 @@
 
 use super::model_args::{ModelArgs, OutputArgs, ThreadsArgs};
 use crate::error::{Error, Result};
-use crate::sweep::{self, RsRecord, Shard, SweepRow};
+use crate::sweep::{self, Shard, SweepRow};
 use std::path::PathBuf;
 
 /// Flags of `quantreplica sweep`.
@@ -31,10 +31,16 @@ pub struct Args {
     /// Worker threads.
     #[command(flatten)]
     pub threads: ThreadsArgs,
+    /// 1RSB where RS is AT-unstable (finite --beta, discrete students): the innermost --over
+    /// axis is followed by Newton continuation (rsb::follow), the first point of every RSB
+    /// stretch solved in full; where RS is AT-stable the collapsed state. Columns: method,
+    /// converged, stationarity, rsb.* (the keys of `rsb --json`), rs.* (the RS equilibrium).
+    #[arg(long)]
+    pub rsb: bool,
 }
 
 /// Writes the rows of a complete sweep as `--csv FILE`, `--json` or CSV on stdout.
-pub fn emit(rows: &[SweepRow<RsRecord>], out: &OutputArgs) -> Result<()> {
+pub fn emit<T: serde::Serialize>(rows: &[SweepRow<T>], out: &OutputArgs) -> Result<()> {
     use std::io::Write;
     if out.json {
         let s = sweep::render_json(rows)?;
@@ -71,6 +77,14 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let opts = a.threads.run_options()?;
     let spec = a.model.spec()?;
+    if a.rsb {
+        if a.checkpoint.is_some() {
+            return Err(Error::input(
+                "--rsb sweeps are not checkpointed: drop --checkpoint/--shard",
+            ));
+        }
+        return emit(&sweep::rsb::run(&grid, &spec, &opts)?, &a.output);
+    }
     let rows = sweep::run_records(
         &grid,
         &spec,

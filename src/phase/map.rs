@@ -184,9 +184,7 @@ pub fn phase_diagram(
         return Err(Error::input("phase-diagram: x needs at least 2 values"));
     }
     let (px, py) = (x.param, y.param);
-    let make = |xv: f64, yv: f64| -> Result<Model> {
-        py.with_number(&px.with_number(spec, xv)?, yv)?.build()
-    };
+    let make = |xv: f64, yv: f64| cell_model(spec, px, py, xv, yv);
     make(xs[0], ys[0])?;
     let layers = map_layers(&xs, &ys, &make, py != Param::Bits, with_transitions)?;
     Ok(PhaseDiagram {
@@ -194,4 +192,71 @@ pub fn phase_diagram(
         y_param: py,
         layers,
     })
+}
+
+/// The model of the map cell `(xv, yv)`.
+fn cell_model(spec: &ModelSpec, px: Param, py: Param, xv: f64, yv: f64) -> Result<Model> {
+    py.with_number(&px.with_number(spec, xv)?, yv)?.build()
+}
+
+/// One cell of [`rsb_map`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RsbCell {
+    /// x value.
+    pub x: f64,
+    /// y value.
+    pub y: f64,
+    /// How the cell was solved (RS-stable, Newton-followed, full solve).
+    pub method: crate::rsb::follow::Method,
+    /// Whether the 1RSB state converged.
+    pub converged: bool,
+    /// `max(|G(s) − s|, |∂φ1/∂x|)` at the 1RSB state.
+    pub stationarity: f64,
+    /// The 1RSB phase.
+    pub rsb_phase: crate::rsb::RsbPhase,
+    /// The Parisi parameter `x*`.
+    pub parisi_x: f64,
+    /// `ε_g` of 1RSB.
+    pub gen_error_rsb: f64,
+    /// `ε_g` of RS.
+    pub gen_error_rs: f64,
+    /// Posterior-mean error of 1RSB (`ρ − 2m + q0`).
+    pub mse_posterior_mean_rsb: f64,
+    /// Posterior-mean error of RS.
+    pub mse_posterior_mean_rs: f64,
+    /// 1RSB entropy.
+    pub entropy_rsb: f64,
+    /// The within-state replicon (above 1: 1RSB itself unstable).
+    pub replicon_q1: f64,
+    /// λ_AT of RS.
+    pub at_eigenvalue: f64,
+}
+
+/// 1RSB on the grid of [`phase_diagram`] (same axes; call that first, it checks them): rows
+/// along x by [`crate::rsb::follow::map_rows`], cells row-major in y.
+pub fn rsb_map(spec: &ModelSpec, x: &Axis, y: &Axis) -> Result<Vec<RsbCell>> {
+    let (xs, ys) = (x.numbers(), y.numbers());
+    let (px, py) = (x.param, y.param);
+    let make = |xv: f64, yv: f64| cell_model(spec, px, py, xv, yv);
+    let points = crate::rsb::follow::map_rows(&xs, &ys, &make, &RunOptions::default())?;
+    Ok(points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| RsbCell {
+            x: xs[i % xs.len()],
+            y: ys[i / xs.len()],
+            method: p.method,
+            converged: p.converged,
+            stationarity: p.stationarity,
+            rsb_phase: p.rsb.phase,
+            parisi_x: p.rsb.x,
+            gen_error_rsb: p.rsb.gen_error,
+            gen_error_rs: p.rs.gen_error,
+            mse_posterior_mean_rsb: p.rsb.mse_posterior_mean,
+            mse_posterior_mean_rs: p.rs.mse_posterior_mean,
+            entropy_rsb: p.rsb.entropy,
+            replicon_q1: p.rsb.replicon_q1,
+            at_eigenvalue: p.rs.at_eigenvalue,
+        })
+        .collect())
 }

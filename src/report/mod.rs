@@ -6,6 +6,7 @@
 //! * [`plot`]: line charts, panels, legends, the embedded font, saving;
 //! * [`heatmap`]: heat maps of grids and sweeps (continuous or categorical);
 //! * [`phase_map`]: phase maps (phases, AT line, spinodals, first-order transitions);
+//! * [`rsb_map`]: the 1RSB map (1RSB against RS generalization error, AT line, replicon);
 //! * [`headline`]: the headline figures and files of the default job;
 //! * [`double_descent`]: the double-descent panels;
 //! * [`validate`]: the validation panel's table and figures;
@@ -17,4 +18,5 @@ pub mod heatmap;
 pub mod lowprec;
 pub mod phase_map;
 pub mod plot;
+pub mod rsb_map;
 pub mod validate;

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod channel;
+pub mod follow;
 
 pub use channel::{Averages, Conjugates, Energetic, InnerRange, Params, QuadOptions};
 

@@ -39,6 +39,7 @@
 
 pub mod grid;
 pub mod rs;
+pub mod rsb;
 pub mod store;
 
 pub use crate::parallel::RunOptions;
