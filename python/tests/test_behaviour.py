@@ -2,6 +2,7 @@
 
 import _thread
 import json
+import signal
 import threading
 import time
 
@@ -9,6 +10,11 @@ import numpy as np
 import pytest
 
 import quantreplica as qr
+
+# Python installs its KeyboardInterrupt handler only when SIGINT is not ignored at start-up, and a
+# shell's background jobs start with SIGINT ignored (`nohup ./test.sh &`): without the handler
+# `_thread.interrupt_main()` does nothing and these tests would run their long calls to the end.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 LONG = {"alpha": np.linspace(0.2, 6.0, 400), "width": np.linspace(0.3, 3.0, 100)}  # 40 000 points
 
