@@ -13,7 +13,7 @@
 //!   gradient of the loss (QAT) and label generation.
 //!
 //! A new channel is one type implementing [`OutputChannel`], one variant of [`Channel`], and one
-//! entry in the channel list of `tests/components.rs` (which checks every conjugate and
+//! entry in the channel list of `tests/it/components.rs` (which checks every conjugate and
 //! derivative against finite differences and Monte Carlo). No solver changes.
 
 use super::field::Field;

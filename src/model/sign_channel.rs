@@ -11,7 +11,7 @@
 //! `γ = m/√(ρq − m²)`, computed by adaptive Gauss–Kronrod with graded breakpoints at the two
 //! narrow features: the student's kink at `t = κ√(Q/q)` (width `√(V/q)`) and the teacher's step
 //! at `t = 0` (width `1/γ`). Near `q → Q` and `m² → ρq` both are far narrower than the Gaussian
-//! weight, where a fixed rule fails (`tests/classification.rs`).
+//! weight, where a fixed rule fails (`tests/it/classification_reference.rs`).
 //!
 //! Per-sample functions ([`OutputChannel::loss`], [`OutputChannel::log_z_out`],
 //! [`OutputChannel::gout`]) take the student's self-overlap `Q = ‖w‖²/N` and use the threshold

@@ -4,11 +4,11 @@
 //! ridge on levels of equal magnitude is a constant; the model's covariance under `w → c w`),
 //! and a brute-force midpoint rule for the posterior-variance bumps.
 
+use crate::support::cli::ok;
 use quantreplica::continuation::branches::{fixed_points, AllFixedPoints, BranchOptions};
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::rs::{finite, RsSolution};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
-use std::process::Command;
 
 fn two_bit(width: f64) -> Student {
     Student::Discrete(LevelSet::uniform(2, width).unwrap())
@@ -217,12 +217,7 @@ fn extremes_converge_or_say_so() {
 /// The table prints huge numbers in exponent form (not 300 digits) and never NaN.
 #[test]
 fn text_output_of_huge_beta() {
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args(["rs", "--beta", "1e300", "--alpha", "1.5", "--width", "1.3"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = ok(&["rs", "--beta", "1e300", "--alpha", "1.5", "--width", "1.3"]).stdout;
     assert!(text.contains("beta=1e300"), "{text}");
     assert!(text.lines().all(|l| l.len() < 200), "{text}");
     assert!(!text.to_lowercase().contains("nan"), "{text}");

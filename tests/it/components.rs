@@ -37,6 +37,7 @@
 //! for zero-variance estimands), a false-alarm probability of 6e-7 per comparison under the
 //! normal approximation.
 
+use crate::support::stats::mean_se;
 use quantreplica::instance::rng_for;
 use quantreplica::model::channel::{RsState, RsbState, SiteMove};
 use quantreplica::model::field::Field;
@@ -222,18 +223,6 @@ fn gout_and_loss_gradient_are_derivatives() {
             }
         }
     }
-}
-
-/// Mean and standard error of a sample (Welford).
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let (mut mean, mut m2) = (0.0, 0.0);
-    for (k, x) in xs.iter().enumerate() {
-        let d = x - mean;
-        mean += d / (k + 1) as f64;
-        m2 += d * (x - mean);
-    }
-    let n = xs.len() as f64;
-    (mean, (m2 / (n - 1.0) / n).sqrt())
 }
 
 fn assert_mc(what: &str, samples: &[f64], exact: f64) {

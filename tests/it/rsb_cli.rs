@@ -1,17 +1,9 @@
 //! The `rsb` command line contract, through the real binary.
 
-use std::process::Command;
+use crate::support::cli::{self, bad_input};
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    cli::run(args).parts()
 }
 
 #[test]
@@ -46,19 +38,7 @@ fn bad_inputs_exit_2_with_one_line_naming_the_value() {
     for (extra, needle) in cases {
         let mut args = vec!["rsb", "--json"];
         args.extend_from_slice(extra);
-        let (code, out, err) = run(&args);
-        assert_eq!(code, 2, "{args:?}: exit {code}, stderr {err}");
-        assert!(out.is_empty(), "{args:?}: stdout not empty: {out}");
-        assert_eq!(
-            err.trim_end().lines().count(),
-            1,
-            "{args:?}: stderr not one line: {err}"
-        );
-        assert!(
-            err.contains(needle),
-            "{args:?}: stderr does not name '{needle}': {err}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: panic: {err}");
+        bad_input(&args, needle);
     }
 }
 

@@ -12,8 +12,7 @@ use quantreplica::optimize::brent_root;
 use quantreplica::rs;
 use quantreplica::rsb::{self, Origin, RsbOptions, RsbPhase, StationaryKind};
 
-mod common;
-use common::{fd, NAMES};
+use crate::support::rsb_fd::{fd, NAMES};
 
 fn model(alpha: f64, width: f64, beta: f64) -> Model {
     let student = Student::Discrete(LevelSet::uniform(1, width).unwrap());

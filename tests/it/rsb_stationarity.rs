@@ -7,8 +7,7 @@
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::rsb::{self, RsbOptions, RsbPhase};
 
-mod common;
-use common::{fd, NAMES};
+use crate::support::rsb_fd::{fd, NAMES};
 
 fn model(
     alpha: f64,

@@ -1,17 +1,9 @@
 //! The `sgd`, `scaling-law` and `shrinkage` commands through the real binary.
 
-use std::process::Command;
+use crate::support::cli::{self, bad_input};
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    cli::run(args).parts()
 }
 
 #[test]
@@ -44,18 +36,7 @@ fn bad_input_is_one_line_exit_2_and_names_the_value() {
         (&["shrinkage", "--formats", "fp7"], "fp7"),
     ];
     for (args, needle) in cases {
-        let (code, out, err) = run(args);
-        assert_eq!(code, 2, "{args:?}: exit {code}, stderr {err}");
-        assert!(out.is_empty(), "{args:?}: stdout not empty: {out}");
-        assert_eq!(
-            err.trim_end().lines().count(),
-            1,
-            "{args:?}: stderr not one line: {err}"
-        );
-        assert!(
-            err.contains(needle),
-            "{args:?}: '{err}' does not name '{needle}'"
-        );
+        bad_input(args, needle);
     }
 }
 

@@ -4,9 +4,9 @@
 //! `residual` (round-off sized, not an observable); every other value, strings and booleans
 //! included, must be equal.
 
+use crate::support::cli;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 const REL: f64 = 1e-12;
 /// Absolute floor for values that are zero up to round-off (e.g. m = 1e-17 by symmetry).
@@ -95,16 +95,9 @@ fn outputs_match_the_pre_redesign_binary() {
         let (name, args) = line.split_once('|').unwrap();
         let name = name.trim();
         let args: Vec<&str> = args.split_whitespace().collect();
-        let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let new = String::from_utf8(out.stdout).unwrap();
+        let out = cli::run(&args);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let new = out.stdout;
         let old = std::fs::read_to_string(dir.join("out").join(format!("{name}.txt"))).unwrap();
         let mut errs = Vec::new();
         if old.trim_start().starts_with(['{', '[']) {

@@ -1,5 +1,5 @@
-//! Helpers shared by the 1RSB stationarity tests: φ1's parameters by index and a finite
-//! difference of φ1 in each.
+//! Helpers shared by the 1RSB stationarity tests (`rsb_stationarity`, `rsb_discontinuous`):
+//! φ1's parameters by index and a finite difference of φ1 in each.
 
 use quantreplica::model::Model;
 use quantreplica::rsb::channel::{free_entropy, Params};

@@ -2,32 +2,13 @@
 //! shared model flags, against published values and exact identities, and bad input (one line
 //! on stderr, exit 2, nothing on stdout).
 
-use std::process::Command;
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args(args)
-        .output()
-        .unwrap();
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
+use crate::support::cli::{bad_input, ok};
 
 /// The CSV rows of `sweep` as maps from column name to text.
 fn sweep(args: &[&str]) -> Vec<std::collections::HashMap<String, String>> {
     let mut all = vec!["sweep"];
     all.extend_from_slice(args);
-    let o = run(&all);
-    assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
+    let o = ok(&all);
     let mut lines = o.stdout.lines();
     let head: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
     lines
@@ -129,16 +110,7 @@ fn bad_sign_channel_input_is_one_line_exit_2() {
         ),
     ];
     for (args, msg) in cases {
-        let o = run(args);
-        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
-        assert!(o.stdout.is_empty(), "{args:?} wrote {}", o.stdout);
-        assert_eq!(
-            o.stderr.trim_end().lines().count(),
-            1,
-            "{args:?}: {}",
-            o.stderr
-        );
-        assert!(o.stderr.contains(msg), "{args:?}: {}", o.stderr);
+        bad_input(args, msg);
     }
 }
 

@@ -2,36 +2,26 @@
 //! gives exit 2, one stderr line and empty stdout; JSON has the contract keys; data files load;
 //! results do not depend on the number of threads.
 
+use crate::support::cli::{self, bad_input};
+use crate::support::temp::TempDir;
 use quantreplica::instance::{to_npy, Table};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn run_env(args: &[&str], threads: Option<&str>) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_quantreplica"));
-    c.args(args);
-    if let Some(t) = threads {
-        c.env("RAYON_NUM_THREADS", t);
-    }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let env: Vec<(&str, Option<&str>)> = threads
+        .map(|t| ("RAYON_NUM_THREADS", Some(t)))
+        .into_iter()
+        .collect();
+    cli::run_env(args, &env).parts()
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
     run_env(args, None)
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("quantreplica-validate-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
-}
-
 /// A small consistent data set: X 40 × 10, y = X·1 + noise.
-fn write_data() -> (String, String, String, String) {
+fn write_data(dir: &TempDir) -> (String, String, String, String) {
+    let tmp = |name: &str| dir.join(name);
     let (m, n) = (40, 10);
     let x: Vec<f64> = (0..m * n)
         .map(|k| ((k * 7919 % 101) as f64 / 101.0 - 0.5) / (n as f64).sqrt())
@@ -85,7 +75,9 @@ fn write_data() -> (String, String, String, String) {
 
 #[test]
 fn bad_inputs_exit_2_with_one_line() {
-    let (xc, yc, xn, _yn) = write_data();
+    let dir = TempDir::new("validate-bad");
+    let tmp = |name: &str| dir.join(name);
+    let (xc, yc, xn, _yn) = write_data(&dir);
     let short_y = tmp("short_y.csv");
     std::fs::write(&short_y, "1\n2\n3\n").unwrap();
     let bad_csv = tmp("bad.csv");
@@ -169,19 +161,7 @@ fn bad_inputs_exit_2_with_one_line() {
     for (args, needle) in cases {
         let mut a = args.clone();
         a.push("--json");
-        let (code, out, err) = run(&a);
-        assert_eq!(code, 2, "{a:?}: exit {code}, stderr {err}");
-        assert!(out.is_empty(), "{a:?}: stdout not empty: {out}");
-        assert_eq!(
-            err.trim_end().lines().count(),
-            1,
-            "{a:?}: stderr not one line: {err}"
-        );
-        assert!(
-            err.contains(needle),
-            "{a:?}: stderr does not name '{needle}': {err}"
-        );
-        assert!(!err.contains("panicked"), "{a:?}: panic: {err}");
+        bad_input(&a, needle);
     }
 }
 
@@ -262,7 +242,8 @@ fn json_contract_and_thread_independence() {
 
 #[test]
 fn data_files_load_as_csv_and_npy_alike() {
-    let (xc, yc, xn, yn) = write_data();
+    let dir = TempDir::new("validate-data");
+    let (xc, yc, xn, yn) = write_data(&dir);
     let (c1, o1, e1) = run(&[
         "amp", "--beta", "5", "--x", &xc, "--y", &yc, "--seeds", "1", "--json",
     ]);

@@ -1,42 +1,33 @@
 //! The `asq` command through the real binary: bad input gives exit status 2, exactly one
 //! line on stderr and nothing on stdout; good input gives JSON that checks out.
 
-use std::io::Write;
-use std::process::Command;
+use crate::support::cli::{bad_input, json};
+use crate::support::temp::TempDir;
+use std::path::PathBuf;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-}
-
-fn temp(name: &str, body: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("asq_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+fn temp(dir: &TempDir, name: &str, body: &[u8]) -> PathBuf {
     let p = dir.join(name);
-    std::fs::File::create(&p).unwrap().write_all(body).unwrap();
+    std::fs::write(&p, body).unwrap();
     p
 }
 
 fn expect_input_error(args: &[&str], needle: &str) {
-    let out = bin().arg("asq").args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?}: stdout not empty");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    assert!(
-        stderr.contains(needle),
-        "{args:?}: '{stderr}' lacks '{needle}'"
-    );
+    let mut all = vec!["asq"];
+    all.extend_from_slice(args);
+    bad_input(&all, needle);
 }
 
 #[test]
 fn bad_input_is_one_line_exit_2() {
+    let dir = TempDir::new("asq_cli");
+    let temp = |name: &str, body: &[u8]| temp(&dir, name, body);
     let nan = temp("nan.txt", b"1\n2\nNaN\n");
     let inf = temp("inf.txt", b"1, inf, 3");
     let empty = temp("empty.txt", b"");
     let few = temp("few.txt", b"1 1 2 2 3");
     let junk = temp("junk.txt", b"1 2 abc");
     let w_bad = temp("w.txt", b"1 -1 1 1 1");
-    let missing = std::env::temp_dir().join("asq_cli_definitely_missing.txt");
+    let missing = dir.join("definitely_missing.txt");
     let p = |x: &std::path::PathBuf| x.to_str().unwrap().to_string();
     expect_input_error(&["--input", &p(&nan), "--s", "2"], "NaN");
     expect_input_error(&["--input", &p(&inf), "--s", "2"], "inf");
@@ -92,33 +83,25 @@ fn bad_input_is_one_line_exit_2() {
 #[test]
 fn json_output_checks_out() {
     let vals = b"0 1 2 3 4 5 6 7 8 9 10 20 40";
-    let f = temp("vals.txt", vals);
+    let dir = TempDir::new("asq_cli_json");
+    let f = temp(&dir, "vals.txt", vals);
     let x: Vec<f64> = String::from_utf8_lossy(vals)
         .split_whitespace()
         .map(|t| t.parse().unwrap())
         .collect();
     for method in ["exact", "lagrange", "approx"] {
-        let out = bin()
-            .args([
-                "asq",
-                "--input",
-                f.to_str().unwrap(),
-                "--s",
-                "4",
-                "--json",
-                "--bins",
-                "40",
-            ])
-            .args(["--method", method])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{method}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json(&[
+            "asq",
+            "--input",
+            f.to_str().unwrap(),
+            "--s",
+            "4",
+            "--json",
+            "--bins",
+            "40",
+            "--method",
+            method,
+        ]);
         let levels: Vec<f64> = v["levels"]
             .as_array()
             .unwrap()
@@ -145,25 +128,20 @@ fn json_output_checks_out() {
     }
     // A synthetic draw is the same for the same seed.
     let run = || {
-        bin()
-            .args([
-                "asq",
-                "--dist",
-                "lognormal",
-                "--d",
-                "2000",
-                "--seed",
-                "3",
-                "--s",
-                "8",
-                "--json",
-            ])
-            .output()
-            .unwrap()
+        json(&[
+            "asq",
+            "--dist",
+            "lognormal",
+            "--d",
+            "2000",
+            "--seed",
+            "3",
+            "--s",
+            "8",
+            "--json",
+        ])
     };
-    let (a, b) = (run(), run());
-    let la: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
-    let lb: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    let (la, lb) = (run(), run());
     assert_eq!(la["levels"], lb["levels"]);
 }
 
@@ -182,18 +160,9 @@ fn npy_input_is_read() {
     for v in vals {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    let f = temp("vals.npy", &bytes);
-    let out = bin()
-        .args(["asq", "--input", f.to_str().unwrap(), "--s", "5", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dir = TempDir::new("asq_cli_npy");
+    let f = temp(&dir, "vals.npy", &bytes);
+    let v = json(&["asq", "--input", f.to_str().unwrap(), "--s", "5", "--json"]);
     let levels: Vec<f64> = v["levels"]
         .as_array()
         .unwrap()

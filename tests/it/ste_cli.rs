@@ -1,19 +1,17 @@
 //! `quantreplica ste-dynamics`: bad input gets one line on stderr, exit 2, nothing on stdout;
 //! a small run prints theory and simulation at the same times.
 
-use std::process::Command;
+use crate::support::cli::{self, bad_input};
+
+/// `ste-dynamics` followed by `args`.
+fn with_cmd<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["ste-dynamics"];
+    all.extend_from_slice(args);
+    all
+}
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .arg("ste-dynamics")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    cli::run(&with_cmd(args)).parts()
 }
 
 #[test]
@@ -34,11 +32,7 @@ fn bad_input_is_rejected_with_one_line() {
         (vec!["--n", "1", "--time", "0:1:2"], "n must be at least 2"),
         (vec!["--levels", "continuous", "--clip"], "clipping"),
     ] {
-        let (code, out, err) = run(&args);
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(out.is_empty(), "{args:?}: stdout {out}");
-        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
+        bad_input(&with_cmd(&args), needle);
     }
 }
 

@@ -4,7 +4,7 @@
 //! ±1 student, and of a 4-level teacher learned by a 2-bit student with the same levels, the
 //! spinodals found as folds of the RS equations by pseudo-arclength continuation agree with the
 //! scalar Nishimori reduction `α(γ) = γ(σ² + ρ − f(γ))` evaluated with its own fixed-node
-//! quadrature (tests/common/nishimori.rs); both stable branches are found at every α inside the
+//! quadrature (tests/it/support/nishimori.rs); both stable branches are found at every α inside the
 //! coexistence window, with the unstable one between them; the window closes at the cusp,
 //! located by following the fold curve in σ² and checked against `α' = α'' = 0`.
 //!
@@ -13,11 +13,9 @@
 //! student's prior is the teacher's and β = 1/σ² makes the Gibbs measure the Bayes posterior.
 //! A ternary teacher would need a 3-level (mid-tread) student, which is not the 2-bit quantizer.
 
-#[path = "common/nishimori.rs"]
-mod nishimori;
-
+use crate::support::cli;
+use crate::support::nishimori::Nishimori;
 use nalgebra::DVector;
-use nishimori::Nishimori;
 use quantreplica::continuation::arclength::{follow, Options};
 use quantreplica::continuation::branches::{diagram, fixed_points, BranchOptions};
 use quantreplica::continuation::finite_difference_jacobian;
@@ -25,7 +23,6 @@ use quantreplica::continuation::fold::FoldCurve;
 use quantreplica::continuation::rs::{free_entropy_hessian, map_jacobian, RsSystem};
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::rs::{finite, solve, SolverOptions};
-use std::process::Command;
 
 fn bayes(levels: &[f64], alpha: f64, s2: f64) -> quantreplica::Result<Model> {
     let st = Student::Discrete(LevelSet::new(levels.to_vec(), None).unwrap());
@@ -345,16 +342,7 @@ fn two_bit_bayes_optimal_coexistence_window_and_cusp() {
 }
 
 fn run(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    cli::json(args)
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The validation panel end to end on a tiny budget: rows, agreement flags and saved files.
 
+use crate::support::temp::TempDir;
 use quantreplica::report::validate::save_panel;
 use quantreplica::validate::{default_panel, run_panel, PanelSettings};
 
@@ -25,8 +26,8 @@ fn tiny_panel_runs_and_saves_table_and_figures() {
         .rows
         .iter()
         .all(|x| x.theory.is_finite() && x.mean.is_finite()));
-    let dir = std::env::temp_dir().join(format!("quantreplica-panel-{}", std::process::id()));
-    save_panel(&r, &dir).unwrap();
+    let dir = TempDir::new("panel");
+    save_panel(&r, dir.path()).unwrap();
     for f in [
         "validate_panel.csv",
         "validate_panel.json",

@@ -1,9 +1,10 @@
 //! Optimal widths, the AT line and first-order transitions against independent references.
 
+use crate::support::cli;
+use crate::support::temp::TempDir;
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::phase::{at_crossings, transitions};
 use quantreplica::rs::{solve, solve_from, SolverOptions};
-use std::process::Command;
 
 #[test]
 fn optimal_width_reproduces_max_1960_through_the_cli() {
@@ -14,25 +15,18 @@ fn optimal_width_reproduces_max_1960_through_the_cli() {
         (3, 0.5860, 0.03744),
         (4, 0.3352, 0.01154),
     ];
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args([
-            "optimal-width",
-            "--alpha",
-            "1e8",
-            "--noise",
-            "0",
-            "--bits-range",
-            "1:4",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = cli::output(cli::command().args([
+        "optimal-width",
+        "--alpha",
+        "1e8",
+        "--noise",
+        "0",
+        "--bits-range",
+        "1:4",
+        "--json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     for (i, (bits, step, mse)) in table.into_iter().enumerate() {
         let r = &rows[i];
         assert_eq!(r["bits"].as_u64().unwrap(), bits as u64);
@@ -160,35 +154,30 @@ fn phase_diagram_cli_draws_spinodals_and_the_first_order_line() {
     // Binary teacher, 1-bit student, σ² = 0.01, rows β = 100 (Nishimori) and β = 20. On the
     // Nishimori row the informed branch has φ = −α/2 exactly (THEORY.md §3), so the
     // first-order point must satisfy φ_uninformed(α_c) = −α_c/2; both spinodals bracket it.
-    let dir = std::env::temp_dir().join(format!("qr_pd_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args([
-            "phase-diagram",
-            "--teacher",
-            "binary",
-            "--bits",
-            "1",
-            "--width",
-            "1",
-            "--noise",
-            "0.01",
-            "--x",
-            "alpha=0.02:0.7:35",
-            "--y",
-            "beta=20,100",
-            "--json",
-            "--out",
-        ])
-        .arg(dir.join("pd"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let dir = TempDir::new("phase-diagram");
+    let out = cli::output(
+        cli::command()
+            .args([
+                "phase-diagram",
+                "--teacher",
+                "binary",
+                "--bits",
+                "1",
+                "--width",
+                "1",
+                "--noise",
+                "0.01",
+                "--x",
+                "alpha=0.02:0.7:35",
+                "--y",
+                "beta=20,100",
+                "--json",
+                "--out",
+            ])
+            .arg(dir.join("pd")),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let pts = |key: &str, beta: f64| -> Vec<f64> {
         v[key]
             .as_array()
@@ -232,65 +221,59 @@ fn phase_diagram_cli_draws_spinodals_and_the_first_order_line() {
     );
     assert!(dir.join("pd.png").exists() && dir.join("pd.svg").exists());
     // `--no-transitions` drops the first-order layer and nothing else.
-    let quick = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args([
-            "phase-diagram",
-            "--teacher",
-            "binary",
-            "--bits",
-            "1",
-            "--width",
-            "1",
-        ])
-        .args([
-            "--noise",
-            "0.01",
-            "--x",
-            "alpha=0.02:0.7:35",
-            "--y",
-            "beta=20,100",
-        ])
-        .args(["--json", "--no-transitions", "--out"])
-        .arg(dir.join("pd_quick"))
-        .output()
-        .unwrap();
-    assert!(quick.status.success());
-    let q: serde_json::Value = serde_json::from_slice(&quick.stdout).unwrap();
+    let quick = cli::output(
+        cli::command()
+            .args([
+                "phase-diagram",
+                "--teacher",
+                "binary",
+                "--bits",
+                "1",
+                "--width",
+                "1",
+            ])
+            .args([
+                "--noise",
+                "0.01",
+                "--x",
+                "alpha=0.02:0.7:35",
+                "--y",
+                "beta=20,100",
+            ])
+            .args(["--json", "--no-transitions", "--out"])
+            .arg(dir.join("pd_quick")),
+    );
+    assert_eq!(quick.code, 0, "{}", quick.stderr);
+    let q: serde_json::Value = serde_json::from_str(&quick.stdout).unwrap();
     assert_eq!(q["at_line"], v["at_line"]);
     assert_eq!(q["cells"], v["cells"]);
     assert_eq!(q["spinodals"].as_array().map(Vec::len), Some(0));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn phase_diagram_at_points_along_both_axes_are_on_the_at_line() {
     // Every AT point of a (width, alpha) map, whether refined along a row or a column, must have
     // λ_AT = 1 when the model is rebuilt from its coordinates.
-    let dir = std::env::temp_dir().join(format!("qr_pd2_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args([
-            "phase-diagram",
-            "--bits",
-            "1",
-            "--beta",
-            "5",
-            "--x",
-            "width=0.3:2:8",
-            "--y",
-            "alpha=0.5:4:8",
-            "--json",
-            "--out",
-        ])
-        .arg(dir.join("pd"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let dir = TempDir::new("phase-diagram-at");
+    let out = cli::output(
+        cli::command()
+            .args([
+                "phase-diagram",
+                "--bits",
+                "1",
+                "--beta",
+                "5",
+                "--x",
+                "width=0.3:2:8",
+                "--y",
+                "alpha=0.5:4:8",
+                "--json",
+                "--out",
+            ])
+            .arg(dir.join("pd")),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let pts = v["at_line"].as_array().unwrap();
     let on_grid = |x: f64, lo: f64, hi: f64| {
         let k = (x - lo) / ((hi - lo) / 7.0);
@@ -311,5 +294,4 @@ fn phase_diagram_at_points_along_both_axes_are_on_the_at_line() {
         );
     }
     assert!(rows >= 3 && cols >= 3, "rows {rows}, cols {cols}: {pts:?}");
-    std::fs::remove_dir_all(&dir).ok();
 }

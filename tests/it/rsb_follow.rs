@@ -4,6 +4,8 @@
 //! (ω, β) map, the saddle-point conditions met to 1e-9 everywhere, and the collapse to RS where
 //! RS is AT-stable.
 
+use crate::support::cli;
+use crate::support::temp::TempDir;
 use quantreplica::model::{LevelSet, Model, Student, TeacherPrior};
 use quantreplica::rsb::follow::{along, follow, Method, Seed};
 use quantreplica::rsb::{self, RsbOptions, RsbPhase, RsbSolution};
@@ -172,16 +174,9 @@ fn a_row_of_the_map_is_stationary_everywhere_equals_the_full_solve_and_collapses
     );
 }
 
-fn cli(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_quantreplica"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn sweep_rsb_reports_1rsb_in_the_rsb_region_and_refuses_what_it_cannot_do() {
-    let out = cli(&[
+    let text = cli::ok(&[
         "sweep",
         "--rsb",
         "--bits",
@@ -190,13 +185,8 @@ fn sweep_rsb_reports_1rsb_in_the_rsb_region_and_refuses_what_it_cannot_do() {
         "5",
         "--over",
         "width=0.8:1.2:3",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    ])
+    .stdout;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
@@ -216,27 +206,30 @@ fn sweep_rsb_reports_1rsb_in_the_rsb_region_and_refuses_what_it_cannot_do() {
     let gap = rows[2][col("rsb.gen_error")].parse::<f64>().unwrap()
         - rows[2][col("rs.gen_error")].parse::<f64>().unwrap();
     assert!(gap < 0.0, "{gap}");
-    for args in [
-        &["sweep", "--rsb", "--bits", "1", "--over", "width=1,2"][..],
-        &[
-            "sweep",
-            "--rsb",
-            "--bits",
-            "1",
-            "--beta",
-            "5",
-            "--over",
-            "width=1,2",
+    // No checkpoint file is written (refused before any work); a private path all the same.
+    let dir = TempDir::new("rsb-follow");
+    let ck = dir.join("x.jsonl");
+    for (args, needle) in [
+        (
+            &["sweep", "--rsb", "--bits", "1", "--over", "width=1,2"][..],
+            "beta",
+        ),
+        (
+            &[
+                "sweep",
+                "--rsb",
+                "--bits",
+                "1",
+                "--beta",
+                "5",
+                "--over",
+                "width=1,2",
+                "--checkpoint",
+                ck.to_str().unwrap(),
+            ][..],
             "--checkpoint",
-            "/tmp/x.jsonl",
-        ][..],
+        ),
     ] {
-        let out = cli(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(out.stdout.is_empty());
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr).trim().lines().count(),
-            1
-        );
+        cli::bad_input(args, needle);
     }
 }

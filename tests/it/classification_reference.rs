@@ -14,6 +14,7 @@
 //! The library's sign channel, RS solver and Gibbs sampler are tested against these in their
 //! own test files.
 
+use crate::support::stats::mean_se;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -386,14 +387,6 @@ fn enumerate_z(inst: &Instance, levels: &[f64], beta: f64, kappa: f64) -> f64 {
             i += 1;
         }
     }
-}
-
-/// Mean and standard error.
-fn mean_se(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (var / n).sqrt())
 }
 
 #[test]

@@ -1,28 +1,16 @@
 //! `sweep` and `merge` through the real binary: resume after a kill, shards merged, thread
 //! independence, agreement with `rs --json`, bad input.
 
+use crate::support::cli::{self, assert_bad_input, Out};
+use crate::support::temp::TempDir;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// The binary with `args`, without an inherited RAYON_NUM_THREADS, plus `env`.
 fn run_env(args: &[&str], env: &[(&str, &str)]) -> Out {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_quantreplica"));
-    c.args(args).env_remove("RAYON_NUM_THREADS");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let o = c.output().unwrap();
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    let mut e: Vec<(&str, Option<&str>)> = vec![("RAYON_NUM_THREADS", None)];
+    e.extend(env.iter().map(|(k, v)| (*k, Some(*v))));
+    cli::run_env(args, &e)
 }
 
 fn run(args: &[&str]) -> Out {
@@ -35,14 +23,8 @@ fn ok(args: &[&str]) -> Out {
     o
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "quantreplica-sweep-test-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmpdir(name: &str) -> TempDir {
+    TempDir::new(&format!("sweep-{name}"))
 }
 
 fn s(p: &Path) -> &str {
@@ -121,7 +103,8 @@ fn killed_and_resumed_sweep_equals_uninterrupted_one() {
     ];
     let big_ref = ok(&big).stdout;
     let killed = d.join("killed.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quantreplica"))
+    let mut child = cli::command()
+        .env_remove("RAYON_NUM_THREADS")
         .args(big)
         .args(["--checkpoint", s(&killed), "--threads", "1"])
         .stdout(std::process::Stdio::null())
@@ -156,10 +139,7 @@ fn killed_and_resumed_sweep_equals_uninterrupted_one() {
     let mut other = args(&["--checkpoint", s(&ck)]);
     other[4] = "0.2"; // --noise 0.2
     let o = run(&other);
-    assert_eq!(o.code, 2, "{}", o.stderr);
-    assert!(o.stderr.contains("different sweep"), "{}", o.stderr);
-    assert_eq!(o.stderr.trim_end().lines().count(), 1);
-    assert!(o.stdout.is_empty());
+    assert_bad_input(&o, &other, "different sweep");
     assert_eq!(std::fs::read(&ck).unwrap(), before);
     // So is someone else's file.
     let foreign = d.join("notes.txt");
@@ -167,7 +147,6 @@ fn killed_and_resumed_sweep_equals_uninterrupted_one() {
     let o = run(&args(&["--checkpoint", s(&foreign)]));
     assert_eq!(o.code, 2);
     assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "my notes\n");
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -237,13 +216,9 @@ fn sharded_and_merged_equals_single_run() {
         a.extend(files);
         a.extend(["--csv", s(&bad_out)]);
         let o = run(&a);
-        assert_eq!(o.code, 2, "{a:?}: {}", o.stderr);
-        assert!(o.stdout.is_empty());
-        assert_eq!(o.stderr.trim_end().lines().count(), 1, "{}", o.stderr);
-        assert!(o.stderr.contains(needle), "{a:?}: {}", o.stderr);
+        assert_bad_input(&o, &a, needle);
         assert!(!bad_out.exists(), "half-written output");
     }
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -412,20 +387,7 @@ fn bad_input_exits_2_with_one_line_and_writes_nothing() {
             a.extend(["--csv", s(&csv)]);
         }
         let o = run(&a);
-        assert_eq!(o.code, 2, "{a:?}: exit {}, {}", o.code, o.stderr);
-        assert!(o.stdout.is_empty(), "{a:?}: {}", o.stdout);
-        assert_eq!(
-            o.stderr.trim_end().lines().count(),
-            1,
-            "{a:?}: {}",
-            o.stderr
-        );
-        assert!(
-            o.stderr.contains(needle),
-            "{a:?}: '{needle}' not in {}",
-            o.stderr
-        );
-        assert!(!o.stderr.contains("panicked"));
+        assert_bad_input(&o, &a, needle);
         assert!(!csv.exists() && !ck.exists(), "{a:?} wrote a file");
     }
     for (a, needle) in [
@@ -433,10 +395,6 @@ fn bad_input_exits_2_with_one_line_and_writes_nothing() {
         (vec!["merge", "/nonexistent/x.jsonl"], "cannot read"),
     ] {
         let o = run(&a);
-        assert_eq!(o.code, 2, "{a:?}");
-        assert!(o.stdout.is_empty());
-        assert_eq!(o.stderr.trim_end().lines().count(), 1, "{}", o.stderr);
-        assert!(o.stderr.contains(needle), "{a:?}: {}", o.stderr);
+        assert_bad_input(&o, &a, needle);
     }
-    let _ = std::fs::remove_dir_all(&d);
 }

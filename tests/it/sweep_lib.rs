@@ -1,5 +1,6 @@
 //! The sweep library: custom closures, checkpointing of custom results, heat maps.
 
+use crate::support::temp::TempDir;
 use quantreplica::report::heatmap::Heatmap;
 use quantreplica::report::plot::{save, Mark, Series};
 use quantreplica::sweep::{self, Grid, Param, RunOptions, Shard, Store};
@@ -62,8 +63,7 @@ fn run_with_is_in_grid_order_and_thread_independent() {
 
 #[test]
 fn checkpointed_custom_results_round_trip_exactly() {
-    let d = std::env::temp_dir().join(format!("quantreplica-sweep-lib-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
+    let d = TempDir::new("sweep-lib");
     let g = grid();
     let opts = RunOptions::default();
     let plain = sweep::run_with(&g, &opts, eval).unwrap();
@@ -104,12 +104,11 @@ fn checkpointed_custom_results_round_trip_exactly() {
     assert_eq!(g2, g);
     assert_eq!(ctx, "lambda test");
     assert_eq!(merged, plain);
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn heatmaps_render_continuous_and_categorical() {
-    let d = std::env::temp_dir().join(format!("quantreplica-heatmap-{}", std::process::id()));
+    let d = TempDir::new("heatmap");
     let g = grid();
     let rows = sweep::run_with(&g, &RunOptions::default(), eval).unwrap();
     let mut h = Heatmap::from_sweep(&g, &rows, Param::Width, Param::Alpha, |r: &Lam| r.at).unwrap();
@@ -143,7 +142,6 @@ fn heatmaps_render_continuous_and_categorical() {
         ..Heatmap::default()
     };
     assert!(save(&bad, &d.join("bad"), (300, 200)).is_err());
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// Demo figures from a real RS sweep (run with `--ignored`; writes to the temp directory).

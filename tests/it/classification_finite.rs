@@ -6,8 +6,9 @@
 //!   points where RS is stable, error bars from independent instances;
 //! - the teacher overlap of random labels refused with one line.
 
+use crate::support::gibbs::against_enumeration;
 use quantreplica::amp::{self, AmpOptions, AmpResult};
-use quantreplica::gibbs::{self, ExactAverages, GibbsOptions, GibbsResult};
+use quantreplica::gibbs::GibbsOptions;
 use quantreplica::instance;
 use quantreplica::model::{Channel, Labels, LevelSet, Model, SignChannel, Student, TeacherPrior};
 use quantreplica::validate::{mean_stderr, run_amp, RunSpec, Source};
@@ -24,51 +25,10 @@ fn sign_model(
     Model::with_channel(alpha, Channel::Sign(ch), beta, ridge, student, teacher).unwrap()
 }
 
-/// 16 independent two-replica runs on one instance against its exact enumeration: every
-/// average within 4 standard errors (the spread of the 16 run averages / 4).
+/// 16 independent two-replica runs on one instance against its exact enumeration
+/// (`support::gibbs`): every average within 4 standard errors.
 fn gibbs_against_enumeration(model: &Model, n: usize, opts: &GibbsOptions) {
-    let inst = instance::generate(model, n, 11).unwrap();
-    let ex: ExactAverages = gibbs::enumerate(model, &inst).unwrap();
-    let runs: Vec<GibbsResult> = (0..16u64)
-        .into_par_iter()
-        .map(|s| gibbs::run(model, &inst, opts, 900 + s).unwrap())
-        .collect();
-    let mut cases: Vec<(&str, f64, Vec<f64>)> = vec![
-        (
-            "train_error",
-            ex.train_error,
-            runs.iter().map(|r| r.train_error).collect(),
-        ),
-        ("energy", ex.energy, runs.iter().map(|r| r.energy).collect()),
-        (
-            "overlap",
-            ex.overlap,
-            runs.iter().map(|r| r.overlap).collect(),
-        ),
-        ("Q", ex.big_q, runs.iter().map(|r| r.big_q).collect()),
-    ];
-    match (ex.gen_error, ex.m) {
-        (Some(g), Some(m)) => {
-            cases.push((
-                "gen_error",
-                g,
-                runs.iter().map(|r| r.gen_error.unwrap()).collect(),
-            ));
-            cases.push(("m", m, runs.iter().map(|r| r.m.unwrap()).collect()));
-        }
-        _ => assert!(runs.iter().all(|r| r.gen_error.is_none() && r.m.is_none())),
-    }
-    for (name, exact, v) in cases {
-        let (m, se) = mean_stderr(&v);
-        eprintln!(
-            "N={n} {name}: sampler {m:.5} ± {se:.5}, exact {exact:.5}, z = {:+.2}",
-            (m - exact) / se
-        );
-        assert!(
-            (m - exact).abs() <= 4.0 * se + 1e-4,
-            "{name}: sampler {m} ± {se}, exact {exact}"
-        );
-    }
+    against_enumeration(model, n, opts, 900);
 }
 
 const GIBBS: GibbsOptions = GibbsOptions {

@@ -3,7 +3,11 @@
 //! * no module outside `src/cli/` and `src/main.rs` names clap or the `cli` module;
 //! * no import cycle between the crate's top-level modules (`crate::a` naming `crate::b` while
 //!   `crate::b` names `crate::a`, directly or through others);
-//! * no drawing (plotters, `crate::report`) outside the report layer and the command line.
+//! * no drawing (plotters, `crate::report`) outside the report layer and the command line;
+//! * the integration tests are one crate: `tests/` holds no top-level `*.rs` and no other
+//!   `tests/<dir>/main.rs` (each would be a separately linked test binary), `Cargo.toml`
+//!   declares no `[[test]]` target, and every file under `tests/it/` is a declared module
+//!   (an undeclared file would silently not be compiled).
 //!
 //! A module's dependencies are every `crate::NAME` path in its files (code lines, comments and
 //! doc text skipped), and for `src/lib.rs` nothing (it only declares and re-exports).
@@ -280,4 +284,83 @@ fn drawing_lives_in_the_report_layer() {
         .map(|(rel, _)| rel)
         .collect();
     assert!(bad.is_empty(), "drawing outside src/report: {bad:?}");
+}
+
+/// The `mod NAME;` declarations of a Rust file.
+fn declared_modules(text: &str) -> BTreeSet<String> {
+    strip_comments(text)
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let rest = l
+                .strip_prefix("pub mod ")
+                .or_else(|| l.strip_prefix("mod "))?;
+            Some(rest.strip_suffix(';')?.trim().to_string())
+        })
+        .collect()
+}
+
+/// The `.rs` files of `dir` (not recursive) by stem, except `skip`.
+fn stems(dir: &Path, skip: &str) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|s| s != skip)
+        .collect()
+}
+
+#[test]
+fn integration_tests_are_one_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tests = root.join("tests");
+    for e in std::fs::read_dir(&tests).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !(p.is_file() && name.ends_with(".rs")),
+            "tests/{name} is a separate test binary: move it to tests/it/{name} and add \
+             `mod {};` to tests/it/main.rs",
+            name.trim_end_matches(".rs")
+        );
+        if p.is_dir() && name != "it" {
+            assert!(
+                !p.join("main.rs").exists(),
+                "tests/{name}/main.rs is a separate test binary: make it a module of tests/it"
+            );
+        }
+    }
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        !manifest.lines().any(|l| l.trim() == "[[test]]") && !manifest.contains("autotests"),
+        "Cargo.toml declares test targets: the integration tests are the one crate tests/it"
+    );
+    // Every file is a declared module: an undeclared one compiles to nothing, silently.
+    let it = tests.join("it");
+    let main = std::fs::read_to_string(it.join("main.rs")).unwrap();
+    let mut want = stems(&it, "main");
+    want.extend(
+        std::fs::read_dir(&it)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned()),
+    );
+    assert_eq!(
+        declared_modules(&main),
+        want,
+        "tests/it/main.rs vs tests/it/"
+    );
+    let support = it.join("support");
+    let decl = declared_modules(&std::fs::read_to_string(support.join("mod.rs")).unwrap());
+    assert_eq!(
+        decl,
+        stems(&support, "mod"),
+        "tests/it/support/mod.rs vs its files"
+    );
+    assert_eq!(
+        declared_modules("mod a;\n// mod b;\npub mod c;\n"),
+        BTreeSet::from(["a".to_string(), "c".to_string()])
+    );
 }

@@ -1,59 +1,11 @@
 //! The histogram approximation stays within its stated guarantee
 //! `OPT(s) ≤ A ≤ OPT(⌊s/2⌋ + 1) + W·Δ²/4`, with OPT from an independent brute-force DP.
 
+use crate::support::asq::{brute_force, objective};
 use quantreplica::asq::approx_levels;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp, LogNormal, Normal};
 use rand_xoshiro::Xoshiro256PlusPlus;
-
-fn interval_cost(x: &[f64], w: &[f64], a: f64, b: f64) -> f64 {
-    x.iter()
-        .zip(w)
-        .filter(|(v, _)| **v > a && **v < b)
-        .map(|(v, wi)| wi * (b - v) * (v - a))
-        .sum()
-}
-
-fn objective(x: &[f64], w: &[f64], levels: &[f64]) -> f64 {
-    levels
-        .windows(2)
-        .map(|p| interval_cost(x, w, p[0], p[1]))
-        .sum()
-}
-
-/// Brute-force optimum over s distinct data values (textbook O(s·n²) DP, direct sums).
-fn brute_force(x: &[f64], w: &[f64], s: usize) -> f64 {
-    let mut u = x.to_vec();
-    u.sort_by(f64::total_cmp);
-    u.dedup();
-    let n = u.len();
-    let c: Vec<Vec<f64>> = (0..n)
-        .map(|j| {
-            (0..n)
-                .map(|i| {
-                    if i > j {
-                        interval_cost(x, w, u[j], u[i])
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let mut best: Vec<f64> = (0..n)
-        .map(|i| if i > 0 { c[0][i] } else { f64::INFINITY })
-        .collect();
-    for _ in 2..s {
-        let mut next = vec![f64::INFINITY; n];
-        for i in 1..n {
-            for j in 1..i {
-                next[i] = next[i].min(best[j] + c[j][i]);
-            }
-        }
-        best = next;
-    }
-    best[n - 1]
-}
 
 #[test]
 fn approx_within_stated_bound() {
