@@ -4,6 +4,12 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so a closed stdout (`| head`) would make every print fail (a panic
+    // in println!). Restored to the default, the process ends quietly like any Unix filter.
+    // SAFETY: called first, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match quantreplica::cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

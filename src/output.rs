@@ -1,12 +1,13 @@
-//! Writing results: JSON to stdout, files written atomically (temp file + rename) so that an
-//! interrupted or failed run never leaves a half-written file behind, and CSV tables — built
+//! Writing results: JSON to stdout, files written through a [`Sink`] (checked before computing;
+//! regular files replaced atomically, temp file + rename, so that an interrupted or failed run
+//! never leaves a half-written file behind; devices and FIFOs as streams), and CSV tables — built
 //! cell by cell ([`Csv::push`]) or derived from the serde form of the rows ([`Csv::from_rows`]),
 //! so that a table's columns are always the record's fields, in declared order.
 
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Serializes `value` as pretty JSON. Non-finite floats become `null` (serde_json's rule).
 pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
@@ -21,22 +22,307 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` atomically: a sibling temp file, then a rename.
+/// Writes `bytes` to `path` through a [`Sink`]: a regular file atomically (sibling temp file,
+/// then a rename), a device or FIFO as a stream.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
+    Sink::new(path)?.write(bytes)
+}
+
+/// Where an output file goes, checked before anything is computed ([`Sink::new`]).
+///
+/// - A regular file (or a new one) is replaced atomically: the bytes go to a hidden sibling
+///   temp file in the same directory, then a rename; a failure removes the temp file.
+/// - A symbolic link stays a link: the file it points to (followed through every link, even a
+///   dangling one) is replaced atomically in its own directory.
+/// - A character device or a FIFO (`/dev/null`, `/dev/stdout` on a terminal or a pipe, `mkfifo`)
+///   and the descriptor paths `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`
+///   are written as a stream, opened without truncation (appending), so `/dev/null` stays a
+///   device and `--csv /dev/stdout > file` appends to what was printed.
+/// - Anything else (a directory, a socket, a block device, a path through a regular file, an
+///   unwritable directory, an empty path) is refused with an input error naming the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sink {
+    /// The path as given (for messages).
+    given: PathBuf,
+    target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// Replace this regular file (symbolic links resolved) atomically.
+    File(PathBuf),
+    /// Write to this path as a stream.
+    Stream(PathBuf),
+}
+
+/// The descriptor paths that name an open file of this process.
+fn is_descriptor_path(p: &Path) -> bool {
+    let s = p.to_string_lossy();
+    if matches!(s.as_ref(), "/dev/stdout" | "/dev/stderr" | "/dev/stdin") {
+        return true;
+    }
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if let Some(n) = s.strip_prefix("/dev/fd/") {
+        return digits(n);
+    }
+    if let Some(rest) = s.strip_prefix("/proc/") {
+        if let Some((pid, n)) = rest.split_once("/fd/") {
+            return (pid == "self" || pid == "thread-self" || digits(pid)) && digits(n);
         }
     }
-    let tmp = path.with_extension(format!(
-        "{}.tmp{}",
-        path.extension().and_then(|e| e.to_str()).unwrap_or(""),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::Io(format!("{}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    false
+}
+
+/// Follows `path` through symbolic links (at most 40), dangling ones included: the path of the
+/// file a write would reach.
+fn resolve_links(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p).map_err(|e| refuse(path, &e.to_string()))?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(refuse(path, "too many levels of symbolic links"))
+}
+
+fn refuse(path: &Path, why: &str) -> Error {
+    Error::input(format!("cannot write {}: {why}", path.display()))
+}
+
+/// The directory a new file at `path` goes in (`.` for a bare file name).
+fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Whether the process may write into `p` (`access(2)`, so root passes permission bits but
+/// not a read-only file system).
+fn writable(p: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated string that outlives the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+fn file_name(file: &Path) -> String {
+    file.file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The temp file name beside `file`: hidden, with the process id, ending in the file's own name
+/// (so its extension, which plotters reads, is kept).
+fn temp_beside(file: &Path) -> PathBuf {
+    dir_of(file).join(format!(".tmp{}.{}", std::process::id(), file_name(file)))
+}
+
+/// Checks that `dir` can hold new files: an existing writable directory (probed by creating and
+/// removing a temp file), or a missing one under a writable directory (created when written).
+pub fn check_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() {
+        return Err(refuse(dir, "empty path"));
+    }
+    let mut d = resolve_links(dir)?;
+    loop {
+        match std::fs::metadata(&d) {
+            Ok(m) if m.is_dir() => break,
+            Ok(_) => return Err(refuse(dir, &format!("{} is not a directory", d.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                d = match d.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => resolve_links(p)?,
+                    _ => PathBuf::from("."),
+                };
+            }
+            Err(e) => return Err(refuse(dir, &e.to_string())),
+        }
+    }
+    let probe = temp_beside(&d.join("probe"));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(refuse(
+            dir,
+            &format!("cannot create files in {}: {e}", d.display()),
+        )),
+    }
+}
+
+impl Sink {
+    /// Checks that `path` can be written (see [`Sink`]) without writing it: call before
+    /// computing, so a bad path is refused at once (input error naming it, exit 2).
+    pub fn new(path: &Path) -> Result<Sink> {
+        let given = path.to_path_buf();
+        let s = path.as_os_str().to_string_lossy();
+        if s.is_empty() {
+            return Err(Error::input("cannot write an empty path"));
+        }
+        if s.ends_with('/') {
+            return Err(refuse(path, "names a directory"));
+        }
+        use std::os::unix::fs::FileTypeExt;
+        if is_descriptor_path(path) {
+            return match std::fs::metadata(path) {
+                Ok(_) if writable(path) => Ok(Sink {
+                    given,
+                    target: Target::Stream(path.to_path_buf()),
+                }),
+                Ok(_) => Err(refuse(path, "not writable")),
+                Err(e) => Err(refuse(path, &e.to_string())),
+            };
+        }
+        let real = resolve_links(path)?;
+        match std::fs::metadata(&real) {
+            Ok(m) => {
+                let t = m.file_type();
+                if t.is_char_device() || t.is_fifo() {
+                    return if writable(&real) {
+                        Ok(Sink {
+                            given,
+                            target: Target::Stream(real),
+                        })
+                    } else {
+                        Err(refuse(path, "permission denied"))
+                    };
+                }
+                if t.is_dir() {
+                    return Err(refuse(path, "is a directory"));
+                }
+                if !t.is_file() {
+                    return Err(refuse(path, "not a regular file, character device or FIFO"));
+                }
+                if !writable(&real) {
+                    return Err(refuse(path, "permission denied"));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(refuse(path, &e.to_string())),
+        }
+        // A regular or new file: its directory must take a temp file and a rename.
+        let dir = dir_of(&real);
+        match std::fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {
+                let probe = temp_beside(&real);
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&probe)
+                {
+                    Ok(_) => {
+                        let _ = std::fs::remove_file(&probe);
+                    }
+                    Err(e) => {
+                        return Err(refuse(
+                            path,
+                            &format!("cannot create files in {}: {e}", dir.display()),
+                        ))
+                    }
+                }
+            }
+            Ok(_) => {
+                return Err(refuse(
+                    path,
+                    &format!("{} is not a directory", dir.display()),
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => check_dir(&dir)
+                .map_err(|_| refuse(path, &format!("cannot create directory {}", dir.display())))?,
+            Err(e) => return Err(refuse(path, &e.to_string())),
+        }
+        Ok(Sink {
+            given,
+            target: Target::File(real),
+        })
+    }
+
+    /// The path as given.
+    pub fn path(&self) -> &Path {
+        &self.given
+    }
+
+    /// Whether the output is written as a stream (a device, FIFO or descriptor path).
+    pub fn is_stream(&self) -> bool {
+        matches!(self.target, Target::Stream(_))
+    }
+
+    fn io_err(&self, e: impl std::fmt::Display) -> Error {
+        Error::Io(format!("{}: {e}", self.given.display()))
+    }
+
+    /// Writes `bytes`: atomically for a regular file, as a stream otherwise.
+    pub fn write(&self, bytes: &[u8]) -> Result<()> {
+        match &self.target {
+            Target::Stream(p) => {
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| self.io_err(e))?;
+                f.write_all(bytes).map_err(|e| self.io_err(e))?;
+                f.flush().map_err(|e| self.io_err(e))
+            }
+            Target::File(_) => {
+                self.write_with(|tmp| std::fs::write(tmp, bytes).map_err(|e| self.io_err(e)))
+            }
+        }
+    }
+
+    /// Lets `fill` write a whole file at a temp path it is given, then moves that file into
+    /// place (a rename for a regular file; for a stream the bytes are copied and the temp file
+    /// removed). The temp file is removed on every failure.
+    pub fn write_with(&self, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let tmp = match &self.target {
+            Target::File(real) => {
+                let dir = dir_of(real);
+                if !dir.exists() {
+                    std::fs::create_dir_all(&dir).map_err(|e| self.io_err(e))?;
+                }
+                temp_beside(real)
+            }
+            Target::Stream(_) => std::env::temp_dir().join(format!(
+                ".quantreplica.tmp{}.{}.{}",
+                std::process::id(),
+                TEMP_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                file_name(&self.given)
+            )),
+        };
+        let done = fill(&tmp).and_then(|()| match &self.target {
+            Target::File(real) => std::fs::rename(&tmp, real).map_err(|e| self.io_err(e)),
+            Target::Stream(_) => {
+                let bytes = std::fs::read(&tmp).map_err(|e| self.io_err(e))?;
+                self.write(&bytes)
+            }
+        });
+        if done.is_err() || self.is_stream() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        done
+    }
+}
+
+/// Checks the files `STEM.EXT` for each extension (see [`Sink::new`]) before computing.
+pub fn check_stem(stem: &Path, extensions: &[&str]) -> Result<()> {
+    for ext in extensions {
+        Sink::new(&stem.with_extension(ext))?;
+    }
     Ok(())
 }
+
+static TEMP_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A CSV table: a header and rows of already-formatted cells.
 #[derive(Debug, Clone, Default)]
@@ -96,7 +382,7 @@ impl Csv {
         s
     }
 
-    /// Writes the table atomically.
+    /// Writes the table through a [`Sink`] (atomically for a regular file).
     pub fn write(&self, path: &Path) -> Result<()> {
         write_atomic(path, self.render().as_bytes())
     }

@@ -331,7 +331,7 @@ pub fn run_gibbs(
     spec.check()?;
     gibbs::check(model, opts)?;
     if bins == 0 {
-        return Err(Error::input("--bins must be at least 1, got 0"));
+        return Err(Error::input("--overlap-bins must be at least 1, got 0"));
     }
     let runs: Vec<GibbsResult> = spec.map_seeds(model, "gibbs", |inst, chain| {
         gibbs::run(model, inst, opts, chain)

@@ -29,9 +29,14 @@ pub struct Args {
     /// Smallest β of the ladder (geometric up to --beta).
     #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0.5")]
     pub beta_min: f64,
-    /// Bins of the P(q/Q) histogram.
-    #[arg(long, default_value = "40")]
-    pub bins: usize,
+    /// Bins of the P(q/Q) overlap histogram (`--bins` is the old name).
+    #[arg(
+        long = "overlap-bins",
+        alias = "bins",
+        value_name = "BINS",
+        default_value = "40"
+    )]
+    pub overlap_bins: usize,
 }
 
 /// Runs `gibbs`.
@@ -43,7 +48,7 @@ pub fn run(a: &Args) -> Result<()> {
         temperatures: a.temperatures,
         beta_min: a.beta_min,
     };
-    let r = run_gibbs(&model, &spec, &opts, a.bins)?;
+    let r = run_gibbs(&model, &spec, &opts, a.overlap_bins)?;
     if a.sim.json {
         return crate::output::print_json(&r);
     }

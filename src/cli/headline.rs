@@ -51,6 +51,9 @@ pub fn run(a: &Args) -> Result<()> {
         beta: a.beta,
     };
     p.check()?;
+    if !a.no_figures {
+        crate::output::check_dir(&a.out_dir)?;
+    }
     let t0 = Instant::now();
     let bits: Vec<u32> = (1..=8).collect();
     let optima = optimal_widths(&p, &bits)?;

@@ -18,6 +18,7 @@ pub struct Args {
 
 /// Runs `merge`.
 pub fn run(a: &Args) -> Result<()> {
+    a.output.check()?;
     let (_, context, rows) = sweep::merge::<RsRecord>(&a.files)?;
     if !context.starts_with("rs sweep") {
         return Err(Error::input(format!(

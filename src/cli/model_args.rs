@@ -102,12 +102,23 @@ impl ModelArgs {
 /// neither, CSV on stdout.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
-    /// Write CSV to this file (atomically). Without --csv or --json, CSV goes to stdout.
+    /// Write CSV to this file (a regular file replaced atomically; a device or FIFO such as
+    /// /dev/stdout written as a stream). Without --csv or --json, CSV goes to stdout.
     #[arg(long, value_name = "FILE", conflicts_with = "json")]
     pub csv: Option<PathBuf>,
     /// Print a JSON array of rows on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+impl OutputArgs {
+    /// Checks the `--csv` path before computing ([`crate::output::Sink::new`]).
+    pub fn check(&self) -> Result<()> {
+        if let Some(p) = &self.csv {
+            crate::output::Sink::new(p)?;
+        }
+        Ok(())
+    }
 }
 
 /// `--threads T`.

@@ -41,6 +41,9 @@ pub fn run(a: &Args) -> Result<()> {
         Some(r) => parse_bits_range(r)?,
         None => vec![a.model.bits],
     };
+    if let Some(p) = &a.csv {
+        crate::output::Sink::new(p)?;
+    }
     let spec = a.model.spec()?;
     let opts = RunOptions::default();
     if a.compare {

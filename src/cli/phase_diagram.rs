@@ -22,12 +22,23 @@ pub struct Args {
     /// The model; the two swept parameters' own flags are ignored.
     #[command(flatten)]
     pub model: ModelArgs,
-    /// x axis: `PARAM=START:STOP:COUNT` (alpha, noise, width, beta, ridge, teacher_var).
-    #[arg(long, default_value = "width=0.05:4:60")]
-    pub x: String,
-    /// y axis: `PARAM=START:STOP:COUNT` or `PARAM=v1,v2,...` (also bits).
-    #[arg(long, default_value = "bits=1,2,3,4,5,6")]
-    pub y: String,
+    /// x axis: `PARAM=START:STOP:COUNT` (alpha, noise, width, beta, ridge, teacher_var); `--x`
+    /// is the old name.
+    #[arg(
+        long = "x-axis",
+        alias = "x",
+        value_name = "PARAM=SPEC",
+        default_value = "width=0.05:4:60"
+    )]
+    pub x_axis: String,
+    /// y axis: `PARAM=START:STOP:COUNT` or `PARAM=v1,v2,...` (also bits); `--y` is the old name.
+    #[arg(
+        long = "y-axis",
+        alias = "y",
+        value_name = "PARAM=SPEC",
+        default_value = "bits=1,2,3,4,5,6"
+    )]
+    pub y_axis: String,
     /// Geometric spacing of the y range.
     #[arg(long)]
     pub log_y: bool,
@@ -60,10 +71,23 @@ struct Out<'a> {
     rsb: Option<&'a [RsbCell]>,
 }
 
+/// `STEM_rsb`.
+fn rsb_stem(out: &std::path::Path) -> PathBuf {
+    out.with_file_name(format!(
+        "{}_rsb",
+        out.file_name()
+            .map_or("phase_diagram".into(), |n| n.to_string_lossy())
+    ))
+}
+
 /// Runs `phase-diagram`.
 pub fn run(a: &Args) -> Result<()> {
-    let ax = Axis::parse(&a.x, false)?;
-    let ay = Axis::parse(&a.y, a.log_y)?;
+    let ax = Axis::parse(&a.x_axis, false)?;
+    let ay = Axis::parse(&a.y_axis, a.log_y)?;
+    crate::output::check_stem(&a.out, &["csv", "png", "svg"])?;
+    if a.rsb {
+        crate::output::check_stem(&rsb_stem(&a.out), &["csv", "png", "svg"])?;
+    }
     let d = phase_diagram(&a.model.spec()?, &ax, &ay, !a.no_transitions)?;
     let (px, py) = (d.x_param, d.y_param);
     let l = &d.layers;
@@ -92,12 +116,7 @@ pub fn run(a: &Args) -> Result<()> {
         true => Some(rsb_map(&a.model.spec()?, &ax, &ay)?),
         false => None,
     };
-    let rsb_stem = a.out.with_file_name(format!(
-        "{}_rsb",
-        a.out
-            .file_name()
-            .map_or("phase_diagram".into(), |n| n.to_string_lossy())
-    ));
+    let rsb_stem = rsb_stem(&a.out);
     if let Some(cells) = &rsb {
         Csv::from_rows(cells)?.write(&rsb_stem.with_extension("csv"))?;
         RsbErrorMap {

@@ -10,9 +10,10 @@ pub struct Args {
     /// The model (β must be finite).
     #[command(flatten)]
     pub model: ModelArgs,
-    /// Fix the Parisi parameter x ∈ (0, 1] instead of solving ∂φ1/∂x = 0.
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::spec::parse_finite)]
-    pub x: Option<f64>,
+    /// Fix the Parisi parameter x ∈ (0, 1] instead of solving ∂φ1/∂x = 0 (`--x` is the old
+    /// name).
+    #[arg(long = "parisi-x", alias = "x", value_name = "X", allow_negative_numbers = true, value_parser = crate::spec::parse_finite)]
+    pub parisi_x: Option<f64>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -32,7 +33,7 @@ fn fmt(v: f64) -> String {
 pub fn run(a: &Args) -> Result<()> {
     let model = a.model.model()?;
     let opts = RsbOptions::default();
-    let report = match a.x {
+    let report = match a.parisi_x {
         Some(x) => solve_fixed_x(&model, x, &opts)?,
         None => solve(&model, &opts)?,
     };

@@ -115,13 +115,19 @@ pub struct SgdArgs {
     /// Problem and optimizer.
     #[command(flatten)]
     pub p: ProblemArgs,
-    /// Targets quantized with `--noise`: comma list of data, labels, params, acts, grads, all.
+    /// Targets quantized with `--quantizer`: comma list of data, labels, params, acts, grads, all.
     #[arg(long, default_value = "")]
     pub quantize: String,
     /// Quantizer for `--quantize`: mult (= mult-coord), mult-coord, mult-vec, add, intB,
-    /// `int:B:STEP`, e2m1, e4m3, e5m2, fp16, bf16, `eXmY[:SCALE]`.
-    #[arg(long, default_value = "mult-coord")]
-    pub noise: String,
+    /// `int:B:STEP`, e2m1, e4m3, e5m2, fp16, bf16, `eXmY[:SCALE]` (`--noise` is the old name;
+    /// the label noise is `--sigma2`).
+    #[arg(
+        long = "quantizer",
+        alias = "noise",
+        value_name = "SPEC",
+        default_value = "mult-coord"
+    )]
+    pub quantizer: String,
     /// Noise level ε of the abstract models (Var ζ or Var δ_i, ≥ 0).
     #[arg(long, allow_negative_numbers = true)]
     pub eps: Option<f64>,
@@ -159,7 +165,7 @@ impl SgdArgs {
     pub fn quantize_spec(&self) -> QuantizeSpec {
         QuantizeSpec {
             quantize: names(&self.quantize),
-            noise: self.noise.clone(),
+            noise: self.quantizer.clone(),
             eps: self.eps,
             rounding: self.rounding.clone(),
             per_target: self.per_target.clone(),

@@ -42,9 +42,9 @@ pub struct Args {
     /// Resolution of the density solver (2: every mesh and step parameter halved).
     #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "1")]
     pub refine: f64,
-    /// Write a figure (PNG and SVG) with this path stem.
-    #[arg(long)]
-    pub plot: Option<PathBuf>,
+    /// Write a figure: STEM.png and STEM.svg (`--plot` is the old name).
+    #[arg(long = "out", alias = "plot", value_name = "STEM")]
+    pub out: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -67,6 +67,9 @@ pub fn parse_time(s: &str) -> Result<Vec<f64>> {
 pub fn run(a: &Args) -> Result<()> {
     let times = parse_time(&a.time)?;
     crate::error::positive("--refine", a.refine)?;
+    if let Some(stem) = &a.out {
+        crate::output::check_stem(stem, &["png", "svg"])?;
+    }
     let model = a.model.model()?;
     let opts = SteOptions {
         lr: a.lr,
@@ -82,7 +85,7 @@ pub fn run(a: &Args) -> Result<()> {
     });
     let fp = FpOptions::default().refined(a.refine);
     let rep = ste::report(&dynamics, &times, &fp, sim.as_ref())?;
-    if let Some(stem) = &a.plot {
+    if let Some(stem) = &a.out {
         let chart = chart(&rep);
         crate::report::plot::save(&chart, stem, (900, 600))?;
     }

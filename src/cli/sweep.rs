@@ -62,6 +62,7 @@ pub fn emit<T: serde::Serialize>(rows: &[SweepRow<T>], out: &OutputArgs) -> Resu
 /// Runs `sweep`.
 pub fn run(a: &Args) -> Result<()> {
     let grid = sweep::Grid::parse(&a.over, &a.log)?;
+    a.output.check()?;
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose()?;
     if shard.is_some() {
         if a.checkpoint.is_none() {

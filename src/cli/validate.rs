@@ -10,8 +10,13 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Output directory of validate_panel.{csv,json,png,svg} and validate_pq.{png,svg}.
-    #[arg(long, default_value = "figures")]
-    pub out: PathBuf,
+    #[arg(
+        long = "out-dir",
+        alias = "out",
+        value_name = "DIR",
+        default_value = "figures"
+    )]
+    pub out_dir: PathBuf,
     /// Seeds per method and point.
     #[arg(long, default_value = "4")]
     pub seeds: usize,
@@ -57,6 +62,7 @@ pub fn run(a: &Args) -> Result<()> {
     if a.sweeps == 0 {
         return Err(Error::input("--sweeps must be at least 1, got 0"));
     }
+    crate::output::check_dir(&a.out_dir)?;
     let mut st = PanelSettings {
         seeds: a.seeds,
         base_seed: a.seed,
@@ -68,7 +74,7 @@ pub fn run(a: &Args) -> Result<()> {
     st.gibbs.sweeps = a.sweeps;
     st.gibbs.burn_in = a.sweeps / 2;
     let report = run_panel(&default_panel(), &st, !a.json)?;
-    save_panel(&report, &a.out)?;
+    save_panel(&report, &a.out_dir)?;
     if a.json {
         return crate::output::print_json(&report);
     }
@@ -125,7 +131,7 @@ pub fn run(a: &Args) -> Result<()> {
     println!("{bad} of {} rows disagree beyond 3 stderr + allowance (AMP {}, Gibbs {}, QAT {}% of theory)", report.rows.len(), st.allow_amp, st.allow_gibbs, st.allow_qat_rel * 100.0);
     println!(
         "saved {}/validate_panel.{{csv,json,png,svg}}, validate_panel_train.{{png,svg}}, validate_pq.{{png,svg}}",
-        a.out.display()
+        a.out_dir.display()
     );
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! identically on any machine, with no system font libraries.
 
 use crate::error::{Error, Result};
+use crate::output::Sink;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -41,21 +42,15 @@ pub fn perr<E: std::fmt::Debug>(e: E) -> Error {
 /// Renders `fig` to `<stem>.png` and `<stem>.svg`, each written atomically. Returns both paths.
 pub fn save(fig: &impl Figure, stem: &Path, size: (u32, u32)) -> Result<(PathBuf, PathBuf)> {
     ensure_font();
-    if let Some(dir) = stem.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
-        }
-    }
     let png = stem.with_extension("png");
     let svg = stem.with_extension("svg");
-    let tmp_png = stem.with_extension(format!("tmp{}.png", std::process::id()));
-    {
-        let root = BitMapBackend::new(&tmp_png, size).into_drawing_area();
+    let (png_sink, svg_sink) = (Sink::new(&png)?, Sink::new(&svg)?);
+    png_sink.write_with(|tmp| {
+        let root = BitMapBackend::new(tmp, size).into_drawing_area();
         root.fill(&WHITE).map_err(perr)?;
         fig.draw(&root)?;
-        root.present().map_err(perr)?;
-    }
-    std::fs::rename(&tmp_png, &png)?;
+        root.present().map_err(perr)
+    })?;
     let mut svg_text = String::new();
     {
         let root = SVGBackend::with_string(&mut svg_text, size).into_drawing_area();
@@ -63,7 +58,7 @@ pub fn save(fig: &impl Figure, stem: &Path, size: (u32, u32)) -> Result<(PathBuf
         fig.draw(&root)?;
         root.present().map_err(perr)?;
     }
-    crate::output::write_atomic(&svg, svg_text.as_bytes())?;
+    svg_sink.write(svg_text.as_bytes())?;
     Ok((png, svg))
 }
 

@@ -38,6 +38,7 @@ mod lowprec_cli;
 mod lowprec_exact;
 mod lowprec_formats;
 mod lowprec_seeds;
+mod output_files;
 mod phase_theory;
 mod qat_theory;
 mod rs_theory;
