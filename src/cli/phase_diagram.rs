@@ -111,6 +111,7 @@ pub fn run(a: &Args) -> Result<()> {
     map.log_y = a.log_y;
     map.discrete_y = py == Param::Bits;
     map.at_both_axes = py != Param::Bits;
+    map.auto_legend = true;
     map.save(&a.out)?;
     let rsb = match a.rsb {
         true => Some(rsb_map(&a.model.spec()?, &ax, &ay)?),

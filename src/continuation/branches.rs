@@ -187,6 +187,9 @@ pub struct RsCurve {
     pub end_finish: End,
     /// Step outcomes (both directions).
     pub steps: StepCounts,
+    /// The sign channel's perfect-generalization state (`m = rρ`, frozen;
+    /// [`crate::rs::perfect`]): reported from its limit at every grid value, not followed.
+    pub perfect: bool,
 }
 
 /// A first-order transition: two stable branches with equal free entropy (at β = ∞: equal
@@ -469,7 +472,7 @@ pub fn diagram(
                 continue;
             }
             let x = s.state(zt(&model));
-            if raws.iter().any(|r| on_curve(&sys, &r.states, &x, p)) {
+            if is_perfect(&model, &x) || raws.iter().any(|r| on_curve(&sys, &r.states, &x, p)) {
                 continue;
             }
             raws.push(follow_both(&sys, &x, p, lo, hi, opts));
@@ -524,8 +527,10 @@ pub fn diagram(
             end_start: raw.ends.0,
             end_finish: raw.ends.1,
             steps: raw.steps,
+            perfect: false,
         });
     }
+    d.curves.extend(perfect_curves(make, &params)?);
     d.spinodals.sort_by(|a, b| a.p.total_cmp(&b.p));
     d.branch_points.sort_by(|a, b| a.p.total_cmp(&b.p));
     d.branches = cut_branches(&d.curves);
@@ -587,9 +592,69 @@ fn cut_branches(curves: &[RsCurve]) -> Vec<Branch> {
     out
 }
 
-/// The state of branch `b` at `p`, solved exactly by Newton from the interpolation of its points.
-fn branch_state(sys: &RsSystem, curves: &[RsCurve], b: &Branch, p: f64) -> Option<Vec<f64>> {
+/// Whether `x` is a perfect-generalization state of `model` ([`crate::rs::perfect`]).
+fn is_perfect(model: &Model, x: &[f64]) -> bool {
+    crate::rs::perfect::at_start(model, [x[0], x[1], x[2]]).is_some()
+}
+
+/// The curve point of a perfect state at `p`: frozen, so the map's Jacobian vanishes there
+/// (spectral radius 0) and it is stable.
+fn perfect_point(p: f64, s: &RsSolution) -> CurvePoint {
+    CurvePoint {
+        p,
+        m: s.m,
+        q: s.q,
+        big_q: s.big_q,
+        chi: s.chi,
+        free_entropy: s.free_entropy,
+        energy: s.energy,
+        spectral_radius: 0.0,
+        stable: true,
+        free_entropy_hessian: None,
+        nishimori_curvature: None,
+        at_eigenvalue: s.at_eigenvalue,
+        fold: false,
+    }
+}
+
+/// The perfect-state curves over `params` (one per scaling `r`, in increasing `r`; empty when
+/// the model has none).
+fn perfect_curves(make: &dyn Fn(f64) -> Result<Model>, params: &[f64]) -> Result<Vec<RsCurve>> {
+    let mut curves: Vec<RsCurve> = Vec::new();
+    for &p in params {
+        for (k, s) in crate::rs::perfect::states(&make(p)?).iter().enumerate() {
+            if curves.len() <= k {
+                curves.push(RsCurve {
+                    points: vec![],
+                    end_start: End::Boundary,
+                    end_finish: End::Boundary,
+                    steps: StepCounts::default(),
+                    perfect: true,
+                });
+            }
+            curves[k].points.push(perfect_point(p, s));
+        }
+    }
+    Ok(curves)
+}
+
+/// The state of branch `b` at `p`, solved exactly by Newton from the interpolation of its points
+/// (a perfect state from its limit).
+fn branch_state(
+    make: &dyn Fn(f64) -> Result<Model>,
+    sys: &RsSystem,
+    curves: &[RsCurve],
+    b: &Branch,
+    p: f64,
+) -> Option<Vec<f64>> {
     let pts = &curves[b.curve].points[b.points.0..=b.points.1];
+    if curves[b.curve].perfect {
+        let m0 = pts.first()?.m;
+        let s = crate::rs::perfect::states(&make(p).ok()?)
+            .into_iter()
+            .min_by(|u, v| (u.m - m0).abs().total_cmp(&(v.m - m0).abs()))?;
+        return Some(vec![s.m, s.q, s.big_q]);
+    }
     let state = |c: &CurvePoint, zt: bool| -> Vec<f64> {
         if zt {
             let r = if c.chi.is_finite() {
@@ -641,7 +706,7 @@ fn first_order(
     // The score of branch i at p, solved exactly, with its m.
     let score_at = |i: usize, p: f64| -> Option<(f64, f64)> {
         let b = &d.branches[i];
-        let x = branch_state(sys, &d.curves, b, p)?;
+        let x = branch_state(make, sys, &d.curves, b, p)?;
         let model = make(p).ok()?;
         let sol = solve_from(&model, [x[0], x[1], x[2]], &no_iteration(&opts.solver))?;
         Some((sol.free_entropy.unwrap_or(-sol.energy), x[0]))
@@ -886,7 +951,7 @@ pub fn fixed_points(model: &Model, opts: &BranchOptions) -> AllFixedPoints {
         }
     }
     for x in seeds {
-        if raws.iter().any(|r| on_curve(&sys, &r.states, &x, t0)) {
+        if is_perfect(model, &x) || raws.iter().any(|r| on_curve(&sys, &r.states, &x, t0)) {
             continue;
         }
         let raw = follow_both(&sys, &x, t0, t0 - range, t0 + range, opts);
@@ -914,7 +979,11 @@ pub fn fixed_points(model: &Model, opts: &BranchOptions) -> AllFixedPoints {
         let Some(sol) = solve_from(model, [x[0], x[1], x[2]], &no_iteration(&opts.solver)) else {
             continue;
         };
-        let cp = curve_point(model, &x, t0, &sys, &opts.solver);
+        let cp = if is_perfect(model, &x) {
+            Some(perfect_point(t0, &sol))
+        } else {
+            curve_point(model, &x, t0, &sys, &opts.solver)
+        };
         out.push(labelled(sol, cp.as_ref(), by));
     }
     let key = |f: &FixedPoint| f.solution.free_entropy.unwrap_or(-f.solution.energy);

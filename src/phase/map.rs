@@ -52,7 +52,7 @@ pub fn phase_grid(xs: &[f64], ys: &[f64], make: &ModelAt<'_>) -> Result<Vec<Phas
                 x,
                 y,
                 at_eigenvalue: r.equilibrium.at_eigenvalue,
-                phase: RsPhase::of(&r.equilibrium, r.converged),
+                phase: RsPhase::of_model(&m, &r.equilibrium, r.converged),
                 gen_error: r.equilibrium.gen_error,
             }
         }

@@ -26,10 +26,24 @@ pub enum RsPhase {
     NegativeEntropy,
     /// The RS iteration did not converge.
     Unresolved,
+    /// The equilibrium is the sign channel's frozen perfect-generalization state
+    /// (`m = rρ`, ε_g = 0; [`crate::rs::perfect`]).
+    Perfect,
 }
 
 impl RsPhase {
-    /// Classifies an RS equilibrium.
+    /// Classifies the RS equilibrium `s` of `model` ([`RsPhase::Perfect`] for a perfect state
+    /// of the sign channel).
+    pub fn of_model(model: &Model, s: &RsSolution, converged: bool) -> RsPhase {
+        let x = [s.m, s.q, s.big_q];
+        if converged && crate::rs::perfect::at_start(model, x).is_some() {
+            RsPhase::Perfect
+        } else {
+            RsPhase::of(s, converged)
+        }
+    }
+
+    /// Classifies an RS equilibrium (never [`RsPhase::Perfect`]: see [`RsPhase::of_model`]).
     pub fn of(s: &RsSolution, converged: bool) -> RsPhase {
         if !converged {
             RsPhase::Unresolved
@@ -49,16 +63,18 @@ impl RsPhase {
             RsPhase::Rsb => 1,
             RsPhase::NegativeEntropy => 2,
             RsPhase::Unresolved => 3,
+            RsPhase::Perfect => 4,
         }
     }
 
     /// Category names in index order.
-    pub fn names() -> [&'static str; 4] {
+    pub fn names() -> [&'static str; 5] {
         [
             "RS stable",
             "RSB (AT unstable)",
             "negative entropy",
             "not converged",
+            "perfect generalization (frozen)",
         ]
     }
 }
@@ -411,7 +427,8 @@ pub fn transitions_along(spec: &ModelSpec, param: Param, values: &[f64]) -> Resu
     transitions(&make, param.name(), &ps, &SolverOptions::default())
 }
 
-/// First-order structure of a two-parameter map: for every row `y`, the spinodals (folds) and
+/// First-order structure of a two-parameter map: for every row `y`, the spinodals (folds that
+/// end a stable branch) and
 /// the equilibrium transitions found by branch continuation
 /// ([`crate::continuation::branches::diagram`]) along `x`, as `(x, y)` points.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -444,7 +461,20 @@ pub fn first_order_lines(
     )?;
     let mut out = FirstOrderLines::default();
     for (d, &y) in rows.iter().zip(ys) {
-        out.spinodals.extend(d.spinodals.iter().map(|s| (s.p, y)));
+        // A spinodal ends a metastable branch: a fold between two unstable branches (e.g. the
+        // saddles near the sign channel's perfect state) is not one.
+        let ends_stable = |p: f64| {
+            let tol = 1e-9 * (1.0 + p.abs());
+            d.branches.iter().any(|b| {
+                b.stable && ((b.p_range.0 - p).abs() <= tol || (b.p_range.1 - p).abs() <= tol)
+            })
+        };
+        out.spinodals.extend(
+            d.spinodals
+                .iter()
+                .filter(|s| ends_stable(s.p))
+                .map(|s| (s.p, y)),
+        );
         out.equilibrium_transitions
             .extend(d.first_order.iter().map(|f| (f.p, y)));
     }

@@ -1,7 +1,7 @@
 //! Drawing a computed phase map ([`MapLayers`]): the phases as categorical cells, the AT line,
 //! spinodals and first-order transitions as overlaid points or curves, and any extra curves.
 
-use super::heatmap::Heatmap;
+use super::heatmap::{Heatmap, PHASE_COLOURS};
 use super::plot::{save, Legend, Mark, Series};
 use crate::error::Result;
 use crate::phase::map::MapLayers;
@@ -29,6 +29,9 @@ pub struct PhaseMap {
     pub at_both_axes: bool,
     /// Legend corner.
     pub legend: Legend,
+    /// Put the legend in the corner with the fewest overlaid points instead (see
+    /// [`quiet_corner`]).
+    pub auto_legend: bool,
 }
 
 impl PhaseMap {
@@ -45,11 +48,20 @@ impl PhaseMap {
             discrete_y: false,
             at_both_axes: true,
             legend: Legend::UpperRight,
+            auto_legend: false,
         }
     }
 
     /// Draws the map to `<stem>.png` and `<stem>.svg`.
     pub fn save(self, stem: &Path) -> Result<()> {
+        let legend = if self.auto_legend {
+            let mut pts: Vec<(f64, f64)> = self.layers.at_line.clone();
+            pts.extend(&self.layers.first_order.spinodals);
+            pts.extend(&self.layers.first_order.equilibrium_transitions);
+            quiet_corner(&self.layers.xs, &self.layers.ys, self.log_y, &pts)
+        } else {
+            self.legend
+        };
         let MapLayers {
             xs,
             ys,
@@ -66,7 +78,13 @@ impl PhaseMap {
             z: cells.iter().map(|c| c.phase.index() as f64).collect(),
             log_y: self.log_y,
             categories: RsPhase::names().iter().map(|s| s.to_string()).collect(),
-            legend: self.legend,
+            // The perfect state's colour apart from the RSB cells'.
+            category_colours: {
+                let mut c = PHASE_COLOURS[..4].to_vec();
+                c.push(PHASE_COLOURS[5]);
+                c
+            },
+            legend,
             ..Heatmap::default()
         };
         if !at_line.is_empty() {
@@ -106,4 +124,36 @@ impl PhaseMap {
         save(&h, stem, (980, 680))?;
         Ok(())
     }
+}
+
+/// The corner of the plot (upper right, upper left, lower right, lower left: the first of the
+/// least crowded) whose 40 % × 40 % box holds the fewest of `pts`, in the axes' coordinates
+/// (`y` geometric when `log_y`).
+pub fn quiet_corner(xs: &[f64], ys: &[f64], log_y: bool, pts: &[(f64, f64)]) -> Legend {
+    let span = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo, hi)
+    };
+    let ty = |y: f64| if log_y && y > 0.0 { y.ln() } else { y };
+    let (x0, x1) = span(xs);
+    let (y0, y1) = span(&ys.iter().map(|&y| ty(y)).collect::<Vec<_>>());
+    let frac = |v: f64, lo: f64, hi: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+    let count = |right: bool, upper: bool| {
+        pts.iter()
+            .filter(|&&(x, y)| {
+                let (u, w) = (frac(x, x0, x1), frac(ty(y), y0, y1));
+                (if right { u > 0.6 } else { u < 0.4 }) && (if upper { w > 0.6 } else { w < 0.4 })
+            })
+            .count()
+    };
+    [
+        (Legend::UpperRight, count(true, true)),
+        (Legend::UpperLeft, count(false, true)),
+        (Legend::LowerRight, count(true, false)),
+        (Legend::LowerLeft, count(false, false)),
+    ]
+    .into_iter()
+    .min_by_key(|c| c.1)
+    .map_or(Legend::UpperRight, |c| c.0)
 }

@@ -18,6 +18,7 @@
 pub mod capacity;
 pub mod finite;
 pub mod frozen;
+pub mod perfect;
 pub mod scale;
 pub mod zero;
 
@@ -313,6 +314,10 @@ fn iterate_watched_from<W: FnMut(&[f64], f64) -> bool>(
 /// A later start whose iterate comes this close to a converged fixed point (relative, with a
 /// residual as small) has entered that point's basin and is not followed further.
 const MERGE_RADIUS: f64 = 1e-7;
+/// An iterate this close to a perfect state of the sign channel (`1 − m/√(ρQ)` and
+/// `1 − q/Q`) is on its way there: the map contracts super-exponentially near it
+/// ([`perfect`]), and no other fixed point lies this close.
+const PERFECT_BASIN: f64 = 1e-6;
 /// Two fixed points closer than this (relative, every order parameter) are one.
 const SAME_STATE: f64 = 1e-6;
 
@@ -330,6 +335,10 @@ pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Optio
     }
     // A posterior too sharp for the finite-β quadrature: the β = ∞ expressions (issue 13).
     if let Some(s) = frozen::from_start(model, start, opts) {
+        return Some(s);
+    }
+    // The sign channel's perfect state, reported from its limit (never iterated).
+    if let Some(s) = perfect::at_start(model, start) {
         return Some(s);
     }
     let out = iterate_from(model, start, opts);
@@ -388,6 +397,8 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
         return r;
     }
     let mut found: Vec<RsSolution> = Vec::new();
+    // The sign channel's perfect-generalization states (frozen, m = rρ): from their limit.
+    let perfect = perfect::states(model);
     for (i, s) in starts(model).into_iter().enumerate() {
         // The intermediate start only matters when the uninformed and informed starts disagree.
         if i == 2 && found.len() == 1 && found[0].status.is_converged() {
@@ -398,7 +409,10 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
             .filter(|f| f.status.is_converged())
             .map(|f| f.state(collapses(model)))
             .collect();
-        let out = iterate_watched_from(model, s, opts, merge_watch(&known, MERGE_RADIUS));
+        let mut merge = merge_watch(&known, MERGE_RADIUS);
+        let out = iterate_watched_from(model, s, opts, |x, res| {
+            merge(x, res) || (!perfect.is_empty() && perfect::near(model, x, PERFECT_BASIN))
+        });
         if out.stopped {
             // The same fixed point as an earlier start.
             continue;
@@ -426,6 +440,9 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
         if !dup {
             found.push(sol);
         }
+    }
+    for p in perfect {
+        found.push(p);
     }
     found.sort_by_key(|s| !s.status.is_converged());
     let score = |s: &RsSolution| -> f64 {

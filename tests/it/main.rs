@@ -23,6 +23,7 @@ mod asq_worst;
 mod branches;
 mod classification_cli;
 mod classification_finite;
+mod classification_phase;
 mod classification_published;
 mod classification_reference;
 mod classification_storage;
