@@ -10,8 +10,10 @@
 //! iteration approaches super-exponentially but never reaches (at `Q − q = 0` the channel's
 //! conjugates are infinite). It is therefore reported from its limit, not iterated:
 //!
-//!     m = rρ,  q = Q = r²ρ,  ε_g = ε_t = 0,  e = 0,  λ_AT = 0 (Var(s) = 0),
-//!     φ = s = E_{w0}[log π(r w0)] − (λ/2) r² ρ
+//! ```text
+//! m = rρ,  q = Q = r²ρ,  ε_g = ε_t = 0,  e = 0,  λ_AT = 0 (Var(s) = 0),
+//! φ = s = E_{w0}[log π(r w0)] − (λ/2) r² ρ
+//! ```
 //!
 //! (the level weights and the ridge prior factor of the one configuration; 0 for the counting
 //! measure without a ridge). At β = ∞ this is the Ising perceptron's `m = 1` state of Györgyi
