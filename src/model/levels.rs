@@ -289,52 +289,20 @@ impl LevelSet {
         };
         let sm = v[imax];
         let emax = -0.5 * a * sm * sm + h * sm;
-        let decay = (-a * d * d).exp();
         let g = (h - a * sm) * d;
-        let floor = (-CUTOFF).exp();
-        let (mut z, mut m1, mut m2) = (1.0, 0.0, 0.0);
-        // Away from the mode on each side (σ = ±1), the weight n levels out is
-        // w_n = exp(σ n g − a d² n²/2) and w_{n+1}/w_n = exp(σ g − a d²/2 − a d² n): two products
-        // per level instead of an exponential, re-anchored exactly every RESYNC levels so the
-        // rounding of long products (thousands of levels) does not accumulate.
-        let ad2 = a * d * d;
-        for (sigma, count) in [(1.0, k - 1 - imax), (-1.0, imax)] {
-            let sg = sigma * g;
-            let mut n0 = 1;
-            'side: while n0 <= count {
-                let nf = n0 as f64;
-                // σ n d (h − a (s_m + σ n d/2)): the exponent relative to the mode, through the
-                // midpoint, so that a large `a` does not cancel (±ω levels: midpoint 0, exactly).
-                // (Only where the cancellation would reach the quadrature's tolerance: elsewhere
-                // the two forms agree to round-off and the historical one is kept.)
-                let mut w = if a * d * sm.abs().max(d) > CANCELLING {
-                    let mid = sm + 0.5 * sigma * nf * d;
-                    (sigma * nf * d * (h - a * mid)).exp()
-                } else {
-                    (nf * sg - 0.5 * ad2 * nf * nf).exp()
-                };
-                let mut r = if n0 == 1 {
-                    w * decay
-                } else {
-                    (sg - 0.5 * ad2 - ad2 * nf).exp()
-                };
-                let end = count.min(n0 + RESYNC - 1);
-                for n in n0..=end {
-                    if w < floor {
-                        break 'side;
-                    }
-                    let x = sigma * n as f64 * d;
-                    z += w;
-                    m1 += w * x;
-                    m2 += w * x * x;
-                    w *= r;
-                    r *= decay;
-                }
-                n0 = end + 1;
-            }
-        }
-        m1 /= z;
-        m2 /= z;
+        // σ n d (h − a (s_m + σ n d/2)): the exponent relative to the mode, through the
+        // midpoint, so that a large `a` does not cancel (±ω levels: midpoint 0, exactly). Only
+        // where the cancellation would reach the quadrature's tolerance: elsewhere the two forms
+        // agree to round-off and the historical one is kept. Decided once per call; each form
+        // gets its own loop. The test is `a d max(|s_m|, d) > CANCELLING`, written without
+        // the NaN-aware `max` (rounding is monotone, so it is the same test; `a, d > 0`).
+        let ad = a * d;
+        let (z, m1, m2) = if ad * sm.abs() > CANCELLING || ad * d > CANCELLING {
+            lattice_sums::<true>(k, imax, sm, h, a, d, g)
+        } else {
+            lattice_sums::<false>(k, imax, sm, h, a, d, g)
+        };
+        let (m1, m2) = (m1 / z, m2 / z);
         (sm + m1, (m2 - m1 * m1).max(0.0), emax, z)
     }
 
@@ -647,6 +615,61 @@ impl Student {
             Some(lw) => lw.iter().map(|x| x.exp()).sum::<f64>().ln(),
         })
     }
+}
+
+/// The lattice sums `(z, Σ w x, Σ w x²)` of [`LevelSet::moments_even`] relative to the mode
+/// `sm = s[imax]` (`g = (h − a sm) d`, the mode's own weight 1 included in `z`). Away from the
+/// mode on each side (σ = ±1), the weight n levels out is `w_n = exp(σ n g − a d² n²/2)` and
+/// `w_{n+1}/w_n = exp(σ g − a d²/2 − a d² n)`: two products per level instead of an
+/// exponential, re-anchored exactly every RESYNC levels so the rounding of long products
+/// (thousands of levels) does not accumulate. `MIDPOINT` selects the anchor's form
+/// `σ n d (h − a (sm + σ n d/2))`, which does not cancel at large `a`.
+#[inline(always)]
+fn lattice_sums<const MIDPOINT: bool>(
+    k: usize,
+    imax: usize,
+    sm: f64,
+    h: f64,
+    a: f64,
+    d: f64,
+    g: f64,
+) -> (f64, f64, f64) {
+    let decay = (-a * d * d).exp();
+    let floor = (-CUTOFF).exp();
+    let (mut z, mut m1, mut m2) = (1.0, 0.0, 0.0);
+    let ad2 = a * d * d;
+    for (sigma, count) in [(1.0, k - 1 - imax), (-1.0, imax)] {
+        let sg = sigma * g;
+        let mut n0 = 1;
+        'side: while n0 <= count {
+            let nf = n0 as f64;
+            let mut w = if MIDPOINT {
+                let mid = sm + 0.5 * sigma * nf * d;
+                (sigma * nf * d * (h - a * mid)).exp()
+            } else {
+                (nf * sg - 0.5 * ad2 * nf * nf).exp()
+            };
+            let mut r = if n0 == 1 {
+                w * decay
+            } else {
+                (sg - 0.5 * ad2 - ad2 * nf).exp()
+            };
+            let end = count.min(n0 + RESYNC - 1);
+            for n in n0..=end {
+                if w < floor {
+                    break 'side;
+                }
+                let x = sigma * n as f64 * d;
+                z += w;
+                m1 += w * x;
+                m2 += w * x * x;
+                w *= r;
+                r *= decay;
+            }
+            n0 = end + 1;
+        }
+    }
+    (z, m1, m2)
 }
 
 #[cfg(test)]
