@@ -85,6 +85,13 @@ fn bench(c: &mut Criterion) {
         g.bench_function("sort_with_weights", |b| {
             b.iter(|| sort_with_weights(black_box(&x), black_box(&w)))
         });
+        // s = 3 streams the values without the prefix table; s = 6, 7 are the slowest
+        // against QUIVER (docs/asq.md).
+        for s in [3usize, 6, 7] {
+            g.bench_function(format!("exact_s{s}"), |b| {
+                b.iter(|| exact_levels(black_box(&sorted), None, s))
+            });
+        }
         for s in [4usize, 16, 64] {
             g.bench_function(format!("exact_s{s}"), |b| {
                 b.iter(|| exact_levels(black_box(&sorted), None, s))

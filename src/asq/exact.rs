@@ -4,7 +4,7 @@
 
 use super::check_sorted;
 use super::dp::{partition, partition_single, StepCost};
-use super::few::few_ends;
+use super::few::{few_ends, three_levels};
 use super::prefix::{distinct_at, Prefix};
 use crate::error::Result;
 
@@ -35,7 +35,8 @@ impl StepCost for Double<'_> {
 /// Exact optimal levels for sorted values (weights optional, `None` = 1 each, any
 /// non-negative weights): `s` sorted distinct data values, the minimum and the maximum
 /// included, minimising `Σ w (b − x)(x − a)`. The fastest exact solver here: for s ≤ 5 one
-/// O(d) scan with monotone pointers (`few.rs`), above that the penalty-per-level method
+/// O(d) scan with monotone pointers (`few.rs`; for s = 3 streamed, without the prefix
+/// table), above that the penalty-per-level method
 /// ([`super::exact_lagrange`]), whose time barely depends on `s`.
 ///
 /// ```
@@ -50,6 +51,9 @@ pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result
         return super::exact_lagrange(sorted, weights, s);
     }
     check_sorted(sorted, weights, s)?;
+    if s == 3 {
+        return Ok(three_levels(sorted, weights));
+    }
     let p = Prefix::from_sorted(sorted, weights);
     Ok(distinct_at(sorted, &few_ends(&p, s - 1)))
 }

@@ -13,7 +13,7 @@
 //! each one pass over j with at most two pointers: O(d) cost evaluations in all, against one
 //! O(d) SMAWK layer or a few penalised passes for the general solvers.
 
-use super::prefix::Prefix;
+use super::prefix::{cost_between, sorted_nodes, Node, Prefix};
 
 /// The best middle node for outer nodes `j < e` (`e ≥ j + 2`), walking right from `b`.
 #[inline]
@@ -73,6 +73,92 @@ pub(crate) fn few_ends(p: &Prefix, target: usize) -> Vec<usize> {
                 }
             }
             ends
+        }
+    }
+}
+
+/// s = 3 on sorted values without the prefix table: the same nodes as
+/// [`Prefix::from_sorted`] (same bits), streamed twice (once for the last node, once for the
+/// middle level), so the levels are those of `few_ends(&Prefix::from_sorted(x, w), 2)` at
+/// the cost of a few passes over `x` instead of writing and reading 32 bytes per distinct
+/// value. Needs at least 3 distinct values.
+pub(crate) fn three_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
+    let (count, nodes) = sorted_nodes(x, w);
+    debug_assert!(count >= 3);
+    let (ie, ne): (usize, Node) = nodes.last().expect("at least 3 distinct values");
+    let (_, mut nodes) = sorted_nodes(x, w);
+    let (_, n0) = nodes.next().expect("at least 3 distinct values");
+    // As few_ends with target 2: the first index with the least cost wins.
+    let (mut best, mut ib) = (f64::INFINITY, usize::MAX);
+    for (i, nj) in nodes.take(count - 2) {
+        if ib == usize::MAX {
+            ib = i;
+        }
+        let c = cost_between(&n0, &nj) + cost_between(&nj, &ne);
+        if c < best {
+            best = c;
+            ib = i;
+        }
+    }
+    vec![x[0], x[ib], x[ie]]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asq::prefix::distinct_at;
+
+    /// The streamed s = 3 equals the table-based scan to the bit, ties included (the first
+    /// best middle level wins in both).
+    #[test]
+    fn three_levels_equals_the_table_scan() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut cases: Vec<(Vec<f64>, Option<Vec<f64>>)> = vec![
+            // Exact ties: evenly spaced values, both middle candidates cost the same.
+            ((0..4).map(f64::from).collect(), None),
+            ((0..9).map(f64::from).collect(), None),
+            (vec![-1.0, -0.0, 0.0, 1.0], None),
+        ];
+        for d in [3usize, 4, 5, 17, 100, 1000, 20_000] {
+            for dup in [1.0, 0.05] {
+                let mut x: Vec<f64> = (0..d)
+                    .map(|_| {
+                        let u = next();
+                        if dup < 1.0 {
+                            (u / dup).floor() * dup
+                        } else {
+                            (-u.ln()).powi(2)
+                        }
+                    })
+                    .collect();
+                x.sort_by(f64::total_cmp);
+                let w: Vec<f64> = (0..d).map(|_| next() * 3.0).collect();
+                cases.push((x.clone(), None));
+                cases.push((x, Some(w)));
+            }
+        }
+        for (x, w) in &cases {
+            let distinct = super::super::prefix::runs(x).count();
+            if distinct < 3 {
+                continue;
+            }
+            let p = Prefix::from_sorted(x, w.as_deref());
+            let want = distinct_at(x, &few_ends(&p, 2));
+            let got = three_levels(x, w.as_deref());
+            let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&got),
+                bits(&want),
+                "d {} weights {}",
+                x.len(),
+                w.is_some()
+            );
         }
     }
 }

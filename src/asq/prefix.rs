@@ -51,26 +51,10 @@ impl Prefix {
     /// to the last bit, as [`Prefix::from_points`] on the compressed values, without copying
     /// them; [`distinct_at`] maps node indices back to values.
     pub fn from_sorted(x: &[f64], w: Option<&[f64]>) -> Self {
-        let count = runs(x).count();
-        let shift = if x.is_empty() {
-            0.0
-        } else {
-            runs(x).map(|(i, _)| x[i]).sum::<f64>() / count as f64
-        };
-        let mut nodes = Vec::with_capacity(count);
-        let (mut q0, mut q1, mut q2) = (0.0, 0.0, 0.0);
-        for (i, j) in runs(x) {
-            let v = x[i] - shift;
-            let wv = match w {
-                None => (i + 1..j).fold(1.0, |a, _| a + 1.0),
-                Some(w) => w[i + 1..j].iter().fold(w[i], |a, b| a + b),
-            };
-            q0 += wv;
-            q1 += wv * v;
-            q2 += wv * v * v;
-            nodes.push(Node { x: v, q0, q1, q2 });
-        }
-        Prefix { nodes }
+        let (count, nodes) = sorted_nodes(x, w);
+        let mut out = Vec::with_capacity(count);
+        out.extend(nodes.map(|(_, n)| n));
+        Prefix { nodes: out }
     }
 
     /// Number of candidate levels.
@@ -82,9 +66,7 @@ impl Prefix {
     /// contributes zero in exact arithmetic).
     #[inline(always)]
     pub fn cost(&self, j: usize, i: usize) -> f64 {
-        let a = &self.nodes[j];
-        let b = &self.nodes[i];
-        (a.x + b.x) * (b.q1 - a.q1) - (b.q2 - a.q2) - a.x * b.x * (b.q0 - a.q0)
+        cost_between(&self.nodes[j], &self.nodes[i])
     }
 
     /// For unit weights on raw sorted points (duplicates allowed): the index of the best
@@ -112,6 +94,42 @@ impl Prefix {
         let b = self.middle(k, j);
         self.cost(k, b) + self.cost(b, j)
     }
+}
+
+/// Cost of the points in (a, b] with levels at nodes a < b: `Σ w (b − x)(x − a)` from the
+/// prefix moments (the formula of [`Prefix::cost`], shared so that streaming callers get the
+/// same bits).
+#[inline(always)]
+pub(crate) fn cost_between(a: &Node, b: &Node) -> f64 {
+    (a.x + b.x) * (b.q1 - a.q1) - (b.q2 - a.q2) - a.x * b.x * (b.q0 - a.q0)
+}
+
+/// The nodes of [`Prefix::from_sorted`] one at a time, without storing them: the number of
+/// distinct values and an iterator over `(index in x of the run's first value, node)`. The
+/// count and the shift take two passes over `x` here; the iterator is one more.
+pub(crate) fn sorted_nodes<'a>(
+    x: &'a [f64],
+    w: Option<&'a [f64]>,
+) -> (usize, impl Iterator<Item = (usize, Node)> + 'a) {
+    let count = runs(x).count();
+    let shift = if x.is_empty() {
+        0.0
+    } else {
+        runs(x).map(|(i, _)| x[i]).sum::<f64>() / count as f64
+    };
+    let (mut q0, mut q1, mut q2) = (0.0, 0.0, 0.0);
+    let nodes = runs(x).map(move |(i, j)| {
+        let v = x[i] - shift;
+        let wv = match w {
+            None => (i + 1..j).fold(1.0, |a, _| a + 1.0),
+            Some(w) => w[i + 1..j].iter().fold(w[i], |a, b| a + b),
+        };
+        q0 += wv;
+        q1 += wv * v;
+        q2 += wv * v * v;
+        (i, Node { x: v, q0, q1, q2 })
+    });
+    (count, nodes)
 }
 
 /// The runs of equal values of sorted `x`, as half-open index ranges `(start, end)`.
