@@ -1,6 +1,5 @@
 //! The `quantreplica` command line: a thin layer over the library.
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,7 +9,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = match quantreplica::cli::Cli::try_parse() {
+    let cli = match quantreplica::cli::parse_from(std::env::args_os()) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;

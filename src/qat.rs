@@ -119,9 +119,14 @@ pub fn check(opts: &QatOptions) -> Result<()> {
         )));
     }
     if let QatSchedule::Step { every, factor } = opts.schedule {
-        if every == 0 || !(factor > 0.0 && factor <= 1.0) {
+        if every == 0 {
+            return Err(Error::input(
+                "step schedule: decay every must be at least 1 epoch, got 0",
+            ));
+        }
+        if !(factor > 0.0 && factor <= 1.0) {
             return Err(Error::input(format!(
-                "step schedule needs every >= 1 and factor in (0, 1], got {every}, {factor}"
+                "step schedule: decay factor must be in (0, 1], got {factor}"
             )));
         }
     }

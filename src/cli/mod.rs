@@ -71,6 +71,52 @@ pub enum Command {
     SteDynamics(ste_dynamics::Args),
 }
 
+/// The command line's definition, with every value-taking flag of every subcommand accepting a
+/// negative number as its value (`--margin -1`, `--seed -1`, `--alpha -inf`), so that a bad
+/// one gets the flag's own message rather than "unexpected argument '-1'". Flags whose values are lists or
+/// specs that may start with a minus (`--level-weights -0.5,1.5`) allow hyphen values
+/// themselves.
+pub fn command() -> clap::Command {
+    fn negatives(cmd: clap::Command) -> clap::Command {
+        use std::any::TypeId;
+        let numeric = [
+            TypeId::of::<f64>(),
+            TypeId::of::<i64>(),
+            TypeId::of::<u64>(),
+            TypeId::of::<u32>(),
+            TypeId::of::<usize>(),
+        ];
+        let cmd = cmd.mut_args(|a| {
+            if !a.get_action().takes_values() || a.is_positional() {
+                return a;
+            }
+            // A number's parser refuses anything that is not a number (`-inf` included, which
+            // allow_negative_numbers does not recognise), naming the flag; other values (paths,
+            // names) must not swallow a following flag.
+            let id = a.get_value_parser().type_id();
+            if numeric.iter().any(|t| id == *t) {
+                a.allow_hyphen_values(true)
+            } else {
+                a.allow_negative_numbers(true)
+            }
+        });
+        cmd.mut_subcommands(negatives)
+    }
+    use clap::CommandFactory;
+    negatives(Cli::command())
+}
+
+/// Parses a command line (the first item is the program name) with [`command`].
+pub fn parse_from<I, T>(args: I) -> std::result::Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::FromArgMatches;
+    let mut m = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches_mut(&mut m)
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {

@@ -27,10 +27,10 @@ pub struct ModelArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "1")]
     pub width: f64,
     /// Level set: uniform, midtread, lloyd-max, quantile, pow2, continuous, custom:v1,v2,..., asq:S.
-    #[arg(long, default_value = "uniform")]
+    #[arg(long, allow_hyphen_values = true, default_value = "uniform")]
     pub levels: String,
     /// Level weights π (comma-separated, one per level).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub level_weights: Option<String>,
     /// Inverse temperature β (> 0) or `inf` for the trained (ground-state) model.
     #[arg(long, allow_negative_numbers = true, value_parser = parse_beta, default_value = "inf")]
@@ -39,13 +39,13 @@ pub struct ModelArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "0")]
     pub ridge: f64,
     /// Teacher prior: gaussian, binary, discrete:v1,v2,..., sparse:F.
-    #[arg(long, default_value = "gaussian")]
+    #[arg(long, allow_hyphen_values = true, default_value = "gaussian")]
     pub teacher: String,
     /// Teacher variance ρ (scale of gaussian, binary and sparse teachers).
     #[arg(long, allow_negative_numbers = true, value_parser = parse_finite, default_value = "1")]
     pub teacher_var: f64,
     /// Probabilities of a discrete teacher's values (comma-separated).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub teacher_probs: Option<String>,
     /// Output channel: gaussian (regression, squared loss) or sign (classification: labels
     /// sign(x·w0), energy = number of errors).

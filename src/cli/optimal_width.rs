@@ -14,7 +14,7 @@ pub struct Args {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Table over bits: `B1:B2` (e.g. 1:8).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub bits_range: Option<String>,
     /// Objective: `gen` (ε_g, default) or `mean` (ε_mean).
     #[arg(long, default_value = "gen")]
@@ -44,6 +44,8 @@ pub fn run(a: &Args) -> Result<()> {
     if let Some(p) = &a.csv {
         crate::output::Sink::new(p)?;
     }
+    // The flags as given are checked, --width too although it is optimized over.
+    a.model.model()?;
     let spec = a.model.spec()?;
     let opts = RunOptions::default();
     if a.compare {

@@ -82,12 +82,22 @@ fn rsb_stem(out: &std::path::Path) -> PathBuf {
 
 /// Runs `phase-diagram`.
 pub fn run(a: &Args) -> Result<()> {
-    let ax = Axis::parse(&a.x_axis, false)?;
-    let ay = Axis::parse(&a.y_axis, a.log_y)?;
+    // Axis::parse speaks of `--over`; here the flags are --x-axis and --y-axis.
+    fn named(flag: &'static str) -> impl Fn(crate::Error) -> crate::Error {
+        move |e| match e {
+            crate::Error::Input(m) => crate::Error::Input(m.replace("--over", flag)),
+            other => other,
+        }
+    }
+    let ax = Axis::parse(&a.x_axis, false).map_err(named("--x-axis"))?;
+    let ay = Axis::parse(&a.y_axis, a.log_y).map_err(named("--y-axis"))?;
     crate::output::check_stem(&a.out, &["csv", "png", "svg"])?;
     if a.rsb {
         crate::output::check_stem(&rsb_stem(&a.out), &["csv", "png", "svg"])?;
     }
+    // The flags as given are checked even where an axis overrides them (`--bits 0` with bits
+    // on an axis is a mistake, not an ignored value).
+    a.model.model()?;
     let d = phase_diagram(&a.model.spec()?, &ax, &ay, !a.no_transitions)?;
     let (px, py) = (d.x_param, d.y_param);
     let l = &d.layers;

@@ -29,13 +29,17 @@ pub struct ScalingLawArgs {
     #[arg(long, allow_negative_numbers = true, default_value = "1")]
     pub batch: i64,
     /// Sketch sizes M (comma list).
-    #[arg(long, default_value = "8,16,32,64,128,256")]
+    #[arg(long, allow_hyphen_values = true, default_value = "8,16,32,64,128,256")]
     pub ms: String,
     /// Step counts N (comma list).
-    #[arg(long, default_value = "100,300,1000,3000,10000")]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        default_value = "100,300,1000,3000,10000"
+    )]
     pub ns: String,
     /// Quantization level ε (comma list: one fit per ε and scheme).
-    #[arg(long, allow_negative_numbers = true, default_value = "0.01")]
+    #[arg(long, allow_hyphen_values = true, default_value = "0.01")]
     pub eps: String,
     /// Schemes besides full precision: mult-vec, add, mult-coord (Monte Carlo only).
     #[arg(long, default_value = "mult-vec,add")]

@@ -12,7 +12,7 @@ pub struct ShrinkageArgs {
     #[command(flatten)]
     pub p: ProblemArgs,
     /// Shrinkage factors q (comma list, each in (0, 1]).
-    #[arg(long, default_value = "1,0.5,0.25")]
+    #[arg(long, allow_hyphen_values = true, default_value = "1,0.5,0.25")]
     pub qs: String,
     /// Variance of each coordinate of the gradient noise ε.
     #[arg(long, allow_negative_numbers = true, default_value = "0")]

@@ -180,14 +180,22 @@ fn print_text(rep: &Report) {
         match sim {
             Some(s) => {
                 let (m, se) = (s.gen_error.mean[j], s.gen_error.stderr[j]);
+                // One seed has no standard error: a dash, never NaN.
+                let f = |v: f64, w: usize, p: usize| {
+                    if v.is_finite() {
+                        format!("{v:>w$.p$}")
+                    } else {
+                        format!("{:>w$}", "-")
+                    }
+                };
                 println!(
-                    "{:>8.4} {:>12.6} {:>12.6} {:>12.6} {:>10.6} {:>7.2}",
+                    "{:>8.4} {:>12.6} {:>12.6} {} {} {}",
                     p.time,
                     p.gen_error,
                     p.latent_error,
-                    m,
-                    se,
-                    (m - p.gen_error) / se
+                    f(m, 12, 6),
+                    f(se, 10, 6),
+                    f((m - p.gen_error) / se, 7, 2)
                 );
             }
             None => println!(

@@ -26,7 +26,7 @@ pub struct Args {
     pub checkpoint: Option<PathBuf>,
     /// Evaluate only the points with index ≡ i (mod n) into the --checkpoint file (0 ≤ i < n);
     /// combine the shard files with `quantreplica merge`.
-    #[arg(long, value_name = "i/n")]
+    #[arg(long, allow_hyphen_values = true, value_name = "i/n")]
     pub shard: Option<String>,
     /// Worker threads.
     #[command(flatten)]
@@ -77,6 +77,7 @@ pub fn run(a: &Args) -> Result<()> {
         }
     }
     let opts = a.threads.run_options()?;
+    a.model.model()?;
     let spec = a.model.spec()?;
     if a.rsb {
         if a.checkpoint.is_some() {

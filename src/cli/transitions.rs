@@ -32,6 +32,7 @@ pub fn run(a: &Args) -> Result<()> {
             a.over
         )));
     }
+    a.model.model()?;
     let t = transitions_along(&a.model.spec()?, axis.param, &ps)?;
     if a.json {
         return crate::output::print_json(&t);

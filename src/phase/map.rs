@@ -169,9 +169,10 @@ pub fn phase_diagram(
     with_transitions: bool,
 ) -> Result<PhaseDiagram> {
     if x.param == Param::Bits || x.param == Param::Levels || y.param == Param::Levels {
-        return Err(Error::input(
-            "phase-diagram: x must be a continuous parameter and neither axis may be levels",
-        ));
+        return Err(Error::input(format!(
+            "phase-diagram: x must be a continuous parameter and neither axis may be levels, got x = {}, y = {}",
+            x.param, y.param
+        )));
     }
     if x.param == y.param {
         return Err(Error::input(format!(

@@ -921,7 +921,9 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
 pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbReport> {
     check(model)?;
     if !(x > 0.0 && x <= 1.0) {
-        return Err(Error::input(format!("--x must be in (0, 1], got {x}")));
+        return Err(Error::input(format!(
+            "the Parisi parameter x (--parisi-x) must be in (0, 1], got {x}"
+        )));
     }
     let rs_report = rs::solve(model, &SolverOptions::default());
     let rs = rs_report.equilibrium;
