@@ -149,19 +149,21 @@ pub fn read_table(path: &Path) -> Result<Table> {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    table_from_bytes(&bytes, is_npy, &path.display().to_string())
+}
+
+/// [`read_table`] on a file's bytes (`.npy` when `is_npy`, else CSV); `shown` names the file
+/// in errors. The fuzz target `data_table` and the corpus replay test call this entry point.
+pub fn table_from_bytes(bytes: &[u8], is_npy: bool, shown: &str) -> Result<Table> {
     let t = if is_npy {
-        parse_npy(&bytes).map_err(|m| Error::input(format!("{}: {m}", path.display())))?
+        parse_npy(bytes).map_err(|m| Error::input(format!("{shown}: {m}")))?
     } else {
-        let text = std::str::from_utf8(&bytes).map_err(|_| {
-            Error::input(format!("{}: not UTF-8 text (CSV expected)", path.display()))
-        })?;
-        parse_csv(text).map_err(|m| Error::input(format!("{}: {m}", path.display())))?
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| Error::input(format!("{shown}: not UTF-8 text (CSV expected)")))?;
+        parse_csv(text).map_err(|m| Error::input(format!("{shown}: {m}")))?
     };
     if let Some(v) = t.data.iter().find(|v| !v.is_finite()) {
-        return Err(Error::input(format!(
-            "{}: non-finite value {v}",
-            path.display()
-        )));
+        return Err(Error::input(format!("{shown}: non-finite value {v}")));
     }
     Ok(t)
 }
@@ -253,8 +255,12 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
         .ok_or("no fortran_order in .npy header")?
         .starts_with("True");
     let shape_s = field("shape").ok_or("no shape in .npy header")?;
-    let close = shape_s.find(')').ok_or("bad shape in .npy header")?;
-    let dims: Vec<usize> = shape_s[1..close]
+    let inner = shape_s
+        .strip_prefix('(')
+        .and_then(|r| r.split_once(')'))
+        .map(|(inner, _)| inner)
+        .ok_or("bad shape in .npy header")?;
+    let dims: Vec<usize> = inner
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -269,12 +275,12 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
         _ => return Err(format!("expected a 1-D or 2-D array, got shape {dims:?}")),
     };
     let count = rows.checked_mul(cols).ok_or("shape overflows")?;
+    let needed = count.checked_mul(width).ok_or("shape overflows")?;
     let body = &bytes[end..];
-    if body.len() != count * width {
+    if body.len() != needed {
         return Err(format!(
-            "data has {} bytes, shape {dims:?} needs {}",
-            body.len(),
-            count * width
+            "data has {} bytes, shape {dims:?} needs {needed}",
+            body.len()
         ));
     }
     let raw: Vec<f64> = if width == 8 {

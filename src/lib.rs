@@ -97,11 +97,13 @@
 
 pub mod amp;
 pub mod asq;
+pub mod budget;
 pub mod cli;
 pub mod continuation;
 pub mod error;
 pub mod experiments;
 pub mod fixed_point;
+pub mod fuzzing;
 pub mod gibbs;
 pub mod instance;
 pub mod lowprec;

@@ -27,12 +27,30 @@ fn main() -> ExitCode {
             };
         }
     };
-    match quantreplica::cli::run(cli) {
+    // Ctrl-C cancels the job through the library's watch: maps stop taking items, long loops
+    // stop at their next poll, nothing is written and the exit status is 130. A job that has
+    // not stopped 3 s later, or a second Ctrl-C, ends the process at once (files are only ever
+    // replaced by a rename, so even then none is half-written).
+    let watch = quantreplica::parallel::Watch::new();
+    let w = watch.clone();
+    let _ = ctrlc::set_handler(move || {
+        if w.is_cancelled() {
+            std::process::exit(130);
+        }
+        w.cancel();
+        std::thread::spawn(|| {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            eprintln!("error: interrupted");
+            std::process::exit(130);
+        });
+    });
+    match quantreplica::parallel::watched(&watch, || quantreplica::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", quantreplica::cli::one_line(&e.to_string()));
             match e {
                 quantreplica::Error::Input(_) => ExitCode::from(2),
+                quantreplica::Error::Interrupted => ExitCode::from(130),
                 _ => ExitCode::from(1),
             }
         }

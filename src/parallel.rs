@@ -123,8 +123,8 @@ pub struct RunOptions {
 pub fn in_pool<R: Send>(threads: Option<usize>, job: impl FnOnce() -> R + Send) -> Result<R> {
     match threads {
         None => Ok(job()),
-        Some(0) => Err(Error::input("--threads must be at least 1")),
         Some(t) => {
+            crate::budget::threads(Some(t))?;
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(t)
                 .build()

@@ -78,10 +78,16 @@ pub fn read_values(path: &Path) -> Result<Vec<f64>> {
     let shown = path.display();
     let bytes = std::fs::read(path)
         .map_err(|e| Error::input(format!("cannot read input file '{shown}': {e}")))?;
+    values_from_bytes(&bytes, &shown.to_string())
+}
+
+/// [`read_values`] on a file's bytes; `shown` names the file in errors. The fuzz target
+/// `asq_values` and the corpus replay test call this entry point.
+pub fn values_from_bytes(bytes: &[u8], shown: &str) -> Result<Vec<f64>> {
     let values = if bytes.starts_with(b"\x93NUMPY") {
-        parse_npy(&bytes).map_err(|m| Error::input(format!("input file '{shown}': {m}")))?
+        parse_npy(bytes).map_err(|m| Error::input(format!("input file '{shown}': {m}")))?
     } else {
-        let text = std::str::from_utf8(&bytes)
+        let text = std::str::from_utf8(bytes)
             .map_err(|_| Error::input(format!("input file '{shown}' is neither text nor .npy")))?;
         parse_text(text).map_err(|m| Error::input(format!("input file '{shown}': {m}")))?
     };
@@ -119,8 +125,9 @@ fn parse_npy(b: &[u8]) -> std::result::Result<Vec<f64>, String> {
     let bad = || "malformed .npy header".to_string();
     let major = *b.get(6).ok_or_else(bad)?;
     let (hlen, start) = match major {
-        1 => (u16::from_le_bytes([b[8], b[9]]) as usize, 10),
+        1 if b.len() >= 10 => (u16::from_le_bytes([b[8], b[9]]) as usize, 10),
         2 | 3 if b.len() >= 12 => (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12),
+        1..=3 => return Err(bad()),
         _ => return Err(format!("unsupported .npy version {major}")),
     };
     let header = b.get(start..start + hlen).ok_or_else(bad)?;
@@ -143,7 +150,7 @@ fn parse_npy(b: &[u8]) -> std::result::Result<Vec<f64>, String> {
     }
     let n: usize = dims[0].parse().map_err(|_| bad())?;
     let data = &b[start + hlen..];
-    if data.len() < 8 * n {
+    if n.checked_mul(8).is_none_or(|need| data.len() < need) {
         return Err(format!(
             "truncated: {n} values announced, {} bytes",
             data.len()

@@ -31,7 +31,7 @@ mod sort;
 mod worst;
 
 pub use approx::{approx_levels, Approx};
-pub use data::{read_values, sample, Dist};
+pub use data::{read_values, sample, values_from_bytes, Dist};
 pub use exact::{exact_dp, exact_levels, exact_smawk, exact_smawk2};
 pub use lagrange::exact_lagrange;
 pub use rounding::{round_one, round_vec, variance_max, variance_sum, vnmse, Rounder};

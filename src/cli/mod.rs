@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 pub mod amp;
 pub mod asq;
+pub mod cost;
 pub mod gibbs;
 pub mod headline;
 pub mod merge;
@@ -30,6 +31,10 @@ pub struct Cli {
     /// The task; with none, the headline report.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Start even when the time estimate exceeds the one-day limit (memory limits still
+    /// apply; see docs/limits.md).
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 /// Every subcommand.
@@ -119,6 +124,9 @@ where
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    if let Some(cmd) = &cli.command {
+        cost::check(cmd, cli.force)?;
+    }
     match cli.command {
         None => headline::run(&headline::Args::default()),
         Some(Command::Rs(a)) => rs::run(&a),

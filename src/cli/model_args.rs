@@ -130,13 +130,11 @@ pub struct ThreadsArgs {
 }
 
 impl ThreadsArgs {
-    /// The run options (progress bar on a terminal), refusing `--threads 0`.
+    /// The run options (progress bar on a terminal), refusing `--threads` outside
+    /// 1..=[`crate::budget::max_threads`].
     pub fn run_options(&self) -> Result<RunOptions> {
-        if self.threads == Some(0) {
-            return Err(Error::input("--threads must be at least 1"));
-        }
         Ok(RunOptions {
-            threads: self.threads,
+            threads: crate::budget::threads(self.threads)?,
             progress: true,
         })
     }

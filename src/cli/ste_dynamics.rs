@@ -2,7 +2,7 @@
 //! (docs/ste.md), and with `--n N` the finite-N simulation at the same times.
 
 use super::model_args::ModelArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report::plot::{LineChart, Series};
 use crate::spec::parse_finite;
 use crate::ste::{self, FpOptions, Report, SimOptions, SteOptions};
@@ -52,15 +52,7 @@ pub struct Args {
 
 /// Parses `T0:T1:COUNT`.
 pub fn parse_time(s: &str) -> Result<Vec<f64>> {
-    let parts: Vec<&str> = s.split(':').collect();
-    let bad = || Error::input(format!("--time '{s}' must be T0:T1:COUNT (e.g. 0:10:21)"));
-    if parts.len() != 3 {
-        return Err(bad());
-    }
-    let t0: f64 = parts[0].trim().parse().map_err(|_| bad())?;
-    let t1: f64 = parts[1].trim().parse().map_err(|_| bad())?;
-    let count: usize = parts[2].trim().parse().map_err(|_| bad())?;
-    ste::time_grid(t0, t1, count)
+    ste::parse_time(s)
 }
 
 /// Runs `ste-dynamics`.

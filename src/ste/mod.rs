@@ -188,6 +188,19 @@ pub fn check_times(times: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// Parses `--time T0:T1:COUNT` into its [`time_grid`].
+pub fn parse_time(s: &str) -> Result<Vec<f64>> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let bad = || Error::input(format!("--time '{s}' must be T0:T1:COUNT (e.g. 0:10:21)"));
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let t0: f64 = parts[0].trim().parse().map_err(|_| bad())?;
+    let t1: f64 = parts[1].trim().parse().map_err(|_| bad())?;
+    let count: usize = parts[2].trim().parse().map_err(|_| bad())?;
+    time_grid(t0, t1, count)
+}
+
 /// `count` evenly spaced times from `t0` to `t1` (`count = 1`: just `t0`, which then must equal
 /// `t1`).
 pub fn time_grid(t0: f64, t1: f64, count: usize) -> Result<Vec<f64>> {

@@ -198,6 +198,9 @@ fn parse_number(param: Param, s: &str) -> Result<f64> {
 
 fn parse_count(param: Param, s: &str) -> Result<usize> {
     match s.trim().parse::<usize>() {
+        Ok(n) if n > MAX_POINTS => Err(Error::input(format!(
+            "--over {param}: COUNT {n} is more than the largest grid ({MAX_POINTS} points)"
+        ))),
         Ok(n) if n > 0 => Ok(n),
         _ => Err(Error::input(format!(
             "--over {param}: COUNT '{}' is not a positive whole number",

@@ -250,6 +250,12 @@ fn name(path: &Path) -> String {
 pub fn load(path: &Path, expected_header: Option<&Header>) -> Result<Loaded> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::input(format!("cannot read sweep file {}: {e}", name(path))))?;
+    parse(&bytes, path, expected_header)
+}
+
+/// [`load`] on a sweep file's bytes; `path` only names the file in errors. The fuzz target
+/// `checkpoint` and the corpus replay test call this entry point.
+pub fn parse(bytes: &[u8], path: &Path, expected_header: Option<&Header>) -> Result<Loaded> {
     let valid = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let text = std::str::from_utf8(&bytes[..valid]).map_err(|_| {
         Error::input(format!(

@@ -21,6 +21,7 @@ mod asq_rounding;
 mod asq_sort;
 mod asq_worst;
 mod bad_input_corpus;
+mod bounded;
 mod branches;
 mod classification_cli;
 mod classification_finite;
