@@ -34,6 +34,7 @@ mod components;
 mod continuation;
 mod double_descent;
 mod extreme;
+mod fuzz_replay;
 mod gibbs_exact;
 mod gibbs_theory;
 mod golden;

@@ -1,0 +1,8 @@
+//! Fuzz target `data`: see [`quantreplica::fuzzing::data`] and docs/fuzzing.md.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = quantreplica::fuzzing::data(data);
+});

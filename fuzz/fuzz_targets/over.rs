@@ -1,0 +1,8 @@
+//! Fuzz target `over`: see [`quantreplica::fuzzing::over`] and docs/fuzzing.md.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = quantreplica::fuzzing::over(data);
+});

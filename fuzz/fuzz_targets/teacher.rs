@@ -1,0 +1,8 @@
+//! Fuzz target `teacher`: see [`quantreplica::fuzzing::teacher`] and docs/fuzzing.md.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = quantreplica::fuzzing::teacher(data);
+});
