@@ -43,6 +43,7 @@ mod lowprec_cli;
 mod lowprec_exact;
 mod lowprec_formats;
 mod lowprec_seeds;
+mod model_flags;
 mod output_files;
 mod phase_theory;
 mod qat_theory;
