@@ -47,9 +47,10 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
             }
         }
         Command::PhaseDiagram(a) => {
-            if let (Some(nx), Some(ny)) = (axis_len(&a.x, false), axis_len(&a.y, a.log_y)) {
+            if let (Some(nx), Some(ny)) = (axis_len(&a.x_axis, false), axis_len(&a.y_axis, a.log_y))
+            {
                 out.push(budget::phase_cells(
-                    format!("--x {} --y {}", a.x, a.y),
+                    format!("--x-axis {} --y-axis {}", a.x_axis, a.y_axis),
                     nx * ny,
                     a.rsb,
                     cores,

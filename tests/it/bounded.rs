@@ -39,7 +39,7 @@ fn oversized_requests_are_refused_before_any_work() {
                 "--y",
                 "alpha=0.5:3:50000",
             ],
-            "--x width=0.1:2:50000 --y alpha=0.5:3:50000",
+            "--x-axis width=0.1:2:50000 --y-axis alpha=0.5:3:50000",
         ),
         (&["amp", "--n", "100000", "--beta", "5"], "--n 100000"),
         (&["qat", "--n", "20000"], "--n 20000"),
