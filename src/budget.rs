@@ -243,7 +243,7 @@ pub fn matrix_runs(
     copies: f64,
     threads: usize,
 ) -> Cost {
-    let at_once = seeds.min(threads.max(1) as f64);
+    let at_once = seeds.min(threads.max(1) as f64).max(1.0);
     Cost::new(
         what,
         at_once * copies * m * n * bytes::F64,

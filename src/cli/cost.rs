@@ -20,6 +20,12 @@ fn file_cost(flag: &str, path: &Option<std::path::PathBuf>) -> Option<Cost> {
     Some(budget::data_file(format!("{flag} {}", p.display()), len))
 }
 
+/// Instances beyond the library's own limit (`M × N ≤ 4·10⁸`) are left to its check, so that
+/// the command line and Python refuse them with the same message.
+fn within_instance_limit(m: f64, n: usize) -> bool {
+    m * n as f64 <= 4e8
+}
+
 fn axis_len(spec: &str, log: bool) -> Option<f64> {
     Axis::parse(spec, log).ok().map(|a| a.len() as f64)
 }
@@ -64,6 +70,9 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
             } else {
                 let n = s.n.unwrap_or(1000);
                 let m = samples_for(a.model.alpha.abs(), n) as f64;
+                if !within_instance_limit(m, n) {
+                    return Ok(out);
+                }
                 let copies = if a.full_variance { 2.0 } else { 1.0 };
                 out.push(budget::matrix_runs(
                     format!("--n {n} (M x N = {m} x {n}), --seeds {}", s.seeds),
@@ -90,6 +99,9 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
                 None => {
                     let n = s.n.unwrap_or(200);
                     let m = samples_for(a.model.alpha.abs(), n) as f64;
+                    if !within_instance_limit(m, n) {
+                        return Ok(out);
+                    }
                     out.push(budget::matrix_runs(
                         what(format!("--n {n} (M x N = {m} x {n}), ")),
                         m,
@@ -109,6 +121,9 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
                 None => {
                     let n = s.n.unwrap_or(500);
                     let m = samples_for(a.model.alpha.abs(), n) as f64;
+                    if !within_instance_limit(m, n) {
+                        return Ok(out);
+                    }
                     out.push(budget::matrix_runs(
                         format!(
                             "--n {n} (M x N = {m} x {n}), --epochs {}, --seeds {}",

@@ -47,7 +47,7 @@ fn oversized_requests_are_refused_before_any_work() {
             &[
                 "gibbs",
                 "--n",
-                "20000",
+                "2000",
                 "--beta",
                 "5",
                 "--sweeps",
