@@ -188,6 +188,9 @@ pub fn check_times(times: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// Most points of a time grid (each is a row of output and a solve of the theory).
+pub const MAX_TIMES: usize = 100_000;
+
 /// Parses `--time T0:T1:COUNT` into its [`time_grid`].
 pub fn parse_time(s: &str) -> Result<Vec<f64>> {
     let parts: Vec<&str> = s.split(':').collect();
@@ -206,6 +209,11 @@ pub fn parse_time(s: &str) -> Result<Vec<f64>> {
 pub fn time_grid(t0: f64, t1: f64, count: usize) -> Result<Vec<f64>> {
     if count == 0 {
         return Err(Error::input("the time grid needs at least one point"));
+    }
+    if count > MAX_TIMES {
+        return Err(Error::input(format!(
+            "the time grid COUNT {count} is more than {MAX_TIMES} points"
+        )));
     }
     if count == 1 {
         if t0 != t1 {

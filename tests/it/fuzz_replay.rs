@@ -69,4 +69,8 @@ fn fuzz_found_crashes_are_one_line_errors() {
     // data: a version-1 .npy shorter than its 10-byte preamble (ASQ values).
     let e = quantreplica::asq::values_from_bytes(b"\x93NUMPY\x01", "v.npy").unwrap_err();
     assert_eq!(e.to_string(), "input file 'v.npy': malformed .npy header");
+    // specs: `--time 0:42061:420616262` made 420 million times (3 GB) before any check.
+    let e = quantreplica::ste::parse_time("0:42061:420616262").unwrap_err();
+    assert!(e.to_string().contains("COUNT 420616262"), "{e}");
+    assert_eq!(quantreplica::ste::parse_time("0:10:21").unwrap().len(), 21);
 }
