@@ -38,6 +38,89 @@ pub struct Moments {
     pub var: f64,
 }
 
+/// What the posterior moments on evenly spaced levels with the counting measure need of the
+/// quadratic coefficient `a` alone ([`LevelSet::even`]): computed once per integral over the
+/// field, where `a` is fixed and only `h` varies ([`Posterior`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Even {
+    a: f64,
+    /// The spacing `d`.
+    d: f64,
+    /// `a d`.
+    ad: f64,
+    /// `a d²`.
+    ad2: f64,
+    /// `exp(−a d²)`: the ratio of consecutive weight ratios.
+    decay: f64,
+    /// How far the posterior reaches from its centre `h/a` (plus a level): the dense grid's
+    /// closed form holds when both ends of the grid are this far away.
+    reach: f64,
+    /// Whether `a d² ≤ DENSE_GRID`.
+    dense: bool,
+    /// `(ln √(2π/a), ln d)` when `dense`.
+    dense_log: (f64, f64),
+    /// Whether the midpoint form can be needed at any mode (else it is never tested for).
+    may_cancel: bool,
+}
+
+/// The lattice sums of [`LevelSet::moments_even`], before the logarithm that only
+/// [`Moments::log_z`] needs: `log Z = emax + ln z`.
+#[derive(Debug, Clone, Copy)]
+struct EvenMoments {
+    mean: f64,
+    var: f64,
+    emax: f64,
+    z: f64,
+}
+
+impl EvenMoments {
+    #[inline]
+    fn moments(self) -> Moments {
+        Moments {
+            log_z: self.emax + self.z.ln(),
+            mean: self.mean,
+            var: self.var,
+        }
+    }
+
+    #[inline]
+    fn mean_var(self) -> (f64, f64) {
+        (self.mean, self.var)
+    }
+}
+
+/// The local posterior `p(s) ∝ π(s) exp(−(a/2)s² + h s)` of a student at one quadratic
+/// coefficient `a`, for many fields `h` ([`Student::posterior`]): every average over the teacher
+/// measure holds `a` fixed, so what depends on `a` alone (the kind of sum, `exp(−a d²)` of an
+/// even grid, the cancellation and dense-grid tests' per-`a` parts) is worked out once. The
+/// moments are those of [`Student::moments`] and [`Student::mean_var`], to the last bit.
+#[derive(Debug, Clone, Copy)]
+pub struct Posterior<'s> {
+    student: &'s Student,
+    a: f64,
+    even: Option<Even>,
+}
+
+impl Posterior<'_> {
+    /// Moments of the local posterior at field `h` (as [`Student::moments`]).
+    #[inline]
+    pub fn moments(&self, h: f64) -> Moments {
+        match (&self.even, self.student) {
+            (Some(e), Student::Discrete(l)) => l.moments_even(e, h).moments(),
+            _ => self.student.moments(self.a, h),
+        }
+    }
+
+    /// Mean and variance of the local posterior at field `h` (as [`Student::mean_var`]).
+    #[inline]
+    pub fn mean_var(&self, h: f64) -> (f64, f64) {
+        match (&self.even, self.student) {
+            (Some(e), Student::Discrete(l)) => l.moments_even(e, h).mean_var(),
+            _ => self.student.mean_var(self.a, h),
+        }
+    }
+}
+
 // Levels whose exponent is this far below the maximum carry less than e^-40 ≈ 4e-18 relative
 // weight: below double-precision round-off of the sums.
 const CUTOFF: f64 = 40.0;
@@ -221,14 +304,14 @@ impl LevelSet {
 
     /// Moments of `p(s) ∝ π(s) exp(−(a/2)s² + h s)` over the levels.
     pub fn moments(&self, a: f64, h: f64) -> Moments {
-        if let (Some(d), None, true) = (self.step, &self.log_weights, a > 0.0) {
-            let (mean, var, emax, z) = self.moments_even(a, h, d);
-            return Moments {
-                log_z: emax + z.ln(),
-                mean,
-                var,
-            };
+        match self.even(a) {
+            Some(e) => self.moments_even(&e, h).moments(),
+            None => self.moments_general(a, h),
         }
+    }
+
+    /// [`LevelSet::moments`] by the sum over the window of levels (any weights).
+    fn moments_general(&self, a: f64, h: f64) -> Moments {
         let v = &self.values;
         let expo = |i: usize| self.log_weight(i) - 0.5 * a * v[i] * v[i] + h * v[i];
         let (lo, hi, imax) = self.window(a, h);
@@ -257,27 +340,67 @@ impl LevelSet {
     /// Mean and variance only: the fixed-point iteration needs no log-normalizer, and the
     /// logarithm is a sizeable share of the cost on small level sets.
     pub fn mean_var(&self, a: f64, h: f64) -> (f64, f64) {
-        if let (Some(d), None, true) = (self.step, &self.log_weights, a > 0.0) {
-            let (mean, var, _, _) = self.moments_even(a, h, d);
-            return (mean, var);
+        match self.even(a) {
+            Some(e) => self.moments_even(&e, h).mean_var(),
+            None => {
+                let m = self.moments_general(a, h);
+                (m.mean, m.var)
+            }
         }
-        let m = self.moments(a, h);
-        (m.mean, m.var)
     }
 
-    /// Returns `(mean, var, emax, z)` with `log Z = emax + ln z`.
-    fn moments_even(&self, a: f64, h: f64, d: f64) -> (f64, f64, f64, f64) {
+    /// What [`LevelSet::moments_even`] needs of `a` alone, when the levels are evenly spaced
+    /// with the counting measure and `a > 0` (else `None`: the general sum).
+    #[inline]
+    fn even(&self, a: f64) -> Option<Even> {
+        let (Some(d), None, true) = (self.step, &self.log_weights, a > 0.0) else {
+            return None;
+        };
+        let v = &self.values;
+        let ad = a * d;
+        let ad2 = a * d * d;
+        let dense = ad2 <= DENSE_GRID;
+        // The cancellation test of `moments_even`, `a d max(|s_m|, d) > CANCELLING`, can only
+        // hold for some mode `s_m` if it holds for the largest level magnitude (rounding is
+        // monotone): otherwise it is skipped at every `h`.
+        let smax = v[0].abs().max(v[v.len() - 1].abs());
+        Some(Even {
+            a,
+            d,
+            ad,
+            ad2,
+            decay: (-a * d * d).exp(),
+            reach: (2.0 * CUTOFF / a).sqrt() + d,
+            dense,
+            // ln √(2π/a) and ln d of the dense grid's log-normalizer (unused otherwise).
+            dense_log: if dense {
+                ((std::f64::consts::TAU / a).sqrt().ln(), d.ln())
+            } else {
+                (0.0, 0.0)
+            },
+            may_cancel: ad * smax > CANCELLING || ad * d > CANCELLING,
+        })
+    }
+
+    /// The posterior moments on evenly spaced levels with the counting measure, from the
+    /// per-`a` quantities `e` ([`LevelSet::even`]).
+    fn moments_even(&self, e: &Even, h: f64) -> EvenMoments {
         let v = &self.values;
         let k = v.len();
+        let (a, d) = (e.a, e.d);
         let c = h / a;
         // Dense grid, posterior well inside it: by Poisson summation the lattice sums of the
         // Gaussian exp(−a (s − c)²/2) equal the Gaussian integrals up to terms of relative size
         // exp(−2π²/(a d²)) < e^{−49} (a d² ≤ 0.4), and the grid ends cut off less than e^{−40}.
         // The posterior is then exactly N(c, 1/a) to double precision, with no sum over levels.
-        let reach = (2.0 * CUTOFF / a).sqrt() + d;
-        if a * d * d <= DENSE_GRID && c - v[0] >= reach && v[k - 1] - c >= reach {
-            let log_z = 0.5 * h * c + (std::f64::consts::TAU / a).sqrt().ln() - d.ln();
-            return (c, 1.0 / a, log_z, 1.0);
+        if e.dense && c - v[0] >= e.reach && v[k - 1] - c >= e.reach {
+            let log_z = 0.5 * h * c + e.dense_log.0 - e.dense_log.1;
+            return EvenMoments {
+                mean: c,
+                var: 1.0 / a,
+                emax: log_z,
+                z: 1.0,
+            };
         }
         let j = ((c - v[0]) / d).round();
         let imax = if j <= 0.0 {
@@ -293,17 +416,22 @@ impl LevelSet {
         // σ n d (h − a (s_m + σ n d/2)): the exponent relative to the mode, through the
         // midpoint, so that a large `a` does not cancel (±ω levels: midpoint 0, exactly). Only
         // where the cancellation would reach the quadrature's tolerance: elsewhere the two forms
-        // agree to round-off and the historical one is kept. Decided once per call; each form
-        // gets its own loop. The test is `a d max(|s_m|, d) > CANCELLING`, written without
-        // the NaN-aware `max` (rounding is monotone, so it is the same test; `a, d > 0`).
-        let ad = a * d;
-        let (z, m1, m2) = if ad * sm.abs() > CANCELLING || ad * d > CANCELLING {
-            lattice_sums::<true>(k, imax, sm, h, a, d, g)
+        // agree to round-off and the historical one is kept. The test is
+        // `a d max(|s_m|, d) > CANCELLING`, written without the NaN-aware `max` (rounding is
+        // monotone, so it is the same test; `a, d > 0`), and skipped when no level can pass it.
+        let ad = e.ad;
+        let (z, m1, m2) = if e.may_cancel && (ad * sm.abs() > CANCELLING || ad * d > CANCELLING) {
+            lattice_sums::<true>(k, imax, sm, h, e, g)
         } else {
-            lattice_sums::<false>(k, imax, sm, h, a, d, g)
+            lattice_sums::<false>(k, imax, sm, h, e, g)
         };
         let (m1, m2) = (m1 / z, m2 / z);
-        (sm + m1, (m2 - m1 * m1).max(0.0), emax, z)
+        EvenMoments {
+            mean: sm + m1,
+            var: (m2 - m1 * m1).max(0.0),
+            emax,
+            z,
+        }
     }
 
     /// `max |s|²`-scale of the levels, `max_k s_k² ` (for the cancellation test).
@@ -545,6 +673,16 @@ impl Student {
         }
     }
 
+    /// The local posterior at quadratic coefficient `a`, for evaluating its moments at many
+    /// fields `h` (see [`Posterior`]).
+    pub fn posterior(&self, a: f64) -> Posterior<'_> {
+        Posterior {
+            student: self,
+            a,
+            even: self.levels().and_then(|l| l.even(a)),
+        }
+    }
+
     /// Mean and variance of the local posterior (no log-normalizer; cheaper).
     pub fn mean_var(&self, a: f64, h: f64) -> (f64, f64) {
         match self {
@@ -630,14 +768,12 @@ fn lattice_sums<const MIDPOINT: bool>(
     imax: usize,
     sm: f64,
     h: f64,
-    a: f64,
-    d: f64,
+    e: &Even,
     g: f64,
 ) -> (f64, f64, f64) {
-    let decay = (-a * d * d).exp();
+    let (a, d, decay, ad2) = (e.a, e.d, e.decay, e.ad2);
     let floor = (-CUTOFF).exp();
     let (mut z, mut m1, mut m2) = (1.0, 0.0, 0.0);
-    let ad2 = a * d * d;
     for (sigma, count) in [(1.0, k - 1 - imax), (-1.0, imax)] {
         let sg = sigma * g;
         let mut n0 = 1;

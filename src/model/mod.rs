@@ -12,7 +12,7 @@ pub mod teacher;
 
 pub use channel::{Channel, GaussianChannel, OutputChannel};
 pub use field::{Field, Node, Step};
-pub use levels::{LevelSet, Moments, Student};
+pub use levels::{LevelSet, Moments, Posterior, Student};
 pub use rounding::Rounding;
 pub use sign_channel::{Labels, SignChannel};
 pub use spec::LevelKind;

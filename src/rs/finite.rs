@@ -79,11 +79,11 @@ pub fn averages(
     let a = ch.a_hat + model.beta_ridge();
     let steps = model.student.steps(a / ch.field.gain);
     let teacher = &model.teacher;
-    let st = &model.student;
+    let st = model.student.posterior(a);
     if full {
         let r = teacher.field_average(ch.field, &steps, tol, |n| {
             let (w, w0) = (n.weight, n.w0);
-            let mo = st.moments(a, n.h);
+            let mo = st.moments(n.h);
             [
                 w * w0 * mo.mean,
                 w * mo.mean * mo.mean,
@@ -104,7 +104,7 @@ pub fn averages(
     } else {
         let r = teacher.field_average(ch.field, &steps, tol, |n| {
             let (w, w0) = (n.weight, n.w0);
-            let (mean, var) = st.mean_var(a, n.h);
+            let (mean, var) = st.mean_var(n.h);
             [w * w0 * mean, w * mean * mean, w * (mean * mean + var)]
         });
         let [m, q, big_q] = r.value;
