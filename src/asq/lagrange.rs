@@ -183,7 +183,7 @@ pub fn exact_lagrange(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Resu
 }
 
 /// Interval endpoints of an optimal path with `target` intervals over the nodes of `p`.
-fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
+pub(crate) fn lagrange_ends(p: &Prefix, target: usize) -> Vec<usize> {
     walk(p, target, coarse_penalty(p, target)).0
 }
 

@@ -85,6 +85,78 @@ fn approx_within_stated_bound() {
     assert!(checked > 500, "only {checked} cases");
 }
 
+/// Every choice of `k` interior edges among `1..m` (lexicographic), for enumeration.
+fn edge_subsets(m: usize, k: usize, start: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    if cur.len() == k {
+        out.push(cur.clone());
+        return;
+    }
+    for e in start..m {
+        cur.push(e);
+        edge_subsets(m, k, e + 1, cur, out);
+        cur.pop();
+    }
+}
+
+#[test]
+fn approx_is_the_best_edge_set_by_enumeration() {
+    // The histogram method must return the optimum among levels restricted to the bin edges
+    // (its DP is exact on the edges, whatever solver runs it: the O(m) scans for s ≤ 5, the
+    // penalty-per-level method above). Reference: every subset of interior edges, summed
+    // directly over the data. Gaps (empty bins) and duplicates included.
+    let mut checked = 0;
+    for seed in 0..24u64 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(77 + seed);
+        let d = rng.random_range(10..=40);
+        let x: Vec<f64> = match seed % 3 {
+            0 => (0..d)
+                .map(|_| LogNormal::new(0.0, 1.0).unwrap().sample(&mut rng))
+                .collect(),
+            1 => (0..d).map(|_| rng.random_range(0..9) as f64).collect(),
+            _ => (0..d)
+                .map(|_| Normal::new(0.0, 1.0).unwrap().sample(&mut rng))
+                .collect(),
+        };
+        let weighted = seed % 2 == 1;
+        let w: Vec<f64> = if weighted {
+            (0..d).map(|_| rng.random::<f64>() * 2.0).collect()
+        } else {
+            vec![1.0; d]
+        };
+        let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut u = x.clone();
+        u.sort_by(f64::total_cmp);
+        u.dedup();
+        for m in [7usize, 12] {
+            let delta = (hi - lo) / m as f64;
+            let edge = |e: usize| if e == m { hi } else { lo + e as f64 * delta };
+            for s in 2..=u.len().min(m + 1).min(9) {
+                let r = approx_levels(&x, weighted.then_some(w.as_slice()), s, m).unwrap();
+                let mut subsets = Vec::new();
+                edge_subsets(m, s - 2, 1, &mut Vec::new(), &mut subsets);
+                let best = subsets
+                    .iter()
+                    .map(|inner| {
+                        let mut levels = vec![lo];
+                        levels.extend(inner.iter().map(|&e| edge(e)));
+                        levels.push(hi);
+                        objective(&x, &w, &levels)
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                let got = objective(&x, &w, &r.levels);
+                let scale = x.iter().map(|v| v * v).sum::<f64>().max(1.0);
+                assert!(
+                    (got - best).abs() <= 1e-9 * scale,
+                    "seed {seed} m {m} s {s}: {got} against the best edge set {best}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 200, "only {checked} cases");
+}
+
 #[test]
 fn approx_with_many_bins_is_near_exact_on_a_large_input() {
     // With 4000 bins on 20000 normal values the additive bound is small: the result must sit
