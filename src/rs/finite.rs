@@ -148,6 +148,9 @@ pub struct Observables {
     pub chi: f64,
     /// Whether the final quadratures met their tolerance.
     pub accurate: bool,
+    /// The map's value `G(m, q, Q)` at the state, from the same quadratures (at a fixed point
+    /// equal to the state: [`crate::fixed_point::iterate_inexact_verified`] checks this).
+    pub image: [f64; 3],
 }
 
 /// Observables at state `(m, q, Q)`.
@@ -176,5 +179,6 @@ pub fn observables(
         at_eigenvalue: alpha * t.replicon * av.var2,
         chi: beta * ch.delta,
         accurate: av.accurate,
+        image: [av.m, av.q, av.big_q],
     })
 }

@@ -23,7 +23,7 @@ pub mod scale;
 pub mod zero;
 
 use crate::fixed_point::{
-    iterate_inexact, iterate_watched, merge_watch, same_state, Options, Status, INEXACT,
+    iterate_inexact_verified, iterate_watched, merge_watch, same_state, Options, Status, INEXACT,
 };
 use crate::model::{Model, OutputChannel, Student};
 use crate::quad::Tolerance;
@@ -181,6 +181,7 @@ fn solution_from(
     iterations: usize,
     residual: f64,
     quad: Tolerance,
+    checked: Option<Checked>,
 ) -> Option<RsSolution> {
     if collapses(model) {
         model.student.levels()?;
@@ -201,7 +202,11 @@ fn solution_from(
             residual,
         ))
     } else {
-        let o = finite::observables(model, x[0], x[1], x[2], quad)?;
+        // The observables at `x`, unless the convergence check already computed them there.
+        let o = match checked {
+            Some(c) if c.state[..] == x[..] => c.observables,
+            _ => finite::observables(model, x[0], x[1], x[2], quad)?,
+        };
         let status = if status == Status::Converged && !o.accurate {
             Status::MaxIterations
         } else {
@@ -271,16 +276,27 @@ pub fn iterate_from(
     start: [f64; 3],
     opts: &SolverOptions,
 ) -> crate::fixed_point::Outcome {
-    iterate_watched_from(model, start, opts, |_, _| false)
+    iterate_watched_from(model, start, opts, |_, _| false, &mut None)
+}
+
+/// The observables at a state, computed by the false-convergence check of
+/// [`iterate_inexact_verified`] and used again for the solution at that state.
+#[derive(Debug, Clone, Copy)]
+struct Checked {
+    state: [f64; 3],
+    observables: finite::Observables,
 }
 
 /// [`iterate_from`] with a watch that may stop the run (see
-/// [`crate::fixed_point::iterate_watched`]).
+/// [`crate::fixed_point::iterate_watched`]). A convergence declared on an inexact map is checked
+/// at the reported state with the observables' own full-accuracy quadratures, left in `checked`
+/// for [`solution_from`].
 fn iterate_watched_from<W: FnMut(&[f64], f64) -> bool>(
     model: &Model,
     start: [f64; 3],
     opts: &SolverOptions,
     watch: W,
+    checked: &mut Option<Checked>,
 ) -> crate::fixed_point::Outcome {
     match (&model.student, collapses(model)) {
         (Student::Discrete(l), true) => iterate_watched(
@@ -292,7 +308,7 @@ fn iterate_watched_from<W: FnMut(&[f64], f64) -> bool>(
         _ => {
             // Inexact iteration (the fixed-point module's schedule): far from the fixed point the
             // quadrature tolerance follows the residual down to `opts.quad`.
-            iterate_inexact(
+            iterate_inexact_verified(
                 |x, acc| {
                     let acc = acc.max(opts.quad.abs);
                     let tol = Tolerance {
@@ -301,6 +317,15 @@ fn iterate_watched_from<W: FnMut(&[f64], f64) -> bool>(
                         ..opts.quad
                     };
                     finite::map(model, x, tol).map(|v| v.to_vec())
+                },
+                |gx| {
+                    let state = [gx[0], gx[1], gx[2]];
+                    let o = finite::observables(model, gx[0], gx[1], gx[2], opts.quad)?;
+                    *checked = Some(Checked {
+                        state,
+                        observables: o,
+                    });
+                    Some(o.image.to_vec())
                 },
                 &start,
                 opts.fixed_point,
@@ -341,7 +366,8 @@ pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Optio
     if let Some(s) = perfect::at_start(model, start) {
         return Some(s);
     }
-    let out = iterate_from(model, start, opts);
+    let mut checked = None;
+    let out = iterate_watched_from(model, start, opts, |_, _| false, &mut checked);
     let x = if out.status.is_converged() {
         out.gx.clone()
     } else {
@@ -354,6 +380,7 @@ pub fn solve_from(model: &Model, start: [f64; 3], opts: &SolverOptions) -> Optio
         out.iterations,
         out.residual,
         opts.quad,
+        checked,
     )
 }
 
@@ -410,9 +437,16 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
             .map(|f| f.state(collapses(model)))
             .collect();
         let mut merge = merge_watch(&known, MERGE_RADIUS);
-        let out = iterate_watched_from(model, s, opts, |x, res| {
-            merge(x, res) || (!perfect.is_empty() && perfect::near(model, x, PERFECT_BASIN))
-        });
+        let mut checked = None;
+        let out = iterate_watched_from(
+            model,
+            s,
+            opts,
+            |x, res| {
+                merge(x, res) || (!perfect.is_empty() && perfect::near(model, x, PERFECT_BASIN))
+            },
+            &mut checked,
+        );
         if out.stopped {
             // The same fixed point as an earlier start.
             continue;
@@ -430,6 +464,7 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
             out.iterations,
             out.residual,
             opts.quad,
+            checked,
         ) else {
             continue;
         };
