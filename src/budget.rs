@@ -18,6 +18,10 @@
 
 use crate::error::{Error, Result};
 
+pub mod job;
+
+pub use job::Front;
+
 /// Share of `MemAvailable` a job may plan to use.
 pub const MEMORY_FRACTION: f64 = 0.8;
 
@@ -48,6 +52,8 @@ pub mod unit {
     pub const SGD_COORD: f64 = 1e-8;
     /// One value of adaptive stochastic quantization (sort plus the level solver).
     pub const ASQ_VALUE: f64 = 2e-7;
+    /// One value stochastically rounded onto a level set (a draw and a binary search).
+    pub const ROUND_VALUE: f64 = 5e-8;
     /// One weight-step of the online STE simulation.
     pub const STE_WEIGHT_STEP: f64 = 2e-9;
 }
@@ -78,6 +84,9 @@ pub struct Cost {
     pub bytes: f64,
     /// Wall-time estimate (seconds).
     pub seconds: f64,
+    /// How the front end that asked lifts the time limit, named in a time refusal
+    /// (`--force` on the command line, `force=True` in Python).
+    pub force_hint: &'static str,
 }
 
 impl Cost {
@@ -87,7 +96,14 @@ impl Cost {
             what: what.into(),
             bytes: bytes + bytes::BASE,
             seconds,
+            force_hint: Front::Cli.force_hint(),
         }
+    }
+
+    /// The same cost, its time refusal naming `front`'s way to lift the limit.
+    pub fn for_front(mut self, front: Front) -> Cost {
+        self.force_hint = front.force_hint();
+        self
     }
 
     /// Refuses the job when it cannot fit: memory beyond [`MEMORY_FRACTION`] of the available
@@ -113,10 +129,11 @@ impl Cost {
         }
         if !force && (self.seconds.is_nan() || self.seconds > TIME_LIMIT_SECONDS) {
             return Err(Error::input(format!(
-                "{}: would take about {} (estimate), over the {} limit; ask for less or pass --force",
+                "{}: would take about {} (estimate), over the {} limit; ask for less or pass {}",
                 self.what,
                 human_seconds(self.seconds),
-                human_seconds(TIME_LIMIT_SECONDS)
+                human_seconds(TIME_LIMIT_SECONDS),
+                self.force_hint
             )));
         }
         Ok(())

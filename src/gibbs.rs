@@ -296,7 +296,8 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
     let y = inst.y.as_slice();
     let (mut s_gen, mut s_train, mut s_e, mut s_m, mut s_q, mut s_big_q, mut s_q2) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    let mut samples = Vec::with_capacity(opts.sweeps);
+    let mut samples: Vec<f64> =
+        crate::budget::try_with_capacity(opts.sweeps, &format!("--sweeps {}", opts.sweeps))?;
     let total = opts.burn_in + opts.sweeps;
     for sweep in 0..total {
         crate::parallel::check_interrupted()?;

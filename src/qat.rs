@@ -174,7 +174,10 @@ pub fn run(model: &Model, inst: &Instance, opts: &QatOptions, seed: u64) -> Resu
     let mut order: Vec<usize> = (0..m).collect();
     let mut w = vec![0.0; n];
     let mut grad = vec![0.0; n];
-    let mut history = Vec::with_capacity(opts.epochs + 1);
+    let mut history: Vec<QatEpoch> = crate::budget::try_with_capacity(
+        opts.epochs.saturating_add(1),
+        &format!("--epochs {}", opts.epochs),
+    )?;
     let eval = |u: &[f64]| -> (Vec<f64>, QatEpoch) {
         let wq: Vec<f64> = u
             .iter()

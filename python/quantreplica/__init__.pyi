@@ -177,7 +177,7 @@ class SweepTable(Dict[str, np.ndarray]):
 
 def rs(model: Optional[Model] = None, *, continuation: bool = True, **kwargs: Any) -> RsResult: ...
 def rsb(
-    model: Optional[Model] = None, *, x: Optional[float] = None, progress: _Progress = None, **kwargs: Any
+    model: Optional[Model] = None, *, parisi_x: Optional[float] = None, progress: _Progress = None, **kwargs: Any
 ) -> RsbResult: ...
 def sweep(
     model: Optional[Model] = None,
@@ -188,6 +188,7 @@ def sweep(
     checkpoint: Optional[_PathLike] = None,
     shard: Union[str, Tuple[int, int], None] = None,
     progress: _Progress = None,
+    force: bool = False,
     **kwargs: Any,
 ) -> SweepTable: ...
 def merge(files: Sequence[_PathLike]) -> SweepTable: ...
@@ -204,6 +205,7 @@ def ste_dynamics(
     seed: int = 1,
     refine: float = 1.0,
     progress: _Progress = None,
+    force: bool = False,
     **kwargs: Any,
 ) -> SteResult: ...
 
@@ -221,9 +223,19 @@ class AsqResult(Record):
     approx: Optional[Record]
 
 def asq(
-    x: Any, s: int, method: str = "exact", weights: Any = None, objective: str = "variance", bins: int = 1000
+    x: Any,
+    s: int,
+    method: str = "exact",
+    weights: Any = None,
+    objective: str = "variance",
+    bins: int = 1000,
+    *,
+    progress: _Progress = None,
+    force: bool = False,
 ) -> AsqResult: ...
-def stochastic_round(x: Any, levels: Union[Sequence[float], np.ndarray], seed: int = 0) -> np.ndarray: ...
+def stochastic_round(
+    x: Any, levels: Union[Sequence[float], np.ndarray], seed: int = 0, *, force: bool = False
+) -> np.ndarray: ...
 
 class Summary(Record):
     mean: float
@@ -284,6 +296,7 @@ def amp(
     tol: float = 1e-7,
     full_variance: bool = False,
     progress: _Progress = None,
+    force: bool = False,
     **kwargs: Any,
 ) -> AmpResult: ...
 def gibbs(
@@ -298,8 +311,9 @@ def gibbs(
     burn_in: int = 500,
     temperatures: int = 1,
     beta_min: float = 0.5,
-    bins: int = 40,
+    overlap_bins: int = 40,
     progress: _Progress = None,
+    force: bool = False,
     **kwargs: Any,
 ) -> GibbsResult: ...
 def qat(
@@ -319,6 +333,7 @@ def qat(
     rounding: str = "nearest",
     init_scale: float = 0.1,
     progress: _Progress = None,
+    force: bool = False,
     **kwargs: Any,
 ) -> QatResult: ...
 
@@ -365,16 +380,22 @@ def optimal_width(
     **kwargs: Any,
 ) -> Union[OptimalWidth, Tuple[OptimalWidth, ...]]: ...
 def transitions(
-    model: Optional[Model] = None, *, over: Union[str, Mapping[str, Any]], progress: _Progress = None, **kwargs: Any
+    model: Optional[Model] = None,
+    *,
+    over: Union[str, Mapping[str, Any]],
+    progress: _Progress = None,
+    force: bool = False,
+    **kwargs: Any,
 ) -> TransitionsResult: ...
 def phase_diagram(
     model: Optional[Model] = None,
     *,
-    x: Union[str, Mapping[str, Any]] = "width=0.05:4:60",
-    y: Union[str, Mapping[str, Any]] = "bits=1,2,3,4,5,6",
+    x_axis: Union[str, Mapping[str, Any]] = "width=0.05:4:60",
+    y_axis: Union[str, Mapping[str, Any]] = "bits=1,2,3,4,5,6",
     log_y: bool = False,
     transitions: bool = True,
     progress: _Progress = None,
+    force: bool = False,
     **kwargs: Any,
 ) -> PhaseDiagramResult: ...
 def double_descent(
@@ -384,6 +405,7 @@ def double_descent(
     alphas: Any = None,
     beta: float = ...,
     progress: _Progress = None,
+    force: bool = False,
     **kwargs: Any,
 ) -> Tuple[DoubleDescentCurve, ...]: ...
 
@@ -438,7 +460,7 @@ def sgd(
     runs: int = 100,
     seed: int = 1,
     quantize: _Names = (),
-    noise: str = "mult-coord",
+    quantizer: str = "mult-coord",
     eps: Optional[float] = None,
     rounding: str = "nearest",
     q: Union[Iterable[str], Mapping[str, str]] = (),
@@ -449,6 +471,8 @@ def sgd(
     exact: bool = False,
     no_sim: bool = False,
     progress: _Progress = None,
+    force: bool = False,
+    noise: Optional[str] = None,
 ) -> SgdResult: ...
 def scaling_law(
     *,
@@ -466,6 +490,7 @@ def scaling_law(
     runs: int = 20,
     seed: int = 1,
     progress: _Progress = None,
+    force: bool = False,
 ) -> ScalingLawResult: ...
 def shrinkage(
     *,
@@ -486,4 +511,5 @@ def shrinkage(
     formats: _Names = ("e4m3", "e5m2", "e2m1"),
     grad_scale: float = 1.0,
     progress: _Progress = None,
+    force: bool = False,
 ) -> ShrinkageResult: ...

@@ -10,6 +10,7 @@ from . import _core
 from ._core import Model
 from ._progress import ProgressArg, progress_callback
 from ._records import DoubleDescentCurve, OptimalWidth, PhaseDiagramResult, TransitionsResult
+from ._renamed import take_old
 from ._theory import _axis, _model
 
 
@@ -63,47 +64,63 @@ def _one_axis(arg: Union[str, Mapping[str, Any]], what: str) -> str:
 
 
 def transitions(model: Optional[Model] = None, *, over: Union[str, Mapping[str, Any]],
-                progress: ProgressArg = None, **kwargs: Any) -> TransitionsResult:
+                progress: ProgressArg = None, force: bool = False,
+                **kwargs: Any) -> TransitionsResult:
     """Coexisting RS branches, spinodals and first-order transitions along one continuous
     parameter, as ``quantreplica transitions``: ``over={"alpha": values}`` (or the command
     line's ``"alpha=START:STOP:COUNT"``; alpha, noise, width, beta, ridge or teacher_var; at
     least 2 values, sorted). Returns a :class:`TransitionsResult`, with ``continuation``: the
     branches followed by pseudo-arclength continuation, spinodals as folds, stable and unstable
-    branches labelled."""
+    branches labelled. ``progress``: a callable ``(done, total)`` or True. The grid's size is
+    checked before any work against the command line's budget (docs/limits.md): a ValueError
+    naming ``over`` when it needs more memory than is available or (unless ``force=True``)
+    more than a day."""
     m = _model(model, kwargs)
     with progress_callback(progress, "transitions") as cb:
-        return TransitionsResult(_core.transitions(m, _one_axis(over, "over"), cb))
+        return TransitionsResult(_core.transitions(m, _one_axis(over, "over"), cb, force))
+
+
+_X_AXIS = "width=0.05:4:60"
+_Y_AXIS = "bits=1,2,3,4,5,6"
 
 
 def phase_diagram(model: Optional[Model] = None, *,
-                  x: Union[str, Mapping[str, Any]] = "width=0.05:4:60",
-                  y: Union[str, Mapping[str, Any]] = "bits=1,2,3,4,5,6", log_y: bool = False,
-                  transitions: bool = True, progress: ProgressArg = None,
+                  x_axis: Union[str, Mapping[str, Any]] = _X_AXIS,
+                  y_axis: Union[str, Mapping[str, Any]] = _Y_AXIS, log_y: bool = False,
+                  transitions: bool = True, progress: ProgressArg = None, force: bool = False,
                   **kwargs: Any) -> PhaseDiagramResult:
     """RS-stable, RSB and negative-entropy regions on a grid of two parameters, as
-    ``quantreplica phase-diagram --json`` (no files written): ``x`` a continuous parameter and
-    ``y`` any other but levels, each ``{"param": values}`` or the command line's text;
+    ``quantreplica phase-diagram --json`` (no files written): ``x_axis`` a continuous parameter
+    and ``y_axis`` any other but levels (``--x-axis``, ``--y-axis``; the old names ``x=`` and
+    ``y=`` still work, deprecated), each ``{"param": values}`` or the command line's text;
     ``log_y``: geometric spacing of a y range. The AT line (λ_AT = 1) is root-found along x in
     each row (and along y in each column for a continuous y); with ``transitions``, the
     spinodals and first-order transitions by branch continuation along each row. Returns a
-    :class:`PhaseDiagramResult`."""
+    :class:`PhaseDiagramResult`. The grid's size is checked before any work against the
+    command line's budget (docs/limits.md): a ValueError naming the axes when it needs more
+    memory than is available or (unless ``force=True``) more than a day."""
+    x_axis = take_old(kwargs, "x", "x_axis", x_axis, _X_AXIS, "phase_diagram")
+    y_axis = take_old(kwargs, "y", "y_axis", y_axis, _Y_AXIS, "phase_diagram")
     m = _model(model, kwargs)
     with progress_callback(progress, "phase-diagram") as cb:
-        return PhaseDiagramResult(_core.phase_diagram(m, _one_axis(x, "x"), _one_axis(y, "y"),
-                                                      log_y, transitions, cb))
+        return PhaseDiagramResult(_core.phase_diagram(m, _one_axis(x_axis, "x_axis"),
+                                                      _one_axis(y_axis, "y_axis"),
+                                                      log_y, transitions, cb, force))
 
 
 def double_descent(model: Optional[Model] = None, *, bits: Iterable[int] = (1, 2, 3, 4),
                    alphas: Any = None, beta: float = float("inf"), progress: ProgressArg = None,
-                   **kwargs: Any) -> Tuple[DoubleDescentCurve, ...]:
+                   force: bool = False, **kwargs: Any) -> Tuple[DoubleDescentCurve, ...]:
     """Learning curves ε_g(α) of uniform quantizers, the double descent of the headline: for
     each bit count, the optimal width ω* (at the model's α and noise, β = ∞) and the widths
     ω*/2, ω*, 2ω*, solved along ``alphas`` (default: 60 log-spaced values from 0.1 to about 5)
     at ``beta``. Gaussian teacher of unit variance, no ridge (the headline's setting: only the
     model's ``alpha`` and ``noise`` are used). Returns one :class:`DoubleDescentCurve` per
-    (bits, width), with the interpolation peak and, at β = ∞, the interpolation threshold."""
+    (bits, width), with the interpolation peak and, at β = ∞, the interpolation threshold.
+    The size (bit counts × α values) is checked before any work against the command line's
+    budget (docs/limits.md); ``force=True`` lifts its time limit."""
     m = _model(model, kwargs)
     a = _core.alpha_grid(60) if alphas is None else [float(v) for v in np.asarray(alphas, dtype=np.float64).ravel()]
     with progress_callback(progress, "double-descent") as cb:
-        curves = _core.double_descent(m, [int(b) for b in bits], a, float(beta), cb)
+        curves = _core.double_descent(m, [int(b) for b in bits], a, float(beta), cb, force)
     return tuple(DoubleDescentCurve(c) for c in curves)

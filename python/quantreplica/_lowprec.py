@@ -10,6 +10,14 @@ import numpy as np
 from . import _core
 from ._progress import ProgressArg, progress_callback
 from ._records import ScalingLawResult, SgdResult, ShrinkageResult
+from ._renamed import renamed
+
+_BUDGET = """
+
+    The size (``d``, step counts, ``batch``, ``runs``, settings) is checked before any work
+    against the command line's budget (docs/limits.md): a ValueError naming the argument when
+    the estimate needs more memory than is available or (unless ``force=True``) more than a
+    day."""
 
 Names = Union[str, Iterable[str]]
 Numbers = Union[str, Iterable[float]]
@@ -71,11 +79,12 @@ def _problem(d: int, a: float, sigma2: float, wstar: str, batch: int, step: floa
 
 def sgd(*, d: int = 100, a: float = 1.5, sigma2: float = 0.1, wstar: str = "ones", batch: int = 1,
         step: float = 0.1, steps: int = 1000, schedule: str = "constant", iterate: str = "last",
-        runs: int = 100, seed: int = 1, quantize: Names = (), noise: str = "mult-coord",
+        runs: int = 100, seed: int = 1, quantize: Names = (), quantizer: str = "mult-coord",
         eps: Optional[float] = None, rounding: str = "nearest",
         q: Union[Iterable[str], Mapping[str, str]] = (), shrink_q: Optional[float] = None,
         grad_noise: float = 0.0, compensate: bool = False, grad_format: Optional[str] = None,
-        exact: bool = False, no_sim: bool = False, progress: ProgressArg = None) -> SgdResult:
+        exact: bool = False, no_sim: bool = False, progress: ProgressArg = None,
+        force: bool = False, noise: Optional[str] = None) -> SgdResult:
     """Low-precision SGD for linear regression, as ``quantreplica sgd --json``.
 
     The problem: H = diag(i^-a), i = 1..d, y = <w*, x> + noise of variance ``sigma2``, target
@@ -83,29 +92,34 @@ def sgd(*, d: int = 100, a: float = 1.5, sigma2: float = 0.1, wstar: str = "ones
     ``steps`` steps, ``schedule`` (constant, ``inverse:T0``, ``poly:P``, ``stepdecay:K``),
     reported ``iterate`` (last, average, tail, ``tail:S``), ``runs`` Monte Carlo runs from
     ``seed``. Quantization: the targets ``quantize`` (a list or the command line's comma list of
-    data, labels, params, acts, grads, all) with the quantizer ``noise`` (mult-coord, mult-vec,
+    data, labels, params, acts, grads, all) with the ``quantizer`` (``--quantizer``; the old
+    name ``noise=`` still works, deprecated: the label noise is ``sigma2``) (mult-coord, mult-vec,
     add, intB, ``int:B:STEP``, e2m1, e4m3, e5m2, fp16, bf16, ``eXmY[:SCALE]``) at level ``eps``
     and ``rounding``; ``q``: per-target quantizers (``["data=add:0.01"]`` or
     ``{"data": "add:0.01"}``, the command line's ``--q``); gradient shrinkage ``shrink_q`` with
     ``grad_noise`` and ``compensate``; ``grad_format`` quantizes the whole gradient. ``exact``
     adds the exact expected risk (abstract noise models), ``no_sim`` computes only that.
-    Returns an :class:`SgdResult`.
+    Returns an :class:`SgdResult`. The size (d, steps, batch, runs) is checked before any work
+    against the command line's budget (docs/limits.md): a ValueError naming the argument when
+    the estimate needs more memory than is available or (unless ``force=True``) more than a
+    day.
 
     >>> import quantreplica as qr
-    >>> r = qr.sgd(d=20, steps=200, runs=8, quantize="data", noise="add", eps=0.01, exact=True)
+    >>> r = qr.sgd(d=20, steps=200, runs=8, quantize="data", quantizer="add", eps=0.01, exact=True)
     >>> r.status, round(r.exact_risk, 6)
     ('ok', 0.184788)
     """
+    quantizer = renamed(noise, "noise", "quantizer", quantizer, "mult-coord", "sgd")
     problem = _problem(d, a, sigma2, wstar, batch, step, steps, schedule, iterate, runs, seed)
     per_target = [f"{k}={v}" for k, v in q.items()] if isinstance(q, Mapping) else [str(s) for s in q]
-    quant = {"quantize": _names(quantize), "noise": str(noise),
+    quant = {"quantize": _names(quantize), "noise": str(quantizer),
              "eps": None if eps is None else float(eps), "rounding": str(rounding),
              "per_target": per_target, "shrink_q": None if shrink_q is None else float(shrink_q),
              "grad_noise": float(grad_noise), "compensate": bool(compensate),
              "grad_format": None if grad_format is None else str(grad_format),
              "exact": bool(exact), "no_sim": bool(no_sim)}
     with progress_callback(progress, "sgd") as cb:
-        return SgdResult(_core.sgd(problem, quant, cb))
+        return SgdResult(_core.sgd(problem, quant, cb, force))
 
 
 def scaling_law(*, d: int = 1024, a: float = 2.0, sigma2: float = 0.1, step: float = 0.1,
@@ -113,7 +127,7 @@ def scaling_law(*, d: int = 1024, a: float = 2.0, sigma2: float = 0.1, step: flo
                 ns: Numbers = (100, 300, 1000, 3000, 10000), eps: Numbers = (0.01,),
                 schemes: Names = ("mult-vec", "add"), quantize: Names = ("data",),
                 sketches: int = 3, runs: int = 20, seed: int = 1,
-                progress: ProgressArg = None) -> ScalingLawResult:
+                progress: ProgressArg = None, force: bool = False) -> ScalingLawResult:
     """The precision scaling law of sketched regression (seed 001), as
     ``quantreplica scaling-law --json``: the excess risk of SGD on a random sketch of size M of
     a power-law problem (dimension ``d`` > every M, exponent ``a``, noise ``sigma2``, constant
@@ -130,7 +144,7 @@ def scaling_law(*, d: int = 1024, a: float = 2.0, sigma2: float = 0.1, step: flo
             "runs": _count("number of runs", runs), "schemes": _names(schemes),
             "quantize": _names(quantize), "seed": int(seed)}
     with progress_callback(progress, "scaling-law") as cb:
-        return ScalingLawResult(_core.scaling_law(spec, cb))
+        return ScalingLawResult(_core.scaling_law(spec, cb, force))
 
 
 def shrinkage(*, d: int = 100, a: float = 1.5, sigma2: float = 0.1, wstar: str = "ones",
@@ -138,7 +152,8 @@ def shrinkage(*, d: int = 100, a: float = 1.5, sigma2: float = 0.1, wstar: str =
               iterate: str = "last", runs: int = 100, seed: int = 1,
               qs: Numbers = (1.0, 0.5, 0.25), grad_noise: float = 0.0,
               target: Optional[float] = None, formats: Names = ("e4m3", "e5m2", "e2m1"),
-              grad_scale: float = 1.0, progress: ProgressArg = None) -> ShrinkageResult:
+              grad_scale: float = 1.0, progress: ProgressArg = None,
+              force: bool = False) -> ShrinkageResult:
     """SGD under gradient shrinkage (seed 003), as ``quantreplica shrinkage --json``: on the
     problem of :func:`sgd` (its ``step`` the nominal μ), the iterations to reach the excess
     risk ``target`` (default 1 % of the initial risk) for each shrinkage factor of ``qs``
@@ -151,4 +166,9 @@ def shrinkage(*, d: int = 100, a: float = 1.5, sigma2: float = 0.1, wstar: str =
             "target": None if target is None else float(target), "formats": _names(formats),
             "grad_scale": float(grad_scale)}
     with progress_callback(progress, "shrinkage") as cb:
-        return ShrinkageResult(_core.shrinkage(problem, spec, cb))
+        return ShrinkageResult(_core.shrinkage(problem, spec, cb, force))
+
+
+for _f in (scaling_law, shrinkage):
+    _f.__doc__ = (_f.__doc__ or "") + _BUDGET
+del _f

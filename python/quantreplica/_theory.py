@@ -11,6 +11,8 @@ from . import _core
 from ._core import Model
 from ._progress import ProgressArg, progress_callback
 from ._records import RsbResult, RsResult, SteResult
+from ._renamed import take_old
+
 
 
 def _model(model: Optional[Model], kwargs: Dict[str, Any]) -> Model:
@@ -42,15 +44,17 @@ def rs(model: Optional[Model] = None, *, continuation: bool = True, **kwargs: An
     return RsResult(_core.rs(m, continuation))
 
 
-def rsb(model: Optional[Model] = None, *, x: Optional[float] = None,
+def rsb(model: Optional[Model] = None, *, parisi_x: Optional[float] = None,
         progress: ProgressArg = None, **kwargs: Any) -> RsbResult:
     """The one-step replica-symmetry-breaking (1RSB) saddle point at finite β, as
-    ``quantreplica rsb --json``; ``x`` fixes the Parisi parameter instead of solving
-    ∂φ₁/∂x = 0. Needs a finite ``beta`` and discrete levels (ValueError otherwise).
+    ``quantreplica rsb --json``; ``parisi_x`` (``--parisi-x``; the old name ``x=`` still
+    works, deprecated) fixes the Parisi parameter instead of solving ∂φ₁/∂x = 0. Needs a
+    finite ``beta`` and discrete levels (ValueError otherwise).
     ``progress``: a callable ``(done, total)``, or True for a tqdm bar."""
+    parisi_x = take_old(kwargs, "x", "parisi_x", parisi_x, None, "rsb")
     m = _model(model, kwargs)
     with progress_callback(progress, "rsb") as cb:
-        return RsbResult(_core.rsb(m, x, cb))
+        return RsbResult(_core.rsb(m, parisi_x, cb))
 
 
 _PathLike = Union[str, "os.PathLike[str]"]
@@ -108,7 +112,7 @@ class SweepTable(dict):
 def sweep(model: Optional[Model] = None, *, over: Mapping[str, Any],
           log: Iterable[str] = (), threads: Optional[int] = None,
           checkpoint: Optional[_PathLike] = None, shard: Union[str, Tuple[int, int], None] = None,
-          progress: ProgressArg = None, **kwargs: Any) -> SweepTable:
+          progress: ProgressArg = None, force: bool = False, **kwargs: Any) -> SweepTable:
     """The RS solver over a grid of model parameters, as ``quantreplica sweep``.
 
     ``over`` maps a parameter (alpha, noise, bits, width, beta, ridge, levels, teacher_var) to
@@ -122,6 +126,10 @@ def sweep(model: Optional[Model] = None, *, over: Mapping[str, Any],
 
     Returns a :class:`SweepTable`, a dict of numpy columns built without a Python object per
     row, identical to ``sweep --json``'s values.
+
+    The grid's size is checked before any work against the command line's budget
+    (docs/limits.md): a ValueError naming ``over`` when the estimate needs more memory than is
+    available or (unless ``force=True``) more than a day.
     """
     m = _model(model, kwargs)
     if not isinstance(over, Mapping):
@@ -131,7 +139,7 @@ def sweep(model: Optional[Model] = None, *, over: Mapping[str, Any],
         shard = f"{shard[0]}/{shard[1]}"
     cp = None if checkpoint is None else os.fspath(checkpoint)
     with progress_callback(progress, "sweep") as cb:
-        cols = _core.sweep(m, axes, list(log), threads, cp, shard, cb)
+        cols = _core.sweep(m, axes, list(log), threads, cp, shard, cb, force)
     return SweepTable(cols)
 
 
@@ -158,16 +166,19 @@ def ste_dynamics(model: Optional[Model] = None, *, time: Union[str, Sequence[flo
                  lr: float = 0.5, clip: bool = False, init_var: float = 1.0,
                  weight_decay: float = 0.0, n: Optional[int] = None, seeds: int = 10,
                  seed: int = 1, refine: float = 1.0, progress: ProgressArg = None,
-                 **kwargs: Any) -> SteResult:
+                 force: bool = False, **kwargs: Any) -> SteResult:
     """Dynamics of online straight-through (STE) training, as ``quantreplica ste-dynamics``:
     the N → ∞ theory (density solver) at ``time`` (``"T0:T1:COUNT"`` or an increasing array;
     t = steps/N), its stationary points and the β = ∞ replica ground state, and with ``n`` the
     finite-N simulation over ``seeds`` runs at the same times. ``lr``: step size η; ``clip``:
     clip the straight-through gradient outside [−ω, ω]; ``init_var``: latent initialization
     variance; ``weight_decay``: λ per unit time; ``refine``: resolution of the density solver.
-    The model's ``beta`` must be inf and ``ridge`` 0."""
+    The model's ``beta`` must be inf and ``ridge`` 0. The simulation's size (``n``, ``seeds``,
+    the last time) is checked before any work against the command line's budget
+    (docs/limits.md): a ValueError naming ``n`` when the estimate needs more memory than is
+    available or (unless ``force=True``) more than a day."""
     m = _model(model, kwargs)
     times = _time_arg(time)
     with progress_callback(progress, "ste-dynamics") as cb:
         return SteResult(_core.ste_dynamics(m, times, lr, clip, init_var, weight_decay, n,
-                                            seeds, seed, refine, cb))
+                                            seeds, seed, refine, cb, force))

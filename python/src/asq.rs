@@ -6,6 +6,7 @@ use crate::watch::{to_py, watched_job};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use quantreplica::asq as lib;
+use quantreplica::budget::job::{self, Front};
 use quantreplica::Error;
 use serde::Serialize;
 use std::time::Instant;
@@ -39,7 +40,8 @@ struct ApproxReport {
 /// `s` levels for the values of `x` (any shape, float32/float64) chosen by ASQ, with the
 /// objective, vNMSE and timings of `asq --json`.
 #[pyfunction]
-#[pyo3(signature = (x, s, method="exact", weights=None, objective="variance", bins=1000))]
+#[pyo3(signature = (x, s, method="exact", weights=None, objective="variance", bins=1000, progress=None, force=false))]
+#[allow(clippy::too_many_arguments)]
 pub fn asq<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
@@ -48,6 +50,8 @@ pub fn asq<'py>(
     weights: Option<&Bound<'py, PyAny>>,
     objective: &str,
     bins: usize,
+    progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let approx_method = match method {
         "exact" | "lagrange" => false,
@@ -72,11 +76,16 @@ pub fn asq<'py>(
             "--objective worst is solved exactly only: use --method exact, not '{method}'"
         ))));
     }
+    // The size before the copy.
+    let (shape, _) = shape_f32(x)?;
+    job::asq(Front::Python, shape.iter().product())
+        .check(force)
+        .map_err(to_py)?;
     // One copy of the values (needed: the exact methods sort them).
     let mut xs = values(x, "x")?;
     let w = weights.map(|w| values(w, "weights")).transpose()?;
     let method = method.to_string();
-    let report = watched_job(py, None, move || {
+    let report = watched_job(py, progress, move || {
         lib::check_values("input", &xs)?;
         let mut w = match w {
             Some(w) => {
@@ -148,14 +157,18 @@ pub fn asq<'py>(
 /// Unbiased stochastic rounding of every value of `x` onto `levels` (sorted, distinct), with
 /// the random stream `seed`: the result has `x`'s shape and dtype.
 #[pyfunction]
-#[pyo3(signature = (x, levels, seed=0))]
+#[pyo3(signature = (x, levels, seed=0, force=false))]
 pub fn stochastic_round<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     levels: Vec<f64>,
     seed: u64,
+    force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (shape, f32_in) = shape_f32(x)?;
+    job::stochastic_round(Front::Python, shape.iter().product())
+        .check(force)
+        .map_err(to_py)?;
     let xs = values(x, "x")?;
     let out = watched_job(py, None, move || {
         let mut rng = quantreplica::instance::rng_for(seed, 0);

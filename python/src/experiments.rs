@@ -5,6 +5,7 @@
 use crate::model::PyModel;
 use crate::watch::{to_py, watched_job};
 use pyo3::prelude::*;
+use quantreplica::budget::{self, job, Front};
 use quantreplica::experiments::widths::{self, Objective};
 use quantreplica::experiments::{double_descent as dd, headline, OperatingPoint};
 use quantreplica::parallel::RunOptions;
@@ -36,12 +37,13 @@ pub fn optimal_width<'py>(
 /// `transitions --json`: every RS branch along one parameter, spinodals, first-order
 /// transitions, and the same by pseudo-arclength continuation.
 #[pyfunction]
-#[pyo3(signature = (model, over, progress=None))]
+#[pyo3(signature = (model, over, progress=None, force=false))]
 pub fn transitions<'py>(
     py: Python<'py>,
     model: &Bound<'py, PyModel>,
     over: &str,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = &model.get().spec;
     let axis = Axis::parse(over, false).map_err(to_py)?;
@@ -51,6 +53,9 @@ pub fn transitions<'py>(
             "--over {over}: transitions need at least 2 values"
         ))));
     }
+    job::transitions(Front::Python, over, ps.len())
+        .check(force)
+        .map_err(to_py)?;
     let t = watched_job(py, progress, || {
         quantreplica::phase::transitions_along(spec, axis.param, &ps)
     })?;
@@ -71,7 +76,8 @@ struct PhaseDiagram<'a> {
 /// `phase-diagram --json` (no files written): the phase of every cell, the AT line and, with
 /// `with_transitions`, spinodals and first-order transitions along x.
 #[pyfunction]
-#[pyo3(signature = (model, x, y, log_y=false, with_transitions=true, progress=None))]
+#[pyo3(signature = (model, x, y, log_y=false, with_transitions=true, progress=None, force=false))]
+#[allow(clippy::too_many_arguments)]
 pub fn phase_diagram<'py>(
     py: Python<'py>,
     model: &Bound<'py, PyModel>,
@@ -80,10 +86,20 @@ pub fn phase_diagram<'py>(
     log_y: bool,
     with_transitions: bool,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = &model.get().spec;
-    let ax = Axis::parse(x, false).map_err(to_py)?;
-    let ay = Axis::parse(y, log_y).map_err(to_py)?;
+    let ax = Axis::parse_as(x, false, "--x-axis").map_err(to_py)?;
+    let ay = Axis::parse_as(y, log_y, "--y-axis").map_err(to_py)?;
+    job::phase_diagram(
+        Front::Python,
+        (x, ax.len()),
+        (y, ay.len()),
+        false,
+        budget::cores(),
+    )
+    .check(force)
+    .map_err(to_py)?;
     let d = watched_job(py, progress, || {
         quantreplica::phase::map::phase_diagram(spec, &ax, &ay, with_transitions)
     })?;
@@ -103,7 +119,7 @@ pub fn phase_diagram<'py>(
 /// `double_descent.json`): for each bit count, ω* at β = ∞ and the widths ω*/2, ω*, 2ω*, ε_g and
 /// ε_t along `alphas` at `beta`, with the interpolation peak and threshold.
 #[pyfunction]
-#[pyo3(signature = (model, bits, alphas, beta, progress=None))]
+#[pyo3(signature = (model, bits, alphas, beta, progress=None, force=false))]
 pub fn double_descent<'py>(
     py: Python<'py>,
     model: &Bound<'py, PyModel>,
@@ -111,6 +127,7 @@ pub fn double_descent<'py>(
     alphas: Vec<f64>,
     beta: f64,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let m = &model.get().model;
     if alphas.is_empty() {
@@ -128,6 +145,9 @@ pub fn double_descent<'py>(
             "--beta must be positive (or inf), got {beta}"
         ))));
     }
+    job::double_descent(Front::Python, bits.len(), alphas.len(), budget::cores())
+        .check(force)
+        .map_err(to_py)?;
     let point = OperatingPoint {
         alpha: m.alpha,
         noise: m.noise,

@@ -9,6 +9,8 @@ use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use quantreplica::amp::{AmpOptions, VarianceMode};
+use quantreplica::budget::job::{Front, Instances};
+use quantreplica::budget::{self, Cost};
 use quantreplica::gibbs::GibbsOptions;
 use quantreplica::instance;
 use quantreplica::model::Model;
@@ -28,16 +30,31 @@ pub struct Data<'py> {
     pub seeds: usize,
     /// Base seed.
     pub seed: u64,
+    /// Lift the time limit of the budget (Python's `--force`).
+    pub force: bool,
 }
 
 impl Data<'_> {
     /// The model (α = M/N with data) and the run specification; `default_n` as the command's.
-    fn resolve(&self, model: &Model, default_n: usize) -> PyResult<(Model, RunSpec)> {
+    /// The job's `cost` on its instances is checked against the budget before any data is
+    /// copied or any instance drawn.
+    fn resolve(
+        &self,
+        model: &Model,
+        default_n: usize,
+        cost: impl Fn(Instances) -> Cost,
+    ) -> PyResult<(Model, RunSpec)> {
         if self.seeds == 0 {
             return Err(to_py(Error::input("--seeds must be at least 1, got 0")));
         }
+        let check = |inst: Instances| cost(inst).check(self.force).map_err(to_py);
         let (model, source) = match (&self.x, &self.y) {
             (Some(x), Some(y)) => {
+                if let Ok((shape, _)) = shape_f32(x) {
+                    if let [m, n] = shape[..] {
+                        check(Instances::Data { m, n })?;
+                    }
+                }
                 let xm = matrix(x, "X")?;
                 let (yshape, _) = shape_f32(y)?;
                 if yshape.len() > 1 && yshape.iter().filter(|&&d| d > 1).count() > 1 {
@@ -51,8 +68,11 @@ impl Data<'_> {
             (Some(_), None) => return Err(to_py(Error::input("--x needs --y (the labels file)"))),
             (None, Some(_)) => return Err(to_py(Error::input("--y needs --x (the inputs file)"))),
             (None, None) => {
-                let source = Source::generated(model, self.n.unwrap_or(default_n));
-                (model.clone(), source.map_err(to_py)?)
+                let n = self.n.unwrap_or(default_n);
+                let source = Source::generated(model, n).map_err(to_py)?;
+                let m = instance::samples_for(model.alpha, n);
+                check(Instances::Generated { m, n })?;
+                (model.clone(), source)
             }
         };
         Ok((
@@ -90,7 +110,7 @@ fn result<'py>(
 
 /// `amp --json` and the estimates `w_hat`, `v` (seeds × N).
 #[pyfunction]
-#[pyo3(signature = (model, x=None, y=None, n=None, seeds=4, seed=1, damping=1.0, max_iter=200, tol=1e-7, full_variance=false, progress=None))]
+#[pyo3(signature = (model, x=None, y=None, n=None, seeds=4, seed=1, damping=1.0, max_iter=200, tol=1e-7, full_variance=false, progress=None, force=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn amp<'py>(
     py: Python<'py>,
@@ -105,6 +125,7 @@ pub fn amp<'py>(
     tol: f64,
     full_variance: bool,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
     let data = Data {
         x,
@@ -112,8 +133,18 @@ pub fn amp<'py>(
         n,
         seeds,
         seed,
+        force,
     };
-    let (m, spec) = data.resolve(&model.get().model, 1000)?;
+    let (m, spec) = data.resolve(&model.get().model, 1000, |inst| {
+        budget::job::amp(
+            Front::Python,
+            inst,
+            seeds,
+            max_iter,
+            full_variance,
+            budget::cores(),
+        )
+    })?;
     let opts = AmpOptions {
         damping,
         max_iter,
@@ -132,7 +163,7 @@ pub fn amp<'py>(
 
 /// `gibbs --json`.
 #[pyfunction]
-#[pyo3(signature = (model, x=None, y=None, n=None, seeds=4, seed=1, sweeps=1000, burn_in=500, temperatures=1, beta_min=0.5, bins=40, progress=None))]
+#[pyo3(signature = (model, x=None, y=None, n=None, seeds=4, seed=1, sweeps=1000, burn_in=500, temperatures=1, beta_min=0.5, bins=40, progress=None, force=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn gibbs<'py>(
     py: Python<'py>,
@@ -148,6 +179,7 @@ pub fn gibbs<'py>(
     beta_min: f64,
     bins: usize,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
     let data = Data {
         x,
@@ -155,8 +187,19 @@ pub fn gibbs<'py>(
         n,
         seeds,
         seed,
+        force,
     };
-    let (m, spec) = data.resolve(&model.get().model, 200)?;
+    let (m, spec) = data.resolve(&model.get().model, 200, |inst| {
+        budget::job::gibbs(
+            Front::Python,
+            inst,
+            seeds,
+            sweeps,
+            burn_in,
+            temperatures,
+            budget::cores(),
+        )
+    })?;
     let opts = GibbsOptions {
         burn_in,
         sweeps,
@@ -170,7 +213,7 @@ pub fn gibbs<'py>(
 
 /// `qat --json` and the trained weights `weights` (seeds × N).
 #[pyfunction]
-#[pyo3(signature = (model, x=None, y=None, n=None, seeds=4, seed=1, epochs=60, batch=8, lr=0.5, schedule="step", decay_every=15, decay=0.5, rounding="nearest", init_scale=0.1, progress=None))]
+#[pyo3(signature = (model, x=None, y=None, n=None, seeds=4, seed=1, epochs=60, batch=8, lr=0.5, schedule="step", decay_every=15, decay=0.5, rounding="nearest", init_scale=0.1, progress=None, force=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn qat<'py>(
     py: Python<'py>,
@@ -189,6 +232,7 @@ pub fn qat<'py>(
     rounding: &str,
     init_scale: f64,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
     let schedule = match schedule.trim() {
         "step" => QatSchedule::Step {
@@ -218,8 +262,11 @@ pub fn qat<'py>(
         n,
         seeds,
         seed,
+        force,
     };
-    let (m, spec) = data.resolve(&model.get().model, 500)?;
+    let (m, spec) = data.resolve(&model.get().model, 500, |inst| {
+        budget::job::qat(Front::Python, inst, seeds, epochs, budget::cores())
+    })?;
     let r = watched_job(py, progress, || validate::run_qat(&m, &spec, &opts))?;
     let record = pythonize::pythonize(py, &r)?;
     result(py, record, &[("weights", &r.weights)])

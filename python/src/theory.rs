@@ -7,6 +7,7 @@ use crate::model::PyModel;
 use crate::watch::{quick, to_py, watched_job};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use quantreplica::budget::{self, job, Front};
 use quantreplica::continuation::branches::{fixed_points, BranchOptions, RsJson};
 use quantreplica::rsb::{self as rsb_lib, RsbJson, RsbOptions};
 use quantreplica::sweep::{
@@ -135,7 +136,7 @@ fn table(rows: &[SweepRow<RsRecord>]) -> quantreplica::Result<Table> {
 /// The RS sweep of `quantreplica sweep` (axes in the command line's `PARAM=...` syntax) as a
 /// dict of numpy columns: `index`, the swept parameters, then the CSV columns of the rows.
 #[pyfunction]
-#[pyo3(signature = (model, over, log=Vec::new(), threads=None, checkpoint=None, shard=None, progress=None))]
+#[pyo3(signature = (model, over, log=Vec::new(), threads=None, checkpoint=None, shard=None, progress=None, force=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn sweep<'py>(
     py: Python<'py>,
@@ -146,6 +147,7 @@ pub fn sweep<'py>(
     checkpoint: Option<PathBuf>,
     shard: Option<String>,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let spec = &model.get().spec;
     let grid = Grid::parse(&over, &log).map_err(to_py)?;
@@ -159,9 +161,16 @@ pub fn sweep<'py>(
             "--shard needs --checkpoint FILE: the shard file that `merge` reads",
         )));
     }
-    if threads == Some(0) {
-        return Err(to_py(Error::input("--threads must be at least 1")));
-    }
+    let threads = budget::threads(threads).map_err(to_py)?;
+    job::sweep(
+        Front::Python,
+        &over,
+        grid.len(),
+        false,
+        budget::effective_threads(threads),
+    )
+    .check(force)
+    .map_err(to_py)?;
     let opts = RunOptions {
         threads,
         progress: false,
@@ -189,7 +198,7 @@ pub fn merge<'py>(py: Python<'py>, files: Vec<PathBuf>) -> PyResult<Bound<'py, P
 /// `ste-dynamics --json`: the N → ∞ theory of online STE training at `times` and, with `n`, the
 /// simulation at the same times.
 #[pyfunction]
-#[pyo3(signature = (model, times, lr=0.5, clip=false, init_var=1.0, weight_decay=0.0, n=None, seeds=10, seed=1, refine=1.0, progress=None))]
+#[pyo3(signature = (model, times, lr=0.5, clip=false, init_var=1.0, weight_decay=0.0, n=None, seeds=10, seed=1, refine=1.0, progress=None, force=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn ste_dynamics<'py>(
     py: Python<'py>,
@@ -204,9 +213,16 @@ pub fn ste_dynamics<'py>(
     seed: u64,
     refine: f64,
     progress: Option<&Bound<'py, PyAny>>,
+    force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     use quantreplica::ste::{self, FpOptions, SimOptions, SteOptions};
     let m = &model.get().model;
+    if let Some(n) = n {
+        let t_max = times.iter().copied().fold(0.0, f64::max);
+        job::ste_simulation(Front::Python, n, seeds, None, t_max, budget::cores())
+            .check(force)
+            .map_err(to_py)?;
+    }
     let rep = watched_job(py, progress, || {
         ste::check_times(&times)?;
         quantreplica::error::positive("--refine", refine)?;

@@ -48,13 +48,13 @@ def test_transitions_bad_input(over):
 
 def test_phase_diagram_equals_the_cli(tmp_path):
     kw = dict(alpha=2.0)
-    r = qr.phase_diagram(x={"width": "0.5:3:6"}, y={"beta": [2.0, 5.0, 10.0]}, **kw)
-    js = cli_json("phase-diagram", "--x", "width=0.5:3:6", "--y", "beta=2,5,10",
+    r = qr.phase_diagram(x_axis={"width": "0.5:3:6"}, y_axis={"beta": [2.0, 5.0, 10.0]}, **kw)
+    js = cli_json("phase-diagram", "--x-axis", "width=0.5:3:6", "--y-axis", "beta=2,5,10",
                   "--out", tmp_path / "pd", *cli_flags(**kw))
     assert_same(r.to_dict(), js)
     assert r.at_line.ndim == 2 and r.cells[0].phase == js["cells"][0]["phase"]
-    r2 = qr.phase_diagram(x="width=0.5:3:5", y="bits=1,2", transitions=False)
-    js2 = cli_json("phase-diagram", "--x", "width=0.5:3:5", "--y", "bits=1,2", "--no-transitions",
+    r2 = qr.phase_diagram(x_axis="width=0.5:3:5", y_axis="bits=1,2", transitions=False)
+    js2 = cli_json("phase-diagram", "--x-axis", "width=0.5:3:5", "--y-axis", "bits=1,2", "--no-transitions",
                    "--out", tmp_path / "pd2")
     assert_same(r2.to_dict(), js2)
 
@@ -63,8 +63,8 @@ def test_phase_diagram_equals_the_cli(tmp_path):
                                  ("width=1", "bits=1")])
 def test_phase_diagram_bad_input(tmp_path, x, y):
     with pytest.raises(ValueError) as e:
-        qr.phase_diagram(x=x, y=y)
-    assert str(e.value) == cli_error("phase-diagram", "--x", x, "--y", y, "--out", tmp_path / "p")
+        qr.phase_diagram(x_axis=x, y_axis=y)
+    assert str(e.value) == cli_error("phase-diagram", "--x-axis", x, "--y-axis", y, "--out", tmp_path / "p")
 
 
 def test_double_descent_points_equal_rs_of_the_cli():

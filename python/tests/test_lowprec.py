@@ -16,14 +16,14 @@ SMALL_FLAGS = ["--d", 20, "--steps", 200, "--runs", 8]
 
 
 def test_sgd_equals_the_cli():
-    r = qr.sgd(**SMALL, quantize="data", noise="add", eps=0.01, exact=True)
+    r = qr.sgd(**SMALL, quantize="data", quantizer="add", eps=0.01, exact=True)
     assert isinstance(r, qr.SgdResult)
-    js = cli_json("sgd", *SMALL_FLAGS, "--quantize", "data", "--noise", "add", "--eps", 0.01,
+    js = cli_json("sgd", *SMALL_FLAGS, "--quantize", "data", "--quantizer", "add", "--eps", 0.01,
                   "--exact")
     assert_same(r.to_dict(), js)
     assert r.exact_risk == pytest.approx(js["exact_risk"], rel=1e-12)
     # Lists and mappings for the command line's comma lists and repeated --q.
-    r2 = qr.sgd(**SMALL, quantize=["data", "labels"], noise="e4m3", rounding="stochastic",
+    r2 = qr.sgd(**SMALL, quantize=["data", "labels"], quantizer="e4m3", rounding="stochastic",
                 q={"grads": "add:0.001"}, shrink_q=0.5, grad_noise=0.01, compensate=True,
                 schedule="inverse:50", iterate="tail", seed=7)
     js2 = cli_json("sgd", *SMALL_FLAGS, "--quantize", "data,labels", "--noise", "e4m3",
@@ -31,7 +31,7 @@ def test_sgd_equals_the_cli():
                    "--grad-noise", 0.01, "--compensate", "--schedule", "inverse:50",
                    "--iterate", "tail", "--seed", 7)
     assert_same(r2.to_dict(), js2)
-    r3 = qr.sgd(d=30, a=2.0, wstar="power:1", quantize="all", noise="mult-vec", eps=0.05,
+    r3 = qr.sgd(d=30, a=2.0, wstar="power:1", quantize="all", quantizer="mult-vec", eps=0.05,
                 no_sim=True)
     assert r3.excess_risk is None
     assert_same(r3.to_dict(), cli_json("sgd", "--d", 30, "--a", 2.0, "--wstar", "power:1",
@@ -74,11 +74,11 @@ def test_shrinkage_equals_the_cli():
     (dict(wstar="bogus"), ["--wstar", "bogus"]),
     (dict(schedule="bogus"), ["--schedule", "bogus"]),
     (dict(iterate="bogus"), ["--iterate", "bogus"]),
-    (dict(quantize="data", noise="bogus", eps=0.1), ["--quantize", "data", "--noise", "bogus",
+    (dict(quantize="data", quantizer="bogus", eps=0.1), ["--quantize", "data", "--quantizer", "bogus",
                                                      "--eps", 0.1]),
-    (dict(quantize="weights", noise="add", eps=0.1), ["--quantize", "weights", "--noise", "add",
+    (dict(quantize="weights", quantizer="add", eps=0.1), ["--quantize", "weights", "--quantizer", "add",
                                                       "--eps", 0.1]),
-    (dict(quantize="data", noise="add", eps=-0.1), ["--quantize", "data", "--noise", "add",
+    (dict(quantize="data", quantizer="add", eps=-0.1), ["--quantize", "data", "--quantizer", "add",
                                                     "--eps", -0.1]),
     (dict(q=["data"]), ["--q", "data"]),
     (dict(rounding="up"), ["--rounding", "up"]),

@@ -80,7 +80,7 @@ def test_qat_equals_the_cli(tmp_path):
     ("amp", dict(max_iter=0, n=10, **FINITE), ["--max-iter", 0, "--n", 10, *cli_flags(**FINITE)]),
     ("amp", dict(n=100_000, alpha=100.0, **FINITE), ["--n", 100000, "--alpha", 100, *cli_flags(**FINITE)]),
     ("gibbs", dict(bits=1), ["--bits", 1]),
-    ("gibbs", dict(bins=0, n=10, **FINITE), ["--bins", 0, "--n", 10, *cli_flags(**FINITE)]),
+    ("gibbs", dict(overlap_bins=0, n=10, **FINITE), ["--overlap-bins", 0, "--n", 10, *cli_flags(**FINITE)]),
     ("qat", dict(schedule="bogus"), ["--schedule", "bogus"]),
     ("qat", dict(rounding="bogus"), ["--rounding", "bogus"]),
     ("qat", dict(epochs=0), ["--epochs", 0]),

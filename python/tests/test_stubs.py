@@ -54,7 +54,7 @@ def _results():
     yield "QatResult", qr.qat(n=20, seeds=1, epochs=2, bits=1)
     yield "OptimalWidth", qr.optimal_width(bits=1)
     yield "TransitionsResult", qr.transitions(over={"alpha": [0.5, 1.0]}, bits=1, width=1.5, beta=5.0)
-    yield "PhaseDiagramResult", qr.phase_diagram(x="width=0.5:2:3", y="bits=1,2")
+    yield "PhaseDiagramResult", qr.phase_diagram(x_axis="width=0.5:2:3", y_axis="bits=1,2")
     yield "DoubleDescentCurve", qr.double_descent(bits=[1], alphas=[0.5, 1.0])[0]
     yield "SgdResult", qr.sgd(d=10, steps=50, runs=2)
     yield "ScalingLawResult", qr.scaling_law(d=32, ms=[8, 16], ns=[20, 40], sketches=1, runs=1)

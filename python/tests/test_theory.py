@@ -42,7 +42,7 @@ def test_rs_result_is_frozen_and_typed():
 def test_rsb_equals_the_cli():
     kw = dict(alpha=2.0, bits=1, width=1.5, beta=5.0)
     assert_same(qr.rsb(**kw).to_dict(), cli_json("rsb", *cli_flags(**kw)))
-    assert_same(qr.rsb(x=0.4, bits=2, width=2.5, beta=8.0).to_dict(),
+    assert_same(qr.rsb(parisi_x=0.4, bits=2, width=2.5, beta=8.0).to_dict(),
                 cli_json("rsb", "--bits", 2, "--width", 2.5, "--beta", 8, "--x", 0.4))
 
 

@@ -1,8 +1,10 @@
-//! The size of every command, stated as [`crate::budget::Cost`]s and checked before the command
+//! The size of every command: its flags read into the counts of the library's job costs
+//! ([`crate::budget::job`], shared with the Python module) and checked before the command
 //! starts (the per-unit costs and the limits live in [`crate::budget`]). A flag that does not
 //! parse is skipped here: the command itself then reports it.
 
 use super::Command;
+use crate::budget::job::{self, Front, Instances};
 use crate::budget::{self, Cost};
 use crate::error::Result;
 use crate::instance::samples_for;
@@ -20,181 +22,100 @@ fn file_cost(flag: &str, path: &Option<std::path::PathBuf>) -> Option<Cost> {
     Some(budget::data_file(format!("{flag} {}", p.display()), len))
 }
 
-/// Instances beyond the library's own limit (`M × N ≤ 4·10⁸`) are left to its check, so that
-/// the command line and Python refuse them with the same message.
-fn within_instance_limit(m: f64, n: usize) -> bool {
-    m * n as f64 <= 4e8
+/// Generated instances of `n` weights at `alpha`, or `None` beyond the library's own limit
+/// (`M × N ≤ 4·10⁸`), which is left to its check so that the command line and Python refuse
+/// them with the same message.
+fn generated(alpha: f64, n: usize) -> Option<Instances> {
+    let m = samples_for(alpha.abs(), n);
+    (m as f64 * n as f64 <= 4e8).then_some(Instances::Generated { m, n })
 }
 
-fn axis_len(spec: &str, log: bool) -> Option<f64> {
-    Axis::parse(spec, log).ok().map(|a| a.len() as f64)
+fn axis_len(spec: &str, log: bool) -> Option<usize> {
+    Axis::parse(spec, log).ok().map(|a| a.len())
 }
 
 /// The costs of `cmd` (empty for the commands whose size is fixed or already bounded).
 pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
     let cores = budget::cores();
+    let cli = Front::Cli;
     let mut out = Vec::new();
     match cmd {
         Command::Sweep(a) => {
             let threads = budget::effective_threads(budget::threads(a.threads.threads)?);
             if let Ok(g) = Grid::parse(&a.over, &a.log) {
-                let what = format!("--over {}", a.over.join(" --over "));
-                let n = g.len() as f64;
-                out.push(if a.rsb {
-                    budget::rsb_points(what, n, threads)
-                } else {
-                    budget::rs_points(what, n, threads)
-                });
+                out.push(job::sweep(cli, &a.over, g.len(), a.rsb, threads));
             }
         }
         Command::Transitions(a) => {
             if let Some(n) = axis_len(&a.over, false) {
-                out.push(budget::rs_points(format!("--over {}", a.over), 4.0 * n, 1));
+                out.push(job::transitions(cli, &a.over, n));
             }
         }
         Command::PhaseDiagram(a) => {
             if let (Some(nx), Some(ny)) = (axis_len(&a.x_axis, false), axis_len(&a.y_axis, a.log_y))
             {
-                out.push(budget::phase_cells(
-                    format!("--x-axis {} --y-axis {}", a.x_axis, a.y_axis),
-                    nx * ny,
+                out.push(job::phase_diagram(
+                    cli,
+                    (&a.x_axis, nx),
+                    (&a.y_axis, ny),
                     a.rsb,
                     cores,
                 ));
             }
         }
-        Command::Amp(a) => {
-            let s = &a.sim;
-            if let Some(c) = file_cost("--x", &s.x) {
-                out.push(c);
-            } else {
-                let n = s.n.unwrap_or(1000);
-                let m = samples_for(a.model.alpha.abs(), n) as f64;
-                if !within_instance_limit(m, n) {
-                    return Ok(out);
-                }
-                let copies = if a.full_variance { 2.0 } else { 1.0 };
-                out.push(budget::matrix_runs(
-                    format!("--n {n} (M x N = {m} x {n}), --seeds {}", s.seeds),
-                    m,
-                    n as f64,
-                    s.seeds as f64,
-                    2.0 * copies * a.max_iter as f64,
-                    copies,
-                    cores,
-                ));
-            }
-        }
-        Command::Gibbs(a) => {
-            let s = &a.sim;
-            let passes = 2.0 * a.temperatures.max(1) as f64 * (a.sweeps + a.burn_in) as f64;
-            let what = |n: String| {
-                format!(
-                    "{n}--sweeps {} --burn-in {} --temperatures {}, --seeds {}",
-                    a.sweeps, a.burn_in, a.temperatures, s.seeds
-                )
-            };
-            match file_cost("--x", &s.x) {
-                Some(c) => out.push(c),
-                None => {
-                    let n = s.n.unwrap_or(200);
-                    let m = samples_for(a.model.alpha.abs(), n) as f64;
-                    if !within_instance_limit(m, n) {
-                        return Ok(out);
-                    }
-                    out.push(budget::matrix_runs(
-                        what(format!("--n {n} (M x N = {m} x {n}), ")),
-                        m,
-                        n as f64,
-                        s.seeds as f64,
-                        passes,
-                        1.0,
+        Command::Amp(a) => match file_cost("--x", &a.sim.x) {
+            Some(c) => out.push(c),
+            None => {
+                if let Some(inst) = generated(a.model.alpha, a.sim.n.unwrap_or(1000)) {
+                    out.push(job::amp(
+                        cli,
+                        inst,
+                        a.sim.seeds,
+                        a.max_iter,
+                        a.full_variance,
                         cores,
                     ));
                 }
             }
-        }
-        Command::Qat(a) => {
-            let s = &a.sim;
-            match file_cost("--x", &s.x) {
-                Some(c) => out.push(c),
-                None => {
-                    let n = s.n.unwrap_or(500);
-                    let m = samples_for(a.model.alpha.abs(), n) as f64;
-                    if !within_instance_limit(m, n) {
-                        return Ok(out);
-                    }
-                    out.push(budget::matrix_runs(
-                        format!(
-                            "--n {n} (M x N = {m} x {n}), --epochs {}, --seeds {}",
-                            a.epochs, s.seeds
-                        ),
-                        m,
-                        n as f64,
-                        s.seeds as f64,
-                        2.0 * a.epochs as f64,
-                        2.0,
+        },
+        Command::Gibbs(a) => match file_cost("--x", &a.sim.x) {
+            Some(c) => out.push(c),
+            None => {
+                if let Some(inst) = generated(a.model.alpha, a.sim.n.unwrap_or(200)) {
+                    out.push(job::gibbs(
+                        cli,
+                        inst,
+                        a.sim.seeds,
+                        a.sweeps,
+                        a.burn_in,
+                        a.temperatures,
                         cores,
                     ));
                 }
             }
-        }
+        },
+        Command::Qat(a) => match file_cost("--x", &a.sim.x) {
+            Some(c) => out.push(c),
+            None => {
+                if let Some(inst) = generated(a.model.alpha, a.sim.n.unwrap_or(500)) {
+                    out.push(job::qat(cli, inst, a.sim.seeds, a.epochs, cores));
+                }
+            }
+        },
         Command::Sgd(a) => {
-            let p = &a.p;
-            let runs = if a.no_sim { 1.0 } else { p.runs as f64 };
-            out.push(budget::sgd_runs(
-                format!(
-                    "-d {} --steps {} --batch {} --runs {}",
-                    p.d, p.steps, p.batch, p.runs
-                ),
-                p.d as f64,
-                p.steps as f64,
-                p.batch as f64,
-                runs,
-                cores,
-            ));
+            if let Ok(p) = a.p.spec() {
+                out.push(job::sgd(cli, &p, &a.quantize_spec(), cores));
+            }
         }
         Command::Shrinkage(a) => {
-            let p = &a.p;
-            let qs = super::sgd::names(&a.qs).len().max(1) as f64
-                + super::sgd::names(&a.formats).len() as f64;
-            out.push(budget::sgd_runs(
-                format!(
-                    "-d {} --steps {} --batch {} --runs {} over {qs} settings",
-                    p.d, p.steps, p.batch, p.runs
-                ),
-                p.d as f64,
-                p.steps as f64,
-                p.batch as f64,
-                p.runs as f64 * qs,
-                cores,
-            ));
+            if let (Ok(p), Ok(s)) = (a.p.spec(), a.spec()) {
+                out.push(job::shrinkage(cli, &p, &s, cores));
+            }
         }
         Command::ScalingLaw(a) => {
-            let nums = |s: &str| -> Vec<f64> {
-                super::sgd::names(s)
-                    .iter()
-                    .filter_map(|t| t.parse().ok())
-                    .collect()
-            };
-            let ms = nums(&a.ms);
-            let m_max = ms.iter().cloned().fold(0.0, f64::max);
-            let n_max = nums(&a.ns).iter().cloned().fold(0.0, f64::max);
-            let settings =
-                (super::sgd::names(&a.schemes).len() + 1) as f64 * nums(&a.eps).len().max(1) as f64;
-            let d = a.d as f64;
-            let sketches = a.sketches as f64;
-            let what = format!(
-                "-d {} --ms {} --ns {} --sketches {} --runs {}",
-                a.d, a.ms, a.ns, a.sketches, a.runs
-            );
-            let m_sum: f64 = ms.iter().sum();
-            let seconds = sketches
-                * (m_sum * d + settings * n_max * a.batch as f64 * m_sum * a.runs.max(1) as f64)
-                * budget::unit::SGD_COORD
-                / cores as f64;
-            let bytes = 8.0 * d + cores as f64 * m_max * d * budget::bytes::F64;
-            out.push(Cost::new(what, bytes, seconds));
+            if let Ok(s) = a.spec() {
+                out.push(job::scaling_law(cli, &s, cores));
+            }
         }
         Command::Asq(a) => match file_cost("--input", &a.input) {
             Some(c) => {
@@ -203,22 +124,21 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
                     out.push(w);
                 }
             }
-            None => out.push(budget::asq_values(format!("--d {}", a.d), a.d as f64)),
+            None => out.push(job::asq(cli, a.d)),
         },
         Command::SteDynamics(a) => {
             if let Some(n) = a.n {
                 let t_max = super::ste_dynamics::parse_time(&a.time)
                     .ok()
                     .and_then(|t| t.last().copied())
-                    .unwrap_or(0.0)
-                    .abs();
-                let seeds = a.seeds as f64;
-                let n = n as f64;
-                let at_once = seeds.min(cores as f64).max(1.0);
-                out.push(Cost::new(
-                    format!("--n {n} --seeds {} --time {}", a.seeds, a.time),
-                    at_once * 4.0 * n * budget::bytes::F64,
-                    seeds * t_max * n * n * budget::unit::STE_WEIGHT_STEP / at_once,
+                    .unwrap_or(0.0);
+                out.push(job::ste_simulation(
+                    cli,
+                    n,
+                    a.seeds,
+                    Some(&a.time),
+                    t_max,
+                    cores,
                 ));
             }
         }

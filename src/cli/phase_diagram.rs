@@ -82,15 +82,8 @@ fn rsb_stem(out: &std::path::Path) -> PathBuf {
 
 /// Runs `phase-diagram`.
 pub fn run(a: &Args) -> Result<()> {
-    // Axis::parse speaks of `--over`; here the flags are --x-axis and --y-axis.
-    fn named(flag: &'static str) -> impl Fn(crate::Error) -> crate::Error {
-        move |e| match e {
-            crate::Error::Input(m) => crate::Error::Input(m.replace("--over", flag)),
-            other => other,
-        }
-    }
-    let ax = Axis::parse(&a.x_axis, false).map_err(named("--x-axis"))?;
-    let ay = Axis::parse(&a.y_axis, a.log_y).map_err(named("--y-axis"))?;
+    let ax = Axis::parse_as(&a.x_axis, false, "--x-axis")?;
+    let ay = Axis::parse_as(&a.y_axis, a.log_y, "--y-axis")?;
     crate::output::check_stem(&a.out, &["csv", "png", "svg"])?;
     if a.rsb {
         crate::output::check_stem(&rsb_stem(&a.out), &["csv", "png", "svg"])?;

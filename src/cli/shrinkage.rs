@@ -32,15 +32,22 @@ pub struct ShrinkageArgs {
     pub json: bool,
 }
 
+impl ShrinkageArgs {
+    /// The experiment's flags as settings.
+    pub fn spec(&self) -> Result<ShrinkageSpec> {
+        Ok(ShrinkageSpec {
+            qs: parse_list("--qs", &self.qs)?,
+            grad_noise: self.grad_noise,
+            target: self.target,
+            formats: names(&self.formats),
+            grad_scale: self.grad_scale,
+        })
+    }
+}
+
 /// Runs `shrinkage`.
 pub fn run_shrinkage(a: &ShrinkageArgs) -> Result<()> {
-    let spec = ShrinkageSpec {
-        qs: parse_list("--qs", &a.qs)?,
-        grad_noise: a.grad_noise,
-        target: a.target,
-        formats: names(&a.formats),
-        grad_scale: a.grad_scale,
-    };
+    let spec = a.spec()?;
     let r = run(&a.p.spec()?, &spec)?;
     if a.json {
         return crate::output::print_json(&r);

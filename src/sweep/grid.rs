@@ -242,6 +242,15 @@ fn split_levels(list: &str) -> Vec<String> {
 }
 
 impl Axis {
+    /// [`parse`](Self::parse) for an axis given by another flag than `--over` (the
+    /// phase diagram's `--x-axis`, `--y-axis`): its errors name `flag`.
+    pub fn parse_as(spec: &str, log: bool, flag: &str) -> Result<Axis> {
+        Axis::parse(spec, log).map_err(|e| match e {
+            Error::Input(m) => Error::Input(m.replace("--over", flag)),
+            other => other,
+        })
+    }
+
     /// Parses `PARAM=START:STOP:COUNT` or `PARAM=v1,v2,...`; `log` asks for geometric spacing
     /// of the range form.
     pub fn parse(spec: &str, log: bool) -> Result<Axis> {
