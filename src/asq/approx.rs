@@ -122,45 +122,51 @@ fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<B
     out
 }
 
+/// Values per block of [`histogram_chunk`]: the bin and in-bin offset of a block are computed
+/// first, in a loop with no stores to the histogram (it vectorises), then scattered.
+const BLOCK: usize = 64;
+
+/// Interleaved histograms per chunk (consecutive values go to different ones).
+const LANES: usize = 4;
+
 /// One chunk's moments, in four interleaved histograms so that runs of values in one bin
 /// do not wait on each other's stores.
+///
+/// Each block of [`BLOCK`] values is done in two loops: the arithmetic (bin `⌊u⌋` clamped to
+/// the last bin, offset `v = u − bin`, and the slot `lane·m + bin` with lane = position mod 4)
+/// over the whole block at once, which the compiler vectorises, then the scatter of `w`, `w·v`,
+/// `w·v²` into the slots. The sums are the same as one value at a time in order.
 fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<Bin> {
-    let mut h = vec![Bin::default(); 4 * m];
-    let top = m - 1;
-    let add = |h: &mut [Bin], lane: usize, xv: f64, wv: f64| {
-        let u = (xv - lo) * inv;
-        // `as` saturates and the min clamps the maximum (u = m) into the last bin.
-        let b = (u as usize).min(top);
-        let v = u - b as f64;
-        let e = &mut h[lane * m + b];
-        e.w += wv;
-        e.v += wv * v;
-        e.v2 += wv * v * v;
-    };
-    match w {
-        None => {
-            let mut chunks = x.chunks_exact(4);
-            for c in &mut chunks {
-                add(&mut h, 0, c[0], 1.0);
-                add(&mut h, 1, c[1], 1.0);
-                add(&mut h, 2, c[2], 1.0);
-                add(&mut h, 3, c[3], 1.0);
-            }
-            for &xv in chunks.remainder() {
-                add(&mut h, 0, xv, 1.0);
-            }
+    let mut h = vec![Bin::default(); LANES * m];
+    let top = (m - 1) as u32;
+    let mut slot = [0u32; BLOCK];
+    let mut off = [0.0f64; BLOCK];
+    for (k, xb) in x.chunks(BLOCK).enumerate() {
+        for (i, &xv) in xb.iter().enumerate() {
+            let u = (xv - lo) * inv;
+            // `as` saturates (u ≥ 0 here) and the min clamps the maximum (u = m) into the last bin.
+            let b = (u as u32).min(top);
+            off[i] = u - b as f64;
+            slot[i] = b + (i % LANES) as u32 * m as u32;
         }
-        Some(w) => {
-            let mut xc = x.chunks_exact(4);
-            let mut wc = w.chunks_exact(4);
-            for (c, v) in (&mut xc).zip(&mut wc) {
-                add(&mut h, 0, c[0], v[0]);
-                add(&mut h, 1, c[1], v[1]);
-                add(&mut h, 2, c[2], v[2]);
-                add(&mut h, 3, c[3], v[3]);
+        let n = xb.len();
+        match w {
+            None => {
+                for i in 0..n {
+                    let (v, e) = (off[i], &mut h[slot[i] as usize]);
+                    e.w += 1.0;
+                    e.v += v;
+                    e.v2 += v * v;
+                }
             }
-            for (&xv, &wv) in xc.remainder().iter().zip(wc.remainder()) {
-                add(&mut h, 0, xv, wv);
+            Some(w) => {
+                let wb = &w[k * BLOCK..k * BLOCK + n];
+                for i in 0..n {
+                    let (v, wv, e) = (off[i], wb[i], &mut h[slot[i] as usize]);
+                    e.w += wv;
+                    e.v += wv * v;
+                    e.v2 += wv * v * v;
+                }
             }
         }
     }
