@@ -4,7 +4,9 @@
 #
 #   benches/callgrind.sh OLD_BINARY NEW_BINARY [ROW...]
 #
-# Rows: rs5 (finite-β RS point), rsinf (β = ∞ RS point), rs8 (b = 8, β = 5), sweep20 (20 × 20
+# Each RS and sweep row is counted twice: the whole command, and inside `rs::solve` alone (the
+# library's solver, what `cargo bench --bench rs` and `--bench sweep` time); AMP inside
+# `Amp::step` as well. Rows: rs5 (finite-β RS point), rsinf (β = ∞ RS point), rs8 (b = 8, β = 5), sweep20 (20 × 20
 # sweep, whole command), sweep200 (every 11th point of the 200 × 200 sweep, `--shard 0/11`:
 # 3637 points, a few minutes per binary), amp (one AMP iteration), asq (exact s = 16 / 4, approx
 # s = 16), or all (the default). Per-point and per-iteration counts are differences of two runs,
@@ -17,13 +19,20 @@ shift 2
 rows=("$@")
 [ ${#rows[@]} -gt 0 ] || rows=(rs5 rsinf rs8 sweep20 sweep200 amp asq)
 export RAYON_NUM_THREADS=1
+declare -A solver_fn=([rs5]=quantreplica::rs::solve [rsinf]=quantreplica::rs::solve
+    [rs8]=quantreplica::rs::solve [sweep20]=quantreplica::rs::solve
+    [sweep200]=quantreplica::rs::solve [amp]=quantreplica::amp::Amp::step)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Instructions of one command under callgrind.
+# Instructions of one command under callgrind (with $FN set: only inside that function, e.g. the
+# library's solver without the command line's parsing and output).
 count() {
     rm -f "$tmp"/shard*
-    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$@" >/dev/null 2>"$tmp/err" ||
+    local toggle=()
+    [ -z "${FN:-}" ] || toggle=("--toggle-collect=$FN")
+    valgrind --tool=callgrind "${toggle[@]}" --callgrind-out-file="$tmp/cg.out" "$@" \
+        >/dev/null 2>"$tmp/err" ||
         { cat "$tmp/err" >&2; return 1; }
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/err"
 }
@@ -45,13 +54,14 @@ row() {
         out+=("$(( (ia - ib) / div ))")
     done
     base=${out[0]}
-    printf '%-10s' "$name"
+    printf '%-16s' "$name${FN:+ (${FN##*::})}"
     for v in "${out[@]}"; do printf ' %15d' "$v"; done
     awk -v a="$base" -v b="${out[-1]}" 'BEGIN { printf "   %.4f\n", b / a }'
 }
 
-printf "%-10s %15s %15s   %s\n" row before after ratio
+printf "%-16s %15s %15s   %s\n" row "${bins[0]}" "${bins[1]}" ratio
 for r in "${rows[@]}"; do
+  for FN in "" ${solver_fn[$r]:-}; do
     case $r in
     rs5) row rs5 10 sweep --threads 1 --bits 2 --width 1.3 --beta 5 --over alpha=1:3:11 \
         -- sweep --threads 1 --bits 2 --width 1.3 --beta 5 --over alpha=2 ;;
@@ -72,4 +82,5 @@ for r in "${rows[@]}"; do
         row asq_ap16 1 asq --dist lognormal --s 16 --method approx --bins 1000 ;;
     *) echo "unknown row $r" >&2; exit 2 ;;
     esac
+  done
 done

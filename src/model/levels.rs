@@ -50,15 +50,15 @@ struct Even {
     ad: f64,
     /// `a d²`.
     ad2: f64,
-    /// `exp(−a d²)`: the ratio of consecutive weight ratios.
-    decay: f64,
+    /// `exp(−a d²)`: the ratio of consecutive weight ratios (when worked out in advance).
+    decay: Option<f64>,
     /// How far the posterior reaches from its centre `h/a` (plus a level): the dense grid's
-    /// closed form holds when both ends of the grid are this far away.
+    /// closed form holds when both ends of the grid are this far away (∞ unless `dense`).
     reach: f64,
     /// Whether `a d² ≤ DENSE_GRID`.
     dense: bool,
-    /// `(ln √(2π/a), ln d)` when `dense`.
-    dense_log: (f64, f64),
+    /// `(ln √(2π/a), ln d)` ([`dense_log`]), when `dense` and worked out in advance.
+    dense_log: Option<(f64, f64)>,
     /// Whether the midpoint form can be needed at any mode (else it is never tested for).
     may_cancel: bool,
 }
@@ -107,7 +107,7 @@ impl Posterior<'_> {
     pub fn moments(&self, h: f64) -> Moments {
         match (&self.even, self.student) {
             (Some(e), Student::Discrete(l)) => l.moments_even(e, h).moments(),
-            _ => self.student.moments(self.a, h),
+            _ => self.other_moments(h),
         }
     }
 
@@ -116,8 +116,20 @@ impl Posterior<'_> {
     pub fn mean_var(&self, h: f64) -> (f64, f64) {
         match (&self.even, self.student) {
             (Some(e), Student::Discrete(l)) => l.moments_even(e, h).mean_var(),
-            _ => self.student.mean_var(self.a, h),
+            _ => self.other_mean_var(h),
         }
+    }
+
+    // The students without per-`a` work, out of line: the integrands that call the methods
+    // above stay small enough to be inlined into the quadrature rule.
+    #[inline(never)]
+    fn other_moments(&self, h: f64) -> Moments {
+        self.student.moments(self.a, h)
+    }
+
+    #[inline(never)]
+    fn other_mean_var(&self, h: f64) -> (f64, f64) {
+        self.student.mean_var(self.a, h)
     }
 }
 
@@ -303,8 +315,9 @@ impl LevelSet {
     }
 
     /// Moments of `p(s) ∝ π(s) exp(−(a/2)s² + h s)` over the levels.
+    #[inline]
     pub fn moments(&self, a: f64, h: f64) -> Moments {
-        match self.even(a) {
+        match self.even(a, false) {
             Some(e) => self.moments_even(&e, h).moments(),
             None => self.moments_general(a, h),
         }
@@ -339,8 +352,9 @@ impl LevelSet {
     /// level (relative round-off ~ K·ε, far below the quadrature tolerance).
     /// Mean and variance only: the fixed-point iteration needs no log-normalizer, and the
     /// logarithm is a sizeable share of the cost on small level sets.
+    #[inline]
     pub fn mean_var(&self, a: f64, h: f64) -> (f64, f64) {
-        match self.even(a) {
+        match self.even(a, false) {
             Some(e) => self.moments_even(&e, h).mean_var(),
             None => {
                 let m = self.moments_general(a, h);
@@ -350,9 +364,11 @@ impl LevelSet {
     }
 
     /// What [`LevelSet::moments_even`] needs of `a` alone, when the levels are evenly spaced
-    /// with the counting measure and `a > 0` (else `None`: the general sum).
+    /// with the counting measure and `a > 0` (else `None`: the general sum). `hoisted`: for many
+    /// fields at this `a` ([`Posterior`]), so everything is worked out now; otherwise (one field)
+    /// what a call may not need is left to [`LevelSet::moments_even`] to compute where it does.
     #[inline]
-    fn even(&self, a: f64) -> Option<Even> {
+    fn even(&self, a: f64, hoisted: bool) -> Option<Even> {
         let (Some(d), None, true) = (self.step, &self.log_weights, a > 0.0) else {
             return None;
         };
@@ -360,25 +376,26 @@ impl LevelSet {
         let ad = a * d;
         let ad2 = a * d * d;
         let dense = ad2 <= DENSE_GRID;
-        // The cancellation test of `moments_even`, `a d max(|s_m|, d) > CANCELLING`, can only
-        // hold for some mode `s_m` if it holds for the largest level magnitude (rounding is
-        // monotone): otherwise it is skipped at every `h`.
-        let smax = v[0].abs().max(v[v.len() - 1].abs());
         Some(Even {
             a,
             d,
             ad,
             ad2,
-            decay: (-a * d * d).exp(),
-            reach: (2.0 * CUTOFF / a).sqrt() + d,
-            dense,
-            // ln √(2π/a) and ln d of the dense grid's log-normalizer (unused otherwise).
-            dense_log: if dense {
-                ((std::f64::consts::TAU / a).sqrt().ln(), d.ln())
+            decay: hoisted.then(|| (-a * d * d).exp()),
+            reach: if dense {
+                (2.0 * CUTOFF / a).sqrt() + d
             } else {
-                (0.0, 0.0)
+                f64::INFINITY
             },
-            may_cancel: ad * smax > CANCELLING || ad * d > CANCELLING,
+            dense,
+            dense_log: (hoisted && dense).then(|| dense_log(a, d)),
+            // The cancellation test of `moments_even`, `a d max(|s_m|, d) > CANCELLING`, can
+            // only hold for some mode `s_m` if it holds for the largest level magnitude
+            // (rounding is monotone): otherwise it is skipped at every `h`.
+            may_cancel: !hoisted || {
+                let smax = v[0].abs().max(v[v.len() - 1].abs());
+                ad * smax > CANCELLING || ad * d > CANCELLING
+            },
         })
     }
 
@@ -394,7 +411,8 @@ impl LevelSet {
         // exp(−2π²/(a d²)) < e^{−49} (a d² ≤ 0.4), and the grid ends cut off less than e^{−40}.
         // The posterior is then exactly N(c, 1/a) to double precision, with no sum over levels.
         if e.dense && c - v[0] >= e.reach && v[k - 1] - c >= e.reach {
-            let log_z = 0.5 * h * c + e.dense_log.0 - e.dense_log.1;
+            let (ln_sd, ln_d) = e.dense_log.unwrap_or_else(|| dense_log(a, d));
+            let log_z = 0.5 * h * c + ln_sd - ln_d;
             return EvenMoments {
                 mean: c,
                 var: 1.0 / a,
@@ -402,14 +420,7 @@ impl LevelSet {
                 z: 1.0,
             };
         }
-        let j = ((c - v[0]) / d).round();
-        let imax = if j <= 0.0 {
-            0
-        } else if j >= (k - 1) as f64 {
-            k - 1
-        } else {
-            j as usize
-        };
+        let imax = nearest_on_grid((c - v[0]) / d, k);
         let sm = v[imax];
         let emax = -0.5 * a * sm * sm + h * sm;
         let g = (h - a * sm) * d;
@@ -662,6 +673,7 @@ pub enum Student {
 impl Student {
     /// Moments of the local posterior `p(s) ∝ π(s) exp(−(a/2)s² + h s)`. For the continuous
     /// student `a` must be positive.
+    #[inline]
     pub fn moments(&self, a: f64, h: f64) -> Moments {
         match self {
             Student::Discrete(l) => l.moments(a, h),
@@ -679,11 +691,12 @@ impl Student {
         Posterior {
             student: self,
             a,
-            even: self.levels().and_then(|l| l.even(a)),
+            even: self.levels().and_then(|l| l.even(a, true)),
         }
     }
 
     /// Mean and variance of the local posterior (no log-normalizer; cheaper).
+    #[inline]
     pub fn mean_var(&self, a: f64, h: f64) -> (f64, f64) {
         match self {
             Student::Discrete(l) => l.mean_var(a, h),
@@ -755,6 +768,30 @@ impl Student {
     }
 }
 
+/// The index `round(x)` clamped to `0..k` (`x` in units of the spacing from the first level;
+/// NaN gives 0), without the library call `f64::round` costs on the baseline target: for
+/// `0.5 ≤ x < 2⁵²`, `x + 0.5` is exact or, crossing a power of two, rounds to a number with the
+/// same integer part, so its truncation is `round(x)` (halves away from zero included).
+#[inline]
+fn nearest_on_grid(x: f64, k: usize) -> usize {
+    if x >= 0.5 {
+        let t = x + 0.5;
+        if t >= (k - 1) as f64 {
+            k - 1
+        } else {
+            t as usize
+        }
+    } else {
+        0
+    }
+}
+
+/// `(ln √(2π/a), ln d)`: the dense grid's log-normalizer is `h²/(2a) + ln √(2π/a) − ln d`.
+#[inline]
+fn dense_log(a: f64, d: f64) -> (f64, f64) {
+    ((std::f64::consts::TAU / a).sqrt().ln(), d.ln())
+}
+
 /// The lattice sums `(z, Σ w x, Σ w x²)` of [`LevelSet::moments_even`] relative to the mode
 /// `sm = s[imax]` (`g = (h − a sm) d`, the mode's own weight 1 included in `z`). Away from the
 /// mode on each side (σ = ±1), the weight n levels out is `w_n = exp(σ n g − a d² n²/2)` and
@@ -771,7 +808,8 @@ fn lattice_sums<const MIDPOINT: bool>(
     e: &Even,
     g: f64,
 ) -> (f64, f64, f64) {
-    let (a, d, decay, ad2) = (e.a, e.d, e.decay, e.ad2);
+    let (a, d, ad2) = (e.a, e.d, e.ad2);
+    let decay = e.decay.unwrap_or_else(|| (-a * d * d).exp());
     let floor = (-CUTOFF).exp();
     let (mut z, mut m1, mut m2) = (1.0, 0.0, 0.0);
     for (sigma, count) in [(1.0, k - 1 - imax), (-1.0, imax)] {
@@ -791,16 +829,22 @@ fn lattice_sums<const MIDPOINT: bool>(
                 (sg - 0.5 * ad2 - ad2 * nf).exp()
             };
             let end = count.min(n0 + RESYNC - 1);
-            for n in n0..=end {
+            // The level's offset `x = σ n d` as `n · (σ d)` (the same number: σ only flips
+            // signs), with `n` counted in floating point (exact below 2⁵³).
+            let sd = sigma * d;
+            let mut xn = nf;
+            for _ in n0..end + 1 {
                 if w < floor {
                     break 'side;
                 }
-                let x = sigma * n as f64 * d;
+                let x = xn * sd;
+                let wx = w * x;
                 z += w;
-                m1 += w * x;
-                m2 += w * x * x;
+                m1 += wx;
+                m2 += wx * x;
                 w *= r;
                 r *= decay;
+                xn += 1.0;
             }
             n0 = end + 1;
         }
@@ -834,6 +878,47 @@ mod tests {
             log_z: mx + z.ln(),
             mean,
             var,
+        }
+    }
+
+    #[test]
+    fn nearest_on_grid_is_the_clamped_round() {
+        let reference = |x: f64, k: usize| {
+            let j = x.round();
+            if j <= 0.0 {
+                0
+            } else if j >= (k - 1) as f64 {
+                k - 1
+            } else {
+                j as usize
+            }
+        };
+        let mut xs = vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            0.0,
+            2f64.powi(60),
+        ];
+        for i in 0..40 {
+            let half = 0.5 * i as f64;
+            for x in [half, half - 0.1, half + 0.1] {
+                xs.extend([x, x.next_up(), x.next_down()]);
+            }
+            // Just below a power of two, where `x + 0.5` is inexact.
+            let p = 2f64.powi(i);
+            xs.extend([
+                p - 0.5,
+                (p - 0.5).next_down(),
+                (p - 0.5).next_up(),
+                p.next_down(),
+            ]);
+        }
+        for k in [1usize, 2, 3, 4, 17, 256, 1 << 20] {
+            for &x in &xs {
+                assert_eq!(nearest_on_grid(x, k), reference(x, k), "x = {x:e}, k = {k}");
+            }
         }
     }
 
