@@ -240,12 +240,20 @@ impl ModelSpec {
     }
 
     /// Refuses a width optimization that has nothing to optimize: under the sign channel the
-    /// error count is scale-free (`E(λw) = E(w)`), so with `ridge = 0` rescaling the levels by
-    /// ω changes nothing but `Q` (the width is a gauge, `docs/classification.md` §11), random
-    /// labels have no generalization error, and the posterior mean's squared error is not a
-    /// classification objective. With `ridge = λ > 0` the prior `e^{−λs²/2}` sets the weights'
-    /// scale, and only `ω√λ` matters: the optimal width is `ω*(λ) = c*/√λ`.
-    pub fn check_width_objective(&self, squared_error: bool) -> Result<()> {
+    /// error count is scale-free (`E(λw) = E(w)`, at every β, flip and margin), so rescaling the
+    /// levels by ω changes nothing but `Q` unless the ridge prior `e^{−λs²/2}` weighs the levels
+    /// differently. The width is then a gauge when `ridge = 0`, and also with a ridge when every
+    /// level of `kind` at `bits` has the same magnitude (`±ω`: 1-bit uniform or pow2), since every
+    /// configuration then has the same norm and the same prior weight. Random labels have no
+    /// generalization error, and the posterior mean's squared error is not a classification
+    /// objective. With `ridge = λ > 0` and levels of different magnitudes, only `ω√λ` matters:
+    /// the optimal width is `ω*(λ) = c*/√λ` (`docs/classification.md` §11).
+    pub fn check_width_objective(
+        &self,
+        kind: &LevelKind,
+        bits: u32,
+        squared_error: bool,
+    ) -> Result<()> {
         if self.channel != ChannelKind::Sign {
             return Ok(());
         }
@@ -263,6 +271,20 @@ impl ModelSpec {
             return Err(Error::input(
                 "under the sign channel with --ridge 0 the width is a gauge: the error count is scale-free, so every width gives the same classification error; give --ridge > 0 (the prior scale; only width*sqrt(ridge) matters)",
             ));
+        }
+        let model = self.build_with(kind, bits, 1.0)?;
+        if let Some(levels) = model.student.levels() {
+            let mags = levels.values().iter().map(|v| v.abs());
+            let (lo, hi) = mags.fold((f64::INFINITY, 0.0f64), |(lo, hi), a| {
+                (lo.min(a), hi.max(a))
+            });
+            if hi - lo <= 1e-12 * hi {
+                return Err(Error::input(format!(
+                    "--bits {bits} {} levels are ±width: under the sign channel their width is a gauge even with --ridge {} (the error count is scale-free and every weight vector has the same norm, so the ridge weighs them all alike): every width gives the same classification error",
+                    self.levels.trim(),
+                    self.ridge
+                )));
+            }
         }
         Ok(())
     }

@@ -25,6 +25,7 @@ def test_optimal_width_equals_the_cli():
     (dict(objective="bogus"), ["--objective", "bogus"]),
     (dict(levels="lloyd-max"), ["--levels", "lloyd-max"]),
     (dict(bits=[17]), ["--bits", "17"]),
+    (dict(channel="sign", bits=1, ridge=1.0), ["--channel", "sign", "--bits", "1", "--ridge", "1"]),
 ])
 def test_optimal_width_bad_input(kw, flags):
     with pytest.raises(ValueError) as e:

@@ -104,6 +104,27 @@ pub fn run(a: &Args) -> Result<()> {
             print_json(&rows[0])
         };
     }
+    if rows.iter().any(|r| r.width_over_rms.is_some()) {
+        // The sign channel: the width in units of the student's rms weight, and no ε_mean
+        // (a regression error).
+        println!(
+            "{:>4} {:>12} {:>12} {:>12} {:>10} {:>8}",
+            "bits", "width", "width/rms", "gen_error", "lambda_AT", "stable"
+        );
+        for r in &rows {
+            let s = &r.solution;
+            println!(
+                "{:>4} {:>12.6} {:>12} {:>12.8} {:>10.4} {:>8}",
+                r.bits,
+                r.width,
+                r.width_over_rms.map_or("-".into(), |v| format!("{v:.6}")),
+                s.gen_error,
+                s.at_eigenvalue,
+                s.rs_stable
+            );
+        }
+        return Ok(());
+    }
     println!(
         "{:>4} {:>12} {:>12} {:>12} {:>10} {:>8}",
         "bits", "width", "gen_error", "mse_mean", "lambda_AT", "stable"

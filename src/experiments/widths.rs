@@ -20,7 +20,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::model::{LevelKind, Model};
+use crate::model::{Channel, LevelKind, Model};
 use crate::optimize::brent_min;
 use crate::parallel::{try_map, RunOptions};
 use crate::rs::{solve, RsSolution, SolverOptions};
@@ -70,6 +70,11 @@ pub struct OptimalWidth {
     pub width: f64,
     /// The objective minimized.
     pub objective: Objective,
+    /// Sign channel only: `ω*/√Q*`, the width in units of the student's rms weight at ω* (the
+    /// optimal width at a fixed norm, free of the ridge's scale; `docs/classification.md` §11).
+    /// Absent (not serialized) under the Gaussian channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width_over_rms: Option<f64>,
     /// The RS equilibrium at ω*.
     #[serde(flatten)]
     pub solution: RsSolution,
@@ -95,8 +100,16 @@ pub fn optimal_width_with(
         ));
     }
     let probe = make(1.0)?;
-    let scale = probe.rho().sqrt();
-    let hi = scale * (1.5 + 0.75 * bits as f64);
+    // The weights' scale: the teacher's under the Gaussian channel; under the scale-free sign
+    // channel the ridge prior's 1/√λ (its optima ω*√λ grow faster with the bits: about 1.7,
+    // 3.2 and 5 for b = 2, 3, 4).
+    let sign = matches!(probe.channel, Channel::Sign(_));
+    let (scale, reach) = if sign && probe.ridge > 0.0 {
+        (1.0 / probe.ridge.sqrt(), 2.0 + 1.5 * bits as f64)
+    } else {
+        (probe.rho().sqrt(), 1.5 + 0.75 * bits as f64)
+    };
+    let hi = scale * reach;
     let lo = 1e-3 * scale;
     let eval = |w: f64| -> f64 {
         match make(w) {
@@ -137,10 +150,12 @@ pub fn optimal_width_with(
         1e-10 * scale,
     )?;
     let r = solve(&make(w)?, opts);
+    let width_over_rms = sign.then(|| w / r.equilibrium.big_q.sqrt());
     Ok(OptimalWidth {
         bits,
         width: w,
         objective,
+        width_over_rms,
         converged: r.converged,
         solution: r.equilibrium,
         evaluations: evals.get() + 1,
@@ -152,7 +167,7 @@ pub fn optimal_width_with(
 /// unless a ridge sets the weights' scale ([`ModelSpec::check_width_objective`]).
 pub fn optimal_width(spec: &ModelSpec, objective: Objective) -> Result<OptimalWidth> {
     let kind = spec.level_kind()?;
-    spec.check_width_objective(objective == Objective::MsePosteriorMean)?;
+    spec.check_width_objective(&kind, spec.bits, objective == Objective::MsePosteriorMean)?;
     let make = |w: f64| spec.build_with(&kind, spec.bits, w);
     optimal_width_with(
         &make,
@@ -176,7 +191,9 @@ pub fn optimal_widths(
         .first()
         .ok_or_else(|| Error::input("no bit counts given"))?;
     spec.build_with(&kind, *first, 1.0)?;
-    spec.check_width_objective(objective == Objective::MsePosteriorMean)?;
+    for &b in bits {
+        spec.check_width_objective(&kind, b, objective == Objective::MsePosteriorMean)?;
+    }
     try_map(bits, opts, "optimal widths", |&b| {
         let make = |w: f64| spec.build_with(&kind, b, w);
         optimal_width_with(&make, &kind, b, objective, &SolverOptions::default())
@@ -234,7 +251,14 @@ pub fn compare_levels(
     if stability_beta.is_infinite() {
         return Err(Error::input("--stability-beta must be finite"));
     }
-    spec.check_width_objective(objective == Objective::MsePosteriorMean)?;
+    for &b in bits {
+        for name in COMPARED_LEVELS {
+            let kind: LevelKind = name.parse()?;
+            if kind.uses_width() {
+                spec.check_width_objective(&kind, b, objective == Objective::MsePosteriorMean)?;
+            }
+        }
+    }
     let solver = SolverOptions::default();
     let jobs: Vec<(u32, &str)> = bits
         .iter()
