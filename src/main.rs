@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     // stop at their next poll, nothing is written and the exit status is 130. A job that has
     // not stopped 3 s later, or a second Ctrl-C, ends the process at once (files are only ever
     // replaced by a rename, so even then none is half-written).
-    let watch = quantreplica::parallel::Watch::new();
+    let watch = quantreplica::parallel::Watch::with_bars();
     let w = watch.clone();
     let _ = ctrlc::set_handler(move || {
         if w.is_cancelled() {

@@ -8,7 +8,9 @@
 //! with a [`Watch`]: inside [`watched`], every [`map`] counts its finished items into the
 //! watch's progress and stops taking new items once the watch is cancelled, returning
 //! [`Error::Interrupted`]; long single computations poll [`interrupted`] between iterations.
-//! Outside [`watched`] nothing changes (the command line never installs a watch).
+//! Outside [`watched`] nothing changes. The command line runs under a [`Watch::with_bars`]
+//! (for Ctrl-C), which leaves its progress bars drawn; under [`Watch::new`] (Python) the
+//! watcher reports the progress and no bar is drawn.
 //!
 //! ```
 //! use quantreplica::parallel::{map, RunOptions};
@@ -29,12 +31,25 @@ pub struct Watch {
     cancelled: AtomicBool,
     done: AtomicU64,
     total: AtomicU64,
+    /// Progress bars are still drawn on stderr under this watch (the command line's, which only
+    /// cancels); otherwise the watcher reports [`progress`](Self::progress) itself (Python).
+    bars: bool,
 }
 
 impl Watch {
-    /// A fresh watch (not cancelled, no progress).
+    /// A fresh watch (not cancelled, no progress) whose owner reports the progress: no bar is
+    /// drawn under it.
     pub fn new() -> Arc<Watch> {
         Arc::new(Watch::default())
+    }
+
+    /// A fresh watch that only cancels: the jobs under it draw their progress bars on stderr as
+    /// without a watch (the command line's Ctrl-C).
+    pub fn with_bars() -> Arc<Watch> {
+        Arc::new(Watch {
+            bars: true,
+            ..Watch::default()
+        })
     }
 
     /// Asks the job to stop: no [`map`] under this watch starts another item.
@@ -110,6 +125,94 @@ pub fn check_interrupted() -> Result<()> {
     }
 }
 
+/// Progress of one long computation that is not a [`map`] — a sequential scan, the stages of a
+/// solver, a loop over seeds on rayon's own iterators — reported like a [`map`]'s: into the job's
+/// [`Watch`] when there is one (Python's `progress=`), else as a bar on stderr (shown on a
+/// terminal only, [`crate::progress::bar`]). Inside a [`map`] item it does nothing (the outer
+/// map counts). Clones share the count, so a loop's items on other threads can [`inc`]
+/// (Self::inc) it; [`enter`](Self::enter) makes it the target of [`tick`] on this thread, for
+/// code a few calls down that has no handle.
+#[derive(Clone, Default)]
+pub struct Steps {
+    inner: Option<Arc<StepsInner>>,
+}
+
+struct StepsInner {
+    pb: indicatif::ProgressBar,
+    watch: Option<Arc<Watch>>,
+}
+
+impl Drop for StepsInner {
+    fn drop(&mut self) {
+        self.pb.finish_and_clear();
+    }
+}
+
+thread_local! {
+    static STEPS: RefCell<Option<Steps>> = const { RefCell::new(None) };
+}
+
+impl Steps {
+    /// `total` steps named `label`.
+    pub fn new(total: u64, label: &str) -> Steps {
+        let cur = CURRENT.with(|c| c.borrow().clone());
+        if cur.in_item {
+            return Steps::default();
+        }
+        if let Some(w) = &cur.watch {
+            w.total.fetch_add(total, Ordering::Relaxed);
+        }
+        let pb = match &cur.watch {
+            Some(w) if !w.bars => indicatif::ProgressBar::hidden(),
+            _ => crate::progress::bar(total, label),
+        };
+        Steps {
+            inner: Some(Arc::new(StepsInner {
+                pb,
+                watch: cur.watch,
+            })),
+        }
+    }
+
+    /// `n` more steps done.
+    pub fn inc(&self, n: u64) {
+        if let Some(s) = &self.inner {
+            s.pb.inc(n);
+            if let Some(w) = &s.watch {
+                w.done.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Names the current stage on the bar.
+    pub fn stage(&self, msg: &str) {
+        if let Some(s) = &self.inner {
+            s.pb.set_message(msg.to_string());
+        }
+    }
+
+    /// Makes these steps the target of [`tick`] on this thread until the guard is dropped.
+    pub fn enter(&self) -> impl Drop {
+        struct Leave(Option<Steps>);
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                let prev = self.0.take();
+                STEPS.with(|s| *s.borrow_mut() = prev);
+            }
+        }
+        Leave(STEPS.with(|s| s.borrow_mut().replace(self.clone())))
+    }
+}
+
+/// One step of the [`Steps`] entered on this thread (nothing when none is).
+pub fn tick() {
+    STEPS.with(|s| {
+        if let Some(st) = s.borrow().as_ref() {
+            st.inc(1);
+        }
+    });
+}
+
 /// How to run a parallel job.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -159,13 +262,14 @@ where
     T: Send,
     F: Fn(&I) -> T + Sync,
 {
-    let pb = if opts.progress {
+    let cur = CURRENT.with(|c| c.borrow().clone());
+    // Under a watch the watch reports progress (a bar would draw beside Python's own).
+    let pb = if opts.progress && cur.watch.as_ref().is_none_or(|w| w.bars) && !cur.in_item {
         crate::progress::bar((done + items.len()) as u64, label)
     } else {
         indicatif::ProgressBar::hidden()
     };
     pb.set_position(done as u64);
-    let cur = CURRENT.with(|c| c.borrow().clone());
     // Only the outermost map counts progress; nested ones (inside an item) only obey cancel.
     let counts = !cur.in_item;
     if let (Some(w), true) = (&cur.watch, counts) {
@@ -287,7 +391,23 @@ mod tests {
         assert_eq!(r.unwrap_err(), Error::Interrupted);
         assert!(ran.load(Ordering::SeqCst) < items.len());
         assert!(!interrupted(), "the watch ends with watched()");
-        // Without a watch nothing is ever interrupted.
+        // Steps count into the watch like a map, from any thread, and not inside a map item.
+        let w = Watch::new();
+        watched(&w, || {
+            let steps = Steps::new(5, "steps");
+            let _in = steps.enter();
+            tick();
+            let s2 = steps.clone();
+            std::thread::spawn(move || s2.inc(2)).join().unwrap();
+            map(&items[..3], &o, "t", |_| {
+                Steps::new(100, "inner").inc(100);
+                tick(); // not this thread's steps: nothing
+            })
+            .unwrap();
+        });
+        assert_eq!(w.progress(), (6, 8));
+        tick(); // no steps entered: nothing
+                // Without a watch nothing is ever interrupted.
         assert!(map(&items, &o, "t", |_| interrupted())
             .unwrap()
             .iter()

@@ -86,6 +86,8 @@ pub fn asq<'py>(
     let w = weights.map(|w| values(w, "weights")).transpose()?;
     let method = method.to_string();
     let report = watched_job(py, progress, move || {
+        // Progress: the check, the sort, the levels, the measures (as the command line's).
+        let steps = quantreplica::parallel::Steps::new(4, "asq");
         lib::check_values("input", &xs)?;
         let mut w = match w {
             Some(w) => {
@@ -94,8 +96,10 @@ pub fn asq<'py>(
             }
             None => None,
         };
+        steps.inc(1);
         let mut approx = None;
         let (levels, seconds, sort_seconds) = if approx_method {
+            steps.inc(1);
             let t = Instant::now();
             let r = lib::approx_levels(&xs, w.as_deref(), s, bins)?;
             let secs = t.elapsed().as_secs_f64();
@@ -113,6 +117,7 @@ pub fn asq<'py>(
                 }
             }
             let sort_secs = t.elapsed().as_secs_f64();
+            steps.inc(1);
             let t = Instant::now();
             let levels = if worst {
                 lib::worst_levels(&xs, w.as_deref(), s)?
@@ -123,10 +128,12 @@ pub fn asq<'py>(
             };
             (levels, t.elapsed().as_secs_f64(), sort_secs)
         };
+        steps.inc(1);
         let sum = lib::variance_sum(&xs, w.as_deref(), &levels)?;
         let worst_term = lib::variance_max(&xs, w.as_deref(), &levels)?;
         let vnmse = lib::vnmse(&xs, &levels)?;
         let norm: f64 = xs.iter().map(|v| v * v).sum();
+        steps.inc(1);
         Ok(Report {
             s: levels.len(),
             d: xs.len(),

@@ -142,3 +142,19 @@ def test_phase_diagram_axis_errors_name_the_axis():
         qr.phase_diagram(x_axis="width=0.1:2:3", y_axis="alpha=0.5:3:100000000")
     with pytest.raises(ValueError, match=r"^--x-axis width: COUNT 100000000 is more than"):
         qr.phase_diagram(x_axis="width=0.1:2:100000000")
+
+
+@pytest.mark.parametrize("call", [
+    lambda cb: qr.transitions(over="alpha=0.5:3:12", progress=cb),
+    lambda cb: qr.asq(np.random.default_rng(0).normal(size=50_000), 4, progress=cb),
+    lambda cb: qr.ste_dynamics(beta=float("inf"), bits=1, width=1.0, time="0:0.5:3", n=50,
+                               seeds=2, progress=cb),
+    lambda cb: qr.scaling_law(d=64, ms=[8, 16], ns=[100, 300], sketches=1, schemes="add",
+                              progress=cb),
+], ids=["transitions", "asq", "ste_dynamics", "scaling_law"])
+def test_long_calls_report_progress(call):
+    calls = []
+    call(lambda done, total: calls.append((done, total)))
+    assert calls, "no progress reported"
+    done, total = calls[-1]
+    assert total > 0 and done == total, calls

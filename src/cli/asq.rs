@@ -136,6 +136,9 @@ pub fn run(a: &Args) -> Result<()> {
             a.method
         )));
     }
+    // Progress: the values, the sort, the levels, the measures.
+    let steps = crate::parallel::Steps::new(4, "asq");
+    steps.stage("asq: values");
     let mut x = load(a)?;
     asq::check_values("input", &x)?;
     let mut w = match &a.weights {
@@ -146,8 +149,12 @@ pub fn run(a: &Args) -> Result<()> {
         }
         None => None,
     };
+    steps.inc(1);
+    steps.stage("asq: sort");
     let mut approx: Option<Approx> = None;
     let (levels, seconds, sort_seconds) = if method == Method::Approx {
+        steps.inc(1);
+        steps.stage("asq: levels");
         let t = Instant::now();
         let r = asq::approx_levels(&x, w.as_deref(), a.s, a.bins)?;
         let secs = t.elapsed().as_secs_f64();
@@ -167,6 +174,8 @@ pub fn run(a: &Args) -> Result<()> {
             }
         }
         let sort_secs = t.elapsed().as_secs_f64();
+        steps.inc(1);
+        steps.stage("asq: levels");
         let (xs, wref) = (&x, w.as_deref());
         let t = Instant::now();
         let levels = if worst {
@@ -180,11 +189,14 @@ pub fn run(a: &Args) -> Result<()> {
         };
         (levels, t.elapsed().as_secs_f64(), sort_secs)
     };
-
+    steps.inc(1);
+    steps.stage("asq: measures");
     let sum = asq::variance_sum(&x, w.as_deref(), &levels)?;
     let worst_term = asq::variance_max(&x, w.as_deref(), &levels)?;
     let vnmse = asq::vnmse(&x, &levels)?;
     let norm: f64 = x.iter().map(|v| v * v).sum();
+    steps.inc(1);
+    drop(steps);
     let report = Report {
         s: levels.len(),
         d: x.len(),

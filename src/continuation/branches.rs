@@ -463,6 +463,8 @@ pub fn diagram(
     let sys = RsSystem::new(make, opts.solver.quad);
     let mut raws: Vec<Raw> = Vec::new();
     for &p in &params {
+        crate::parallel::check_interrupted()?;
+        crate::parallel::tick();
         let model = make(p)?;
         if zt(&model) && matches!(model.student, Student::Continuous) {
             continue;

@@ -139,10 +139,15 @@ pub fn run(spec: &ScalingLawSpec) -> Result<ScalingLawReport> {
         runs: positive_count("number of runs", spec.runs)?,
         seed: spec.seed,
     };
+    // Progress: one step per sketch size of every grid (full precision, each ε and scheme).
+    let grids = 1 + spec.eps.len() * names(&spec.schemes).count();
+    let steps = crate::parallel::Steps::new((grids * ms.len()) as u64, "scaling law");
     let grid = |targets: &Targets| -> Result<(Vec<RiskPoint>, bool)> {
         let mut pts = Vec::new();
         for &m in ms {
+            crate::parallel::check_interrupted()?;
             let r = sketched_risk(&st, m, targets, ns, false)?;
+            steps.inc(1);
             for (k, &n) in ns.iter().enumerate() {
                 pts.push(RiskPoint {
                     m,

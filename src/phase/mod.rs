@@ -202,7 +202,13 @@ pub fn transitions(
             spinodals.push(x);
         }
     };
+    // Progress: a step per grid value, then one per value of the continuation's seeding scan
+    // (crate::continuation::branches::diagram ticks them).
+    let steps = crate::parallel::Steps::new(2 * params.len() as u64, "transitions");
+    let _steps = steps.enter();
     for &p in params {
+        crate::parallel::check_interrupted()?;
+        crate::parallel::tick();
         let model = make(p)?;
         let zt = crate::rs::collapses(&model);
         let mut here: Vec<(Option<usize>, RsSolution)> = Vec::new();

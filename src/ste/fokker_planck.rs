@@ -612,6 +612,7 @@ pub fn solve(
     let reach = mesh.reach;
     let mut out = Vec::with_capacity(times.len());
     for &target in times {
+        crate::parallel::tick();
         while t < target - 1e-14 * target.max(1.0) {
             let h = dt.min(target - t);
             // Stage 1: backward Euler with the rates at ε(tⁿ).

@@ -264,6 +264,8 @@ pub fn theory(dyn_: &Dynamics, times: &[f64], o: &FpOptions) -> Result<Theory> {
         None => {
             let dt = 1e-3 / dyn_.opts.lr;
             let pts = theory::continuous_closure(dyn_, &nodes, times, dt);
+            // The closure's steps at once (the density solver ticks each time itself).
+            times.iter().for_each(|_| crate::parallel::tick());
             let points = times
                 .iter()
                 .zip(pts)
@@ -410,14 +412,22 @@ pub fn report(
     if let Some(s) = sim {
         simulate::check(dyn_, times, s)?;
     }
+    // Progress of the theory: a step per time of the density solver (it ticks them), the
+    // stationary points, the RS ground state; the simulation has its own.
+    let steps = crate::parallel::Steps::new(times.len() as u64 + 2, "STE theory");
+    let entered = steps.enter();
     let th = theory(dyn_, times, o)?;
     crate::parallel::check_interrupted()?;
     let fixed = fixed_points(dyn_, o)?;
+    steps.inc(1);
     crate::parallel::check_interrupted()?;
     let stable = fixed.iter().find(|f| f.stable).map(|f| f.gen_error);
     let eps: Vec<f64> = th.points.iter().map(|p| p.gen_error).collect();
     let half = stable.and_then(|e| half_time(times, &eps, e));
     let rs = rs_ground_state(dyn_, 1000.0).ok();
+    steps.inc(1);
+    drop(entered);
+    drop(steps);
     let simulation = sim.map(|s| simulate(dyn_, times, s)).transpose()?;
     Ok(Report {
         dynamics: dyn_.clone(),

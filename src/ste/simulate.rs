@@ -65,6 +65,7 @@ fn run_seed(
     steps: &[u64],
     n: usize,
     seed: u64,
+    bar: &crate::parallel::Steps,
 ) -> Vec<[f64; 2]> {
     let o = &dyn_.opts;
     let mut rt = rng_for(seed, 1);
@@ -118,6 +119,7 @@ fn run_seed(
             done += 1;
         }
         out.push(record(&u, &d));
+        bar.inc(1);
     }
     out
 }
@@ -152,6 +154,8 @@ pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Sim
     let n = opts.n as f64;
     let steps: Vec<u64> = times.iter().map(|t| (t * n).round() as u64).collect();
     let quant = dyn_.levels();
+    // Progress: a step per seed and recorded time.
+    let bar = crate::parallel::Steps::new((opts.seeds * times.len()) as u64, "STE simulation");
     let runs: Vec<Vec<[f64; 2]>> = (0..opts.seeds)
         .into_par_iter()
         .map(|s| {
@@ -161,9 +165,11 @@ pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Sim
                 &steps,
                 opts.n,
                 derive_seed(opts.seed, s as u64),
+                &bar,
             )
         })
         .collect();
+    drop(bar);
     let series = |k: usize| {
         let (mut mean, mut stderr) = (Vec::new(), Vec::new());
         for j in 0..times.len() {

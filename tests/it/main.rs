@@ -47,6 +47,7 @@ mod lowprec_seeds;
 mod model_flags;
 mod output_files;
 mod phase_theory;
+mod progress;
 mod qat_theory;
 mod rs_theory;
 mod rsb_cli;
