@@ -4,7 +4,7 @@
 #
 #   benches/callgrind.sh OLD_BINARY NEW_BINARY [ROW...]
 #
-# Each RS and sweep row is counted twice: the whole command, and inside `rs::solve` alone (the
+# Each RS row and sweep20 are counted twice: the whole command, and inside `rs::solve` alone (the
 # library's solver, what `cargo bench --bench rs` and `--bench sweep` time); AMP inside
 # `Amp::step` as well. Rows: rs5 (finite-β RS point), rsinf (β = ∞ RS point), rs8 (b = 8, β = 5), sweep20 (20 × 20
 # sweep, whole command), sweep200 (every 11th point of the 200 × 200 sweep, `--shard 0/11`:
@@ -21,7 +21,7 @@ rows=("$@")
 export RAYON_NUM_THREADS=1
 declare -A solver_fn=([rs5]=quantreplica::rs::solve [rsinf]=quantreplica::rs::solve
     [rs8]=quantreplica::rs::solve [sweep20]=quantreplica::rs::solve
-    [sweep200]=quantreplica::rs::solve [amp]=quantreplica::amp::Amp::step)
+    [amp]=quantreplica::amp::Amp::step)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
