@@ -12,10 +12,12 @@ use crate::error::{Error, Result};
 use crate::fixed_point::Status;
 use crate::gibbs::{self, GibbsOptions, GibbsResult};
 use crate::instance::{self, derive_seed, Instance};
+use crate::model::Labels;
 use crate::model::{LevelSet, Model, OutputChannel, Student, TeacherPrior};
 use crate::parallel::{try_map, RunOptions};
 use crate::qat::{self, QatOptions, QatResult};
 use crate::rs::{solve, RsSolution, SolverOptions};
+use crate::spec::{ChannelKind, ModelSpec};
 use serde::Serialize;
 use std::path::Path;
 
@@ -489,6 +491,83 @@ pub struct PanelPoint {
     pub width: f64,
     /// Inverse temperature of the theory, AMP and Gibbs (QAT is compared at β = ∞).
     pub beta: f64,
+    /// A sign-channel point (classification, [`sign_panel`]); `None` (not serialized): the
+    /// Gaussian channel at the panel's α and σ² with a Gaussian teacher.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign: Option<SignPoint>,
+}
+
+/// The classification settings of a sign-channel panel point (`docs/classification.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignPoint {
+    /// Samples per weight (the panel's α is not used).
+    pub alpha: f64,
+    /// Teacher prior, as `--teacher` spells it (`binary`, `gaussian`).
+    pub teacher: String,
+    /// Label-flip probability.
+    pub flip: f64,
+    /// Teacher or random labels (the storage problem: no AMP rows).
+    pub labels: Labels,
+}
+
+impl PanelPoint {
+    /// The model of this point (`st` gives α and σ² of Gaussian-channel points).
+    pub fn model(&self, st: &PanelSettings) -> Result<Model> {
+        match &self.sign {
+            None => {
+                let student = Student::Discrete(LevelSet::uniform(self.bits, self.width)?);
+                Model::new(
+                    st.alpha,
+                    st.noise,
+                    self.beta,
+                    0.0,
+                    student,
+                    TeacherPrior::gaussian(1.0)?,
+                )
+            }
+            Some(sp) => {
+                let mut spec = ModelSpec::default();
+                spec.channel = ChannelKind::Sign;
+                spec.alpha = sp.alpha;
+                spec.teacher = sp.teacher.clone();
+                spec.flip = sp.flip;
+                spec.labels = sp.labels;
+                spec.bits = self.bits;
+                spec.width = self.width;
+                spec.beta = self.beta;
+                spec.build()
+            }
+        }
+    }
+}
+
+/// The classification panel (`validate --channel sign`): the Ising perceptron (±1 teacher and
+/// student, clean labels) at β = ∞ (Bayes-optimal: AMP only, the Gibbs sampler needs a finite
+/// β) and β = 3 on the poor-generalization branch below the first-order transition; noisy
+/// labels on the Nishimori line (p = 0.1, β = ln 9); a 2-bit student of a Gaussian teacher;
+/// and the storage problem (random labels: Gibbs only).
+pub fn sign_panel() -> Vec<PanelPoint> {
+    let pt = |alpha: f64, teacher: &str, flip: f64, labels: Labels, bits, width, beta| PanelPoint {
+        bits,
+        width,
+        beta,
+        sign: Some(SignPoint {
+            alpha,
+            teacher: teacher.into(),
+            flip,
+            labels,
+        }),
+    };
+    let t = Labels::Teacher;
+    vec![
+        pt(0.8, "binary", 0.0, t, 1, 1.0, f64::INFINITY),
+        pt(1.2, "binary", 0.0, t, 1, 1.0, f64::INFINITY),
+        pt(0.8, "binary", 0.0, t, 1, 1.0, 3.0),
+        pt(1.2, "binary", 0.0, t, 1, 1.0, 3.0),
+        pt(1.0, "binary", 0.1, t, 1, 1.0, 9f64.ln()),
+        pt(1.0, "gaussian", 0.0, t, 2, 1.0, 5.0),
+        pt(0.5, "binary", 0.0, Labels::Random, 1, 1.0, 5.0),
+    ]
 }
 
 /// The default panel at α = 2, σ² = 0.1, Gaussian teacher: RS-stable points for b = 1…4 at two
@@ -511,6 +590,7 @@ pub fn default_panel() -> Vec<PanelPoint> {
         bits,
         width,
         beta: 5.0,
+        sign: None,
     })
     .collect()
 }
@@ -659,7 +739,6 @@ fn row(
 
 /// Runs the panel: every point with AMP, Gibbs and QAT.
 pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> Result<PanelReport> {
-    let teacher = TeacherPrior::gaussian(1.0)?;
     let indexed: Vec<(usize, &PanelPoint)> = points.iter().enumerate().collect();
     let opts = RunOptions {
         threads: None,
@@ -672,68 +751,84 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
         "validate",
         |&(i, p)| -> Result<PointResult> {
             let mut rows = Vec::new();
-            let student = Student::Discrete(LevelSet::uniform(p.bits, p.width)?);
-            let model = Model::new(st.alpha, st.noise, p.beta, 0.0, student, teacher.clone())?;
+            let model = p.model(st)?;
             let spec = |n: usize| RunSpec {
                 source: Source::Generated { n },
                 seeds: st.seeds,
                 base_seed: st.base_seed,
                 progress: false,
             };
-            let a = run_amp(&model, &spec(st.n_amp), &AmpOptions::default())?;
-            let g = run_gibbs(&model, &spec(st.n_gibbs), &st.gibbs, 40)?;
-            let q = run_qat(&model, &spec(st.n_qat), &st.qat)?;
-            let rs = &a.rs;
-            rows.push(row(
-                i,
-                p,
-                rs,
-                "amp",
-                "mse_posterior_mean",
-                &a.mse_posterior_mean,
-                st.allow_amp,
-            ));
-            rows.push(row(
-                i,
-                p,
-                rs,
-                "amp",
-                "gen_error",
-                &a.gen_error,
-                st.allow_amp,
-            ));
-            let conv = a.status.iter().filter(|s| s.is_converged()).count() as f64
-                / a.status.len().max(1) as f64;
-            for x in rows.iter_mut().rev().take(2) {
-                x.converged_fraction = conv;
+            // Sign-channel points: AMP needs a teacher, Gibbs a finite β, QAT a differentiable
+            // loss.
+            let sign = p.sign.is_some();
+            let with_amp = !sign || model.channel.has_teacher();
+            let with_gibbs = !sign || model.beta.is_finite();
+            if with_amp {
+                let a = run_amp(&model, &spec(st.n_amp), &AmpOptions::default())?;
+                let rs = &a.rs;
+                rows.push(row(
+                    i,
+                    p,
+                    rs,
+                    "amp",
+                    "mse_posterior_mean",
+                    &a.mse_posterior_mean,
+                    st.allow_amp,
+                ));
+                rows.push(row(
+                    i,
+                    p,
+                    rs,
+                    "amp",
+                    "gen_error",
+                    &a.gen_error,
+                    st.allow_amp,
+                ));
+                let conv = a.status.iter().filter(|s| s.is_converged()).count() as f64
+                    / a.status.len().max(1) as f64;
+                for x in rows.iter_mut().rev().take(2) {
+                    x.converged_fraction = conv;
+                }
             }
-            rows.push(row(
-                i,
-                p,
-                rs,
-                "gibbs",
-                "gen_error",
-                &g.gen_error,
-                st.allow_gibbs,
-            ));
-            rows.push(row(
-                i,
-                p,
-                rs,
-                "gibbs",
-                "train_error",
-                &g.train_error,
-                st.allow_gibbs,
-            ));
-            rows.push(row(
-                i,
-                p,
-                rs,
-                "gibbs",
-                "overlap",
-                &g.overlap,
-                st.allow_gibbs,
-            ));
+            let mut pq = (Vec::new(), Vec::new());
+            if with_gibbs {
+                let g = run_gibbs(&model, &spec(st.n_gibbs), &st.gibbs, 40)?;
+                let rs = &g.rs;
+                if g.gen_error.theory.is_finite() || !sign {
+                    rows.push(row(
+                        i,
+                        p,
+                        rs,
+                        "gibbs",
+                        "gen_error",
+                        &g.gen_error,
+                        st.allow_gibbs,
+                    ));
+                }
+                rows.push(row(
+                    i,
+                    p,
+                    rs,
+                    "gibbs",
+                    "train_error",
+                    &g.train_error,
+                    st.allow_gibbs,
+                ));
+                rows.push(row(
+                    i,
+                    p,
+                    rs,
+                    "gibbs",
+                    "overlap",
+                    &g.overlap,
+                    st.allow_gibbs,
+                ));
+                pq = (g.pq_centres, g.pq_density);
+            }
+            if sign {
+                return Ok((rows, pq));
+            }
+            let q = run_qat(&model, &spec(st.n_qat), &st.qat)?;
             // QAT rows are compared with the β = ∞ solution and report its stability.
             rows.push(row(
                 i,
@@ -753,7 +848,7 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
                 &q.train_error,
                 st.allow_qat_rel * q.train_error.theory,
             ));
-            Ok((rows, (g.pq_centres, g.pq_density)))
+            Ok((rows, pq))
         },
     )?;
     let mut rows = Vec::new();

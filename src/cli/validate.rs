@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::report::validate::save_panel;
-use crate::validate::{default_panel, run_panel, PanelSettings};
+use crate::spec::ChannelKind;
+use crate::validate::{default_panel, run_panel, sign_panel, PanelSettings};
 use std::path::PathBuf;
 
 /// Flags of `quantreplica validate`.
@@ -35,9 +36,18 @@ pub struct Args {
     /// Measured Gibbs sweeps (burn-in is half of it).
     #[arg(long, default_value = "600")]
     pub sweeps: usize,
+    /// The panel's output channel: gaussian (regression: AMP, Gibbs and QAT) or sign
+    /// (classification: the ±1 perceptron, noisy labels, a 2-bit student and the storage
+    /// problem with AMP and Gibbs; docs/validation.md).
+    #[arg(long, default_value = "gaussian", value_parser = parse_channel)]
+    pub channel: ChannelKind,
     /// Print the table as JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_channel(s: &str) -> std::result::Result<ChannelKind, String> {
+    s.parse().map_err(|e: Error| e.to_string())
 }
 
 /// Runs `validate`.
@@ -73,12 +83,33 @@ pub fn run(a: &Args) -> Result<()> {
     };
     st.gibbs.sweeps = a.sweeps;
     st.gibbs.burn_in = a.sweeps / 2;
-    let report = run_panel(&default_panel(), &st, !a.json)?;
+    let sign = a.channel == ChannelKind::Sign;
+    let points = if sign { sign_panel() } else { default_panel() };
+    let report = run_panel(&points, &st, !a.json)?;
     save_panel(&report, &a.out_dir)?;
     if a.json {
         return crate::output::print_json(&report);
     }
-    println!("validation panel: alpha={} noise={} gaussian teacher, uniform levels; N_amp={} N_gibbs={} N_qat={} seeds={}", st.alpha, st.noise, st.n_amp, st.n_gibbs, st.n_qat, st.seeds);
+    if sign {
+        println!("validation panel, sign channel (no QAT: the error count has no gradient); N_amp={} N_gibbs={} seeds={}; points:", st.n_amp, st.n_gibbs, st.seeds);
+        for (i, p) in report.points.iter().enumerate() {
+            if let Some(sp) = &p.sign {
+                println!(
+                    "  {}: alpha={} teacher={} flip={} labels={:?} bits={} width={} beta={}",
+                    i + 1,
+                    sp.alpha,
+                    sp.teacher,
+                    sp.flip,
+                    sp.labels,
+                    p.bits,
+                    p.width,
+                    p.beta
+                );
+            }
+        }
+    } else {
+        println!("validation panel: alpha={} noise={} gaussian teacher, uniform levels; N_amp={} N_gibbs={} N_qat={} seeds={}", st.alpha, st.noise, st.n_amp, st.n_gibbs, st.n_qat, st.seeds);
+    }
     println!(
         "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6} {:>8}",
         "#",

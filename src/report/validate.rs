@@ -108,7 +108,10 @@ fn panel_chart(r: &PanelReport, curves: &[Curve], title: &str, y_label: &str) ->
         .points
         .iter()
         .enumerate()
-        .map(|(i, p)| format!("{}:b{}ω{}", i + 1, p.bits, p.width))
+        .map(|(i, p)| match &p.sign {
+            None => format!("{}:b{}ω{}", i + 1, p.bits, p.width),
+            Some(sp) => format!("{}:α{}b{}β{}", i + 1, sp.alpha, p.bits, p.beta),
+        })
         .collect();
     LineChart {
         title: format!(
