@@ -526,15 +526,17 @@ impl PanelPoint {
                 )
             }
             Some(sp) => {
-                let mut spec = ModelSpec::default();
-                spec.channel = ChannelKind::Sign;
-                spec.alpha = sp.alpha;
-                spec.teacher = sp.teacher.clone();
-                spec.flip = sp.flip;
-                spec.labels = sp.labels;
-                spec.bits = self.bits;
-                spec.width = self.width;
-                spec.beta = self.beta;
+                let spec = ModelSpec {
+                    channel: ChannelKind::Sign,
+                    alpha: sp.alpha,
+                    teacher: sp.teacher.clone(),
+                    flip: sp.flip,
+                    labels: sp.labels,
+                    bits: self.bits,
+                    width: self.width,
+                    beta: self.beta,
+                    ..ModelSpec::default()
+                };
                 spec.build()
             }
         }
