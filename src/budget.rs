@@ -17,10 +17,7 @@
 //! * **Threads** are bounded by [`max_threads`]: 1 to 4 × the available cores.
 
 use crate::error::{Error, Result};
-
-pub mod job;
-
-pub use job::Front;
+use std::fmt::Display;
 
 /// Share of `MemAvailable` a job may plan to use.
 pub const MEMORY_FRACTION: f64 = 0.8;
@@ -400,5 +397,41 @@ mod tests {
         assert_eq!(human_bytes(2.5e9), "2.5 GB");
         assert_eq!(human_seconds(30.0), "30 s");
         assert_eq!(human_seconds(3.0 * 3600.0), "3.0 h");
+    }
+}
+
+/// The front end that asks for a job: how it names arguments in a refusal and how its user
+/// lifts the time limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    /// The command line: `--burn-in 500`; `--force`.
+    Cli,
+    /// The Python module: `burn_in=500`; `force=True`.
+    Python,
+}
+
+impl Front {
+    /// An argument and its value as this front end spells it (`name` in either case).
+    pub fn arg(self, name: &str, value: impl Display) -> String {
+        match self {
+            Front::Cli => format!("--{} {value}", name.replace('_', "-")),
+            Front::Python => format!("{}={value}", name.replace('-', "_")),
+        }
+    }
+
+    /// How the time limit is lifted: `--force` or `force=True`.
+    pub fn force_hint(self) -> &'static str {
+        match self {
+            Front::Cli => "--force",
+            Front::Python => "force=True",
+        }
+    }
+
+    /// A list of arguments (`--a 1 --b 2`, `a=1, b=2`).
+    pub(crate) fn args(self, parts: &[String]) -> String {
+        parts.join(match self {
+            Front::Cli => " ",
+            Front::Python => ", ",
+        })
     }
 }

@@ -106,6 +106,7 @@ pub mod fixed_point;
 pub mod fuzzing;
 pub mod gibbs;
 pub mod instance;
+pub mod job;
 pub mod lowprec;
 pub mod model;
 pub mod optimize;

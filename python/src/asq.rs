@@ -6,7 +6,7 @@ use crate::watch::{to_py, watched_job};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use quantreplica::asq as lib;
-use quantreplica::budget::job::{self, Front};
+use quantreplica::job::{self, Front};
 use quantreplica::Error;
 use serde::Serialize;
 use std::time::Instant;

@@ -5,9 +5,10 @@
 use crate::model::PyModel;
 use crate::watch::{to_py, watched_job};
 use pyo3::prelude::*;
-use quantreplica::budget::{self, job, Front};
+use quantreplica::budget::{self, Front};
 use quantreplica::experiments::widths::{self, Objective};
 use quantreplica::experiments::{double_descent as dd, headline, OperatingPoint};
+use quantreplica::job;
 use quantreplica::parallel::RunOptions;
 use quantreplica::sweep::Axis;
 use quantreplica::Error;

@@ -6,11 +6,12 @@
 use crate::watch::{to_py, watched_job};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use quantreplica::budget::{self, job, Front};
+use quantreplica::budget::{self, Front};
 use quantreplica::experiments as exp;
 use quantreplica::experiments::scaling_law::ScalingLawSpec;
 use quantreplica::experiments::sgd::{QuantizeSpec, SgdSpec};
 use quantreplica::experiments::shrinkage::ShrinkageSpec;
+use quantreplica::job;
 use serde::de::DeserializeOwned;
 
 /// Settings from a dict of the struct's fields (missing ones take the command line's

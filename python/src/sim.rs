@@ -9,10 +9,10 @@ use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use quantreplica::amp::{AmpOptions, VarianceMode};
-use quantreplica::budget::job::{Front, Instances};
 use quantreplica::budget::{self, Cost};
 use quantreplica::gibbs::GibbsOptions;
 use quantreplica::instance;
+use quantreplica::job::{self, Front, Instances};
 use quantreplica::model::Model;
 use quantreplica::qat::{QatOptions, QatSchedule, Rounding};
 use quantreplica::validate::{self, RunSpec, Source};
@@ -136,7 +136,7 @@ pub fn amp<'py>(
         force,
     };
     let (m, spec) = data.resolve(&model.get().model, 1000, |inst| {
-        budget::job::amp(
+        job::amp(
             Front::Python,
             inst,
             seeds,
@@ -190,7 +190,7 @@ pub fn gibbs<'py>(
         force,
     };
     let (m, spec) = data.resolve(&model.get().model, 200, |inst| {
-        budget::job::gibbs(
+        job::gibbs(
             Front::Python,
             inst,
             seeds,
@@ -265,7 +265,7 @@ pub fn qat<'py>(
         force,
     };
     let (m, spec) = data.resolve(&model.get().model, 500, |inst| {
-        budget::job::qat(Front::Python, inst, seeds, epochs, budget::cores())
+        job::qat(Front::Python, inst, seeds, epochs, budget::cores())
     })?;
     let r = watched_job(py, progress, || validate::run_qat(&m, &spec, &opts))?;
     let record = pythonize::pythonize(py, &r)?;

@@ -7,8 +7,9 @@ use crate::model::PyModel;
 use crate::watch::{quick, to_py, watched_job};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use quantreplica::budget::{self, job, Front};
+use quantreplica::budget::{self, Front};
 use quantreplica::continuation::branches::{fixed_points, BranchOptions, RsJson};
+use quantreplica::job;
 use quantreplica::rsb::{self as rsb_lib, RsbJson, RsbOptions};
 use quantreplica::sweep::{
     self as sweep_lib, AxisValue, Grid, RsRecord, RunOptions, Shard, SweepRow,

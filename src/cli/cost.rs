@@ -1,13 +1,13 @@
 //! The size of every command: its flags read into the counts of the library's job costs
-//! ([`crate::budget::job`], shared with the Python module) and checked before the command
+//! ([`crate::job`], shared with the Python module) and checked before the command
 //! starts (the per-unit costs and the limits live in [`crate::budget`]). A flag that does not
 //! parse is skipped here: the command itself then reports it.
 
 use super::Command;
-use crate::budget::job::{self, Front, Instances};
 use crate::budget::{self, Cost};
 use crate::error::Result;
 use crate::instance::samples_for;
+use crate::job::{self, Front, Instances};
 use crate::sweep::grid::{Axis, Grid};
 use std::path::Path;
 

@@ -4,55 +4,20 @@
 //! in a refusal: `--n 20000` on the command line, `n=20000` in Python.
 //!
 //! ```
-//! use quantreplica::budget::job::{self, Front, Instances};
+//! use quantreplica::job::{self, Front, Instances};
 //! let inst = Instances::Generated { m: 40_000, n: 20_000 };
 //! let c = job::gibbs(Front::Python, inst, 4, 100_000_000, 500, 1, 2);
-//! let e = c.check_with(false, Some(1 << 34)).unwrap_err().to_string();
+//! let e = c.check_with(false, Some(1 << 40)).unwrap_err().to_string();
 //! assert!(e.starts_with("n=20000 (M x N = 40000 x 20000), sweeps=100000000"), "{e}");
 //! assert!(e.ends_with("pass force=True"), "{e}");
 //! ```
 
-use super::{bytes, unit, Cost};
+use crate::budget::{bytes, unit, Cost};
 use crate::experiments::scaling_law::ScalingLawSpec;
 use crate::experiments::sgd::{QuantizeSpec, SgdSpec};
 use crate::experiments::shrinkage::ShrinkageSpec;
-use std::fmt::Display;
 
-/// The front end that asks for a job: how it names arguments in a refusal and how its user
-/// lifts the time limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Front {
-    /// The command line: `--burn-in 500`; `--force`.
-    Cli,
-    /// The Python module: `burn_in=500`; `force=True`.
-    Python,
-}
-
-impl Front {
-    /// An argument and its value as this front end spells it (`name` in either case).
-    pub fn arg(self, name: &str, value: impl Display) -> String {
-        match self {
-            Front::Cli => format!("--{} {value}", name.replace('_', "-")),
-            Front::Python => format!("{}={value}", name.replace('-', "_")),
-        }
-    }
-
-    /// How the time limit is lifted: `--force` or `force=True`.
-    pub fn force_hint(self) -> &'static str {
-        match self {
-            Front::Cli => "--force",
-            Front::Python => "force=True",
-        }
-    }
-
-    /// A list of arguments (`--a 1 --b 2`, `a=1, b=2`).
-    fn args(self, parts: &[String]) -> String {
-        parts.join(match self {
-            Front::Cli => " ",
-            Front::Python => ", ",
-        })
-    }
-}
+pub use crate::budget::Front;
 
 /// A value cut to 60 characters: an axis given in Python as an array is as long as its
 /// values' text.
@@ -81,9 +46,9 @@ pub fn sweep(front: Front, axes: &[String], points: usize, rsb: bool, threads: u
     };
     let n = points as f64;
     let cost = if rsb {
-        super::rsb_points(what, n, threads)
+        crate::budget::rsb_points(what, n, threads)
     } else {
-        super::rs_points(what, n, threads)
+        crate::budget::rs_points(what, n, threads)
     };
     cost.for_front(front)
 }
@@ -91,7 +56,8 @@ pub fn sweep(front: Front, axes: &[String], points: usize, rsb: bool, threads: u
 /// `transitions` along an axis `over` of `values` values: a grid scan with bisections and the
 /// continuation, about four RS points per value, on one thread.
 pub fn transitions(front: Front, over: &str, values: usize) -> Cost {
-    super::rs_points(front.arg("over", short(over)), 4.0 * values as f64, 1).for_front(front)
+    crate::budget::rs_points(front.arg("over", short(over)), 4.0 * values as f64, 1)
+        .for_front(front)
 }
 
 /// A phase diagram of `nx × ny` cells on the axes `x` and `y` (`PARAM=SPEC`), with a 1RSB point
@@ -104,7 +70,7 @@ pub fn phase_diagram(
     threads: usize,
 ) -> Cost {
     let what = front.args(&[front.arg("x_axis", short(x)), front.arg("y_axis", short(y))]);
-    super::phase_cells(what, nx as f64 * ny as f64, rsb, threads).for_front(front)
+    crate::budget::phase_cells(what, nx as f64 * ny as f64, rsb, threads).for_front(front)
 }
 
 /// Learning curves at `alphas` α values for `bits` bit counts and three widths each (plus the
@@ -171,7 +137,7 @@ fn matrix_job(
     threads: usize,
 ) -> Cost {
     let (m, n) = inst.size();
-    super::matrix_runs(what, m, n, seeds as f64, passes, copies, threads)
+    crate::budget::matrix_runs(what, m, n, seeds as f64, passes, copies, threads)
 }
 
 /// AMP with state evolution: `seeds` runs of at most `max_iter` iterations (two matvecs each,
@@ -260,7 +226,7 @@ fn problem_what(front: Front, p: &SgdSpec) -> String {
 /// Low-precision SGD (`sgd`): `runs` Monte Carlo runs (one recursion with `no_sim`).
 pub fn sgd(front: Front, p: &SgdSpec, q: &QuantizeSpec, threads: usize) -> Cost {
     let runs = if q.no_sim { 1.0 } else { p.runs as f64 };
-    super::sgd_runs(
+    crate::budget::sgd_runs(
         problem_what(front, p),
         p.d as f64,
         p.steps as f64,
@@ -275,7 +241,7 @@ pub fn sgd(front: Front, p: &SgdSpec, q: &QuantizeSpec, threads: usize) -> Cost 
 /// uncompensated and compensated are counted as one setting each q) and every format.
 pub fn shrinkage(front: Front, p: &SgdSpec, s: &ShrinkageSpec, threads: usize) -> Cost {
     let settings = s.qs.len().max(1) + s.formats.len();
-    super::sgd_runs(
+    crate::budget::sgd_runs(
         format!("{} over {settings} settings", problem_what(front, p)),
         p.d as f64,
         p.steps as f64,
@@ -324,7 +290,7 @@ pub fn asq(front: Front, d: usize) -> Cost {
         Front::Cli => front.arg("d", d),
         Front::Python => format!("x ({d} values)"),
     };
-    super::asq_values(what, d as f64).for_front(front)
+    crate::budget::asq_values(what, d as f64).for_front(front)
 }
 
 /// Stochastic rounding of `d` values (the values, the result, a float32 copy).
