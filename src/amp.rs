@@ -229,15 +229,21 @@ impl<'a> Amp<'a> {
         let bl = model.beta_ridge();
         let chan = &model.channel;
         let d = self.opts.damping;
-        // AMP's estimate of the self-overlap, for a norm-dependent loss.
+        // AMP's estimate of the self-overlap, for a norm-dependent loss only; the others ignore
+        // `big_q` (checked for every channel in the component tests), and a NaN there would
+        // surface as divergence, never as a silent number.
         let nf = n as f64;
-        let big_q = self
-            .w_hat
-            .iter()
-            .zip(self.v.iter())
-            .map(|(w, v)| w * w + v)
-            .sum::<f64>()
-            / nf;
+        let norm_dependent = chan.depends_on_norm();
+        let big_q = if norm_dependent {
+            self.w_hat
+                .iter()
+                .zip(self.v.iter())
+                .map(|(w, v)| w * w + v)
+                .sum::<f64>()
+                / nf
+        } else {
+            f64::NAN
+        };
         let mut norm_force = 0.0;
         // Variance messages V_μ = Σ_i X_μi² v_i.
         match &self.x2 {
@@ -264,7 +270,9 @@ impl<'a> Amp<'a> {
             let (gn, dgn) = chan
                 .gout(model.beta, y, om, vm, big_q)
                 .unwrap_or((f64::NAN, f64::NAN));
-            norm_force += chan.dlog_z_dnorm(model.beta, y, om, vm, big_q);
+            if norm_dependent {
+                norm_force += chan.dlog_z_dnorm(model.beta, y, om, vm, big_q);
+            }
             self.g[mu] = if t == 1 {
                 gn
             } else {

@@ -360,6 +360,13 @@ pub trait OutputChannel {
         0.0
     }
 
+    /// Whether the loss depends on the student's self-overlap `Q` (a threshold `κ√Q`). When it
+    /// does not, every `big_q` argument is ignored and [`Self::dlog_z_dnorm`] is 0, so GAMP
+    /// skips estimating `Q` (the component checks verify both). False by default.
+    fn depends_on_norm(&self) -> bool {
+        false
+    }
+
     /// The loss `ℓ(y, z)` of prediction `z` for label `y` by a student of self-overlap `Q`
     /// (the sampler's energy per sample).
     fn loss(&self, y: f64, z: f64, big_q: f64) -> f64;
@@ -680,6 +687,9 @@ impl OutputChannel for Channel {
     }
     fn dlog_z_dnorm(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> f64 {
         dispatch!(self, c => c.dlog_z_dnorm(beta, y, omega, v, big_q))
+    }
+    fn depends_on_norm(&self) -> bool {
+        dispatch!(self, c => c.depends_on_norm())
     }
     fn loss(&self, y: f64, z: f64, big_q: f64) -> f64 {
         dispatch!(self, c => c.loss(y, z, big_q))

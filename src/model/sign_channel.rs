@@ -718,6 +718,10 @@ impl OutputChannel for SignChannel {
         (g.is_finite() && dg.is_finite()).then_some((g, dg))
     }
 
+    fn depends_on_norm(&self) -> bool {
+        self.margin != 0.0
+    }
+
     fn dlog_z_dnorm(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> f64 {
         if self.margin == 0.0 {
             return 0.0;

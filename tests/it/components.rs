@@ -179,6 +179,51 @@ fn tilted(ch: &Channel, beta: f64, y: f64, omega: f64, v: f64, bq: f64) -> (f64,
 }
 
 #[test]
+fn a_channel_that_says_its_loss_ignores_the_norm_ignores_it() {
+    // GAMP skips estimating Q for such channels (it passes NaN), so every per-sample term must
+    // be the same at any Q and the norm's force must be 0; a channel that says it depends on
+    // the norm must really move with Q somewhere.
+    let cases = [
+        (0.3, -0.2, 0.5),
+        (-1.0, 0.7, 0.05),
+        (2.0, 1.9, 1.3),
+        (1.0, 0.01, 0.2),
+    ];
+    let zero_margin = Channel::Sign(SignChannel {
+        flip: 0.1,
+        margin: 0.0,
+        labels: Labels::Teacher,
+    });
+    for ch in channels().into_iter().chain([zero_margin]) {
+        let mut moved = false;
+        for &beta in &BETAS {
+            for &(y, omega, v) in &cases {
+                let at = |bq: f64| {
+                    (
+                        ch.log_z_out(beta, y, omega, v, bq),
+                        ch.gout(beta, y, omega, v, bq),
+                        ch.loss(y, omega, bq),
+                    )
+                };
+                let (a, b) = (at(0.3), at(2.0));
+                if ch.depends_on_norm() {
+                    moved |= a != b;
+                } else {
+                    let ctx = format!("{ch:?} beta={beta} ({y},{omega},{v})");
+                    assert_eq!(a, b, "{ctx}: depends on Q");
+                    assert_eq!(a, at(f64::NAN), "{ctx}: reads the Q GAMP leaves unset");
+                    assert_eq!(ch.dlog_z_dnorm(beta, y, omega, v, 0.3), 0.0, "{ctx}");
+                }
+            }
+        }
+        assert!(
+            moved || !ch.depends_on_norm(),
+            "{ch:?} says it depends on the norm but never moves with Q"
+        );
+    }
+}
+
+#[test]
 fn log_z_out_is_the_gaussian_smoothing_of_the_loss() {
     for ch in channels() {
         for &beta in &BETAS {
