@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     ] {
         let c = cfg(t, steps, Averaging::Last);
         g.bench_function(name, |b| {
-            b.iter(|| black_box(simulate_run(&c, &mut run_rng(1, 0), &[]).w_last[0]))
+            b.iter(|| black_box(simulate_run(&c, &mut run_rng(1, 0), &[]).unwrap().w_last[0]))
         });
     }
     let e4m3 = Targets::all(
@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
     );
     let c4 = cfg(e4m3, steps, Averaging::Last);
     g.bench_function("sgd_e4m3_all_targets", |b| {
-        b.iter(|| black_box(simulate_run(&c4, &mut run_rng(1, 0), &[]).w_last[0]))
+        b.iter(|| black_box(simulate_run(&c4, &mut run_rng(1, 0), &[]).unwrap().w_last[0]))
     });
     let esteps = 2000;
     g.throughput(Throughput::Elements(esteps as u64));

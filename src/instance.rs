@@ -115,10 +115,15 @@ pub fn generate(model: &Model, n: usize, seed: u64) -> Result<Instance> {
     }
     let scale = 1.0 / (n as f64).sqrt();
     let mut rx = rng_for(seed, 0);
-    let x = DMatrix::from_fn(m, n, |_, _| {
+    // Allocated fallibly (an estimate that was too low is an error, not an abort), filled in
+    // DMatrix::from_fn's column-major order so the draws are the same.
+    let mut data: Vec<f64> =
+        crate::budget::try_with_capacity(m * n, &format!("--n {n} (M x N = {m} x {n})"))?;
+    data.extend((0..m * n).map(|_| {
         let z: f64 = StandardNormal.sample(&mut rx);
         z * scale
-    });
+    }));
+    let x = DMatrix::from_vec(m, n, data);
     let mut rw = rng_for(seed, 1);
     let w0 = DVector::from_fn(n, |_, _| model.teacher.sample(&mut rw));
     let mut rn = rng_for(seed, 2);

@@ -173,6 +173,16 @@ pub fn targets(q: &QuantizeSpec, rounding: Rounding) -> Result<Targets> {
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
         .collect();
+    // The target names first: an error names the first bad value given (`--quantize bogus`
+    // without --eps is about 'bogus', not the missing level of the default quantizer).
+    for n in &names {
+        Targets::full().set(n, Quantizer::None)?;
+    }
+    for spec in &q.per_target {
+        if let Some((target, _)) = spec.split_once('=') {
+            Targets::full().set(target, Quantizer::None)?;
+        }
+    }
     if !names.is_empty() {
         let quant = Quantizer::parse(&q.noise, q.eps, rounding)?;
         for n in names {

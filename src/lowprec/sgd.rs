@@ -4,7 +4,7 @@
 
 use super::noise::{Quantizer, Targets};
 use crate::error::{self, Error, Result};
-use crate::parallel::{map, RunOptions};
+use crate::parallel::RunOptions;
 use crate::stats::summarize;
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -79,14 +79,20 @@ impl Problem {
         }
         error::positive("spectral exponent a", a)?;
         error::non_negative("label noise sigma2", sigma2)?;
-        let lambda: Vec<f64> = (1..=d).map(|i| (i as f64).powf(-a)).collect();
-        let wstar = match wstar {
-            WStar::Ones => vec![1.0; d],
-            WStar::Power(b) => (1..=d)
-                .zip(&lambda)
-                .map(|(i, l)| ((i as f64).powf(-b) / l).sqrt())
-                .collect(),
-        };
+        // Allocated fallibly: a too-large d is an error, not an abort.
+        let what = format!("dimension d = {d}");
+        let mut lambda: Vec<f64> = crate::budget::try_with_capacity(d, &what)?;
+        lambda.extend((1..=d).map(|i| (i as f64).powf(-a)));
+        let mut ws: Vec<f64> = crate::budget::try_with_capacity(d, &what)?;
+        match wstar {
+            WStar::Ones => ws.resize(d, 1.0),
+            WStar::Power(b) => ws.extend(
+                (1..=d)
+                    .zip(&lambda)
+                    .map(|(i, l)| ((i as f64).powf(-b) / l).sqrt()),
+            ),
+        }
+        let wstar = ws;
         Ok(Problem {
             lambda,
             wstar,
@@ -376,7 +382,7 @@ pub fn simulate_run(
     cfg: &SgdConfig,
     rng: &mut Xoshiro256PlusPlus,
     checkpoints: &[usize],
-) -> RunOutcome {
+) -> Result<RunOutcome> {
     let p = &cfg.problem;
     let d = p.dim();
     let b = cfg.batch;
@@ -385,18 +391,21 @@ pub fn simulate_run(
     let t = &cfg.targets;
     let limit = DIVERGENCE_FACTOR * (p.initial_risk() + p.sigma2 + 1.0);
 
-    let mut w = vec![0.0; d];
-    let mut ptilde = vec![0.0; d];
-    let mut xq = vec![0.0; b * d];
+    // The vectors of d (and the batch's b x d) allocated fallibly: an error, never an abort.
+    let what = format!("dimension d = {d}, batch {b}");
+    let zeros = |len: usize| crate::budget::try_zeroed(len, &what);
+    let mut w = zeros(d)?;
+    let mut ptilde = zeros(d)?;
+    let mut xq = zeros(b.saturating_mul(d))?;
     let mut y = vec![0.0; b];
     let mut s = vec![0.0; b];
     let mut g = if cfg.grad_format.is_some() {
-        vec![0.0; d]
+        zeros(d)?
     } else {
         Vec::new()
     };
     let start = cfg.averaging.window_start();
-    let mut wsum = vec![0.0; d];
+    let mut wsum = zeros(d)?;
     let mut count = 0usize;
     let mut curve = Vec::with_capacity(checkpoints.len());
     let mut ck = checkpoints.iter().peekable();
@@ -529,12 +538,12 @@ pub fn simulate_run(
         let m = qsum / qn as f64;
         (m, (qsq / qn as f64 - m * m).max(0.0).sqrt())
     });
-    RunOutcome {
+    Ok(RunOutcome {
         risk,
         curve,
         w_last: w,
         q_measured,
-    }
+    })
 }
 
 /// Mean, standard error and per-run values of the excess risk over many runs.
@@ -592,7 +601,7 @@ pub fn simulate(
         threads: None,
         progress: true,
     };
-    let outs: Vec<RunOutcome> = map(&run_ids, &opts, "sgd runs", |&r| {
+    let outs: Vec<RunOutcome> = crate::parallel::try_map(&run_ids, &opts, "sgd runs", |&r| {
         simulate_run(cfg, &mut run_rng(seed, r), &cks)
     })?;
     let per_run: Vec<Option<f64>> = outs.iter().map(|o| o.risk).collect();

@@ -226,3 +226,29 @@ fn ctrl_c_on_a_checkpointed_sweep_leaves_a_resumable_file() {
     assert!(!loaded.records.is_empty(), "no point finished in 1.5 s");
     assert_eq!(loaded.valid_len, bytes.len() as u64);
 }
+
+/// Big buffers are allocated fallibly: a size past what the allocator can give is a one-line
+/// error naming it, never an allocation abort.
+#[test]
+fn impossible_allocations_are_errors() {
+    use quantreplica::lowprec::sgd::{Problem, WStar};
+    let e = Problem::power_law(usize::MAX / 16, 1.5, 0.1, WStar::Ones)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "dimension d = {}: cannot allocate",
+            usize::MAX / 16
+        )),
+        "{e}"
+    );
+}
+
+/// The first bad value given is the one named: an unknown quantization target before the
+/// missing level of the default quantizer.
+#[test]
+fn sgd_names_the_bad_target_first() {
+    bad_input(&["sgd", "--quantize", "bogus"], "'bogus'");
+    bad_input(&["sgd", "--q", "bogus=add"], "'bogus'");
+    bad_input(&["sgd", "--quantize", "data"], "needs a level");
+}

@@ -193,8 +193,8 @@ fn seed003_constant_shrinkage_is_bitwise_sgd_with_step_mu_q() {
         let mut full = shr.clone();
         full.shrink = None;
         full.step = mu * q;
-        let a = simulate_run(&shr, &mut run_rng(42, 0), &[]);
-        let b = simulate_run(&full, &mut run_rng(42, 0), &[]);
+        let a = simulate_run(&shr, &mut run_rng(42, 0), &[]).unwrap();
+        let b = simulate_run(&full, &mut run_rng(42, 0), &[]).unwrap();
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&a.w_last), bits(&b.w_last), "q = {q}");
         assert!(a.w_last.iter().any(|&x| x != 0.0));
