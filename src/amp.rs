@@ -21,7 +21,7 @@
 use crate::error::{Error, Result};
 use crate::fixed_point::Status;
 use crate::instance::Instance;
-use crate::model::{Model, OutputChannel};
+use crate::model::{Channel, Model, OutputChannel};
 use crate::rs::finite;
 use crate::rs::SolverOptions;
 use nalgebra::{DMatrix, DVector};
@@ -352,6 +352,19 @@ pub fn run(model: &Model, inst: &Instance, opts: &AmpOptions) -> Result<AmpResul
     let scale = model.rho().max(1.0);
     let mut history = Vec::new();
     let mut status = Status::MaxIterations;
+    // The sign channel's frozen limit: once the marginals are point masses to the instance's
+    // resolution (mean v below prior variance / M², so that the boundary layer |ω| ≲ √V holds
+    // less than one of the M examples), the per-example dg of every correctly classified
+    // example underflows to 0, A_i collapses and the next update would return the prior. State
+    // evolution's q̂ ∝ 1/√V comes from that layer, which a finite instance no longer resolves:
+    // the iteration has converged (docs/classification.md §8).
+    let frozen = match &model.channel {
+        Channel::Sign(_) => {
+            let m = inst.m().max(1) as f64;
+            prior_moments(model).1 / (m * m)
+        }
+        Channel::Gaussian(_) => 0.0,
+    };
     for _ in 0..opts.max_iter {
         crate::parallel::check_interrupted()?;
         let st = amp.step();
@@ -362,7 +375,7 @@ pub fn run(model: &Model, inst: &Instance, opts: &AmpOptions) -> Result<AmpResul
             status = Status::Diverged;
             break;
         }
-        if st.change < opts.tol {
+        if st.change < opts.tol || st.mean_var < frozen {
             status = Status::Converged;
             break;
         }

@@ -146,6 +146,54 @@ fn amp_follows_state_evolution_bayes_optimal_binary_perceptron() {
     amp_against_se(&m, 2000, 6, &AmpOptions::default(), 2e-3);
 }
 
+/// Beyond the spinodal of the poor branch (α_alg = 1.4926), state evolution of the ±1
+/// perceptron at β = ∞ runs to perfect generalization (m = q = Q = 1) and GAMP at N = 2000 follows
+/// it: every seed converges to ε_g ≈ 0 (it stops when its marginals are point masses to the
+/// instance's resolution; before, A_i collapsed there and the next update returned the prior,
+/// ε_g = 0.5).
+#[test]
+fn amp_reaches_perfect_generalization_beyond_the_spinodal() {
+    for alpha in [1.6, 2.0] {
+        let m = sign_model(
+            alpha,
+            SignChannel::teacher(),
+            f64::INFINITY,
+            0.0,
+            Student::Discrete(LevelSet::uniform(1, 1.0).unwrap()),
+            TeacherPrior::binary(1.0).unwrap(),
+        );
+        // State evolution ends at the edge of its domain (q = Q: reported as unphysical).
+        let (se, _) = amp::se_fixed_point(&m, 5000, 1e-12).unwrap();
+        assert!(se.m > 1.0 - 1e-9, "SE at alpha {alpha}: m = {}", se.m);
+        let runs = amp_runs(&m, 2000, 6, &AmpOptions::default());
+        for r in &runs {
+            assert!(r.status.is_converged(), "alpha {alpha}: {:?}", r.status);
+        }
+        let cases: [(&str, f64, Vec<f64>); 4] = [
+            ("m", 1.0, runs.iter().map(|r| r.m.unwrap()).collect()),
+            ("Q", 1.0, runs.iter().map(|r| r.big_q).collect()),
+            (
+                "gen_error",
+                0.0,
+                runs.iter().map(|r| r.gen_error.unwrap()).collect(),
+            ),
+            (
+                "error of the posterior mean",
+                0.0,
+                runs.iter().map(|r| r.mse_posterior_mean.unwrap()).collect(),
+            ),
+        ];
+        for (name, want, v) in cases {
+            let (mean, err) = mean_stderr(&v);
+            eprintln!("alpha {alpha} N=2000 {name}: AMP {mean:.3e} ± {err:.1e}, SE {want}");
+            assert!(
+                (mean - want).abs() <= 3.0 * err + 1e-3,
+                "{name}: {mean} ± {err}"
+            );
+        }
+    }
+}
+
 #[test]
 fn amp_follows_state_evolution_with_margin_flips_and_two_bits() {
     let m = sign_model(
