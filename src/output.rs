@@ -255,6 +255,14 @@ impl Sink {
         &self.given
     }
 
+    /// The regular file written (symbolic links resolved), or `None` for a stream.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.target {
+            Target::File(real) => Some(real),
+            Target::Stream(_) => None,
+        }
+    }
+
     /// Whether the output is written as a stream (a device, FIFO or descriptor path).
     pub fn is_stream(&self) -> bool {
         matches!(self.target, Target::Stream(_))

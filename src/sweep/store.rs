@@ -350,11 +350,31 @@ impl Appender {
     /// Opens `path` for a sweep with `header`: resumes a matching file (dropping a torn last
     /// line), refuses a file of another sweep, starts a new one otherwise. Returns the points
     /// already done.
+    ///
+    /// The path is checked like every output ([`crate::output::Sink`]) before anything is
+    /// computed: an unwritable or wrong-kind path is refused naming it, and so is a device or
+    /// FIFO (a checkpoint is read back to resume, so it must be a regular file). A symbolic link
+    /// stays a link (the file it points to is written). A new checkpoint appears atomically
+    /// with its whole header (temp file and rename); from then on it is appended in place, one
+    /// whole flushed line per finished point — not replaced atomically, which would lose the
+    /// points of an interrupted run — and a resumed run first cuts a torn last line.
     pub fn open(path: &Path, header: &Header) -> Result<(Appender, BTreeMap<usize, Value>)> {
+        let sink = crate::output::Sink::new(path).map_err(|e| match e {
+            Error::Input(m) => {
+                Error::Input(m.replacen("cannot write ", "cannot write checkpoint ", 1))
+            }
+            other => other,
+        })?;
+        let Some(real) = sink.file() else {
+            return Err(Error::input(format!(
+                "cannot use {} as a checkpoint: it is read back to resume a sweep, so it must be a regular file, not a device or FIFO",
+                name(path)
+            )));
+        };
         let io = |e: std::io::Error| {
             Error::input(format!("cannot write checkpoint {}: {e}", name(path)))
         };
-        let loaded = if path.exists() {
+        let loaded = if real.exists() {
             Some(load(path, Some(header))?)
         } else {
             None
@@ -385,27 +405,17 @@ impl Appender {
                 let f = OpenOptions::new()
                     .read(true)
                     .write(true)
-                    .open(path)
+                    .open(real)
                     .map_err(io)?;
                 f.set_len(valid_len).map_err(io)?;
                 drop(f);
-                let f = OpenOptions::new().append(true).open(path).map_err(io)?;
+                let f = OpenOptions::new().append(true).open(real).map_err(io)?;
                 (f, records)
             }
             _ => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(io)?;
-                }
-                let mut f = OpenOptions::new()
-                    .create(true)
-                    .write(true)
-                    .truncate(true)
-                    .open(path)
-                    .map_err(io)?;
-                f.write_all(header.line().as_bytes()).map_err(io)?;
-                f.flush().map_err(io)?;
-                drop(f);
-                let f = OpenOptions::new().append(true).open(path).map_err(io)?;
+                // The header appears at once, whole (the Sink's temp file and rename).
+                sink.write(header.line().as_bytes())?;
+                let f = OpenOptions::new().append(true).open(real).map_err(io)?;
                 (f, BTreeMap::new())
             }
         };

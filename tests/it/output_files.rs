@@ -207,3 +207,63 @@ fn a_closed_stdout_ends_quietly() {
         assert!(err.is_empty(), "{a:?}: stderr {err}");
     }
 }
+
+/// A sweep's checkpoint goes through the same checks (issue 13, item 4): a wrong-kind or
+/// unreachable path, and a device (a checkpoint is read back to resume), are refused before
+/// computing; a symbolic link stays a link; a new checkpoint appears whole (no temp file left)
+/// and a second run resumes from it.
+#[test]
+fn checkpoints_go_through_the_sink() {
+    let t = TempDir::new("out-checkpoint");
+    let file = t.join("a_file");
+    std::fs::write(&file, "keep\n").unwrap();
+    let dir = t.join("a_dir");
+    std::fs::create_dir(&dir).unwrap();
+    let (f, d) = (file.to_str().unwrap(), dir.to_str().unwrap());
+    let under_file = format!("{f}/x.jsonl");
+    for (cp, needle) in [
+        (d, d),
+        (under_file.as_str(), f),
+        ("/dev/null", "must be a regular file"),
+    ] {
+        let a = args(&HUGE, &["--checkpoint", cp]);
+        let t0 = Instant::now();
+        let o = cli::run(&a);
+        assert_bad_input(&o, &a, needle);
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "{a:?}: refused late"
+        );
+    }
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    assert_eq!(listing(t.path()), ["a_dir", "a_file"]);
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+
+    // A dangling link: the checkpoint is written where it points, the link kept; the second
+    // run finds every point done and prints the same table.
+    std::fs::create_dir(t.join("data")).unwrap();
+    std::os::unix::fs::symlink("data/real.jsonl", t.join("link.jsonl")).unwrap();
+    let a = args(
+        &QUICK,
+        &["--checkpoint", t.join("link.jsonl").to_str().unwrap()],
+    );
+    let first = cli::ok(&a).stdout;
+    let saved = std::fs::read_to_string(t.join("data/real.jsonl")).unwrap();
+    assert_eq!(saved.lines().count(), 4, "a header and 3 points: {saved}");
+    let second = cli::ok(&a).stdout;
+    assert_eq!(first, second);
+    assert_eq!(first, stdout_table());
+    assert!(std::fs::symlink_metadata(t.join("link.jsonl"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(t.join("data/real.jsonl")).unwrap(),
+        saved,
+        "a resumed run with nothing to do appends nothing"
+    );
+    assert_eq!(listing(&t.join("data")), ["real.jsonl"]);
+}
