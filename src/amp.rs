@@ -21,7 +21,7 @@
 use crate::error::{Error, Result};
 use crate::fixed_point::Status;
 use crate::instance::Instance;
-use crate::model::{Channel, Model, OutputChannel};
+use crate::model::{Model, OutputChannel};
 use crate::rs::finite;
 use crate::rs::SolverOptions;
 use nalgebra::{DMatrix, DVector};
@@ -358,13 +358,9 @@ pub fn run(model: &Model, inst: &Instance, opts: &AmpOptions) -> Result<AmpResul
     // example underflows to 0, A_i collapses and the next update would return the prior. State
     // evolution's q̂ ∝ 1/√V comes from that layer, which a finite instance no longer resolves:
     // the iteration has converged (docs/classification.md §8).
-    let frozen = match &model.channel {
-        Channel::Sign(_) => {
-            let m = inst.m().max(1) as f64;
-            prior_moments(model).1 / (m * m)
-        }
-        Channel::Gaussian(_) => 0.0,
-    };
+    let frozen = model
+        .channel
+        .gamp_variance_floor(prior_moments(model).1, inst.m());
     for _ in 0..opts.max_iter {
         crate::parallel::check_interrupted()?;
         let st = amp.step();

@@ -367,6 +367,15 @@ pub trait OutputChannel {
         false
     }
 
+    /// GAMP's floor on the mean posterior variance, below which the iteration counts as
+    /// converged: for a hard-threshold loss whose messages underflow once the marginals are
+    /// point masses to the instance's resolution (the sign channel: prior variance / M², see
+    /// `amp.rs`). 0 (never) by default.
+    fn gamp_variance_floor(&self, prior_var: f64, m: usize) -> f64 {
+        let _ = (prior_var, m);
+        0.0
+    }
+
     /// The loss `ℓ(y, z)` of prediction `z` for label `y` by a student of self-overlap `Q`
     /// (the sampler's energy per sample).
     fn loss(&self, y: f64, z: f64, big_q: f64) -> f64;
@@ -690,6 +699,9 @@ impl OutputChannel for Channel {
     }
     fn depends_on_norm(&self) -> bool {
         dispatch!(self, c => c.depends_on_norm())
+    }
+    fn gamp_variance_floor(&self, prior_var: f64, m: usize) -> f64 {
+        dispatch!(self, c => c.gamp_variance_floor(prior_var, m))
     }
     fn loss(&self, y: f64, z: f64, big_q: f64) -> f64 {
         dispatch!(self, c => c.loss(y, z, big_q))

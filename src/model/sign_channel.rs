@@ -722,6 +722,11 @@ impl OutputChannel for SignChannel {
         self.margin != 0.0
     }
 
+    fn gamp_variance_floor(&self, prior_var: f64, m: usize) -> f64 {
+        let m = m.max(1) as f64;
+        prior_var / (m * m)
+    }
+
     fn dlog_z_dnorm(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> f64 {
         if self.margin == 0.0 {
             return 0.0;
