@@ -25,6 +25,7 @@ mod bounded;
 mod branches;
 mod classification_cli;
 mod classification_finite;
+mod classification_frozen;
 mod classification_phase;
 mod classification_published;
 mod classification_reference;
