@@ -24,6 +24,10 @@ pub use crate::rsb::RsbJson;
 fn fmt(v: f64) -> String {
     if v.is_finite() {
         format!("{v:.8}")
+    } else if v.is_nan() {
+        // A quantity the model does not define (the storage problem's teacher errors), as
+        // `rs` prints it: never a bare NaN.
+        "undefined".into()
     } else {
         format!("{v}")
     }
