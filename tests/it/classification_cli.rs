@@ -171,3 +171,25 @@ fn teacher_student_is_bayes_optimal_on_the_nishimori_line() {
         assert!(num(&rows[1], "m") > num(&rows[0], "m"));
     }
 }
+
+/// Storage has no teacher: `rsb`'s text table says so instead of printing NaN.
+#[test]
+fn rsb_storage_table_has_no_nan() {
+    let o = ok(&[
+        "rsb",
+        "--channel",
+        "sign",
+        "--labels",
+        "random",
+        "--bits",
+        "1",
+        "--alpha",
+        "0.7",
+        "--beta",
+        "20",
+        "--parisi-x",
+        "0.5",
+    ]);
+    assert!(!o.stdout.contains("NaN"), "{}", o.stdout);
+    assert!(o.stdout.contains("undefined"), "{}", o.stdout);
+}
