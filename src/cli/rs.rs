@@ -110,7 +110,8 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let eq = &report.equilibrium;
     if let (Channel::Sign(_), Some(s)) = (&model.channel, eq.entropy) {
-        if s < 0.0 && model.student.levels().is_some_and(|l| l.is_counting()) {
+        let s_counting = model.entropy_without_ridge_prior(s, eq.big_q);
+        if s_counting < 0.0 && model.student.levels().is_some_and(|l| l.is_counting()) {
             println!(
                 "warning: the RS entropy {} is negative: the number of solutions cannot be below one, so RS is wrong here (beyond the entropy's zero: storage capacity, or the first-order transition to perfect generalization; docs/classification.md §5)",
                 fmt(s)

@@ -141,6 +141,18 @@ impl Model {
         }
     }
 
+    /// The entropy `s` of a state with self-overlap `Q`, measured against the level set's own
+    /// measure: `s + (λ/2)Q` when the channel takes the ridge as the prior factor `e^{−λs²/2}`
+    /// (then `s` is relative to that factor, and may be negative with many solutions), else `s`.
+    /// This is the quantity bounded by `[0, log Σπ]` in a true state.
+    pub fn entropy_without_ridge_prior(&self, entropy: f64, big_q: f64) -> f64 {
+        if self.ridge > 0.0 && self.channel.ridge_in_prior() {
+            entropy + 0.5 * self.ridge * big_q
+        } else {
+            entropy
+        }
+    }
+
     /// Whether this is the zero-temperature (β = ∞) problem.
     pub fn zero_temperature(&self) -> bool {
         self.beta.is_infinite()

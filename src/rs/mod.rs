@@ -212,10 +212,10 @@ fn solution_from(
         } else {
             status
         };
-        let violation = model
-            .student
-            .max_entropy()
-            .map(|smax| o.entropy < -1e-9 || o.entropy > smax + 1e-9);
+        let violation = model.student.max_entropy().map(|smax| {
+            let s = model.entropy_without_ridge_prior(o.entropy, x[2]);
+            s < -1e-9 || s > smax + 1e-9
+        });
         Some(RsSolution {
             m: x[0],
             q: x[1],

@@ -978,7 +978,10 @@ pub fn solution_from(model: &Model, a: &AtX, phase: RsbPhase) -> RsbSolution {
         },
         complexity,
         dphi_dx: a.dphi_dx,
-        entropy_violation: entropy < -1e-9 || entropy > smax + 1e-9,
+        entropy_violation: {
+            let s = model.entropy_without_ridge_prior(entropy, big_q);
+            s < -1e-9 || s > smax + 1e-9
+        },
         replicon_q1: model.alpha * en.terms.replicon * a.averages.var2,
         phase,
         status: a.status,
