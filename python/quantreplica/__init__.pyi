@@ -341,6 +341,10 @@ class OptimalWidth(RsSolution):
     bits: int
     width: float
     objective: str
+    width_over_rms: Optional[float]
+    """Sign channel only (None otherwise): ω*/√Q*, the optimal width in units of the student's
+    rms weight, i.e. the optimal width at a fixed norm; it does not depend on the ridge λ
+    (docs/classification.md §11)."""
     converged: bool
     evaluations: int
 

@@ -238,9 +238,11 @@ class QatResult(Record):
 class OptimalWidth(Record):
     """The width ω* minimizing the error for one bit count (``optimal-width --json``): bits,
     width, objective, the RS solution's keys at ω* (those of :class:`RsSolution`), converged,
-    evaluations (RS solves used)."""
+    evaluations (RS solves used); under the sign channel also width_over_rms (ω*/√Q*, the
+    optimal width at a fixed norm; None under the Gaussian channel)."""
 
     __slots__ = ()
+    _optional = ("width_over_rms",)
 
 
 class TransitionsResult(Record):
