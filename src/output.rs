@@ -9,6 +9,8 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod flat;
+
 /// Serializes `value` as pretty JSON. Non-finite floats become `null` (serde_json's rule).
 pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value).map_err(|e| Error::Io(e.to_string()))
@@ -405,60 +407,16 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
-/// One row as `(column, cell)` pairs, derived from the serde form of `row` (serialized with
-/// serde_json, whose maps keep the declared field order): a field becomes a column of the
+/// One row as `(column, cell)` pairs, derived from the serde form of `row` (by a serializer
+/// that writes the cells directly, `output/flat.rs`; the cells are those of the row's serde_json form):
+/// a field becomes a column of the
 /// same name, in declared order; a nested object's fields become columns `field.key`.
 /// Cells: a number in its shortest round-trip form, `null` (serde's form of a non-finite
 /// number or a missing option) empty, a bool `true`/`false`, a string CSV-quoted when needed,
 /// an array of scalars its cells joined by `;`, and an array of objects (e.g. every fixed point
 /// of a solve) its length, in a column `n_field`.
 pub fn flatten_row<T: Serialize>(row: &T) -> Result<Vec<(String, String)>> {
-    use serde_json::Value;
-    let v = serde_json::to_value(row).map_err(|e| Error::Io(e.to_string()))?;
-    let Value::Object(map) = v else {
-        return Err(Error::Io("a CSV row must serialize to an object".into()));
-    };
-    fn scalar(v: &Value) -> String {
-        match v {
-            Value::Null => String::new(),
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => u.to_string(),
-                (None, Some(i)) => i.to_string(),
-                _ => fmt_num(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Value::String(s) => csv_quote(s),
-            other => csv_quote(&other.to_string()),
-        }
-    }
-    fn walk(prefix: &str, map: &serde_json::Map<String, Value>, out: &mut Vec<(String, String)>) {
-        for (k, v) in map {
-            let name = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}.{k}")
-            };
-            match v {
-                Value::Object(inner) => walk(&name, inner, out),
-                Value::Array(a) if a.iter().any(|x| x.is_object() || x.is_array()) => {
-                    let count = if prefix.is_empty() {
-                        format!("n_{k}")
-                    } else {
-                        format!("{prefix}.n_{k}")
-                    };
-                    out.push((count, a.len().to_string()));
-                }
-                Value::Array(a) => {
-                    let cells: Vec<String> = a.iter().map(scalar).collect();
-                    out.push((name, cells.join(";")));
-                }
-                other => out.push((name, scalar(other))),
-            }
-        }
-    }
-    let mut out = Vec::with_capacity(map.len());
-    walk("", &map, &mut out);
-    Ok(out)
+    flat::flatten(row).map_err(|e| Error::Io(e.0))
 }
 
 /// Quotes a CSV cell when it needs it (RFC 4180).
@@ -473,6 +431,61 @@ pub fn csv_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule as first written: through serde_json's `Value` (the reference the direct
+    /// serializer is compared with).
+    fn via_json<T: Serialize>(row: &T) -> Result<Vec<(String, String)>> {
+        use serde_json::Value;
+        let v = serde_json::to_value(row).map_err(|e| Error::Io(e.to_string()))?;
+        let Value::Object(map) = v else {
+            return Err(Error::Io("a CSV row must serialize to an object".into()));
+        };
+        fn scalar(v: &Value) -> String {
+            match v {
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => u.to_string(),
+                    (None, Some(i)) => i.to_string(),
+                    _ => fmt_num(n.as_f64().unwrap_or(f64::NAN)),
+                },
+                Value::String(s) => csv_quote(s),
+                other => csv_quote(&other.to_string()),
+            }
+        }
+        fn walk(
+            prefix: &str,
+            map: &serde_json::Map<String, Value>,
+            out: &mut Vec<(String, String)>,
+        ) {
+            for (k, v) in map {
+                let name = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                match v {
+                    Value::Object(inner) => walk(&name, inner, out),
+                    Value::Array(a) if a.iter().any(|x| x.is_object() || x.is_array()) => {
+                        let count = if prefix.is_empty() {
+                            format!("n_{k}")
+                        } else {
+                            format!("{prefix}.n_{k}")
+                        };
+                        out.push((count, a.len().to_string()));
+                    }
+                    Value::Array(a) => {
+                        let cells: Vec<String> = a.iter().map(scalar).collect();
+                        out.push((name, cells.join(";")));
+                    }
+                    other => out.push((name, scalar(other))),
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(map.len());
+        walk("", &map, &mut out);
+        Ok(out)
+    }
 
     #[derive(Serialize)]
     struct Inner {
@@ -511,5 +524,117 @@ mod tests {
             "b,a,none,inf,ok,name,levels,n_solutions,inner.z\n3,0.1,,,true,\"a,b\",-1.5;1,2,0.001\n"
         );
         assert_eq!(Csv::from_rows::<R>(&[]).unwrap().render(), "\n");
+    }
+
+    #[derive(Serialize)]
+    enum Kind {
+        Plain,
+        Wrapped(f64),
+        Pair(f64, Option<f64>),
+        Record { q: f64, m: f32 },
+    }
+
+    #[derive(Serialize)]
+    struct Wide<'a> {
+        index: usize,
+        #[serde(flatten)]
+        params: std::collections::BTreeMap<&'a str, f64>,
+        #[serde(flatten)]
+        inner: &'a R,
+        kinds: Vec<Kind>,
+        kind: Kind,
+        wrapped: Kind,
+        pair: Kind,
+        record: Kind,
+        nested: Vec<Vec<f64>>,
+        holes: Vec<Option<f64>>,
+        empty: Vec<f64>,
+        some: Option<Inner>,
+        absent: Option<Inner>,
+        neg: i64,
+        big: u64,
+        quote: String,
+        tuple: (f64, &'a str),
+        unit: (),
+    }
+
+    fn sample() -> R {
+        R {
+            b: 7,
+            a: -2.5e-300,
+            none: Some(f64::NAN),
+            inf: f64::NEG_INFINITY,
+            ok: false,
+            name: "plain",
+            levels: vec![],
+            solutions: vec![],
+            inner: Inner { z: 0.1 + 0.2 },
+        }
+    }
+
+    #[test]
+    fn the_direct_serializer_writes_the_cells_of_the_json_form() {
+        let r = sample();
+        let params = [("alpha", 1.5), ("beta", f64::INFINITY)]
+            .into_iter()
+            .collect();
+        let w = Wide {
+            index: 3,
+            params,
+            inner: &r,
+            kinds: vec![Kind::Plain, Kind::Wrapped(1.0)],
+            kind: Kind::Plain,
+            wrapped: Kind::Wrapped(f64::NAN),
+            pair: Kind::Pair(2.0, None),
+            record: Kind::Record { q: 0.25, m: 0.1 },
+            nested: vec![vec![1.0], vec![]],
+            holes: vec![Some(1.0), None, Some(1e21)],
+            empty: vec![],
+            some: Some(Inner { z: 5.0 }),
+            absent: None,
+            neg: -42,
+            big: u64::MAX,
+            quote: "say \"hi\", twice\n".into(),
+            tuple: (1.0, "a,b"),
+            unit: (),
+        };
+        let direct = flatten_row(&w).unwrap();
+        assert_eq!(direct, via_json(&w).unwrap());
+        // Spot checks of the rule itself.
+        let cell = |k: &str| direct.iter().find(|(n, _)| n == k).map(|(_, c)| c.as_str());
+        assert_eq!(cell("beta"), Some(""));
+        assert_eq!(cell("n_kinds"), Some("2"));
+        assert_eq!(cell("kind"), Some("Plain"));
+        assert_eq!(cell("pair.Pair"), Some("2;"));
+        assert_eq!(cell("record.Record.q"), Some("0.25"));
+        assert_eq!(cell("n_nested"), Some("2"));
+        assert_eq!(cell("holes"), Some("1;;1000000000000000000000"));
+        assert_eq!(cell("absent"), Some(""));
+        assert_eq!(cell("some.z"), Some("5"));
+        assert_eq!(cell("tuple"), Some("1;\"a,b\""));
+        let row = sample();
+        assert_eq!(flatten_row(&row).unwrap(), via_json(&row).unwrap());
+        assert_eq!(
+            flatten_row(&Kind::Record { q: 1.0, m: 2.0 }).unwrap(),
+            via_json(&Kind::Record { q: 1.0, m: 2.0 }).unwrap()
+        );
+        assert_eq!(
+            flatten_row(&Kind::Wrapped(1.0)).unwrap(),
+            vec![("Wrapped".to_string(), "1".to_string())]
+        );
+        assert_eq!(
+            flatten_row(&Kind::Pair(1.0, Some(2.0))).unwrap(),
+            via_json(&Kind::Pair(1.0, Some(2.0))).unwrap()
+        );
+        for bad in [
+            flatten_row(&1.0),
+            flatten_row(&vec![1.0]),
+            flatten_row(&Kind::Plain),
+        ] {
+            assert_eq!(
+                bad.unwrap_err().to_string(),
+                "i/o error: a CSV row must serialize to an object"
+            );
+        }
     }
 }
