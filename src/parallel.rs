@@ -262,16 +262,54 @@ where
     T: Send,
     F: Fn(&I) -> T + Sync,
 {
+    run_map(items, done, opts, Some(label), f)
+}
+
+/// [`try_map`] whose items report their own progress on a [`Steps`] made before it (several
+/// steps per item, e.g. a Monte Carlo run's recorded times): the map draws no bar and counts
+/// nothing itself, and otherwise runs as every map does — results in item order, its items under
+/// the job's [`Watch`], so [`interrupted`] inside an item sees a cancellation and no new item
+/// starts after one.
+pub fn try_map_in_steps<I, T, F>(items: &[I], threads: Option<usize>, f: F) -> Result<Vec<T>>
+where
+    I: Sync,
+    T: Send,
+    F: Fn(&I) -> Result<T> + Sync,
+{
+    let opts = RunOptions {
+        threads,
+        progress: false,
+    };
+    run_map(items, 0, &opts, None, f)?.into_iter().collect()
+}
+
+/// [`map_resumed`]; `label: None` for a map that counts no progress (its items do, on a
+/// [`Steps`]).
+fn run_map<I, T, F>(
+    items: &[I],
+    done: usize,
+    opts: &RunOptions,
+    label: Option<&str>,
+    f: F,
+) -> Result<Vec<T>>
+where
+    I: Sync,
+    T: Send,
+    F: Fn(&I) -> T + Sync,
+{
     let cur = CURRENT.with(|c| c.borrow().clone());
     // Under a watch the watch reports progress (a bar would draw beside Python's own).
-    let pb = if opts.progress && cur.watch.as_ref().is_none_or(|w| w.bars) && !cur.in_item {
-        crate::progress::bar((done + items.len()) as u64, label)
-    } else {
-        indicatif::ProgressBar::hidden()
+    let pb = match label {
+        Some(label)
+            if opts.progress && cur.watch.as_ref().is_none_or(|w| w.bars) && !cur.in_item =>
+        {
+            crate::progress::bar((done + items.len()) as u64, label)
+        }
+        _ => indicatif::ProgressBar::hidden(),
     };
     pb.set_position(done as u64);
     // Only the outermost map counts progress; nested ones (inside an item) only obey cancel.
-    let counts = !cur.in_item;
+    let counts = !cur.in_item && label.is_some();
     if let (Some(w), true) = (&cur.watch, counts) {
         w.total
             .fetch_add((done + items.len()) as u64, Ordering::Relaxed);
@@ -407,7 +445,33 @@ mod tests {
         });
         assert_eq!(w.progress(), (6, 8));
         tick(); // no steps entered: nothing
-                // Without a watch nothing is ever interrupted.
+
+        // A map whose items count on Steps: the map counts nothing of its own, its items see
+        // the watch (and no item starts once it is cancelled).
+        let w = Watch::new();
+        let r = watched(&w, || {
+            let steps = Steps::new(6, "steps");
+            try_map_in_steps(&items[..3], Some(2), |&i| {
+                steps.inc(2);
+                Ok((i, interrupted()))
+            })
+        });
+        assert_eq!(r.unwrap(), vec![(0, false), (1, false), (2, false)]);
+        assert_eq!(w.progress(), (6, 6));
+        let saw = AtomicBool::new(false);
+        let r = watched(&w, || {
+            try_map_in_steps(&items, Some(1), |&i| {
+                if i == 0 {
+                    w.cancel();
+                    saw.store(interrupted(), Ordering::SeqCst);
+                }
+                check_interrupted().map(|()| i)
+            })
+        });
+        assert_eq!(r.unwrap_err(), Error::Interrupted);
+        assert!(saw.load(Ordering::SeqCst), "items see their job's watch");
+        assert_eq!(w.progress(), (6, 6));
+        // Without a watch nothing is ever interrupted.
         assert!(map(&items, &o, "t", |_| interrupted())
             .unwrap()
             .iter()

@@ -2,7 +2,9 @@
 //! `y = x·w0 + ξ` per step, the forward pass through the nearest levels `Q(u)` and the update
 //! `u ← u(1 − ηλ/N) + η (y − x·Q(u)) x ⊙ g(u)`; time t = steps/N. Every seed has its own
 //! teacher, initialization and data streams (`derive_seed`), so the result does not depend on
-//! the number of threads.
+//! the number of threads. The seeds run as a [`crate::parallel`] map: under a cancelled
+//! [`Watch`](crate::parallel::Watch) (Ctrl-C, Python) no seed starts and the seeds under way stop
+//! at their next step, and the simulation returns [`Error::Interrupted`].
 
 use super::Dynamics;
 use crate::error::{Error, Result};
@@ -10,7 +12,6 @@ use crate::instance::{derive_seed, rng_for};
 use crate::model::LevelSet;
 use crate::stats::mean_stderr;
 use rand_distr::{Distribution, StandardNormal};
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Finite-size simulation settings.
@@ -66,7 +67,7 @@ fn run_seed(
     n: usize,
     seed: u64,
     bar: &crate::parallel::Steps,
-) -> Vec<[f64; 2]> {
+) -> Result<Vec<[f64; 2]>> {
     let o = &dyn_.opts;
     let mut rt = rng_for(seed, 1);
     let w0: Vec<f64> = (0..n).map(|_| dyn_.teacher.sample(&mut rt)).collect();
@@ -101,6 +102,7 @@ fn run_seed(
     };
     for &target in steps {
         while done < target {
+            crate::parallel::check_interrupted()?;
             let mut dot = 0.0;
             for (xi, di) in x.iter_mut().zip(&d) {
                 let z: f64 = StandardNormal.sample(&mut rd);
@@ -121,7 +123,7 @@ fn run_seed(
         out.push(record(&u, &d));
         bar.inc(1);
     }
-    out
+    Ok(out)
 }
 
 /// Checks simulation settings against a time grid: N ≥ 2, at least one seed, and a request
@@ -156,19 +158,10 @@ pub fn simulate(dyn_: &Dynamics, times: &[f64], opts: &SimOptions) -> Result<Sim
     let quant = dyn_.levels();
     // Progress: a step per seed and recorded time.
     let bar = crate::parallel::Steps::new((opts.seeds * times.len()) as u64, "STE simulation");
-    let runs: Vec<Vec<[f64; 2]>> = (0..opts.seeds)
-        .into_par_iter()
-        .map(|s| {
-            run_seed(
-                dyn_,
-                quant,
-                &steps,
-                opts.n,
-                derive_seed(opts.seed, s as u64),
-                &bar,
-            )
-        })
-        .collect();
+    let seeds: Vec<u64> = (0..opts.seeds as u64).collect();
+    let runs: Vec<Vec<[f64; 2]>> = crate::parallel::try_map_in_steps(&seeds, None, |&s| {
+        run_seed(dyn_, quant, &steps, opts.n, derive_seed(opts.seed, s), &bar)
+    })?;
     drop(bar);
     let series = |k: usize| {
         let (mut mean, mut stderr) = (Vec::new(), Vec::new());
