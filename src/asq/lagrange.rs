@@ -91,40 +91,77 @@ impl<'a> Solver<'a> {
             };
             // By the quadrangle inequality, once i beats an older candidate at some row it
             // beats it at every later row: whole ranges that start after i can be dropped.
+            // A dropped candidate beat the one before it at its start row, and i beats the
+            // dropped one there, so i beats the new last one there too (the order is
+            // transitive): i's takeover row is at or before the last dropped start.
+            let mut bound = None;
             while qj.len() > head + 1 {
                 let last = qj.len() - 1;
                 let start = qs[last] as usize;
                 if start > i && beats(qj[last] as usize, start, f, cnt) {
                     qj.pop();
                     qs.pop();
+                    bound = Some(start);
                 } else {
                     break;
                 }
             }
             let last = qj.len() - 1;
             let old = qj[last] as usize;
-            // Once i beats a candidate it beats it at every later row, so a candidate that
-            // loses at the last row never wins (most do when levels are few and intervals long,
-            // and this saves their whole search).
-            if !beats(old, n - 1, f, cnt) {
-                continue;
-            }
-            // The survivor is the front (active at i) or a candidate i loses to at its start.
-            // The first row where i wins is usually a few dozen rows ahead: gallop from the
-            // low end (cache-local probes) before bisecting.
-            let (mut lo, mut hi) = ((qs[last] as usize).max(i + 1), n);
-            let mut step = 1usize;
-            while lo < n {
-                let probe = lo + step - 1;
-                if probe >= n {
-                    break;
+            // The survivor is the front (active at i) or a candidate that i was just found to
+            // lose to at its start row.
+            let mut lo = if last == head {
+                i + 1
+            } else {
+                qs[last] as usize + 1
+            };
+            let mut hi = n;
+            if let Some(b) = bound {
+                // Successive candidates usually take over close to each other: gallop down
+                // from the dropped start (where i wins), then bisect.
+                hi = b;
+                let mut step = 1usize;
+                while hi > lo {
+                    let probe = hi.saturating_sub(step).max(lo);
+                    if beats(old, probe, f, cnt) {
+                        hi = probe;
+                        step *= 2;
+                    } else {
+                        lo = probe + 1;
+                        break;
+                    }
                 }
-                if beats(old, probe, f, cnt) {
-                    hi = probe;
-                    break;
+            } else {
+                // Gallop up from the low end (cache-local probes). Once i beats a candidate it
+                // beats it at every later row, so a candidate that loses at the last row never
+                // wins: after a few probes that row is checked, which saves the whole search of
+                // the many candidates that never win when levels are few and intervals long.
+                let mut step = 1usize;
+                let mut wins_at_last = false;
+                loop {
+                    if step == 8 && !wins_at_last {
+                        if !beats(old, n - 1, f, cnt) {
+                            break;
+                        }
+                        wins_at_last = true;
+                    }
+                    let probe = lo + step - 1;
+                    if probe >= n - 1 {
+                        if wins_at_last || beats(old, n - 1, f, cnt) {
+                            hi = n - 1;
+                        }
+                        break;
+                    }
+                    if beats(old, probe, f, cnt) {
+                        hi = probe;
+                        break;
+                    }
+                    lo = probe + 1;
+                    step *= 2;
                 }
-                lo = probe + 1;
-                step *= 2;
+                if hi == n {
+                    continue;
+                }
             }
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
@@ -134,10 +171,8 @@ impl<'a> Solver<'a> {
                     lo = mid + 1;
                 }
             }
-            if lo < n {
-                qj.push(i as u32);
-                qs.push(lo as u32);
-            }
+            qj.push(i as u32);
+            qs.push(lo as u32);
         }
         let mut ends = Vec::with_capacity(cnt[n - 1] as usize + 1);
         let mut i = n - 1;

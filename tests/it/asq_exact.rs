@@ -181,7 +181,7 @@ fn large_inputs_agree_across_algorithms_and_thread_counts() {
             .build()
             .unwrap()
     };
-    for s in [3, 4, 5, 7, 12] {
+    for s in [3, 4, 5, 6, 7, 12] {
         let one = pool(1).install(|| exact_dp(&xs, None, s).unwrap());
         let two = pool(2).install(|| exact_dp(&xs, None, s).unwrap());
         assert_eq!(one, two, "s = {s}");
@@ -201,6 +201,33 @@ fn large_inputs_agree_across_algorithms_and_thread_counts() {
                 (got - want).abs() <= 1e-9 * want,
                 "{name} s {s}: {got} vs {want}"
             );
+        }
+    }
+}
+
+#[test]
+fn six_and_seven_levels_on_large_inputs_equal_the_dp() {
+    // s = 6, 7 run the penalty method, whose pass is dominated by long intervals (candidates
+    // overtaking each other far ahead): its optimum must equal the layered DP's on large
+    // inputs of several shapes, weighted and not, past the coarse-start threshold (2^15 nodes).
+    for (seed, kind) in [(21u64, 0usize), (22, 1), (23, 3), (24, 5)] {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let x = data(kind, 60_000, &mut rng);
+        let w: Vec<f64> = (0..x.len()).map(|_| rng.random::<f64>() * 2.0).collect();
+        let mut pairs: Vec<(f64, f64)> = x.iter().copied().zip(w.iter().copied()).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let xs: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+        let ws: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+        let ones = vec![1.0; x.len()];
+        for s in [6, 7] {
+            for (wopt, wv) in [(None, &ones), (Some(ws.as_slice()), &w)] {
+                let ctx = format!("seed {seed} s {s} weighted {}", wopt.is_some());
+                let dp = exact_dp(&xs, wopt, s).unwrap();
+                let got = exact_levels(&xs, wopt, s).unwrap();
+                check_levels(&x, &got, s, &ctx);
+                let (a, b) = (objective(&x, wv, &got), objective(&x, wv, &dp));
+                assert!((a - b).abs() <= 1e-9 * b, "{ctx}: {a} vs {b}");
+            }
         }
     }
 }
