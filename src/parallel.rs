@@ -191,6 +191,23 @@ impl Steps {
         }
     }
 
+    /// Makes these steps the bar of a whole job: until the guard is dropped, the bars of the
+    /// maps and steps started on this thread (the job's stages) are drawn below it
+    /// ([`crate::progress::nest_under`]). Nothing changes where no bar is drawn.
+    pub fn nest(&self) -> impl Drop {
+        let hidden = indicatif::ProgressBar::hidden();
+        crate::progress::nest_under(self.inner.as_ref().map_or(&hidden, |s| &s.pb))
+    }
+
+    /// Runs `f` with the bar (and the bars nested under it) cleared, then draws it again: for
+    /// printing to a terminal while the bar is shown.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.inner {
+            Some(s) => s.pb.suspend(f),
+            None => f(),
+        }
+    }
+
     /// Makes these steps the target of [`tick`] on this thread until the guard is dropped.
     pub fn enter(&self) -> impl Drop {
         struct Leave(Option<Steps>);

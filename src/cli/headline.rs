@@ -6,7 +6,8 @@
 use crate::error::Result;
 use crate::experiments::double_descent::Curve;
 use crate::experiments::headline::{optimal_widths, rows, HeadlineRow, OperatingPoint};
-use crate::report::headline::{figures, width_bits};
+use crate::parallel::Steps;
+use crate::report::headline::{figures, width_bits, FIGURE_STAGES};
 use crate::spec::{parse_beta, parse_finite};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -55,19 +56,31 @@ pub fn run(a: &Args) -> Result<()> {
         crate::output::check_dir(&a.out_dir)?;
     }
     let t0 = Instant::now();
+    // One bar for the whole report, the bars of its phase maps below it (a terminal only).
+    let stages = Steps::new(if a.no_figures { 2 } else { 3 + FIGURE_STAGES }, "headline");
+    let nested = stages.nest();
     let bits: Vec<u32> = (1..=8).collect();
+    stages.stage("headline: optimal widths");
     let optima = optimal_widths(&p, &bits)?;
+    stages.inc(1);
     let at_roots = if a.no_figures {
         None
     } else {
         std::fs::create_dir_all(&a.out_dir)?;
-        Some(width_bits(&p, &optima, &a.out_dir)?)
+        stages.stage("headline: (width, bits) phase map");
+        let roots = width_bits(&p, &optima, &a.out_dir)?;
+        stages.inc(1);
+        Some(roots)
     };
+    stages.stage("headline: RS stability");
     let rows = rows(&p, &optima, at_roots.as_ref())?;
-    print_table(&p, &rows);
+    stages.inc(1);
+    stages.suspend(|| print_table(&p, &rows));
     if !a.no_figures {
         let d = &a.out_dir;
-        let figs = figures(&p, &optima, &rows, d)?;
+        let figs = figures(&p, &optima, &rows, d, &stages)?;
+        drop(nested);
+        drop(stages);
         print_peaks(&figs.curves);
         println!();
         println!(

@@ -13,6 +13,7 @@ use crate::experiments::headline::{
 };
 use crate::experiments::widths::OptimalWidth;
 use crate::output::{fmt_num, to_json, write_atomic, Csv};
+use crate::parallel::Steps;
 use crate::phase::map::MapLayers;
 use crate::phase::FirstOrderLines;
 use std::path::{Path, PathBuf};
@@ -295,29 +296,51 @@ pub struct HeadlineFigures {
     pub binary: FirstOrderLines,
 }
 
+/// The stages [`figures`] counts on its `stages`.
+pub const FIGURE_STAGES: u64 = 11;
+
 /// Every headline figure besides the (ω, b) map ([`width_bits`]), and the files
-/// `double_descent.json`, `headline.json` and `headline.csv` of `rows`, into `dir`.
+/// `double_descent.json`, `headline.json` and `headline.csv` of `rows`, into `dir`; each of its
+/// [`FIGURE_STAGES`] stages is named and counted on `stages`.
 pub fn figures(
     p: &OperatingPoint,
     optima: &[OptimalWidth],
     rows: &[HeadlineRow],
     dir: &Path,
+    stages: &Steps,
 ) -> Result<HeadlineFigures> {
+    let stage = |name: &str| stages.stage(&format!("headline: {name}"));
+    let beta = beta_text(p.beta);
+    stage("error vs width");
     error_vs_width(p, &hl::error_vs_width(p)?, optima, dir)?;
+    stages.inc(1);
+    stage("levels vs bits");
     optimal_width_vs_bits(p, optima, &hl::levels_vs_bits(p, optima)?, dir)?;
+    stages.inc(1);
+    stage("error vs alpha, beta = inf");
     error_vs_alpha(p, &hl::error_vs_alpha(p, optima, f64::INFINITY)?, dir)?;
+    stages.inc(1);
     let few: Vec<_> = optima.iter().filter(|o| o.bits <= 4).cloned().collect();
+    stage(&format!("error vs alpha, beta = {beta}"));
     error_vs_alpha(p, &hl::error_vs_alpha(p, &few, p.beta)?, dir)?;
+    stages.inc(1);
     for bits in [1, 2] {
+        stage(&format!("(width, beta) phase map, b = {bits}"));
         map_width_beta(p, bits, hl::map_width_beta(p, bits)?, dir)?;
+        stages.inc(1);
     }
     for bits in [1, 2] {
+        stage(&format!("(width, alpha) phase map, b = {bits}"));
         map_width_alpha(p, bits, hl::map_width_alpha(p, bits)?, dir)?;
+        stages.inc(1);
     }
     let alphas = dd::alpha_grid(60);
     let widths: Vec<(u32, f64)> = optima.iter().map(|o| (o.bits, o.width)).collect();
+    stage("double descent, beta = inf");
     let mut curves = dd::curves(p, &widths, f64::INFINITY, &alphas)?;
     super::double_descent::figure(p, &curves, f64::INFINITY, dir)?;
+    stages.inc(1);
+    stage(&format!("double descent, beta = {beta}"));
     let fin = dd::curves(p, &widths[..4.min(widths.len())], p.beta, &alphas)?;
     super::double_descent::figure(p, &fin, p.beta, dir)?;
     curves.extend(fin);
@@ -325,9 +348,12 @@ pub fn figures(
         &dir.join("double_descent.json"),
         to_json(&curves)?.as_bytes(),
     )?;
+    stages.inc(1);
+    stage("binary (alpha, beta) phase map");
     let binary = hl::map_alpha_beta_binary(0.01)?;
     let first_order = binary.first_order.clone();
     map_alpha_beta_binary(0.01, binary, dir)?;
+    stages.inc(1);
     write_atomic(&dir.join("headline.json"), to_json(&rows)?.as_bytes())?;
     headline_csv(rows).write(&dir.join("headline.csv"))?;
     Ok(HeadlineFigures {

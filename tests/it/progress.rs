@@ -3,6 +3,7 @@
 //! when it is not (a pipe) or `CI` is set. Stdout stays the result either way.
 
 use crate::support::cli::{command, run_env};
+use crate::support::temp::TempDir;
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::Stdio;
@@ -138,4 +139,46 @@ fn long_commands_draw_a_bar_on_a_terminal_only() {
             "{args:?}: the bar changed the result"
         );
     }
+}
+
+/// `headline` (about a minute) draws one bar for the whole report, counting its 14 stages and
+/// naming the one under way, with the bar of each phase map drawn below it in the same frame
+/// (an indicatif MultiProgress); on a pipe nothing is drawn and stdout is the same.
+#[test]
+fn headline_draws_one_bar_for_the_whole_report() {
+    let dir = TempDir::new("progress-headline");
+    let out = dir.join("figures");
+    let out = out.to_str().unwrap();
+    let args = ["headline", "--out-dir", out];
+    let (code, stdout, term) = on_terminal(&args);
+    assert_eq!(code, 0, "{term}");
+    for stage in [
+        "headline: optimal widths",
+        "headline: (width, bits) phase map",
+        "headline: (width, beta) phase map, b = 2",
+        "headline: binary (alpha, beta) phase map",
+    ] {
+        assert!(term.contains(stage), "no stage '{stage}' on the terminal");
+    }
+    assert!(
+        term.contains(" 14/14 "),
+        "the report's bar does not reach 14/14"
+    );
+    // A frame with both lines: the report's bar, then (after a wrap at the terminal's width or a
+    // newline) a phase map's bar.
+    let both = term
+        .split("headline: ")
+        .filter_map(|frame| frame.split_once("/14 (eta"))
+        .any(|(_, below)| below.contains("phase map ["));
+    assert!(both, "no frame shows the report's bar above a phase map's");
+    let piped = run_env(&args, &[("CI", None)]);
+    assert_eq!(piped.code, 0);
+    assert_eq!(piped.stderr, "", "a bar on a pipe");
+    let timeless = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.starts_with("done in"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(timeless(&piped.stdout), timeless(&stdout));
 }
