@@ -150,11 +150,7 @@ pub struct Table {
 pub fn read_table(path: &Path) -> Result<Table> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display())))?;
-    let is_npy = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    table_from_bytes(&bytes, is_npy, &path.display().to_string())
+    table_from_bytes(&bytes, is_npy(path), &path.display().to_string())
 }
 
 /// [`read_table`] on a file's bytes (`.npy` when `is_npy`, else CSV); `shown` names the file
@@ -214,26 +210,75 @@ pub fn parse_csv(text: &str) -> std::result::Result<Table, String> {
     Ok(Table { rows, cols, data })
 }
 
-/// Parses a `.npy` file (format versions 1–3) holding a 1-D or 2-D array of little-endian
-/// float64 or float32, C or Fortran order.
-pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
+/// What a `.npy` header says: the element width, the order and the shape of a 1-D or 2-D array
+/// of little-endian floats (see [`parse_npy`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NpyHeader {
+    /// Bytes per element (8: float64, 4: float32).
+    pub width: usize,
+    /// Column-major data.
+    pub fortran: bool,
+    /// Rows (the length of a 1-D array).
+    pub rows: usize,
+    /// Columns (1 for a 1-D array).
+    pub cols: usize,
+    /// The shape as the header gives it (one or two dimensions).
+    pub shape: Vec<usize>,
+    /// Where the data starts in the file.
+    pub data_start: usize,
+}
+
+/// Whether `path` names a `.npy` file (by its extension, as [`read_table`] decides).
+pub fn is_npy(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+}
+
+/// The header of a `.npy` file read from its first bytes only, without the data: the shape of
+/// a big array before it is read (the command line's budget check).
+pub fn read_npy_header(path: &Path) -> Result<NpyHeader> {
+    use std::io::Read;
+    let shown = path.display();
+    let mut f =
+        std::fs::File::open(path).map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
+    let mut head = Vec::new();
+    f.by_ref()
+        .take(12)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
+    let (hlen, start) = npy_header_len(&head).map_err(|m| Error::input(format!("{shown}: {m}")))?;
+    let mut rest = Vec::new();
+    f.take((start + hlen).saturating_sub(head.len()) as u64)
+        .read_to_end(&mut rest)
+        .map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
+    head.extend_from_slice(&rest);
+    parse_npy_header(&head).map_err(|m| Error::input(format!("{shown}: {m}")))
+}
+
+/// The header's length and start from a `.npy` file's first 12 bytes (10 for version 1).
+fn npy_header_len(bytes: &[u8]) -> std::result::Result<(usize, usize), String> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err("not a .npy file (bad magic)".into());
     }
-    let major = bytes[6];
-    let (hlen, start) = match major {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10usize),
+    match bytes[6] {
+        1 => Ok((u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10usize)),
         2 | 3 => {
             if bytes.len() < 12 {
                 return Err("truncated .npy header".into());
             }
-            (
+            Ok((
                 u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
                 12,
-            )
+            ))
         }
-        v => return Err(format!("unsupported .npy version {v}")),
-    };
+        v => Err(format!("unsupported .npy version {v}")),
+    }
+}
+
+/// Parses the header at the start of a `.npy` file's bytes (the data need not follow).
+pub fn parse_npy_header(bytes: &[u8]) -> std::result::Result<NpyHeader, String> {
+    let (hlen, start) = npy_header_len(bytes)?;
     let end = start
         .checked_add(hlen)
         .filter(|e| *e <= bytes.len())
@@ -279,6 +324,27 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
         [r, c] => (*r, *c),
         _ => return Err(format!("expected a 1-D or 2-D array, got shape {dims:?}")),
     };
+    Ok(NpyHeader {
+        width,
+        fortran,
+        rows,
+        cols,
+        shape: dims,
+        data_start: end,
+    })
+}
+
+/// Parses a `.npy` file (format versions 1–3) holding a 1-D or 2-D array of little-endian
+/// float64 or float32, C or Fortran order.
+pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Table, String> {
+    let NpyHeader {
+        width,
+        fortran,
+        rows,
+        cols,
+        shape: dims,
+        data_start: end,
+    } = parse_npy_header(bytes)?;
     let count = rows.checked_mul(cols).ok_or("shape overflows")?;
     let needed = count.checked_mul(width).ok_or("shape overflows")?;
     let body = &bytes[end..];

@@ -121,7 +121,10 @@ impl Instances {
             Instances::Generated { m, n } => {
                 format!("{} (M x N = {m} x {n})", front.arg("n", n))
             }
-            Instances::Data { m, n } => format!("X (M x N = {m} x {n})"),
+            Instances::Data { m, n } => match front {
+                Front::Cli => format!("--x (M x N = {m} x {n})"),
+                Front::Python => format!("X (M x N = {m} x {n})"),
+            },
         }
     }
 }

@@ -56,8 +56,9 @@ pub struct Args {
 }
 
 /// Runs `amp`.
-pub fn run(a: &Args) -> Result<()> {
+pub fn run(a: &Args, force: bool) -> Result<()> {
     let (model, spec) = a.sim.resolve(&a.model, 1000)?;
+    super::cost::check_loaded(super::cost::Loaded::Amp(a, &spec), force)?;
     let opts = AmpOptions {
         damping: a.damping,
         max_iter: a.max_iter,

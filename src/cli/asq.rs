@@ -119,7 +119,7 @@ fn load(a: &Args) -> Result<Vec<f64>> {
 }
 
 /// Runs `asq`.
-pub fn run(a: &Args) -> Result<()> {
+pub fn run(a: &Args, force: bool) -> Result<()> {
     let method = parse_method(&a.method)?;
     let worst = match a.objective.as_str() {
         "variance" => false,
@@ -141,6 +141,7 @@ pub fn run(a: &Args) -> Result<()> {
     steps.stage("asq: values");
     let mut x = load(a)?;
     asq::check_values("input", &x)?;
+    super::cost::check_loaded(super::cost::Loaded::Asq(a, x.len()), force)?;
     let mut w = match &a.weights {
         Some(path) => {
             let w = asq::read_values(path)?;

@@ -3,23 +3,107 @@
 //! starts (the per-unit costs and the limits live in [`crate::budget`]). A flag that does not
 //! parse is skipped here: the command itself then reports it.
 
-use super::Command;
+use super::{amp, asq, gibbs, qat, Command};
 use crate::budget::{self, Cost};
 use crate::error::Result;
-use crate::instance::samples_for;
+use crate::instance::{self, samples_for};
 use crate::job::{self, Front, Instances};
 use crate::sweep::grid::{Axis, Grid};
-use std::path::Path;
+use crate::validate::{RunSpec, Source};
+use std::path::{Path, PathBuf};
 
 /// Refuses `cmd` when it cannot fit in memory, or (unless `force`) in time.
 pub fn check(cmd: &Command, force: bool) -> Result<()> {
     budget::check_all(&costs(cmd)?, force)
 }
 
-fn file_cost(flag: &str, path: &Option<std::path::PathBuf>) -> Option<Cost> {
+fn file_cost(flag: &str, path: &Option<PathBuf>) -> Option<Cost> {
     let p: &Path = path.as_deref()?;
     let len = std::fs::metadata(p).ok()?.len() as f64;
     Some(budget::data_file(format!("{flag} {}", p.display()), len))
+}
+
+/// The shape of the `.npy` file given to `flag` read from its header, without its data (`None`
+/// for another format, whose shape is known only once parsed: the command checks it then, see
+/// [`check_loaded`], or a header that does not parse, which the command reports).
+fn npy_instances(path: &Option<PathBuf>) -> Option<Instances> {
+    let p = path.as_deref().filter(|p| instance::is_npy(p))?;
+    let h = instance::read_npy_header(p).ok()?;
+    Some(Instances::Data {
+        m: h.rows,
+        n: h.cols,
+    })
+}
+
+/// `amp` on `inst`.
+fn amp_cost(a: &amp::Args, inst: Instances) -> Cost {
+    let cores = budget::cores();
+    job::amp(
+        Front::Cli,
+        inst,
+        a.sim.seeds,
+        a.max_iter,
+        a.full_variance,
+        cores,
+    )
+}
+
+/// `gibbs` on `inst`.
+fn gibbs_cost(a: &gibbs::Args, inst: Instances) -> Cost {
+    let cores = budget::cores();
+    job::gibbs(
+        Front::Cli,
+        inst,
+        a.sim.seeds,
+        a.sweeps,
+        a.burn_in,
+        a.temperatures,
+        cores,
+    )
+}
+
+/// `qat` on `inst`.
+fn qat_cost(a: &qat::Args, inst: Instances) -> Cost {
+    job::qat(Front::Cli, inst, a.sim.seeds, a.epochs, budget::cores())
+}
+
+/// `asq` on the `d` values read from `--input PATH`.
+fn asq_input_cost(path: &Path, d: usize) -> Cost {
+    budget::asq_values(format!("--input {} ({d} values)", path.display()), d as f64)
+}
+
+/// The passes of a command over the data it has just read, checked before they start (the
+/// time of a data file's passes needs its shape; a CSV's is known only once parsed): `amp`,
+/// `gibbs` and `qat` over X, `asq` over its values. The same estimate, limits and `--force` as
+/// every other refusal.
+pub enum Loaded<'a> {
+    /// `amp` on its data file's X.
+    Amp(&'a amp::Args, &'a RunSpec),
+    /// `gibbs` on its data file's X.
+    Gibbs(&'a gibbs::Args, &'a RunSpec),
+    /// `qat` on its data file's X.
+    Qat(&'a qat::Args, &'a RunSpec),
+    /// `asq` on the `d` values of its `--input` file.
+    Asq(&'a asq::Args, usize),
+}
+
+/// Refuses the passes over data just read when they cannot fit (see [`Loaded`]); nothing for
+/// generated data, which [`check`] sized before the command started.
+pub fn check_loaded(job: Loaded<'_>, force: bool) -> Result<()> {
+    let data = |spec: &RunSpec| match &spec.source {
+        Source::File(inst) => Some(Instances::Data {
+            m: inst.m(),
+            n: inst.n(),
+        }),
+        Source::Generated { .. } => None,
+    };
+    let cost = match job {
+        Loaded::Amp(a, spec) => data(spec).map(|i| amp_cost(a, i)),
+        Loaded::Gibbs(a, spec) => data(spec).map(|i| gibbs_cost(a, i)),
+        Loaded::Qat(a, spec) => data(spec).map(|i| qat_cost(a, i)),
+        Loaded::Asq(a, d) => a.input.as_deref().map(|p| asq_input_cost(p, d)),
+    };
+    cost.map_or(Ok(()), |c| c.check(force))
 }
 
 /// Generated instances of `n` weights at `alpha`, or `None` beyond the library's own limit
@@ -64,41 +148,35 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
             }
         }
         Command::Amp(a) => match file_cost("--x", &a.sim.x) {
-            Some(c) => out.push(c),
+            Some(c) => {
+                out.push(c);
+                out.extend(npy_instances(&a.sim.x).map(|i| amp_cost(a, i)));
+            }
             None => {
                 if let Some(inst) = generated(a.model.alpha, a.sim.n.unwrap_or(1000)) {
-                    out.push(job::amp(
-                        cli,
-                        inst,
-                        a.sim.seeds,
-                        a.max_iter,
-                        a.full_variance,
-                        cores,
-                    ));
+                    out.push(amp_cost(a, inst));
                 }
             }
         },
         Command::Gibbs(a) => match file_cost("--x", &a.sim.x) {
-            Some(c) => out.push(c),
+            Some(c) => {
+                out.push(c);
+                out.extend(npy_instances(&a.sim.x).map(|i| gibbs_cost(a, i)));
+            }
             None => {
                 if let Some(inst) = generated(a.model.alpha, a.sim.n.unwrap_or(200)) {
-                    out.push(job::gibbs(
-                        cli,
-                        inst,
-                        a.sim.seeds,
-                        a.sweeps,
-                        a.burn_in,
-                        a.temperatures,
-                        cores,
-                    ));
+                    out.push(gibbs_cost(a, inst));
                 }
             }
         },
         Command::Qat(a) => match file_cost("--x", &a.sim.x) {
-            Some(c) => out.push(c),
+            Some(c) => {
+                out.push(c);
+                out.extend(npy_instances(&a.sim.x).map(|i| qat_cost(a, i)));
+            }
             None => {
                 if let Some(inst) = generated(a.model.alpha, a.sim.n.unwrap_or(500)) {
-                    out.push(job::qat(cli, inst, a.sim.seeds, a.epochs, cores));
+                    out.push(qat_cost(a, inst));
                 }
             }
         },
@@ -156,4 +234,26 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
         | Command::Validate(_) => {}
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asq_input_is_checked_on_its_parsed_values() {
+        let cli = crate::cli::parse_from(["quantreplica", "asq", "--input", "v.txt", "--s", "4"])
+            .unwrap();
+        let Some(Command::Asq(a)) = &cli.command else {
+            panic!("not asq: {cli:?}")
+        };
+        assert!(check_loaded(Loaded::Asq(a, 1000), false).is_ok());
+        let e = check_loaded(Loaded::Asq(a, 1 << 60), true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--input v.txt (1152921504606846976 values): needs about"),
+            "{e}"
+        );
+    }
 }

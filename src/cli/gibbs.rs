@@ -40,8 +40,9 @@ pub struct Args {
 }
 
 /// Runs `gibbs`.
-pub fn run(a: &Args) -> Result<()> {
+pub fn run(a: &Args, force: bool) -> Result<()> {
     let (model, spec) = a.sim.resolve(&a.model, 200)?;
+    super::cost::check_loaded(super::cost::Loaded::Gibbs(a, &spec), force)?;
     let opts = GibbsOptions {
         burn_in: a.burn_in,
         sweeps: a.sweeps,

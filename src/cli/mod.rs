@@ -137,14 +137,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::PhaseDiagram(a)) => phase_diagram::run(&a),
         Some(Command::OptimalWidth(a)) => optimal_width::run(&a),
         Some(Command::Transitions(a)) => transitions::run(&a),
-        Some(Command::Amp(a)) => amp::run(&a),
-        Some(Command::Gibbs(a)) => gibbs::run(&a),
-        Some(Command::Qat(a)) => qat::run(&a),
+        Some(Command::Amp(a)) => amp::run(&a, cli.force),
+        Some(Command::Gibbs(a)) => gibbs::run(&a, cli.force),
+        Some(Command::Qat(a)) => qat::run(&a, cli.force),
         Some(Command::Validate(a)) => validate::run(&a),
         Some(Command::Sgd(a)) => sgd::run_sgd(&a),
         Some(Command::ScalingLaw(a)) => scaling_law::run_scaling_law(&a),
         Some(Command::Shrinkage(a)) => shrinkage::run_shrinkage(&a),
-        Some(Command::Asq(a)) => asq::run(&a),
+        Some(Command::Asq(a)) => asq::run(&a, cli.force),
         Some(Command::SteDynamics(a)) => ste_dynamics::run(&a),
     }
 }

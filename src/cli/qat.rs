@@ -44,7 +44,7 @@ pub struct Args {
 }
 
 /// Runs `qat`.
-pub fn run(a: &Args) -> Result<()> {
+pub fn run(a: &Args, force: bool) -> Result<()> {
     let schedule = match a.schedule.trim() {
         "step" => QatSchedule::Step {
             every: a.decay_every,
@@ -68,6 +68,7 @@ pub fn run(a: &Args) -> Result<()> {
     };
     crate::qat::check(&opts)?;
     let (model, spec) = a.sim.resolve(&a.model, 500)?;
+    super::cost::check_loaded(super::cost::Loaded::Qat(a, &spec), force)?;
     let r = run_qat(&model, &spec, &opts)?;
     if a.sim.json {
         return crate::output::print_json(&r);

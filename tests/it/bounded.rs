@@ -252,3 +252,89 @@ fn sgd_names_the_bad_target_first() {
     bad_input(&["sgd", "--q", "bogus=add"], "'bogus'");
     bad_input(&["sgd", "--quantize", "data"], "needs a level");
 }
+
+/// Data files are budgeted for the passes over them, not only their size: `amp` over a CSV X of
+/// 40 x 20 with 10^12 iterations is refused once the file is parsed (its shape known), before
+/// the first iteration, with the same one line and `--force` as every time refusal; a `.npy`
+/// X is sized from its header alone, before its data is read (here a header of 1000 x 1000
+/// with 8 bytes of data: refused by the budget, and with --force the load reports the
+/// truncation).
+#[test]
+fn data_files_are_budgeted_for_their_passes() {
+    let dir = TempDir::new("bounded-data");
+    let (m, n) = (40, 20);
+    let cell = |i: usize, j: usize| (((i * 31 + j * 17) % 23) as f64 - 11.0) / 11.0;
+    let x_csv = dir.join("x.csv");
+    let rows: Vec<String> = (0..m)
+        .map(|i| {
+            (0..n)
+                .map(|j| cell(i, j).to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    std::fs::write(&x_csv, rows.join("\n")).unwrap();
+    let y_csv = dir.join("y.csv");
+    let ys: Vec<String> = (0..m).map(|i| cell(i, 3).to_string()).collect();
+    std::fs::write(&y_csv, ys.join("\n")).unwrap();
+    let (x, y) = (x_csv.to_str().unwrap(), y_csv.to_str().unwrap());
+    let slow = [
+        "amp",
+        "--x",
+        x,
+        "--y",
+        y,
+        "--max-iter",
+        "1000000000000",
+        "--tol",
+        "0",
+    ];
+    let o = bad_input(&slow, "--max-iter 1000000000000");
+    assert!(
+        o.stderr.contains("--x (M x N = 40 x 20)") && o.stderr.contains("would take"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("pass --force"), "{}", o.stderr);
+    // With --force the budget lets it through: the command's own check of --tol answers.
+    let mut forced = slow.to_vec();
+    forced.push("--force");
+    bad_input(&forced, "--tol must be positive");
+    // The same request within the limit runs.
+    let fine = [
+        "amp",
+        "--x",
+        x,
+        "--y",
+        y,
+        "--max-iter",
+        "20",
+        "--seeds",
+        "1",
+        "--beta",
+        "20",
+    ];
+    let o = run(&fine);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+
+    // A .npy X: the shape from the header, before the data is read.
+    let x_npy = dir.join("x.npy");
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    let mut header =
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1000, 1000), }".to_string();
+    while !(10 + header.len() + 1).is_multiple_of(64) {
+        header.push(' ');
+    }
+    header.push('\n');
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend_from_slice(&1.0f64.to_le_bytes());
+    std::fs::write(&x_npy, bytes).unwrap();
+    let xn = x_npy.to_str().unwrap();
+    let slow = ["amp", "--x", xn, "--y", y, "--max-iter", "100000000"];
+    let o = bad_input(&slow, "--x (M x N = 1000 x 1000)");
+    assert!(o.stderr.contains("would take"), "{}", o.stderr);
+    let mut forced = slow.to_vec();
+    forced.push("--force");
+    bad_input(&forced, "data has 8 bytes");
+}
