@@ -240,10 +240,15 @@ pub fn sgd(front: Front, p: &SgdSpec, q: &QuantizeSpec, threads: usize) -> Cost 
     .for_front(front)
 }
 
-/// Gradient shrinkage (`shrinkage`): the runs of `sgd` for every factor q (twice:
-/// uncompensated and compensated are counted as one setting each q) and every format.
+/// Non-empty names of a list (the experiments skip blank entries).
+fn named(v: &[String]) -> usize {
+    v.iter().filter(|s| !s.trim().is_empty()).count()
+}
+
+/// Gradient shrinkage (`shrinkage`): the runs of `sgd` for every factor q, uncompensated and
+/// compensated, and for every format.
 pub fn shrinkage(front: Front, p: &SgdSpec, s: &ShrinkageSpec, threads: usize) -> Cost {
-    let settings = s.qs.len().max(1) + s.formats.len();
+    let settings = 2 * s.qs.len().max(1) + named(&s.formats);
     crate::budget::sgd_runs(
         format!("{} over {settings} settings", problem_what(front, p)),
         p.d as f64,
@@ -255,14 +260,15 @@ pub fn shrinkage(front: Front, p: &SgdSpec, s: &ShrinkageSpec, threads: usize) -
     .for_front(front)
 }
 
-/// The precision scaling law (`scaling-law`): for each of `sketches` sketches, a sketch of every
-/// size M (M × d each, one per thread at once) and SGD over the `ms × ns` grid for full precision
-/// and every scheme and ε.
+/// The precision scaling law (`scaling-law`): one grid for full precision and one per ε and
+/// scheme; in each, for every sketch size M and each of `sketches` sketches, the M × d sketch
+/// drawn (one per thread at once) and `runs` SGD runs of `max(ns)` steps of `batch` samples of
+/// dimension M (the rotation-invariant grids' exact recursion instead is counted as runs too).
 pub fn scaling_law(front: Front, s: &ScalingLawSpec, threads: usize) -> Cost {
     let m_max = s.ms.iter().copied().max().unwrap_or(0) as f64;
     let m_sum: f64 = s.ms.iter().map(|&m| m as f64).sum();
     let n_max = s.ns.iter().copied().max().unwrap_or(0) as f64;
-    let settings = (s.schemes.len() + 1) as f64 * s.eps.len().max(1) as f64;
+    let settings = 1.0 + s.eps.len() as f64 * named(&s.schemes) as f64;
     let d = s.d as f64;
     let threads = threads.max(1) as f64;
     let list = |v: &[usize]| {
@@ -278,8 +284,9 @@ pub fn scaling_law(front: Front, s: &ScalingLawSpec, threads: usize) -> Cost {
         front.arg("sketches", s.sketches),
         front.arg("runs", s.runs),
     ]);
-    let seconds = s.sketches as f64
-        * (m_sum * d + settings * n_max * s.batch as f64 * m_sum * s.runs.max(1) as f64)
+    let seconds = settings
+        * s.sketches.max(1) as f64
+        * (m_sum * d + n_max * s.batch as f64 * m_sum * s.runs.max(1) as f64)
         * unit::SGD_COORD
         / threads;
     let mem = 8.0 * d + threads * m_max * d * bytes::F64;
@@ -412,5 +419,291 @@ mod tests {
         no_sim.no_sim = true;
         assert_eq!(sgd(Front::Cli, &p, &no_sim, 1).seconds, c.seconds / 8.0);
         assert_eq!(asq(Front::Cli, 1000).bytes, 32_000.0 + bytes::BASE);
+    }
+
+    /// Coordinate-samples of low-precision SGD counted by walking the loops of
+    /// `lowprec::sgd::simulate` (runs, then `1..=steps`, then the batch's samples, then the
+    /// coordinates), one per innermost iteration.
+    fn sgd_work(runs: usize, steps: usize, batch: usize, d: usize) -> f64 {
+        let mut count = 0u64;
+        for _run in 0..runs {
+            for _it in 1..=steps {
+                for _j in 0..batch {
+                    for _i in 0..d {
+                        count += 1;
+                    }
+                }
+            }
+        }
+        count as f64
+    }
+
+    /// The work of a cost on one thread in coordinate-samples.
+    fn coords(c: &Cost) -> f64 {
+        c.seconds / unit::SGD_COORD
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * b.abs()
+    }
+
+    fn problem(d: usize, steps: usize, batch: usize, runs: usize) -> SgdSpec {
+        SgdSpec {
+            d,
+            steps,
+            batch,
+            runs,
+            ..SgdSpec::default()
+        }
+    }
+
+    #[test]
+    fn sgd_cost_is_the_solvers_coordinate_samples() {
+        for (d, steps, batch, runs) in [(3, 5, 1, 1), (7, 4, 3, 2), (16, 9, 2, 5), (1, 1, 1, 1)] {
+            let p = problem(d, steps, batch, runs);
+            let q = QuantizeSpec::default();
+            let c = sgd(Front::Cli, &p, &q, 1);
+            assert!(close(coords(&c), sgd_work(runs, steps, batch, d)), "{p:?}");
+            // Without the simulation: one exact recursion, counted as one run.
+            let no_sim = QuantizeSpec {
+                no_sim: true,
+                ..QuantizeSpec::default()
+            };
+            let c = sgd(Front::Cli, &p, &no_sim, 1);
+            assert!(close(coords(&c), sgd_work(1, steps, batch, d)), "{p:?}");
+            // Runs in flight share the threads: the wall time divides by min(runs, threads).
+            let c4 = sgd(Front::Cli, &p, &q, 4);
+            let at_once = runs.min(4) as f64;
+            assert!(close(
+                coords(&c4) * at_once,
+                sgd_work(runs, steps, batch, d)
+            ));
+            assert_eq!(c4.bytes, at_once * 16.0 * d as f64 * 8.0 + bytes::BASE);
+        }
+    }
+
+    /// `experiments::shrinkage::run` simulates once per factor q uncompensated, once per q
+    /// compensated, and once per non-blank format, each `runs` runs of the problem.
+    #[test]
+    fn shrinkage_cost_counts_every_simulation_the_experiment_runs() {
+        let p = problem(5, 6, 2, 3);
+        for (qs, formats) in [
+            (vec![1.0], vec![]),
+            (
+                vec![1.0, 0.5, 0.25],
+                vec!["e4m3".to_string(), "e5m2".into()],
+            ),
+            (vec![0.5], vec!["bf16".to_string(), " ".into()]),
+        ] {
+            let s = ShrinkageSpec {
+                qs: qs.clone(),
+                formats: formats.clone(),
+                ..ShrinkageSpec::default()
+            };
+            let mut work = 0.0;
+            for _compensate in [false, true] {
+                for _q in &qs {
+                    work += sgd_work(p.runs, p.steps, p.batch, p.d);
+                }
+            }
+            for _f in formats.iter().filter(|f| !f.trim().is_empty()) {
+                work += sgd_work(p.runs, p.steps, p.batch, p.d);
+            }
+            let c = shrinkage(Front::Cli, &p, &s, 1);
+            assert!(
+                close(coords(&c), work),
+                "{qs:?} {formats:?}: {} vs {work}",
+                coords(&c)
+            );
+        }
+    }
+
+    /// `experiments::scaling_law::run` computes one grid for full precision and one per ε and
+    /// non-blank scheme; each grid calls `lowprec::sketch::sketched_risk` per sketch size M,
+    /// which per sketch draws an M × d sketch and runs `runs` SGD runs of `max(ns)` steps of
+    /// `batch` samples of dimension M.
+    #[test]
+    fn scaling_law_cost_counts_every_grid_sketch_and_run() {
+        let base = ScalingLawSpec::default();
+        for (ms, ns, eps, schemes, sketches, runs) in [
+            (vec![4], vec![10], vec![0.1], vec!["add".to_string()], 1, 1),
+            (
+                vec![4, 8, 16],
+                vec![100, 30, 300],
+                vec![0.1, 0.2],
+                vec!["add".to_string(), "mult".into(), "".into()],
+                3,
+                2,
+            ),
+        ] {
+            let s = ScalingLawSpec {
+                d: 64,
+                batch: 2,
+                ms: ms.clone(),
+                ns: ns.clone(),
+                eps: eps.clone(),
+                schemes: schemes.clone(),
+                sketches,
+                runs,
+                ..base.clone()
+            };
+            let grids = 1 + eps.len() * schemes.iter().filter(|x| !x.trim().is_empty()).count();
+            let nmax = *ns.iter().max().unwrap();
+            let mut work = 0.0;
+            for _grid in 0..grids {
+                for &m in &ms {
+                    for _k in 0..sketches {
+                        work += (m * s.d) as f64;
+                        work += sgd_work(runs, nmax, s.batch, m);
+                    }
+                }
+            }
+            let c = scaling_law(Front::Cli, &s, 1);
+            assert!(close(coords(&c), work), "{ms:?}: {} vs {work}", coords(&c));
+        }
+    }
+
+    #[test]
+    fn the_sgd_costs_grow_with_every_size() {
+        let p = problem(100, 50, 4, 3);
+        let q = QuantizeSpec::default();
+        let t = |p: &SgdSpec| sgd(Front::Cli, p, &q, 1).seconds;
+        let m = |p: &SgdSpec| sgd(Front::Cli, p, &q, 1).bytes;
+        for bigger in [
+            problem(101, 50, 4, 3),
+            problem(100, 51, 4, 3),
+            problem(100, 50, 5, 3),
+            problem(100, 50, 4, 4),
+        ] {
+            assert!(t(&bigger) > t(&p), "{bigger:?}");
+        }
+        assert!(m(&problem(101, 50, 4, 3)) > m(&p));
+        let sh = |qs: usize, formats: usize, p: &SgdSpec| {
+            let s = ShrinkageSpec {
+                qs: vec![0.5; qs],
+                formats: vec!["e4m3".to_string(); formats],
+                ..ShrinkageSpec::default()
+            };
+            shrinkage(Front::Cli, p, &s, 1).seconds
+        };
+        assert!(sh(3, 1, &p) > sh(2, 1, &p));
+        assert!(sh(2, 2, &p) > sh(2, 1, &p));
+        assert!(sh(2, 1, &problem(100, 51, 4, 3)) > sh(2, 1, &p));
+        let sl = ScalingLawSpec {
+            d: 64,
+            ms: vec![4, 8],
+            ns: vec![10, 20],
+            eps: vec![0.1],
+            schemes: vec!["add".to_string()],
+            sketches: 2,
+            runs: 2,
+            ..ScalingLawSpec::default()
+        };
+        let cost = |s: &ScalingLawSpec| scaling_law(Front::Cli, s, 1);
+        let base = cost(&sl);
+        for bigger in [
+            ScalingLawSpec {
+                d: 65,
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                ms: vec![4, 9],
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                ms: vec![4, 8, 2],
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                ns: vec![10, 21],
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                eps: vec![0.1, 0.2],
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                schemes: vec!["add".to_string(), "mult".into()],
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                sketches: 3,
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                runs: 3,
+                ..sl.clone()
+            },
+            ScalingLawSpec {
+                batch: sl.batch + 1,
+                ..sl.clone()
+            },
+        ] {
+            assert!(cost(&bigger).seconds > base.seconds, "{bigger:?}");
+        }
+        // Memory: one M_max x d sketch per thread and a vector of d.
+        assert!(
+            cost(&ScalingLawSpec {
+                ms: vec![4, 9],
+                ..sl.clone()
+            })
+            .bytes
+                > base.bytes
+        );
+        assert!(
+            cost(&ScalingLawSpec {
+                d: 65,
+                ..sl.clone()
+            })
+            .bytes
+                > base.bytes
+        );
+    }
+
+    /// The refusals fall exactly at the stated limits: time at one day (86 400 s of 10 ns
+    /// coordinate-samples, 8.64e12 of them on one thread), memory at 80 % of what is available.
+    #[test]
+    fn the_sgd_refusals_fall_exactly_at_the_limits() {
+        let q = QuantizeSpec::default();
+        let plenty = Some(1u64 << 50);
+        // d = 10^6, batch 1, one run: 8 640 000 steps are the day.
+        let at = |steps: usize| sgd(Front::Cli, &problem(1_000_000, steps, 1, 1), &q, 1);
+        assert!(at(8_639_999).check_with(false, plenty).is_ok());
+        let e = at(8_640_001)
+            .check_with(false, plenty)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "--d 1000000 --steps 8640001 --batch 1 --runs 1: would take about 24.0 h"
+            ),
+            "{e}"
+        );
+        assert!(
+            at(8_640_001).check_with(true, plenty).is_ok(),
+            "--force lifts it"
+        );
+        // Memory: 16 vectors of d per run in flight plus the base; 10 GiB available allow
+        // 8 GiB: d = (8 GiB - 64 MiB) / 128 exactly.
+        let avail = Some(10u64 << 30);
+        let d_max = ((8u64 << 30) - (64 << 20)) / 128;
+        let mem = |d: u64| sgd(Front::Cli, &problem(d as usize, 1, 1, 1), &q, 1);
+        assert_eq!(mem(d_max).bytes, (8u64 << 30) as f64);
+        assert!(mem(d_max).check_with(false, avail).is_ok());
+        let e = mem(d_max + 1)
+            .check_with(true, avail)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("of memory"), "{e}");
+        // Shrinkage and the scaling law are refused by the same check at their own counts.
+        let s = ShrinkageSpec {
+            qs: vec![1.0],
+            formats: vec![],
+            ..ShrinkageSpec::default()
+        };
+        // Two simulations (q = 1 uncompensated and compensated): half the steps of sgd's day.
+        let sh = |steps: usize| shrinkage(Front::Cli, &problem(1_000_000, steps, 1, 1), &s, 1);
+        assert!(sh(4_319_999).check_with(false, plenty).is_ok());
+        assert!(sh(4_320_001).check_with(false, plenty).is_err());
     }
 }
