@@ -149,6 +149,7 @@ pub struct RsbState {
     big_q: f64,
     delta1: f64,
     delta0: f64,
+    accuracy: f64,
 }
 
 impl RsbState {
@@ -193,7 +194,27 @@ impl RsbState {
             big_q,
             delta1,
             delta0,
+            accuracy: 0.0,
         })
+    }
+
+    /// The same state, with an accuracy the channel may loosen its quadratures to (a relative
+    /// and absolute tolerance; 0, the default, is full accuracy). An inexact fixed-point
+    /// iteration asks for a fraction of its current residual far from the fixed point.
+    pub fn with_accuracy(self, accuracy: f64) -> Self {
+        RsbState {
+            accuracy: if accuracy.is_finite() && accuracy > 0.0 {
+                accuracy
+            } else {
+                0.0
+            },
+            ..self
+        }
+    }
+
+    /// The accuracy the channel may loosen its quadratures to (0: full accuracy).
+    pub fn accuracy(&self) -> f64 {
+        self.accuracy
     }
 
     /// Samples per weight α.
@@ -341,6 +362,13 @@ pub trait OutputChannel {
     /// `Ψ1_out`, `∂Ψ1_out/∂x`, the loss, the training error and the within-state replicon
     /// factor at a 1RSB state.
     fn rsb_terms(&self, s: &RsbState) -> Option<RsbTerms>;
+
+    /// [`OutputChannel::rsb_conjugates`] and [`OutputChannel::rsb_terms`] together. The default
+    /// calls both; a channel whose conjugates and terms come from the same nested quadrature
+    /// (the sign channel) overrides it to compute that quadrature once.
+    fn rsb_conjugates_and_terms(&self, s: &RsbState) -> Option<(RsbConjugates, RsbTerms)> {
+        Some((self.rsb_conjugates(s)?, self.rsb_terms(s)?))
+    }
 
     /// `log Z_out(y; ω, V) = log E_ξ exp(−β ℓ(y, ω + √V ξ))` at inverse temperature β, for a
     /// student of self-overlap `Q = ‖w‖²/N` (`big_q`; only channels whose loss depends on the

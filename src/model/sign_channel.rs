@@ -147,18 +147,36 @@ struct Local {
     err: f64,
 }
 
+/// `H` on both sides of the kink from one special-function call: `erfcx(|x|/√2)` gives the
+/// smaller tail `H(|x|) = ½ erfcx(|x|/√2) e^{−x²/2}` (≤ ½) with its log, and the larger one is
+/// `1 − H(|x|)` without cancellation. Returns `(ln H(x), ln H(−x), ½ erfcx(x/√2) = H(x) e^{x²/2})`.
+#[inline]
+fn tails(x: f64) -> (f64, f64, f64) {
+    let ax = x.abs();
+    let half_ex = 0.5 * pxfm::f_erfcx(ax * FRAC_1_SQRT_2);
+    let ln_small = -0.5 * ax * ax + half_ex.ln();
+    let small = half_ex * (-0.5 * ax * ax).exp();
+    let ln_large = (-small).ln_1p();
+    if x >= 0.0 {
+        (ln_small, ln_large, half_ex)
+    } else {
+        // ½ erfcx(x/√2) = (1 − H(|x|)) e^{x²/2}: ∞ past x ≈ −37.7, where M = 0 (as before).
+        (ln_large, ln_small, (1.0 - small) * (0.5 * x * x).exp())
+    }
+}
+
 /// `log Z_out`, the ratio `M`, `M − x` and the error probability at `x`.
 fn local(beta: f64, x: f64) -> Local {
+    let (lh, lh_minus, half_ex) = tails(x);
     if beta == f64::INFINITY {
         // Version space: Z_out = H(x), M = φ/H = √(2/π)/erfcx(x/√2).
-        let ex = pxfm::f_erfcx(x * FRAC_1_SQRT_2);
-        let mills = if ex.is_finite() {
-            2.0 * INV_SQRT_2PI / ex
+        let mills = if half_ex.is_finite() {
+            INV_SQRT_2PI / half_ex
         } else {
             0.0
         };
         return Local {
-            log_z: log_h(x),
+            log_z: lh,
             mills,
             gap: mills_gap(x, mills, 0.0),
             err: 0.0,
@@ -167,7 +185,6 @@ fn local(beta: f64, x: f64) -> Local {
     // ε = e^{−β}; 1 − ε = −expm1(−β).
     let one_m_eps = -(-beta).exp_m1();
     let ln_1me = one_m_eps.ln();
-    let lh = log_h(x);
     // log Z = logaddexp(−β, ln(1 − ε) + ln H).
     let (a, b) = (-beta, ln_1me + lh);
     let log_z = if a > b {
@@ -176,15 +193,14 @@ fn local(beta: f64, x: f64) -> Local {
         b + (a - b).exp().ln_1p()
     };
     // M = (1 − ε)/(√(2π)(ε e^{x²/2} + (1 − ε) ½ erfcx(x/√2))); ε e^{x²/2} = e^{x²/2 − β}.
-    let ex = pxfm::f_erfcx(x * FRAC_1_SQRT_2);
-    let denom = (0.5 * x * x - beta).exp() + one_m_eps * 0.5 * ex;
+    let denom = (0.5 * x * x - beta).exp() + one_m_eps * half_ex;
     let mills = if denom.is_finite() {
         one_m_eps * INV_SQRT_2PI / denom
     } else {
         0.0
     };
     // err = ε H(−x)/Z_out = exp(−β + ln H(−x) − log Z).
-    let err = (-beta + log_h(-x) - log_z).exp();
+    let err = (-beta + lh_minus - log_z).exp();
     Local {
         log_z,
         mills,
@@ -255,6 +271,15 @@ const INNER: Tolerance = Tolerance {
     rel: 1e-12,
     max_intervals: 2000,
 };
+
+/// `tol` loosened to `accuracy` (a no-op at 0, full accuracy).
+fn loosen(tol: Tolerance, accuracy: f64) -> Tolerance {
+    Tolerance {
+        abs: tol.abs.max(accuracy),
+        rel: tol.rel.max(accuracy),
+        ..tol
+    }
+}
 
 /// The teacher's side at overlaps `(m, q)`: `γ = m/√(ρq − m²)` (±∞ at perfect alignment) and
 /// the prefactor `√(q/(ρq − m²))` of `m̂` (`None` outside `m² ≤ ρq`).
@@ -471,7 +496,17 @@ struct InnerAv {
 impl SignChannel {
     /// `W = ∫Du Z_out(x(u))^x` and the tilted averages `⟪·⟫`, with
     /// `x(u) = (c − √Δ0 u)/√Δ1`, `c = θ − ω0`.
-    fn inner(&self, beta: f64, xp: f64, c: f64, d0: f64, d1: f64, ok: &mut bool) -> InnerAv {
+    #[allow(clippy::too_many_arguments)]
+    fn inner(
+        &self,
+        beta: f64,
+        xp: f64,
+        c: f64,
+        d0: f64,
+        d1: f64,
+        tol: Tolerance,
+        ok: &mut bool,
+    ) -> InnerAv {
         let (s0, s1) = (d0.sqrt(), d1.sqrt());
         let x_of = |u: f64| (c - s0 * u) / s1;
         // The integrand's log, −u²/2 + x log Z, is largest somewhere in [−T_MAX, max(T_MAX,
@@ -513,7 +548,7 @@ impl SignChannel {
                 ]
             },
             &pts,
-            INNER,
+            tol,
         );
         *ok &= r.converged;
         let i0 = r.value[0];
@@ -547,12 +582,13 @@ impl SignChannel {
             features.push(f);
         }
         let pts = breakpoints(&features);
+        let (outer, inner) = (loosen(OUTER, s.accuracy()), loosen(INNER, s.accuracy()));
         let mut ok = true;
         let r = integrate(
             |t| {
                 let w = npdf(t);
                 let tw = w * te.weight(t);
-                let av = self.inner(beta, xp, theta - sq * t, d0, d1, &mut ok);
+                let av = self.inner(beta, xp, theta - sq * t, d0, d1, inner, &mut ok);
                 [
                     tw * av.log_w,
                     tw * av.m1 * av.m1,
@@ -566,13 +602,13 @@ impl SignChannel {
                 ]
             },
             &pts,
-            OUTER,
+            outer,
         );
         let mut v = r.value;
         if let Some(g) = te.gamma {
             if g.is_infinite() {
                 let mut ok2 = true;
-                v[5] = npdf(0.0) * self.inner(beta, xp, theta, d0, d1, &mut ok2).m1;
+                v[5] = npdf(0.0) * self.inner(beta, xp, theta, d0, d1, inner, &mut ok2).m1;
             }
         }
         v.iter().all(|x| x.is_finite()).then_some((v, te))
@@ -582,6 +618,87 @@ impl SignChannel {
     /// (`Δ0 = 0`, where `V = Δ1`) or a Gaussian convolution (`x = 1`, where `V = Δ0 + Δ1`).
     fn rs_reduction(s: &RsbState) -> Option<RsState> {
         RsState::new(s.alpha(), s.beta(), s.rho(), s.m(), s.q0(), s.big_q())
+    }
+
+    /// `Δ0 = 0`: the inner integral is trivial and everything is RS at `(m, q0, Q)`, with
+    /// `q̂1 = q̂0`, `Â = a`, and `Ψ1 = Ψ_RS` at any x (so `∂Ψ1/∂x = 0`).
+    fn rsb_collapsed(&self, s: &RsbState) -> Option<(RsbConjugates, RsbTerms)> {
+        let rs = Self::rs_reduction(s)?;
+        let c = self.rs_conjugates(&rs)?;
+        let t = self.rs_terms(&rs)?;
+        Some((
+            RsbConjugates {
+                a_hat: c.a,
+                m_hat: c.m_hat,
+                q0_hat: c.q_hat,
+                q1_hat: c.q_hat,
+            },
+            RsbTerms {
+                psi: t.psi,
+                dpsi_dx: 0.0,
+                loss: t.loss,
+                train_error: t.train_error,
+                replicon: t.replicon,
+            },
+        ))
+    }
+
+    /// The 1RSB conjugates (`Δ0 > 0`) from the nested integrals `iv` of [`Self::rsb_integrals`].
+    fn rsb_conjugates_from(&self, s: &RsbState, iv: &([f64; 9], Teacher)) -> Option<RsbConjugates> {
+        let alpha = s.alpha();
+        let (v, te) = iv;
+        let d1 = s.delta1();
+        let mut a_hat = alpha * v[3] / d1;
+        if self.margin != 0.0 {
+            a_hat += alpha * self.margin * v[4] / (s.big_q() * d1).sqrt();
+        }
+        let q1_hat = alpha * v[2] / d1;
+        if s.x() == 1.0 {
+            // x = 1: the inner average is the Gaussian convolution Z_out(ω0, Δ0 + Δ1), so m̂ and
+            // q̂0 are RS's at (m, q0, Q); Â and q̂1 need the inner average.
+            let c = self.rs_conjugates(&Self::rs_reduction(s)?)?;
+            return Some(RsbConjugates {
+                a_hat,
+                m_hat: c.m_hat,
+                q0_hat: c.q_hat,
+                q1_hat,
+            });
+        }
+        let m_hat = if self.informative() {
+            2.0 * alpha * (1.0 - 2.0 * self.flip) * te.pref * v[5] / d1.sqrt()
+        } else {
+            0.0
+        };
+        let c = RsbConjugates {
+            a_hat,
+            m_hat,
+            q0_hat: alpha * v[1] / d1,
+            q1_hat,
+        };
+        [c.a_hat, c.m_hat, c.q0_hat, c.q1_hat]
+            .iter()
+            .all(|x| x.is_finite())
+            .then_some(c)
+    }
+
+    /// The 1RSB terms (`Δ0 > 0`) from the nested integrals `iv` of [`Self::rsb_integrals`].
+    fn rsb_terms_from(&self, s: &RsbState, iv: &([f64; 9], Teacher)) -> Option<RsbTerms> {
+        let xp = s.x();
+        let v = &iv.0;
+        let d1 = s.delta1();
+        let psi = if xp == 1.0 {
+            // Exact at x = 1: the inner average is Z_out(ω0, Δ0 + Δ1).
+            self.rs_terms(&Self::rs_reduction(s)?)?.psi
+        } else {
+            v[0] / xp
+        };
+        Some(RsbTerms {
+            psi,
+            dpsi_dx: -v[0] / (xp * xp) + v[6] / xp,
+            loss: v[7],
+            train_error: v[7],
+            replicon: v[8] / (d1 * d1),
+        })
     }
 }
 
@@ -621,87 +738,31 @@ impl OutputChannel for SignChannel {
     }
 
     fn rsb_conjugates(&self, s: &RsbState) -> Option<RsbConjugates> {
-        let alpha = s.alpha();
-        if s.delta0() == 0.0 || s.x() == 1.0 {
-            // Δ0 = 0: the inner integral is trivial; x = 1: it is the Gaussian convolution
-            // Z_out(ω0, Δ0 + Δ1). Both reduce exactly to RS at (m, q0, Q); at Δ0 = 0 also
-            // q̂1 = q̂0 and Â = a.
-            let rs = Self::rs_reduction(s)?;
-            let c = self.rs_conjugates(&rs)?;
-            if s.delta0() == 0.0 {
-                return Some(RsbConjugates {
-                    a_hat: c.a,
-                    m_hat: c.m_hat,
-                    q0_hat: c.q_hat,
-                    q1_hat: c.q_hat,
-                });
-            }
-            // x = 1 with Δ0 > 0: m̂ and q̂0 are RS's; Â and q̂1 need the inner average.
-            let (v, _) = self.rsb_integrals(s)?;
-            let d1 = s.delta1();
-            let mut a_hat = alpha * v[3] / d1;
-            if self.margin != 0.0 {
-                a_hat += alpha * self.margin * v[4] / (s.big_q() * d1).sqrt();
-            }
-            return Some(RsbConjugates {
-                a_hat,
-                m_hat: c.m_hat,
-                q0_hat: c.q_hat,
-                q1_hat: alpha * v[2] / d1,
-            });
+        if s.delta0() == 0.0 {
+            return Self::rsb_collapsed(self, s).map(|c| c.0);
         }
-        let (v, te) = self.rsb_integrals(s)?;
-        let d1 = s.delta1();
-        let mut a_hat = alpha * v[3] / d1;
-        if self.margin != 0.0 {
-            a_hat += alpha * self.margin * v[4] / (s.big_q() * d1).sqrt();
-        }
-        let m_hat = if self.informative() {
-            2.0 * alpha * (1.0 - 2.0 * self.flip) * te.pref * v[5] / d1.sqrt()
-        } else {
-            0.0
-        };
-        let c = RsbConjugates {
-            a_hat,
-            m_hat,
-            q0_hat: alpha * v[1] / d1,
-            q1_hat: alpha * v[2] / d1,
-        };
-        [c.a_hat, c.m_hat, c.q0_hat, c.q1_hat]
-            .iter()
-            .all(|x| x.is_finite())
-            .then_some(c)
+        let iv = self.rsb_integrals(s)?;
+        self.rsb_conjugates_from(s, &iv)
     }
 
     fn rsb_terms(&self, s: &RsbState) -> Option<RsbTerms> {
-        let xp = s.x();
         if s.delta0() == 0.0 {
-            let rs = Self::rs_reduction(s)?;
-            let t = self.rs_terms(&rs)?;
-            // Ψ1 = Ψ_RS at any x, so ∂Ψ1/∂x = 0.
-            return Some(RsbTerms {
-                psi: t.psi,
-                dpsi_dx: 0.0,
-                loss: t.loss,
-                train_error: t.train_error,
-                replicon: t.replicon,
-            });
+            return Self::rsb_collapsed(self, s).map(|c| c.1);
         }
-        let (v, _) = self.rsb_integrals(s)?;
-        let d1 = s.delta1();
-        let psi = if xp == 1.0 {
-            // Exact at x = 1: the inner average is Z_out(ω0, Δ0 + Δ1).
-            self.rs_terms(&Self::rs_reduction(s)?)?.psi
-        } else {
-            v[0] / xp
-        };
-        Some(RsbTerms {
-            psi,
-            dpsi_dx: -v[0] / (xp * xp) + v[6] / xp,
-            loss: v[7],
-            train_error: v[7],
-            replicon: v[8] / (d1 * d1),
-        })
+        let iv = self.rsb_integrals(s)?;
+        self.rsb_terms_from(s, &iv)
+    }
+
+    fn rsb_conjugates_and_terms(&self, s: &RsbState) -> Option<(RsbConjugates, RsbTerms)> {
+        if s.delta0() == 0.0 {
+            return Self::rsb_collapsed(self, s);
+        }
+        // One nested quadrature for both.
+        let iv = self.rsb_integrals(s)?;
+        Some((
+            self.rsb_conjugates_from(s, &iv)?,
+            self.rsb_terms_from(s, &iv)?,
+        ))
     }
 
     fn log_z_out(&self, beta: f64, y: f64, omega: f64, v: f64, big_q: f64) -> Option<f64> {

@@ -99,11 +99,26 @@ pub struct Energetic {
 /// `E0 = ρ − 2m + q0 + σ² > 0` for the Gaussian channel).
 pub fn energetic(model: &Model, x: f64, m: f64, q0: f64, q1: f64, big_q: f64) -> Option<Energetic> {
     let state = RsbState::new(model.alpha, model.beta, model.rho(), x, m, q0, q1, big_q)?;
-    Some(Energetic {
-        state,
-        hat: model.channel.rsb_conjugates(&state)?,
-        terms: model.channel.rsb_terms(&state)?,
-    })
+    let (hat, terms) = model.channel.rsb_conjugates_and_terms(&state)?;
+    Some(Energetic { state, hat, terms })
+}
+
+/// The conjugates alone at the state `(m, q0, q1, Q)` at `x` (what the 1RSB map needs), or
+/// `None` outside the physical domain (as [`energetic`]). `accuracy` (0: full) lets a channel
+/// that integrates numerically loosen its quadratures ([`RsbState::with_accuracy`]).
+#[allow(clippy::too_many_arguments)]
+pub fn conjugates_at(
+    model: &Model,
+    x: f64,
+    m: f64,
+    q0: f64,
+    q1: f64,
+    big_q: f64,
+    accuracy: f64,
+) -> Option<Conjugates> {
+    let state = RsbState::new(model.alpha, model.beta, model.rho(), x, m, q0, q1, big_q)?
+        .with_accuracy(accuracy);
+    model.channel.rsb_conjugates(&state)
 }
 
 /// The saddle-point conjugates of THEORY.md §4 at a state (from the output channel).

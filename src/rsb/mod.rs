@@ -359,8 +359,19 @@ fn check(model: &Model) -> Result<()> {
 
 /// One application of the 1RSB map at `x`, state `(m, q0, q1, Q)`.
 pub fn map(model: &Model, x: f64, state: &[f64], quad: QuadOptions) -> Option<[f64; 4]> {
-    let en = channel::energetic(model, x, state[0], state[1], state[2], state[3])?;
-    let c = channel::conjugates(model, &en);
+    map_to(model, x, state, quad, 0.0)
+}
+
+/// [`map`] with the output channel's quadratures loosened to `accuracy` (0: full accuracy). The
+/// map needs only the channel's conjugates, not its terms.
+fn map_to(
+    model: &Model,
+    x: f64,
+    state: &[f64],
+    quad: QuadOptions,
+    accuracy: f64,
+) -> Option<[f64; 4]> {
+    let c = channel::conjugates_at(model, x, state[0], state[1], state[2], state[3], accuracy)?;
     let av = channel::averages_lean(model, &c, x, quad)?;
     Some([av.m, av.q0, av.q1, av.big_q])
 }
@@ -426,7 +437,7 @@ fn run_at_x(
     // accurate to a fraction of the current residual; near convergence it runs at full accuracy.
     let run = |from: &[f64], inexact: bool, fp: Options, known: &[[f64; 4]]| {
         iterate_inexact(
-            |s, acc| map(model, x, s, loosened(opts.quad, acc)).map(|v| v.to_vec()),
+            |s, acc| map_to(model, x, s, loosened(opts.quad, acc), acc).map(|v| v.to_vec()),
             from,
             fp,
             inexact.then_some(INEXACT),
