@@ -15,6 +15,7 @@
 
 use crate::support::cli;
 use crate::support::nishimori::Nishimori;
+use crate::support::temp::TempDir;
 use nalgebra::DVector;
 use quantreplica::continuation::arclength::{follow, Options};
 use quantreplica::continuation::branches::{diagram, fixed_points, BranchOptions};
@@ -384,6 +385,53 @@ fn near_the_cusp_transitions_finds_the_folds_the_grid_misses() {
         "{sp:?} vs {want:?}"
     );
     assert_eq!(c["first_order"].as_array().unwrap().len(), 1);
+}
+
+/// The phase diagram's spinodals are the same folds (issue 13, item 1: "`transitions` and the
+/// phase diagrams report spinodals as folds to 1e-8"): a row at σ² = 0.1 on the Bayes-optimal
+/// line (β = 10) over the 6.6e-4 window, against the independent reduction to 1e-8, with its
+/// first-order point inside the window.
+#[test]
+fn phase_diagram_spinodals_are_the_folds_to_1e8() {
+    let nb = Nishimori::new(&[-1.0, 1.0], 600);
+    let want = nb.folds(0.1, 0.05, 100.0);
+    let dir = TempDir::new("branches-pd");
+    let stem = dir.join("pd");
+    let v = run(&[
+        "phase-diagram",
+        "--json",
+        "--x-axis",
+        "alpha=0.66:0.69:31",
+        "--y-axis",
+        "noise=0.1",
+        "--teacher",
+        "binary",
+        "--bits",
+        "1",
+        "--width",
+        "1",
+        "--beta",
+        "10",
+        "--out",
+        stem.to_str().unwrap(),
+    ]);
+    let xs = |key: &str| -> Vec<f64> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[0].as_f64().unwrap())
+            .collect()
+    };
+    let sp = xs("spinodals");
+    assert_eq!(sp.len(), 2, "{sp:?}");
+    assert!(
+        (sp[0] - want[1].1).abs() < 1e-8 && (sp[1] - want[0].1).abs() < 1e-8,
+        "{sp:?} vs {want:?}"
+    );
+    let tr = xs("equilibrium_transitions");
+    assert_eq!(tr.len(), 1, "{tr:?}");
+    assert!(sp[0] < tr[0] && tr[0] < sp[1], "{sp:?} {tr:?}");
 }
 
 #[test]
