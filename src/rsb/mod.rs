@@ -32,6 +32,7 @@
 
 pub mod channel;
 pub mod follow;
+pub mod frozen;
 
 pub use channel::{Averages, Conjugates, Energetic, InnerRange, Params, QuadOptions};
 

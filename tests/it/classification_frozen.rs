@@ -3,10 +3,19 @@
 //! output term reduces to the RS one at the outer overlap: `Ψ1_out(x; m, q0, Q, Q) =
 //! Ψ_RS(m, q0, Q)/x`, so `∂_xΨ1 = −Ψ_RS/x²` and the output part of the complexity
 //! `−x²∂_x(αΨ1)` is `αΨ_RS` at every x. Checked on the channel's own nested integrals (their
-//! `Δ1 → 0` limit at β = ∞ and at a large finite β), against its RS term.
+//! `Δ1 → 0` limit at β = ∞ and at a large finite β), against its RS term. The student half
+//! (the nested student average at `q̂1 − q̂0 → ∞` against the tempered RS student), the frozen
+//! branch through `rsb::frozen` (its complexity against finite differences of φ1 in x, equal to
+//! the RS entropy at x = 1) and its zero at the Krauth–Mézard capacity.
 
 use quantreplica::model::channel::{RsState, RsbState};
-use quantreplica::model::{Labels, OutputChannel, SignChannel};
+use quantreplica::model::{
+    Channel, Labels, LevelSet, Model, OutputChannel, SignChannel, Student, TeacherPrior,
+};
+use quantreplica::optimize::brent_root;
+use quantreplica::rs::SolverOptions;
+use quantreplica::rsb::channel::{averages, Conjugates, QuadOptions};
+use quantreplica::rsb::frozen::frozen_at;
 
 fn rs_psi(ch: &SignChannel, alpha: f64, beta: f64, rho: f64, m: f64, q: f64, big_q: f64) -> f64 {
     ch.rs_terms(&RsState::new(alpha, beta, rho, m, q, big_q).unwrap())
@@ -60,4 +69,145 @@ fn frozen_1rsb_output_term_is_the_rs_term_over_x() {
             );
         }
     }
+}
+
+// --- The student half and the frozen branch through the solver (rsb::frozen) ---
+
+fn pm1_model(alpha: f64, ch: SignChannel, beta: f64) -> Model {
+    Model::with_channel(
+        alpha,
+        Channel::Sign(ch),
+        beta,
+        0.0,
+        Student::Discrete(LevelSet::uniform(1, 1.0).unwrap()),
+        TeacherPrior::binary(1.0).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Composite Simpson of `f` over `[-L, L]` against the standard normal density.
+fn gauss_avg(f: impl Fn(f64) -> f64) -> f64 {
+    let (l, n) = (12.0, 6000);
+    let h = 2.0 * l / n as f64;
+    let mut s = 0.0;
+    for i in 0..=n {
+        let z = -l + h * i as f64;
+        let w = if i == 0 || i == n {
+            1.0
+        } else if i % 2 == 1 {
+            4.0
+        } else {
+            2.0
+        };
+        s += w * f(z) * (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    }
+    s * h / 3.0
+}
+
+#[test]
+fn frozen_1rsb_student_term_is_the_tempered_rs_student_over_x() {
+    // The student half of the frozen reduction (docs/classification.md §6): with
+    // g² = q̂1 − q̂0 → ∞ and â = Â − x g² fixed, the library's nested 1RSB student average
+    // (1/x) E log E_{z1} Z^x tends to the RS student at field x H0 = x(m̂ w0 + √q̂0 z) and
+    // quadratic coefficient x â, over x; its overlaps tend to q1 = Q (one configuration per
+    // state) and q0 = E tanh²(x H0). Reference for ±1 levels and a ±1 teacher: Simpson over z
+    // of log 2cosh and tanh (s² = 1, so the quadratic term is the constant −x â/2).
+    let model = pm1_model(0.7, SignChannel::teacher(), 5.0);
+    let (m_hat, q0_hat, a_small): (f64, f64, f64) = (0.4, 0.9, 0.3);
+    for x in [0.3, 0.5, 0.8] {
+        let h0 = |w0: f64, z: f64| m_hat * w0 + q0_hat.sqrt() * z;
+        let over_w0 = |f: &dyn Fn(f64, f64) -> f64| {
+            0.5 * (gauss_avg(|z| f(1.0, z)) + gauss_avg(|z| f(-1.0, z)))
+        };
+        let log_ref = -x * a_small / 2.0
+            + over_w0(&|w0, z| {
+                let u = x * h0(w0, z);
+                u.abs() + (-2.0 * u.abs()).exp().ln_1p()
+            });
+        let q0_ref = over_w0(&|w0, z| (x * h0(w0, z)).tanh().powi(2));
+        let m_ref = over_w0(&|w0, z| w0 * (x * h0(w0, z)).tanh());
+        for g in [20.0, 40.0] {
+            let c = Conjugates {
+                a_hat: a_small + x * g * g,
+                m_hat,
+                q0_hat,
+                q1_hat: q0_hat + g * g,
+            };
+            let av = averages(&model, &c, x, QuadOptions::default()).unwrap();
+            eprintln!(
+                "x {x} g {g}: log_w/x {:.12} vs {:.12}, q0 {:.12} vs {:.12}, m {:.12} vs {:.12}, Q - q1 {:.1e}",
+                av.log_w / x,
+                log_ref / x,
+                av.q0,
+                q0_ref,
+                av.m,
+                m_ref,
+                av.big_q - av.q1
+            );
+            assert!(av.accurate);
+            assert!((av.log_w / x - log_ref / x).abs() < 1e-8, "x {x} g {g}");
+            assert!((av.q0 - q0_ref).abs() < 1e-8, "x {x} g {g}");
+            assert!((av.m - m_ref).abs() < 1e-8, "x {x} g {g}");
+            assert!((av.big_q - 1.0).abs() < 1e-12 && av.big_q - av.q1 < 1e-8);
+        }
+    }
+}
+
+#[test]
+fn frozen_complexity_is_minus_x2_dphi1_dx_and_the_rs_entropy_at_x_one() {
+    // Σ(x) from the tempered model's entropy against −x² ∂φ1/∂x by central differences of the
+    // frozen φ1(x) = φ_RS(βx)/x; at x = 1 it is the RS entropy of the model itself.
+    let opts = SolverOptions::default();
+    for (model, label) in [
+        (pm1_model(0.7, SignChannel::storage(0.0), 5.0), "storage"),
+        (pm1_model(1.0, SignChannel::teacher(), 3.0), "teacher"),
+    ] {
+        for x in [0.4, 0.7] {
+            let f = frozen_at(&model, x, &opts).unwrap();
+            assert!(f.converged);
+            let h = 1e-4;
+            let phi = |x: f64| frozen_at(&model, x, &opts).unwrap().free_entropy;
+            let fd = -x * x * (phi(x + h) - phi(x - h)) / (2.0 * h);
+            eprintln!(
+                "{label} x {x}: complexity {:.9} vs -x^2 dphi1/dx {fd:.9}",
+                f.complexity
+            );
+            assert!((f.complexity - fd).abs() < 1e-6, "{label} x {x}");
+            // One configuration per state: q1 = Q.
+            assert!((f.tempered.big_q - 1.0).abs() < 1e-12);
+        }
+        let one = frozen_at(&model, 1.0, &opts).unwrap();
+        let rs = quantreplica::rs::solve(&model, &opts).equilibrium;
+        assert!(
+            (one.complexity - rs.entropy.unwrap()).abs() < 1e-12,
+            "{label}"
+        );
+        assert!(
+            (one.free_entropy - rs.free_entropy.unwrap()).abs() < 1e-12,
+            "{label}"
+        );
+    }
+}
+
+#[test]
+fn frozen_complexity_vanishes_at_the_krauth_mezard_capacity() {
+    // ±1 storage at β = ∞: the frozen state's complexity at x = 1 (the RS entropy) vanishes at
+    // 0.833078599 (Krauth & Mézard 1989; digits Ding & Sun 2019), and it does not depend on x.
+    let opts = SolverOptions::default();
+    let sigma = |a: f64, x: f64| {
+        frozen_at(
+            &pm1_model(a, SignChannel::storage(0.0), f64::INFINITY),
+            x,
+            &opts,
+        )
+        .unwrap()
+        .complexity
+    };
+    let root = brent_root(|a| sigma(a, 1.0), 0.80, 0.86, 1e-10).unwrap();
+    eprintln!("frozen complexity zero: {root:.9} (Krauth-Mezard 0.833078599)");
+    assert!((root - 0.833_078_599).abs() < 5e-6, "{root}");
+    for x in [0.3, 0.6] {
+        assert!((sigma(0.7, x) - sigma(0.7, 1.0)).abs() < 1e-12);
+    }
+    assert!(sigma(0.7, 1.0) > 0.0 && sigma(0.9, 1.0) < 0.0);
 }

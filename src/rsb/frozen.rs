@@ -1,0 +1,91 @@
+//! The frozen 1RSB (`q1 = Q`) of a channel whose energy is scale-free (the sign channel), with
+//! a discrete student: every state is a single configuration (`docs/classification.md` §6).
+//!
+//! At `Δ1 = Q − q1 = 0` the nested 1RSB terms reduce to RS ones at a *tempered* model:
+//! - output side: `(ε + (1 − ε)Θ)^x = Θ + ε^x (1 − Θ)`, so the inner average `∫Du Z_out^x` is
+//!   `Z_out` at inverse temperature `βx`: `Ψ1_out = Ψ_RS(m, q0, Q; βx)/x`;
+//! - student side: with `g² = q̂1 − q̂0 → ∞` and `â = Â − x g²` finite,
+//!   `E_{z1} Z^x → Σ_s π(s)^x e^{−x(â + λ)s²/2 + x H0 s}` (the states do not overlap), the RS
+//!   student at field `x H0`, quadratic coefficient `x(â + λ)` and level weights `π^x`.
+//!
+//! With `m̂' = x m̂`, `q̂' = x² q̂0`, `a' = x â`, φ1 is the RS free entropy of the model at
+//! `(βx, ridge xλ, weights π^x)`, divided by x, at `(m, q0, Q)`: the frozen branch is that RS
+//! solution. Its complexity `Σ(x) = −x² ∂_x φ1 = φ' − x ∂_x φ'` is, since
+//! `∂_x φ' = −β e' − λ Q'/2` for the counting measure, the tempered model's entropy measured
+//! without the ridge prior, `s' + λ'Q'/2`: at β = ∞ it is `s_RS` for every x (Krauth–Mézard), at
+//! finite β the RS entropy at `βx` (the random-energy-model picture, `x* = β_K/β`).
+
+use crate::error::{Error, Result};
+use crate::model::{Model, OutputChannel, Student};
+use crate::rs::{self, RsSolution, SolverOptions};
+
+/// The frozen 1RSB state at one Parisi parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frozen {
+    /// Parisi parameter.
+    pub x: f64,
+    /// φ1 = φ_RS(tempered)/x.
+    pub free_entropy: f64,
+    /// `Σ(x) = −x² ∂φ1/∂x`.
+    pub complexity: f64,
+    /// The tempered model's RS solution: `m`, `q0 = q`, `q1 = Q = Q`.
+    pub tempered: RsSolution,
+    /// Whether the tempered RS solve converged.
+    pub converged: bool,
+}
+
+/// The RS model whose solution is the frozen 1RSB branch at `x`: inverse temperature `βx`,
+/// ridge `xλ`. Refused: channels whose ridge is an energy term (the reduction needs a
+/// scale-free energy), continuous students, level weights (`π^x` is not implemented), and
+/// `x ∉ (0, 1]`.
+pub fn tempered_model(model: &Model, x: f64) -> Result<Model> {
+    if !(x > 0.0 && x <= 1.0) {
+        return Err(Error::input(format!(
+            "the Parisi parameter x must be in (0, 1], got {x}"
+        )));
+    }
+    if !model.channel.ridge_in_prior() {
+        return Err(Error::input(
+            "the frozen 1RSB reduction needs a scale-free energy (the sign channel)",
+        ));
+    }
+    match &model.student {
+        Student::Discrete(l) if l.is_counting() => {}
+        Student::Discrete(_) => {
+            return Err(Error::input(
+                "the frozen 1RSB with level weights (weights pi^x) is not implemented",
+            ))
+        }
+        Student::Continuous => return Err(Error::input(
+            "the frozen 1RSB needs a discrete level set: a continuous student has no frozen states",
+        )),
+    }
+    Model::with_channel(
+        model.alpha,
+        model.channel.clone(),
+        model.beta * x,
+        model.ridge * x,
+        model.student.clone(),
+        model.teacher.clone(),
+    )
+}
+
+/// The frozen 1RSB branch at `x` (module docs).
+pub fn frozen_at(model: &Model, x: f64, opts: &SolverOptions) -> Result<Frozen> {
+    let tempered = tempered_model(model, x)?;
+    let r = rs::solve(&tempered, opts);
+    let s = r.equilibrium;
+    let (Some(phi), Some(entropy)) = (s.free_entropy, s.entropy) else {
+        return Err(Error::Numerics(format!(
+            "the tempered RS solution at x = {x} has no free entropy"
+        )));
+    };
+    let complexity = tempered.entropy_without_ridge_prior(entropy, s.big_q);
+    Ok(Frozen {
+        x,
+        free_entropy: phi / x,
+        complexity,
+        tempered: s,
+        converged: r.converged,
+    })
+}
