@@ -126,15 +126,29 @@ def test_renamed_keywords_keep_their_old_names():
     assert old.to_dict() == qr.rsb(parisi_x=0.4, bits=2, width=2.5, beta=8.0).to_dict()
 
     kw = dict(d=10, steps=20, runs=2, quantize="data", eps=0.01)
-    with pytest.warns(DeprecationWarning, match="noise= is deprecated, use quantizer="):
-        old = qr.sgd(noise="add", **kw)
-    assert old.to_dict() == qr.sgd(quantizer="add", **kw).to_dict()
-    assert old.targets.data == "add:0.01"
+    # noise= was sgd's quantizer; it is now the label noise, as every command's --noise.
+    with pytest.raises(ValueError, match="noise='add': noise= is the label-noise variance"):
+        qr.sgd(noise="add", **kw)
+    for func in (qr.sgd, qr.shrinkage):
+        small = dict(d=10, steps=20, runs=2)
+        with pytest.warns(DeprecationWarning, match="sigma2= is deprecated, use noise="):
+            old = func(sigma2=0.3, **small)
+        with pytest.warns(DeprecationWarning, match="step= is deprecated, use lr="):
+            old_step = func(step=0.05, **small)
+        assert old.to_dict() == func(noise=0.3, **small).to_dict()
+        assert old_step.to_dict() == func(lr=0.05, **small).to_dict()
+        assert old.to_dict() != func(**small).to_dict()
+        with pytest.raises(TypeError, match="both lr= and its old name step="):
+            func(step=0.05, lr=0.2, **small)
+    law = dict(d=32, ms=[8, 16], ns=[20, 40], sketches=1, runs=1)
+    with pytest.warns(DeprecationWarning, match="sigma2= is deprecated, use noise="):
+        old = qr.scaling_law(sigma2=0.3, **law)
+    assert repr(old.to_dict()) == repr(qr.scaling_law(noise=0.3, **law).to_dict())  # NaN stderr
 
     # The new names raise no warning.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        qr.sgd(quantizer="add", **kw)
+        qr.sgd(quantizer="add", noise=0.2, lr=0.05, **kw)
 
 
 def test_phase_diagram_axis_errors_name_the_axis():

@@ -26,7 +26,7 @@ def test_sgd_equals_the_cli():
     r2 = qr.sgd(**SMALL, quantize=["data", "labels"], quantizer="e4m3", rounding="stochastic",
                 q={"grads": "add:0.001"}, shrink_q=0.5, grad_noise=0.01, compensate=True,
                 schedule="inverse:50", iterate="tail", seed=7)
-    js2 = cli_json("sgd", *SMALL_FLAGS, "--quantize", "data,labels", "--noise", "e4m3",
+    js2 = cli_json("sgd", *SMALL_FLAGS, "--quantize", "data,labels", "--quantizer", "e4m3",
                    "--rounding", "stochastic", "--q", "grads=add:0.001", "--shrink-q", 0.5,
                    "--grad-noise", 0.01, "--compensate", "--schedule", "inverse:50",
                    "--iterate", "tail", "--seed", 7)
@@ -35,7 +35,7 @@ def test_sgd_equals_the_cli():
                 no_sim=True)
     assert r3.excess_risk is None
     assert_same(r3.to_dict(), cli_json("sgd", "--d", 30, "--a", 2.0, "--wstar", "power:1",
-                                       "--quantize", "all", "--noise", "mult-vec", "--eps", 0.05,
+                                       "--quantize", "all", "--quantizer", "mult-vec", "--eps", 0.05,
                                        "--no-sim"))
     r4 = qr.sgd(**SMALL, grad_format="e4m3")
     assert_same(r4.to_dict(), cli_json("sgd", *SMALL_FLAGS, "--grad-format", "e4m3"))
@@ -70,7 +70,8 @@ def test_shrinkage_equals_the_cli():
     (dict(batch=-1), ["--batch", -1]),
     (dict(runs=0), ["--runs", 0]),
     (dict(a=-1.0), ["--a", -1]),
-    (dict(step=0.0), ["--step", 0]),
+    (dict(lr=0.0), ["--lr", 0]),
+    (dict(noise=-1.0), ["--noise", -1]),
     (dict(wstar="bogus"), ["--wstar", "bogus"]),
     (dict(schedule="bogus"), ["--schedule", "bogus"]),
     (dict(iterate="bogus"), ["--iterate", "bogus"]),

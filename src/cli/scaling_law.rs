@@ -19,11 +19,23 @@ pub struct ScalingLawArgs {
     /// Spectral decay exponent a (> 1 for a finite-trace power law).
     #[arg(long, short = 'a', allow_negative_numbers = true, default_value = "2")]
     pub a: f64,
-    /// Label noise σ².
-    #[arg(long, allow_negative_numbers = true, default_value = "0.1")]
+    /// Label-noise variance σ² (`--sigma2` is the old name).
+    #[arg(
+        long = "noise",
+        alias = "sigma2",
+        value_name = "NOISE",
+        allow_negative_numbers = true,
+        default_value = "0.1"
+    )]
     pub sigma2: f64,
-    /// Constant step γ.
-    #[arg(long, allow_negative_numbers = true, default_value = "0.1")]
+    /// Constant step γ (`--step` is the old name).
+    #[arg(
+        long = "lr",
+        alias = "step",
+        value_name = "LR",
+        allow_negative_numbers = true,
+        default_value = "0.1"
+    )]
     pub step: f64,
     /// Batch size.
     #[arg(long, allow_negative_numbers = true, default_value = "1")]

@@ -55,8 +55,15 @@ pub struct ProblemArgs {
         default_value = "1.5"
     )]
     pub a: f64,
-    /// Label noise variance σ² (≥ 0).
-    #[arg(long, allow_negative_numbers = true, default_value = "0.1")]
+    /// Label-noise variance σ² (≥ 0), as `--noise` of the model commands (`--sigma2` is the
+    /// old name).
+    #[arg(
+        long = "noise",
+        alias = "sigma2",
+        value_name = "NOISE",
+        allow_negative_numbers = true,
+        default_value = "0.1"
+    )]
     pub sigma2: f64,
     /// Target w*: `ones` or `power:B` (λ_i w*_i² = i^−B).
     #[arg(long, default_value = "ones")]
@@ -64,8 +71,15 @@ pub struct ProblemArgs {
     /// Batch size B.
     #[arg(long, short = 'b', allow_negative_numbers = true, default_value = "1")]
     pub batch: i64,
-    /// Base step size γ (> 0).
-    #[arg(long, allow_negative_numbers = true, default_value = "0.1")]
+    /// Base step size γ (> 0), as `--lr` of `qat` and `ste-dynamics` (`--step` is the old
+    /// name).
+    #[arg(
+        long = "lr",
+        alias = "step",
+        value_name = "LR",
+        allow_negative_numbers = true,
+        default_value = "0.1"
+    )]
     pub step: f64,
     /// Number of steps N (one pass: N·B samples).
     #[arg(
@@ -119,14 +133,9 @@ pub struct SgdArgs {
     #[arg(long, default_value = "")]
     pub quantize: String,
     /// Quantizer for `--quantize`: mult (= mult-coord), mult-coord, mult-vec, add, intB,
-    /// `int:B:STEP`, e2m1, e4m3, e5m2, fp16, bf16, `eXmY[:SCALE]` (`--noise` is the old name;
-    /// the label noise is `--sigma2`).
-    #[arg(
-        long = "quantizer",
-        alias = "noise",
-        value_name = "SPEC",
-        default_value = "mult-coord"
-    )]
+    /// `int:B:STEP`, e2m1, e4m3, e5m2, fp16, bf16, `eXmY[:SCALE]` (the label noise is
+    /// `--noise`, as in every command).
+    #[arg(long = "quantizer", value_name = "SPEC", default_value = "mult-coord")]
     pub quantizer: String,
     /// Noise level ε of the abstract models (Var ζ or Var δ_i, ≥ 0).
     #[arg(long, allow_negative_numbers = true)]

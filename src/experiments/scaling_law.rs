@@ -105,8 +105,8 @@ fn names(v: &[String]) -> impl Iterator<Item = &str> {
 pub fn run(spec: &ScalingLawSpec) -> Result<ScalingLawReport> {
     let d = positive_count("dimension d", spec.d)?;
     error::positive("spectral exponent a", spec.a)?;
-    error::non_negative("sigma2", spec.sigma2)?;
-    error::positive("step size", spec.step)?;
+    error::non_negative("noise", spec.sigma2)?;
+    error::positive("lr", spec.step)?;
     let (ms, ns) = (&spec.ms, &spec.ns);
     if ms.is_empty() || ns.is_empty() || spec.eps.is_empty() {
         return Err(Error::input(

@@ -100,7 +100,7 @@ impl SgdSpec {
         let cfg = SgdConfig {
             problem: self.problem()?,
             batch: positive_count("batch size", self.batch)?,
-            step: error::positive("step size", self.step)?,
+            step: error::positive("lr", self.step)?,
             steps,
             schedule: StepSchedule::parse(&self.schedule)?,
             averaging: Averaging::parse(&self.iterate, steps)?,

@@ -78,7 +78,7 @@ impl Problem {
             ));
         }
         error::positive("spectral exponent a", a)?;
-        error::non_negative("label noise sigma2", sigma2)?;
+        error::non_negative("noise", sigma2)?;
         // Allocated fallibly: a too-large d is an error, not an abort.
         let what = format!("dimension d = {d}");
         let mut lambda: Vec<f64> = crate::budget::try_with_capacity(d, &what)?;
@@ -113,7 +113,7 @@ impl Problem {
         if wstar.iter().any(|w| !w.is_finite()) {
             return Err(Error::input("target entries must be finite"));
         }
-        error::non_negative("label noise sigma2", sigma2)?;
+        error::non_negative("noise", sigma2)?;
         Ok(Problem {
             lambda,
             wstar,
@@ -312,7 +312,7 @@ impl SgdConfig {
                 "number of steps must be a positive integer, got 0",
             ));
         }
-        error::positive("step size", self.step)?;
+        error::positive("lr", self.step)?;
         if let Averaging::Tail { start } = self.averaging {
             if start >= self.steps {
                 return Err(Error::input(format!(

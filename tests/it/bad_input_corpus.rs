@@ -366,13 +366,13 @@ fn problem_flags() -> Vec<(&'static str, Kind)> {
     vec![
         ("-d", Kind::Count),
         ("-a", Kind::Real),
-        ("--sigma2", Kind::Real),
+        ("--noise", Kind::Real),
         (
             "--wstar",
             Kind::Spec(&["bogus", "power:x", "power:nan", ""]),
         ),
         ("--batch", Kind::Count),
-        ("--step", Kind::Real),
+        ("--lr", Kind::Real),
         ("--steps", Kind::Count),
         (
             "--schedule",
@@ -571,8 +571,8 @@ fn commands(dir: &std::path::Path) -> Vec<Cmd> {
             flags: vec![
                 ("-d", Kind::Count),
                 ("-a", Kind::Real),
-                ("--sigma2", Kind::Real),
-                ("--step", Kind::Real),
+                ("--noise", Kind::Real),
+                ("--lr", Kind::Real),
                 ("--batch", Kind::Count),
                 ("--ms", Kind::Spec(&["a", "0", "-1", "4,100", ""])),
                 ("--ns", Kind::Spec(&["a", "0", "-1", ""])),

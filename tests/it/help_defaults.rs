@@ -185,3 +185,82 @@ fn every_default_shown_in_help_is_accepted() {
         "only {checked} defaults found: is the --help parser broken?"
     );
 }
+
+/// `(long flag, its help text)` of every option a subcommand's `--help` lists (clap's layout: a
+/// line starting with the flag, its help on the same line or on the next lines).
+fn options(sub: &str) -> Vec<(String, String)> {
+    let help = cli::ok(&[sub, "--help"]).stdout;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in help.lines() {
+        let t = line.trim_start();
+        if t.starts_with('-') {
+            if let Some(f) = t.split([' ', ',']).find(|w| w.starts_with("--")) {
+                let text = t.split_once("  ").map_or("", |(_, h)| h.trim());
+                out.push((f.to_string(), text.to_string()));
+                continue;
+            }
+        }
+        if let Some(last) = out.last_mut() {
+            if !t.is_empty() && line.starts_with(' ') {
+                last.1.push(' ');
+                last.1.push_str(t);
+            }
+        }
+    }
+    out
+}
+
+/// One name per concept across commands (issue 13, item 5): every option whose help is a
+/// label-noise variance is `--noise`, every step size `--lr`, and no command shows the old
+/// names (`--sigma2`, `--step`, `--plot`, `--bins` other than `asq`'s histogram, `--x` other
+/// than a data file).
+#[test]
+fn one_name_per_concept() {
+    let help = cli::ok(&["--help"]).stdout;
+    let subs: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|s| s != "help")
+        .collect();
+    assert!(subs.len() >= 16, "subcommands {subs:?}");
+    let (mut noise, mut lr) = (0, 0);
+    for sub in &subs {
+        for (flag, text) in options(sub) {
+            let lower = text.to_lowercase();
+            if lower.starts_with("label-noise") || lower.starts_with("label noise") {
+                assert_eq!(
+                    flag, "--noise",
+                    "{sub}: {flag} is a label-noise variance: {text}"
+                );
+                noise += 1;
+            }
+            let step = (lower.starts_with("step")
+                || lower.contains(" step size")
+                || lower.contains("constant step")
+                || lower.starts_with("base step"))
+                && (text.contains('γ') || text.contains('η'));
+            if step {
+                assert_eq!(flag, "--lr", "{sub}: {flag} is a step size: {text}");
+                lr += 1;
+            }
+            for old in ["--sigma2", "--step", "--plot"] {
+                assert_ne!(flag, old, "{sub} shows the old name {old}");
+            }
+            // `asq --bins`: its histogram; the overlap histogram is `--overlap-bins`.
+            assert!(flag != "--bins" || sub == "asq", "{sub} shows --bins");
+            if flag == "--x" {
+                assert!(
+                    lower.contains("file") || lower.contains(".npy"),
+                    "{sub}: --x is {text}"
+                );
+            }
+        }
+    }
+    // The model commands, sgd, shrinkage, scaling-law; qat, ste-dynamics, sgd, shrinkage,
+    // scaling-law.
+    assert!(noise >= 12, "{noise} label-noise options");
+    assert_eq!(lr, 5, "step-size options");
+}

@@ -14,7 +14,7 @@ fn bad_input_is_one_line_exit_2_and_names_the_value() {
                 "sgd",
                 "--quantize",
                 "data",
-                "--noise",
+                "--quantizer",
                 "add",
                 "--eps",
                 "-0.1",
@@ -22,11 +22,11 @@ fn bad_input_is_one_line_exit_2_and_names_the_value() {
             "-0.1",
         ),
         (&["sgd", "--batch", "0"], "batch"),
-        (&["sgd", "--quantize", "data", "--noise", "e9q"], "e9q"),
+        (&["sgd", "--quantize", "data", "--quantizer", "e9q"], "e9q"),
         (&["sgd", "-d", "0"], "dimension"),
         (&["sgd", "-d", "-4"], "-4"),
-        (&["sgd", "--step", "NaN"], "NaN"),
-        (&["sgd", "--sigma2", "nan"], "NaN"),
+        (&["sgd", "--lr", "NaN"], "NaN"),
+        (&["sgd", "--noise", "nan"], "NaN"),
         (&["sgd", "--q", "weights=add:0.1"], "weights"),
         (&["sgd", "--iterate", "median"], "median"),
         (&["sgd", "--schedule", "cosine"], "cosine"),
@@ -52,7 +52,7 @@ fn sgd_json_has_risk_stats_and_exact_risk() {
         "8",
         "--quantize",
         "data,params",
-        "--noise",
+        "--quantizer",
         "mult-vec",
         "--eps",
         "0.05",
@@ -72,7 +72,7 @@ fn sgd_json_has_risk_stats_and_exact_risk() {
 #[test]
 fn diverging_step_is_reported_not_nan() {
     let (code, out, _) = run(&[
-        "sgd", "-d", "20", "--steps", "300", "--step", "4", "--runs", "3", "--exact", "--json",
+        "sgd", "-d", "20", "--steps", "300", "--lr", "4", "--runs", "3", "--exact", "--json",
     ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -96,7 +96,7 @@ fn real_formats_run_and_have_no_exact_risk() {
         "4",
         "--quantize",
         "all",
-        "--noise",
+        "--quantizer",
         "e4m3",
         "--rounding",
         "stochastic",
