@@ -1,9 +1,11 @@
 //! Sorting the values (and values with their weights) before the exact solvers.
 //!
-//! Radix sort on the ordered bit pattern of `f64` (the `rdst` crate, multi-threaded on the
-//! rayon pool): the result is exactly `sort_unstable_by(f64::total_cmp)` (−0 before +0,
-//! infinities at the ends), at several times the speed of a comparison sort (docs/asq.md).
-//! The sorted output is unique, so it does not depend on the thread count.
+//! Radix sort on the ordered bit pattern of `f64` (the `rdst` crate with its single-threaded
+//! tuner, on one thread): the result is exactly `sort_unstable_by(f64::total_cmp)` (−0 before
+//! +0, infinities at the ends), at several times the speed of a comparison sort (docs/asq.md).
+//! rdst's default (multi-threaded tuner on the rayon pool) costs 1.2–1.6× the CPU time of
+//! the single-threaded one at d = 2^20–2^22 (docs/asq.md, "The sort"); the sorted output is
+//! unique, so it does not depend on the thread count either way.
 
 use super::check_values;
 use crate::error::Result;
@@ -37,7 +39,15 @@ impl RadixKey for Pair {
 /// Sorts `x` in the order of [`f64::total_cmp`], the same result as
 /// `x.sort_unstable_by(f64::total_cmp)` (NaNs included: negative NaNs first, positive last).
 pub fn sort_values(x: &mut [f64]) {
-    x.radix_sort_unstable();
+    single_threaded(x);
+}
+
+/// rdst with its single-threaded tuner and no parallel passes.
+fn single_threaded<T: RadixKey + Copy + Send + Sync>(x: &mut [T]) {
+    x.radix_sort_builder()
+        .with_single_threaded_tuner()
+        .with_parallel(false)
+        .sort();
 }
 
 /// `x` sorted (after checking that every value is finite; the error names the first bad one).
@@ -60,7 +70,7 @@ pub fn sorted(x: &[f64]) -> Result<Vec<f64>> {
 pub fn sort_with_weights(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
     debug_assert_eq!(x.len(), w.len());
     let mut p: Vec<Pair> = x.iter().zip(w).map(|(&x, &w)| Pair { x, w }).collect();
-    p.radix_sort_unstable();
+    single_threaded(&mut p);
     // Runs of equal values (rare in continuous data): a canonical order by weight.
     let mut i = 0;
     while i < p.len() {
