@@ -107,6 +107,7 @@ pub mod fuzzing;
 pub mod gibbs;
 pub mod instance;
 pub mod job;
+pub mod lattice;
 pub mod lowprec;
 pub mod model;
 pub mod optimize;

@@ -5,6 +5,7 @@
 use super::field::Step;
 use super::rounding::Rounding;
 use crate::error::{Error, Result};
+use crate::lattice;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -25,6 +26,9 @@ pub struct LevelSet {
     /// The common spacing when the levels are evenly spaced (enables an exp-free recurrence).
     #[serde(skip)]
     step: Option<f64>,
+    /// Whether every level is `s_0 + k d` to 4 ulps of the largest level ([`LevelSet::spacing`]).
+    #[serde(skip)]
+    uniform: bool,
 }
 
 /// Mean, variance and log-normalizer of a local posterior.
@@ -61,7 +65,24 @@ struct Even {
     dense_log: Option<(f64, f64)>,
     /// Whether the midpoint form can be needed at any mode (else it is never tested for).
     may_cancel: bool,
+    /// `√a`.
+    sqrt_a: f64,
+    /// Whether the grid is dense and long enough for Euler–Maclaurin sums near its ends
+    /// ([`EM_SPACING`], [`EM_LEVELS`]).
+    em: bool,
 }
+
+/// Largest spacing `√a d` of the grid in posterior standard deviations at which the moments
+/// near the grid's ends are summed by Euler–Maclaurin ([`crate::lattice::gaussian_moments`]):
+/// below it the window of levels holds more than ~120 levels.
+const EM_SPACING: f64 = 0.15;
+/// Fewest levels for the Euler–Maclaurin sums.
+const EM_LEVELS: usize = 32;
+/// Remainder tolerance of the Euler–Maclaurin sums (relative to the moments' own scales):
+/// below double-precision round-off, so they agree with the sums over every level.
+const EM_TOL: f64 = 1e-16;
+/// `√(2π)`.
+const SQRT_TAU: f64 = 2.506_628_274_631_000_7;
 
 /// The lattice sums of [`LevelSet::moments_even`], before the logarithm that only
 /// [`Moments::log_z`] needs: `log Z = emax + ln z`.
@@ -194,19 +215,25 @@ impl LevelSet {
         } else {
             None
         };
+        let uniform = step.is_some_and(|d| uniform_to_round_off(&values, d));
         Ok(LevelSet {
             values,
             log_weights,
             step,
+            uniform,
         })
     }
 
     /// The same level set with every level multiplied by `c > 0` (weights unchanged).
     pub fn scaled(&self, c: f64) -> Self {
+        let values: Vec<f64> = self.values.iter().map(|v| v * c).collect();
+        let step = self.step.map(|d| d * c);
+        let uniform = step.is_some_and(|d| uniform_to_round_off(&values, d));
         LevelSet {
-            values: self.values.iter().map(|v| v * c).collect(),
+            values,
             log_weights: self.log_weights.clone(),
-            step: self.step.map(|d| d * c),
+            step,
+            uniform,
         }
     }
 
@@ -256,6 +283,13 @@ impl LevelSet {
     /// The levels, ascending.
     pub fn values(&self) -> &[f64] {
         &self.values
+    }
+
+    /// The common spacing `d` of a uniform grid: at least three levels, each `s_0 + k d` to
+    /// round-off (4 ulps of the largest level), so that sums over the grid may treat it as exact
+    /// (`crate::lattice`). `None` otherwise.
+    pub fn spacing(&self) -> Option<f64> {
+        self.step.filter(|_| self.uniform)
     }
 
     /// Number of levels K.
@@ -396,6 +430,8 @@ impl LevelSet {
                 let smax = v[0].abs().max(v[v.len() - 1].abs());
                 ad * smax > CANCELLING || ad * d > CANCELLING
             },
+            sqrt_a: a.sqrt(),
+            em: self.uniform && v.len() >= EM_LEVELS && ad2 <= EM_SPACING * EM_SPACING,
         })
     }
 
@@ -419,6 +455,22 @@ impl LevelSet {
                 emax: log_z,
                 z: 1.0,
             };
+        }
+        // Dense grid with the posterior near (or beyond) an end: the sums over the grid by
+        // Euler–Maclaurin in the posterior's standard units `x = √a (s − c)`, with its end
+        // corrections and a remainder bound below round-off (else the sums over the levels).
+        if e.em {
+            let sa = e.sqrt_a;
+            let (lo, hi) = (sa * (v[0] - c), sa * (v[k - 1] - c));
+            if let Some([t0, t1, t2]) = lattice::gaussian_moments(lo, hi, sa * d, EM_TOL) {
+                let m1 = t1 / t0;
+                return EvenMoments {
+                    mean: c + m1 / sa,
+                    var: ((t2 / t0 - m1 * m1) / a).max(0.0),
+                    emax: 0.5 * h * c,
+                    z: SQRT_TAU * t0,
+                };
+            }
         }
         let imax = nearest_on_grid((c - v[0]) / d, k);
         let sm = v[imax];
@@ -650,6 +702,15 @@ impl LevelSet {
             Rounding::Stochastic => self.stochastic(u, coin),
         }
     }
+}
+
+/// Whether every level is `v_0 + k d` to 4 ulps of the largest level.
+fn uniform_to_round_off(v: &[f64], d: f64) -> bool {
+    let big = v[0].abs().max(v[v.len() - 1].abs());
+    let tol = 4.0 * f64::EPSILON * big;
+    v.iter()
+        .enumerate()
+        .all(|(k, &x)| (x - (v[0] + k as f64 * d)).abs() <= tol)
 }
 
 fn check_bits(bits: u32) -> Result<()> {

@@ -34,6 +34,7 @@ mod classification_width;
 mod cli_rs;
 mod components;
 mod continuation;
+mod dense_grids;
 mod double_descent;
 mod extreme;
 mod fuzz_replay;
