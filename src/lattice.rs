@@ -196,7 +196,8 @@ pub fn gaussian_moments(lo: f64, hi: f64, delta: f64, tol: f64) -> Option<[f64; 
         let b = pdf(x) * ((1.0 + x.abs()) / delta + 2.0 * n);
         (delta * n.sqrt() <= 0.5 * TAU).then_some(b)
     };
-    let (mut fl, mut fh) = (far(lo), far(hi));
+    // Only an end with the Gaussian's centre on the grid's side of it (`lo < 0`, `hi > 0`).
+    let (mut fl, mut fh) = (far(lo).filter(|_| lo < 0.0), far(hi).filter(|_| hi > 0.0));
     // The mass on the grid's side of a left-out end (`Φ(hi)` without `lo`, `Φc(lo)` without
     // `hi`), worked out only for an end that may be left out.
     let upper = fl.map(|_| if hi <= 0.0 { cdf(hi) } else { 1.0 - ccdf(hi) });
