@@ -49,19 +49,19 @@ const HE: usize = 2 * MAX_ORDER + 2;
 
 /// Standard normal density.
 #[inline]
-fn pdf(x: f64) -> f64 {
+pub fn pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() * (0.5 / std::f64::consts::PI).sqrt()
 }
 
-/// `Φ(x)`, accurate in the lower tail.
+/// `Φ(x)`, accurate in the lower tail (libm's `erfc`).
 #[inline]
-fn cdf(x: f64) -> f64 {
+pub fn cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x * FRAC_1_SQRT_2)
 }
 
 /// `Φc(x) = 1 − Φ(x)`, accurate in the upper tail.
 #[inline]
-fn ccdf(x: f64) -> f64 {
+pub fn ccdf(x: f64) -> f64 {
     0.5 * libm::erfc(x * FRAC_1_SQRT_2)
 }
 

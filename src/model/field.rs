@@ -16,7 +16,8 @@
 //! RS at finite β, RS at β = ∞, the outer integral of 1RSB and the start of AMP's state
 //! evolution all use this module; none re-implements the loop over components.
 
-use super::teacher::{norm_cdf, norm_pdf, TeacherPrior};
+use super::teacher::{norm_cdf, norm_pdf, Component, TeacherPrior};
+use crate::lattice;
 use crate::quad::{integrate, Tolerance};
 
 /// Half-width of the integration range in standard deviations of the field (φ(10) ≈ 8e−23).
@@ -243,25 +244,118 @@ impl TeacherPrior {
         mut edge: impl FnMut(f64, usize, f64, f64),
     ) {
         for c in self.components() {
+            component_cells(c, noise_var, edges.iter().copied(), &mut cell, &mut edge);
+        }
+    }
+
+    /// The totals of the β = ∞ cells for a uniform grid of `levels` (spacing `step`, at least
+    /// [`DENSE_CELLS`] levels) with the cell edges `shift · (s_k + s_{k+1})/2`:
+    /// `(Σ_k s_k F_k, Σ_k s_k² P_k, Σ_e (s_{e+1} − s_e) φ(z_e)/τ)`, summed over the components
+    /// with their weights (the sums [`TeacherPrior::cells`] hands to its callbacks, as
+    /// `rs::zero` forms them). By parts, at the edge `j` nearest the component's mean,
+    /// `Σ_k g(s_k) P_k = g(s_j) Φ_j + g(s_{j+1}) Φc_j − Σ_{e<j} Δg_e Φ_e + Σ_{e>j} Δg_e Φc_e`
+    /// (`Δg_e = g(s_{e+1}) − g(s_e)`: `d` for `s`, `2d (s_e + s_{e+1})/2` for `s²`, linear in
+    /// `z_e`), and `Σ_k s_k (φ_{k−1} − φ_k) = d Σ_e φ_e`: sums of `Φ`, `zΦ`, `Φc`, `zΦc` and `φ`
+    /// over uniformly spaced `z_e`, taken by Euler–Maclaurin ([`crate::lattice::edge_sums`]) with
+    /// a remainder bound below `1e-17` on every total (relative to `max(1, s_max²)` for the
+    /// second moment). A component whose grid is too coarse in its own units (a point mass with
+    /// little noise) is summed cell by cell as [`TeacherPrior::cells`] does.
+    pub fn uniform_cells(
+        &self,
+        noise_var: f64,
+        levels: &[f64],
+        step: f64,
+        shift: f64,
+    ) -> (f64, f64, f64) {
+        let k = levels.len();
+        let (mut first, mut second, mut density) = (0.0, 0.0, 0.0);
+        let smax = levels[0].abs().max(levels[k - 1].abs());
+        for c in self.components() {
             let tau = (c.var + noise_var).sqrt();
             let post = c.var / tau;
-            let (mut pa, mut fa) = (0.0, 0.0);
-            // Each edge closes one cell; the last cell is closed by +∞.
-            for (i, t) in edges.iter().map(Some).chain([None]).enumerate() {
-                let (pb, fb) = match t {
-                    Some(t) => {
-                        let z = (t - c.mean) / tau;
-                        (norm_cdf(z), norm_pdf(z))
+            let spacing = shift * step;
+            let delta = spacing / tau;
+            let t0 = shift * 0.5 * (levels[0] + levels[1]);
+            // The fewest corrections whose remainder bounds keep every total within 1e-17.
+            let order = (tau > 0.0 && delta.is_finite() && k >= DENSE_CELLS)
+                .then(|| {
+                    (1..=lattice::MAX_ORDER).find(|&p| {
+                        let (plain, with_z, dens) = lattice::edge_bounds(delta, p);
+                        let e_first = step * 2.0 * plain;
+                        let e_second =
+                            2.0 * step / shift * (c.mean.abs() * 2.0 * plain + tau * 2.0 * with_z);
+                        let e_m = c.mean.abs() * e_first + post * step * dens;
+                        let e_dens = step * dens / tau;
+                        e_m <= 1e-17 && e_second <= 1e-17 * smax.max(1.0).powi(2) && e_dens <= 1e-17
+                    })
+                })
+                .flatten();
+            let Some(p) = order else {
+                // Cell by cell, each probability a difference of Φ below the component's mean
+                // and of Φc above it (no cancellation near 1).
+                let z = |i: usize| (shift * 0.5 * (levels[i] + levels[i + 1]) - c.mean) / tau;
+                let (mut za, mut fa) = (f64::NEG_INFINITY, 0.0);
+                for i in 0..k {
+                    let zb = if i + 1 < k { z(i) } else { f64::INFINITY };
+                    let fb = lattice::pdf(zb);
+                    let prob = if za >= 0.0 {
+                        lattice::ccdf(za) - lattice::ccdf(zb)
+                    } else {
+                        lattice::cdf(zb) - lattice::cdf(za)
+                    };
+                    second += c.weight * levels[i] * levels[i] * prob;
+                    first += c.weight * levels[i] * (c.mean * prob + post * (fa - fb));
+                    if i + 1 < k {
+                        density += c.weight * (levels[i + 1] - levels[i]) * fb / tau;
                     }
-                    None => (1.0, 0.0),
-                };
-                let p = pb - pa;
-                cell(c.weight, i, p, c.mean * p + post * (fa - fb));
-                if t.is_some() {
-                    edge(c.weight, i, fb, tau);
+                    (za, fa) = (zb, fb);
                 }
-                (pa, fa) = (pb, fb);
-            }
+                continue;
+            };
+            let s = lattice::edge_sums((t0 - c.mean) / tau, delta, k - 1, p);
+            let j = s.pivot;
+            let (lo, hi) = (levels[j], levels[j + 1]);
+            let moment1 = lo * s.cdf_pivot + hi * s.ccdf_pivot - step * s.below + step * s.above;
+            let moment2 = lo * lo * s.cdf_pivot + hi * hi * s.ccdf_pivot
+                - 2.0 * step / shift * (c.mean * s.below + tau * s.below_z)
+                + 2.0 * step / shift * (c.mean * s.above + tau * s.above_z);
+            first += c.weight * (c.mean * moment1 + post * step * s.density);
+            second += c.weight * moment2;
+            density += c.weight * step * s.density / tau;
         }
+        (first, second, density)
+    }
+}
+
+/// Fewest levels for which [`TeacherPrior::uniform_cells`] sums by Euler–Maclaurin (below, a
+/// sum over the cells is as cheap).
+pub const DENSE_CELLS: usize = 32;
+
+/// [`TeacherPrior::cells`] for one mixture component.
+fn component_cells(
+    c: &Component,
+    noise_var: f64,
+    edges: impl Iterator<Item = f64>,
+    mut cell: impl FnMut(f64, usize, f64, f64),
+    mut edge: impl FnMut(f64, usize, f64, f64),
+) {
+    let tau = (c.var + noise_var).sqrt();
+    let post = c.var / tau;
+    let (mut pa, mut fa) = (0.0, 0.0);
+    // Each edge closes one cell; the last cell is closed by +∞.
+    for (i, t) in edges.map(Some).chain([None]).enumerate() {
+        let (pb, fb) = match t {
+            Some(t) => {
+                let z = (t - c.mean) / tau;
+                (norm_cdf(z), norm_pdf(z))
+            }
+            None => (1.0, 0.0),
+        };
+        let p = pb - pa;
+        cell(c.weight, i, p, c.mean * p + post * (fa - fb));
+        if t.is_some() {
+            edge(c.weight, i, fb, tau);
+        }
+        (pa, fa) = (pb, fb);
     }
 }

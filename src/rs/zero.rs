@@ -4,6 +4,7 @@
 //! CDF/PDF. The state is `(m, q, r)` with `r = 1/(1 + χ)`, which stays in `[0, 1]` even when
 //! `χ = ∞` (the quantized model interpolates).
 
+use crate::model::field::DENSE_CELLS;
 use crate::model::{LevelSet, Model, OutputChannel};
 
 /// Averages at the ground state of the scalar channel.
@@ -35,6 +36,15 @@ pub fn averages(model: &Model, levels: &LevelSet, e: f64, r: f64) -> ZeroAverage
     } else {
         0.0
     };
+    // A dense uniform grid: the cell sums by Euler–Maclaurin, without a CDF per cell.
+    if let Some(d) = levels.spacing().filter(|_| s.len() >= DENSE_CELLS) {
+        let (m, q, dens) = model.teacher.uniform_cells(e / model.alpha, s, d, 1.0 + lp);
+        return ZeroAverages {
+            m,
+            q,
+            kappa: dens / model.alpha,
+        };
+    }
     let edges = levels.cell_edges(lp);
     let (mut m, mut q, mut dens) = (0.0, 0.0, 0.0);
     model.teacher.cells(
