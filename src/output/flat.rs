@@ -87,18 +87,16 @@ impl Field<'_, '_> {
     }
 }
 
-/// An array field: its scalar cells, or (once an element is an object or an array) its length.
-struct Seq<'a, 'b> {
-    field: Field<'a, 'b>,
+/// The elements of an array: their scalar cells, and whether one was an object or an array.
+#[derive(Default)]
+struct Elements {
     cells: Vec<String>,
     len: usize,
     compound: bool,
 }
 
-impl ser::SerializeSeq for Seq<'_, '_> {
-    type Ok = ();
-    type Error = FlatError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Res<()> {
+impl Elements {
+    fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Res<()> {
         self.len += 1;
         if !self.compound {
             match value.serialize(Scalar)? {
@@ -108,14 +106,34 @@ impl ser::SerializeSeq for Seq<'_, '_> {
         }
         Ok(())
     }
-    fn end(self) -> Res<()> {
-        let Field { out, prefix, key } = self.field;
+
+    /// The array's column: its cells joined by `;`, or (once an element is an object or an
+    /// array) its length in a column `n_key`.
+    fn write(self, field: Field<'_, '_>) -> Res<()> {
+        let Field { out, prefix, key } = field;
         if self.compound {
             out.push((join(prefix, &format!("n_{key}")), self.len.to_string()));
         } else {
             out.push((join(prefix, key), self.cells.join(";")));
         }
         Ok(())
+    }
+}
+
+/// An array field.
+struct Seq<'a, 'b> {
+    field: Field<'a, 'b>,
+    elements: Elements,
+}
+
+impl ser::SerializeSeq for Seq<'_, '_> {
+    type Ok = ();
+    type Error = FlatError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Res<()> {
+        self.elements.push(value)
+    }
+    fn end(self) -> Res<()> {
+        self.elements.write(self.field)
     }
 }
 
@@ -184,36 +202,21 @@ struct VariantSeq<'a> {
     out: &'a mut Vec<(String, String)>,
     prefix: String,
     variant: &'static str,
-    cells: Vec<String>,
-    len: usize,
-    compound: bool,
+    elements: Elements,
 }
 
 impl ser::SerializeTupleVariant for VariantSeq<'_> {
     type Ok = ();
     type Error = FlatError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Res<()> {
-        self.len += 1;
-        if !self.compound {
-            match value.serialize(Scalar)? {
-                Some(c) => self.cells.push(c),
-                None => self.compound = true,
-            }
-        }
-        Ok(())
+        self.elements.push(value)
     }
     fn end(self) -> Res<()> {
-        let seq = Seq {
-            field: Field {
-                out: self.out,
-                prefix: &self.prefix,
-                key: self.variant,
-            },
-            cells: self.cells,
-            len: self.len,
-            compound: self.compound,
-        };
-        ser::SerializeSeq::end(seq)
+        self.elements.write(Field {
+            out: self.out,
+            prefix: &self.prefix,
+            key: self.variant,
+        })
     }
 }
 
@@ -312,11 +315,11 @@ impl<'a, 'b> ser::Serializer for Field<'a, 'b> {
         })
     }
     fn serialize_seq(self, len: Option<usize>) -> Res<Seq<'a, 'b>> {
+        let mut elements = Elements::default();
+        elements.cells.reserve(len.unwrap_or(0));
         Ok(Seq {
             field: self,
-            cells: Vec::with_capacity(len.unwrap_or(0)),
-            len: 0,
-            compound: false,
+            elements,
         })
     }
     fn serialize_tuple(self, len: usize) -> Res<Seq<'a, 'b>> {
@@ -330,15 +333,13 @@ impl<'a, 'b> ser::Serializer for Field<'a, 'b> {
         _: &'static str,
         _: u32,
         variant: &'static str,
-        len: usize,
+        _: usize,
     ) -> Res<VariantSeq<'a>> {
         Ok(VariantSeq {
             out: self.out,
             prefix: join(self.prefix, self.key),
             variant,
-            cells: Vec::with_capacity(len),
-            len: 0,
-            compound: false,
+            elements: Elements::default(),
         })
     }
     fn serialize_map(self, _: Option<usize>) -> Res<Fields<'a>> {
@@ -440,15 +441,13 @@ impl<'a> ser::Serializer for Row<'a> {
         _: &'static str,
         _: u32,
         variant: &'static str,
-        len: usize,
+        _: usize,
     ) -> Res<VariantSeq<'a>> {
         Ok(VariantSeq {
             out: self.out,
             prefix: String::new(),
             variant,
-            cells: Vec::with_capacity(len),
-            len: 0,
-            compound: false,
+            elements: Elements::default(),
         })
     }
     fn serialize_map(self, _: Option<usize>) -> Res<Fields<'a>> {
