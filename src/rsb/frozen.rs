@@ -15,9 +15,13 @@
 //! without the ridge prior, `s' + λ'Q'/2`: at β = ∞ it is `s_RS` for every x (Krauth–Mézard), at
 //! finite β the RS entropy at `βx` (the random-energy-model picture, `x* = β_K/β`).
 
+use super::channel::{Conjugates, Params};
+use super::{RsbPhase, RsbSolution};
 use crate::error::{Error, Result};
+use crate::fixed_point::Status;
 use crate::model::{Model, OutputChannel, Student};
 use crate::rs::{self, RsSolution, SolverOptions};
+use crate::thermo::Thermo;
 
 /// The frozen 1RSB state at one Parisi parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,4 +92,62 @@ pub fn frozen_at(model: &Model, x: f64, opts: &SolverOptions) -> Result<Frozen> 
         tempered: s,
         converged: r.converged,
     })
+}
+
+/// The reported 1RSB state of a frozen branch point, and its parameters for stationarity checks
+/// (`q1 = Q`; the conjugates of a frozen state are infinite, `q̂1 − q̂0 → ∞`: they are NaN here
+/// and the state is not an interior point of φ1's domain). Within a state nothing fluctuates:
+/// `χ = βΔ1 = 0` and the within-state replicon is 0. The energy is the tempered model's
+/// (`e = −∂φ1/∂β = −(1/x) ∂_β φ'(βx)`), the entropy `s = φ1 + βe`.
+pub fn solution(model: &Model, f: &Frozen) -> (RsbSolution, Params) {
+    let t = &f.tempered;
+    let (m, q0, big_q) = (t.m, t.q, t.big_q);
+    let rho = model.rho();
+    let energy = t.energy;
+    let entropy = model.entropy_of(f.free_entropy, energy);
+    let smax = model.student.max_entropy().unwrap_or(f64::INFINITY);
+    let s0 = model.entropy_without_ridge_prior(entropy, big_q);
+    let sol = RsbSolution {
+        m,
+        big_q,
+        q1: big_q,
+        q0,
+        x: f.x,
+        thermo: Thermo {
+            chi: 0.0,
+            gen_error: model.channel.gen_error(rho, m, big_q),
+            mse_posterior_mean: model.channel.gen_error(rho, m, q0),
+            train_error: t.train_error,
+            free_entropy: f.free_entropy,
+            energy,
+            entropy,
+        },
+        complexity: f.complexity,
+        dphi_dx: -f.complexity / (f.x * f.x),
+        entropy_violation: s0 < -1e-9 || s0 > smax + 1e-9,
+        replicon_q1: 0.0,
+        phase: RsbPhase::Frozen,
+        status: if f.converged {
+            Status::Converged
+        } else {
+            Status::MaxIterations
+        },
+        iterations: t.iterations,
+        residual: t.residual,
+    };
+    let nan = f64::NAN;
+    let params = Params {
+        big_q,
+        q1: big_q,
+        q0,
+        m,
+        hat: Conjugates {
+            a_hat: nan,
+            m_hat: nan,
+            q0_hat: nan,
+            q1_hat: nan,
+        },
+        x: f.x,
+    };
+    (sol, params)
 }

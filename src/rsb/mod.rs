@@ -101,6 +101,10 @@ pub enum RsbPhase {
     /// The collapsed `q1 = q0 = q_RS` solution, i.e. RS: every iteration collapsed, or RS is the
     /// largest candidate.
     RsCollapsed,
+    /// The frozen 1RSB (`q1 = Q`, one configuration per state) of a scale-free channel with a
+    /// discrete student, in closed form ([`frozen`]): its complexity at `x = 1` (the RS entropy)
+    /// is negative, and `x*` is where it vanishes.
+    Frozen,
 }
 
 /// The 1RSB state at the chosen `x`. Field names are JSON keys of `rsb --json`; the errors and
@@ -405,6 +409,14 @@ const MERGE_RADIUS: f64 = 1e-6;
 const SAME_STATE: f64 = 1e-6;
 /// Step of the scan below the grid.
 const X_SHRINK: f64 = 0.3;
+/// `(Q − q1)/Q` below which a run of a channel with a frozen branch is stopped as heading there.
+const FROZEN_GAP: f64 = 1e-8;
+
+/// Whether the model has a frozen branch the map only approaches ([`frozen`]): a scale-free
+/// channel (the ridge is a prior factor) and a discrete student.
+fn frozen_cut(model: &Model) -> bool {
+    model.channel.ridge_in_prior() && model.student.levels().is_some()
+}
 
 fn loosened(q: QuadOptions, acc: f64) -> QuadOptions {
     let f = |t: crate::quad::Tolerance| crate::quad::Tolerance {
@@ -436,13 +448,20 @@ fn run_at_x(
     }
     // Inexact iteration, as in the RS solver: far from the fixed point the map need only be
     // accurate to a fraction of the current residual; near convergence it runs at full accuracy.
+    // A scale-free channel with a discrete student has a frozen branch (`q1 = Q`) that the map
+    // reaches only in the limit, with `q̂1` growing without bound ([`frozen`]): a run heading
+    // there is stopped (that branch is taken in closed form by [`solve`]).
+    let cut = frozen_cut(model);
     let run = |from: &[f64], inexact: bool, fp: Options, known: &[[f64; 4]]| {
+        let mut merge = merge_watch(known, MERGE_RADIUS);
         iterate_inexact(
             |s, acc| map_to(model, x, s, loosened(opts.quad, acc), acc).map(|v| v.to_vec()),
             from,
             fp,
             inexact.then_some(INEXACT),
-            merge_watch(known, MERGE_RADIUS),
+            move |s: &[f64], res: f64| {
+                merge(s, res) || (cut && s[3] - s[2] < FROZEN_GAP * s[3].abs())
+            },
         )
     };
     let mut out = run(&start, true, fixed_point, known);
@@ -637,17 +656,21 @@ enum Candidate {
     XOne(usize),
     /// The collapsed RS solution.
     Rs,
+    /// The frozen branch at the zero of its complexity (module `frozen`).
+    Frozen,
 }
 
-/// Solves 1RSB at `model` with `x` fixed by stationarity (see the module docs). The sign channel
-/// is refused here (its x scan is too slow yet); [`solve_fixed_x`] takes it.
+/// Solves 1RSB at `model` with `x` fixed by stationarity (see the module docs). With a
+/// scale-free channel (the sign channel) and a discrete student, the frozen branch (`q1 = Q`)
+/// is taken in closed form ([`frozen`]) instead of by the large-gap starts, and runs of the map
+/// heading there are stopped (`(Q − q1)/Q < 1e−8`): the map reaches it only in the limit.
 pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
     check(model)?;
-    if matches!(model.channel, crate::model::Channel::Sign(_)) {
-        return Err(crate::error::Error::input(
-            "the 1RSB scan over x with the sign channel takes minutes per point and is not offered yet: fix the Parisi parameter (--x X, rsb::solve_fixed_x)",
-        ));
-    }
+    let sign = matches!(model.channel, crate::model::Channel::Sign(_));
+    let opts = &RsbOptions {
+        gap_starts: opts.gap_starts && !sign,
+        ..opts.clone()
+    };
     let rs_report = rs::solve(model, &SolverOptions::default());
     let rs = rs_report.equilibrium;
     let collapsed = [rs.m, rs.q, rs.q, rs.big_q];
@@ -817,16 +840,29 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
     // or a branch attached to it shows a negative count of states. Largest φ1 wins; RS comes
     // last and must beat the others by more than round-off, so that an x = 1 branch end (equal
     // to φ_RS) is reported as such.
-    let rs_excluded = tracks
-        .iter()
-        .zip(&branches)
-        .any(|(t, b)| b.attached_to_rs && t.points[0].dphi_dx > 0.0);
+    // The frozen branch in closed form (module `frozen`): when its complexity at x = 1 (the RS
+    // entropy) is negative, RS counts a negative number of states, and the branch's Parisi value
+    // is at the zero x* of its complexity.
+    let (frozen_sigma1, frozen_branch) =
+        if frozen_cut(model) && model.student.levels().is_some_and(|l| l.is_counting()) {
+            frozen_root(model, opts)?
+        } else {
+            (None, None)
+        };
+    let rs_excluded = frozen_sigma1.is_some_and(|s| s < 0.0)
+        || tracks
+            .iter()
+            .zip(&branches)
+            .any(|(t, b)| b.attached_to_rs && t.points[0].dphi_dx > 0.0);
     let mut cands: Vec<(f64, &Candidate)> = best
         .iter()
         .zip(&branches)
         .filter(|(_, b)| b.resolved)
         .filter_map(|(c, _)| c.as_ref().map(|(v, c)| (*v, c)))
         .collect();
+    if let Some(f) = &frozen_branch {
+        cands.push((f.free_entropy, &Candidate::Frozen));
+    }
     let rs_at_one = || solve_at_x(model, 1.0, collapsed, opts);
     let mut rs_point: Option<AtX> = None;
     if rs.rs_stable && !rs_excluded {
@@ -857,9 +893,25 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
             Candidate::XOne(i) => {
                 Some((tracks[*i].points[0].clone(), RsbPhase::RsAtXOne, Some(*i)))
             }
-            Candidate::Rs => None,
+            Candidate::Rs | Candidate::Frozen => None,
         }
     };
+    if let (Some((v, Candidate::Frozen)), Some(f)) = (pick, &frozen_branch) {
+        let ok = !ambiguous(v);
+        scan.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.branch.cmp(&b.branch)));
+        let stationary = stationary_of(model, &roots);
+        let (solution, params) = frozen::solution(model, f);
+        return Ok(RsbReport {
+            solution,
+            converged: ok && f.converged && rs_report.converged,
+            rs,
+            scan,
+            branches,
+            stationary,
+            chosen_branch: None,
+            params,
+        });
+    }
     let (chosen, phase, chosen_branch, x_ok) = match pick {
         Some((v, c)) => match state_of(c) {
             Some((a, ph, b)) => (a, ph, b, !ambiguous(v)),
@@ -893,7 +945,51 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
             }
         }
     };
-    let stationary = roots
+    let stationary = stationary_of(model, &roots);
+    scan.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.branch.cmp(&b.branch)));
+    scan.dedup_by(|a, b| a.x == b.x && a.branch == b.branch && a.q0 == b.q0 && a.q1 == b.q1);
+    let solution = solution_from(model, &chosen, phase);
+    let converged = x_ok && chosen.status.is_converged() && rs_report.converged;
+    Ok(RsbReport {
+        solution,
+        converged,
+        rs,
+        scan,
+        branches,
+        stationary,
+        chosen_branch,
+        params: chosen.params,
+    })
+}
+
+/// The frozen branch's complexity at `x = 1` and, when it is negative, the branch at the zero
+/// `x*` of its complexity in `[x_floor, 1]` (None when there is no sign change there).
+fn frozen_root(model: &Model, opts: &RsbOptions) -> Result<(Option<f64>, Option<frozen::Frozen>)> {
+    let so = SolverOptions::default();
+    let one = frozen::frozen_at(model, 1.0, &so)?;
+    if one.complexity >= 0.0 {
+        return Ok((Some(one.complexity), None));
+    }
+    let sigma = |x: f64| {
+        frozen::frozen_at(model, x, &so)
+            .map(|f| f.complexity)
+            .unwrap_or(f64::NAN)
+    };
+    let lo = opts.x_floor.max(1e-6);
+    let at_floor = sigma(lo);
+    if at_floor.is_nan() || at_floor <= 0.0 {
+        return Ok((Some(one.complexity), None));
+    }
+    let xs = brent_root(sigma, lo, 1.0, opts.x_tol)?;
+    Ok((
+        Some(one.complexity),
+        Some(frozen::frozen_at(model, xs, &so)?),
+    ))
+}
+
+/// The stationary points of the scan as reported.
+fn stationary_of(model: &Model, roots: &[(usize, StationaryKind, AtX, bool)]) -> Vec<Stationary> {
+    roots
         .iter()
         .map(|(i, kind, a, ok)| {
             let s = solution_from(model, a, RsbPhase::OneStepRsb);
@@ -911,21 +1007,7 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
                 converged: *ok,
             }
         })
-        .collect();
-    scan.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.branch.cmp(&b.branch)));
-    scan.dedup_by(|a, b| a.x == b.x && a.branch == b.branch && a.q0 == b.q0 && a.q1 == b.q1);
-    let solution = solution_from(model, &chosen, phase);
-    let converged = x_ok && chosen.status.is_converged() && rs_report.converged;
-    Ok(RsbReport {
-        solution,
-        converged,
-        rs,
-        scan,
-        branches,
-        stationary,
-        chosen_branch,
-        params: chosen.params,
-    })
+        .collect()
 }
 
 /// 1RSB at a fixed Parisi parameter `x` (no stationarity in `x`): the fixed point reached from

@@ -104,10 +104,6 @@ fn bad_sign_channel_input_is_one_line_exit_2() {
             ],
             "no generalization error",
         ),
-        (
-            &["rsb", "--channel", "sign", "--bits", "1", "--beta", "5"],
-            "fix the Parisi parameter",
-        ),
     ];
     for (args, msg) in cases {
         bad_input(args, msg);

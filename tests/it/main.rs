@@ -29,6 +29,7 @@ mod classification_frozen;
 mod classification_phase;
 mod classification_published;
 mod classification_reference;
+mod classification_rsb;
 mod classification_storage;
 mod classification_width;
 mod cli_rs;
