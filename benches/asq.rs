@@ -1,7 +1,8 @@
 //! ASQ benchmarks (issues 6 and 14): LogNormal(0, 1) draws, d = 2^20 (and 2^22 for the sort
 //! and the default solver), sorting excluded from the solvers and benchmarked on its own.
 //! The limits measured alongside: one plain pass over the data (min, max, sum) for the
-//! approximation, and the standard library's comparison sort for the radix sort. The peer
+//! approximation (on unsorted input: `asq_2^20/approx_*`, plain, weighted and on N(0, 1)
+//! draws), and the standard library's comparison sort for the radix sort. The peer
 //! (QUIVER) and numpy are measured outside the repository (docs/asq.md, "Benchmarks").
 //! Prints the approximation's vNMSE against the exact optimum once before timing.
 //!
@@ -37,6 +38,7 @@ fn bench(c: &mut Criterion) {
         let d = 1usize << log_d;
         let x = sample(Dist::LogNormal, d, 1);
         let w = sample(Dist::Exponential, d, 2);
+        let normal = sample(Dist::Normal, d, 3);
         let mut sorted = x.clone();
         sort_values(&mut sorted);
         let (wx, ww) = sort_with_weights(&x, &w);
@@ -99,13 +101,20 @@ fn bench(c: &mut Criterion) {
             g.bench_function(format!("exact_weighted_s{s}"), |b| {
                 b.iter(|| exact_levels(black_box(&wx), Some(&ww), s))
             });
+            // The approximation on unsorted input, plain and weighted, LogNormal and N(0, 1):
+            // the rows compared with QUIVER in docs/asq.md.
             g.bench_function(format!("approx_m1000_s{s}"), |b| {
                 b.iter(|| approx_levels(black_box(&x), None, s, 1000))
             });
+            if log_d == 20 {
+                g.bench_function(format!("approx_weighted_m1000_s{s}"), |b| {
+                    b.iter(|| approx_levels(black_box(&x), Some(&w), s, 1000))
+                });
+                g.bench_function(format!("approx_normal_m1000_s{s}"), |b| {
+                    b.iter(|| approx_levels(black_box(&normal), None, s, 1000))
+                });
+            }
         }
-        g.bench_function("approx_weighted_m1000_s16", |b| {
-            b.iter(|| approx_levels(black_box(&x), Some(&w), 16, 1000))
-        });
         if log_d == 20 {
             // The O(s·d) references: slow, one s each.
             g.bench_function("dp_s16", |b| {

@@ -39,12 +39,13 @@ pub struct Approx {
     pub total_weight: f64,
 }
 
-/// Per-bin moments in bin-local coordinates v = u − bin ∈ [0, 1], which keeps them small.
+/// Per-bin moments in bin-local coordinates v = u − bin ∈ [0, 1], which keeps them small:
+/// the weight and the first moment only. The second moment is not needed (see
+/// [`histogram`]); the two sit in 16 bytes, so a bin is one aligned pair.
 #[derive(Debug, Clone, Copy, Default)]
 struct Bin {
     w: f64,
     v: f64,
-    v2: f64,
 }
 
 /// Minimum and maximum of non-empty finite `x`: chunks in parallel (min/max are exact, so the
@@ -100,10 +101,20 @@ fn range_serial(x: &[f64]) -> Result<(f64, f64)> {
 /// the sums are the same on any number of threads.
 const CHUNKS: usize = 4;
 
-/// The weighted bin moments of `x` on `m` bins of [lo, lo + m/inv].
-fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<Bin> {
+/// The weighted bin moments of `x` on `m` bins of [lo, lo + m/inv], and the in-bin rounding
+/// variance `Σ w v(1 − v)` (grid units²; NaN if some `x` is NaN).
+///
+/// Why no second moment per bin: a point at u = k + v in bin k, between edges a ≤ k < k + 1 ≤
+/// b, costs `(b − u)(u − a) = v(1 − v) + [(b − k)(k − a)(1 − v) + (b − k − 1)(k + 1 − a) v]`.
+/// The first term does not depend on the levels (it is the cost of rounding the point to its
+/// own bin's edges), the bracket is linear in v, so bin weights and first moments give every
+/// interval's cost up to the levels-independent `Σ w v(1 − v)` of its points. Any set of
+/// levels on the edges partitions the bins, so the sum of those terms is the total computed
+/// here, the same for every choice: the optimum is unchanged and the objective is the sum
+/// of the intervals' reduced costs plus this total.
+fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> (Vec<Bin>, f64) {
     let len = x.len().div_ceil(CHUNKS).max(1);
-    let parts: Vec<Vec<Bin>> = x
+    let parts: Vec<(Vec<Bin>, f64)> = x
         .par_chunks(len)
         .enumerate()
         .map(|(k, xc)| {
@@ -112,36 +123,42 @@ fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<B
         })
         .collect();
     let mut out = vec![Bin::default(); m];
-    for part in &parts {
+    let mut inner = 0.0;
+    for (part, within) in &parts {
         for (a, b) in out.iter_mut().zip(part) {
             a.w += b.w;
             a.v += b.v;
-            a.v2 += b.v2;
         }
+        inner += within;
     }
-    out
+    (out, inner)
 }
 
 /// 1.5 · 2^52: adding it to |v| < 2^51 rounds v to an integer held in the low mantissa bits.
 const ROUNDER: f64 = 6_755_399_441_055_744.0;
 
-/// ⌊u⌋ for 0 ≤ u < 2^51 with only additions and a comparison (vectorisable on every x86-64,
-/// where `floor` needs SSE4.1); other inputs give some value that the caller clamps.
+/// The bin of `u ≥ 0` (grid units) among `0..=top`, as `(k + ROUNDER, u − k)`: `k` is
+/// `u − ½` rounded to nearest, then clamped to `top`, held in the low bits of the first value
+/// (read with [`int_of`]), and the offset `u − k` lies in [0, 1] (up to rounding past the
+/// last edge). That is ⌊u⌋ except at integers u > 0, which may go to the bin below with
+/// offset 1; a point on an edge costs the same in either bin (the cost is linear in the
+/// offset within a bin and continuous across edges), so either is exact. Two additions
+/// and a minimum, no conversion: the loop that uses it vectorises on every x86-64. (The
+/// clamp comes after the rounding: `top − ½` is a tie that may round down.)
 #[inline(always)]
-fn floor_small(u: f64) -> f64 {
-    let r = (u + ROUNDER) - ROUNDER;
-    if r > u {
-        r - 1.0
-    } else {
-        r
-    }
+fn bin_of(u: f64, top: f64) -> (f64, f64) {
+    let r = (u - 0.5) + ROUNDER;
+    // Not `r.min(cap)`, whose NaN rule costs more instructions per vector: a NaN `u` goes to
+    // the top bin with a NaN offset either way (and is reported by the caller).
+    let cap = top + ROUNDER;
+    let t = if r < cap { r } else { cap };
+    (t, u - (t - ROUNDER))
 }
 
-/// The integer value of an integral 0 ≤ b < 2^31, from the bits of b + [`ROUNDER`] (no
-/// saturating conversion, so the loop that uses it vectorises).
+/// The integer `k` of a [`bin_of`] result `k + ROUNDER`, 0 ≤ k < 2^31.
 #[inline(always)]
-fn int_of_small(b: f64) -> u32 {
-    (b + ROUNDER).to_bits() as u32
+fn int_of(t: f64) -> u32 {
+    t.to_bits() as u32
 }
 
 /// Values per block of [`histogram_chunk`]: the bin and in-bin offset of a block are computed
@@ -152,59 +169,84 @@ const BLOCK: usize = 64;
 const LANES: usize = 4;
 
 /// One chunk's moments, in four interleaved histograms so that runs of values in one bin
-/// do not wait on each other's stores.
+/// do not wait on each other's stores, and its `Σ w v(1 − v)`.
 ///
-/// Each block of [`BLOCK`] values is done in two loops: the arithmetic (bin `⌊u⌋` clamped to
-/// the last bin, offset `v = u − bin`, and the slot `lane·m + bin` with lane = position mod 4)
-/// over the whole block at once, which the compiler vectorises, then the scatter of `w`, `w·v`,
-/// `w·v²` into the slots. The sums are the same as one value at a time in order.
-fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> Vec<Bin> {
+/// Each block of [`BLOCK`] values is done in two loops: the arithmetic ([`bin_of`], the slot
+/// `lane·m + bin` with lane = position mod 4, `w·v`, and `w·v²` into four running sums) over
+/// the whole block at once, which the compiler vectorises, then the scatter of `w` and `w·v`
+/// into the slots (one aligned pair add per value). `Σ w v(1 − v)` is `Σ w v` (the bins'
+/// total) minus those running sums. The bin sums are the same as one value at a time in
+/// order.
+fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> (Vec<Bin>, f64) {
     let mut h = vec![Bin::default(); LANES * m];
-    let topf = (m - 1) as f64;
+    let top = (m - 1) as f64;
     let mut slot = [0u32; BLOCK];
     let mut off = [0.0f64; BLOCK];
+    let mut sq = [0.0f64; LANES];
     // The first slot of each position's histogram: position i of a block goes to lane i mod 4.
     let lane: [u32; BLOCK] = std::array::from_fn(|i| (i % LANES) as u32 * m as u32);
-    for (k, xb) in x.chunks(BLOCK).enumerate() {
-        // Zipped (no bounds checks) and free of float-to-int conversions, so that it vectorises.
-        for (((o, sl), &xv), &base) in off.iter_mut().zip(slot.iter_mut()).zip(xb).zip(&lane) {
-            let u = (xv - lo) * inv;
-            // ⌊u⌋ clamped to [0, m − 1] (the maximum, u = m, goes to the last bin).
-            let b = floor_small(u).max(0.0).min(topf);
-            *o = u - b;
-            *sl = int_of_small(b) + base;
-        }
-        let n = xb.len();
+    let full = x.len() / BLOCK * BLOCK;
+    for (k, xb) in x[..full].chunks_exact(BLOCK).enumerate() {
+        // Four values at a time, zipped: no bounds checks and no float-to-int conversions,
+        // so that it vectorises.
+        let quads = off
+            .chunks_exact_mut(LANES)
+            .zip(slot.chunks_exact_mut(LANES))
+            .zip(xb.chunks_exact(LANES).zip(lane.chunks_exact(LANES)));
         match w {
             None => {
-                for i in 0..n {
-                    let (v, e) = (off[i], &mut h[slot[i] as usize]);
+                for ((o4, s4), (x4, l4)) in quads {
+                    for j in 0..LANES {
+                        let (t, v) = bin_of((x4[j] - lo) * inv, top);
+                        o4[j] = v;
+                        s4[j] = int_of(t) + l4[j];
+                        sq[j] += v * v;
+                    }
+                }
+                for (&v, &s) in off.iter().zip(&slot) {
+                    let e = &mut h[s as usize];
                     e.w += 1.0;
                     e.v += v;
-                    e.v2 += v * v;
                 }
             }
             Some(w) => {
-                let wb = &w[k * BLOCK..k * BLOCK + n];
-                for i in 0..n {
-                    let (v, wv, e) = (off[i], wb[i], &mut h[slot[i] as usize]);
-                    e.w += wv;
-                    e.v += wv * v;
-                    e.v2 += wv * v * v;
+                let wb = &w[k * BLOCK..(k + 1) * BLOCK];
+                for (((o4, s4), (x4, l4)), w4) in quads.zip(wb.chunks_exact(LANES)) {
+                    for j in 0..LANES {
+                        let (t, v) = bin_of((x4[j] - lo) * inv, top);
+                        o4[j] = w4[j] * v;
+                        s4[j] = int_of(t) + l4[j];
+                        sq[j] += o4[j] * v;
+                    }
+                }
+                for ((&wv, &s), &wt) in off.iter().zip(&slot).zip(wb) {
+                    let e = &mut h[s as usize];
+                    e.w += wt;
+                    e.v += wv;
                 }
             }
         }
+    }
+    // The last short block one value at a time, with the same arithmetic (w·v = v unweighted).
+    for (i, &xv) in x[full..].iter().enumerate() {
+        let wt = w.map_or(1.0, |w| w[full + i]);
+        let (t, v) = bin_of((xv - lo) * inv, top);
+        let wv = wt * v;
+        sq[i % LANES] += wv * v;
+        let e = &mut h[(int_of(t) + lane[i]) as usize];
+        e.w += wt;
+        e.v += wv;
     }
     let (first, rest) = h.split_at_mut(m);
     for lane in rest.chunks_exact(m) {
         for (a, b) in first.iter_mut().zip(lane) {
             a.w += b.w;
             a.v += b.v;
-            a.v2 += b.v2;
         }
     }
+    let within = first.iter().map(|b| b.v).sum::<f64>() - sq.iter().sum::<f64>();
     h.truncate(m);
-    h
+    (h, within)
 }
 
 /// `s` levels on an `m`-bin grid over [min x, max x] minimising `Σ w (b − x)(x − a)` among
@@ -225,7 +267,10 @@ pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> 
         )));
     }
     let span = hi - lo;
-    let bins = histogram(x, weights, lo, m as f64 / span, m);
+    let (bins, within) = histogram(x, weights, lo, m as f64 / span, m);
+    if !within.is_finite() {
+        check_values("input", x)?;
+    }
     // Nodes are the edges in grid units, centred on the weighted mean so that the cost
     // formula's cancelling terms stay small.
     let total: f64 = bins.iter().map(|b| b.w).sum();
@@ -247,7 +292,9 @@ pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> 
         let off = k as f64 - centre;
         q0 += b.w;
         q1 += off * b.w + b.v;
-        q2 += off * off * b.w + 2.0 * off * b.v + b.v2;
+        // The second moment Σ w (off + v)² with Σ w v² replaced by Σ w v: each interval's
+        // cost drops by the Σ w v(1 − v) of its points ([`histogram`]).
+        q2 += off * off * b.w + (2.0 * off + 1.0) * b.v;
         nodes.push(Node {
             x: (k + 1) as f64 - centre,
             q0,
@@ -264,7 +311,7 @@ pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> 
     } else {
         lagrange_ends(&p, s - 1)
     };
-    let cost: f64 = ends.windows(2).map(|e| p.cost(e[0], e[1])).sum();
+    let cost: f64 = ends.windows(2).map(|e| p.cost(e[0], e[1])).sum::<f64>() + within;
     let delta = span / m as f64;
     let levels: Vec<f64> = ends
         .iter()
@@ -282,14 +329,15 @@ pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{floor_small, int_of_small};
+    use super::{bin_of, int_of};
 
     #[test]
-    fn floor_and_int_agree_with_the_standard_ones() {
-        // Integers, their neighbours one ulp away, halves (where round-to-nearest-even would
-        // differ from the floor), and a spread of magnitudes up to the bin range.
-        let mut cases = vec![0.0, -0.0, 0.5, 1.5, 2.5, 1e-300, 999.999_999_999];
-        for k in [1.0f64, 2.0, 3.0, 1000.0, 65_536.0, 1e9, 2_147_483_647.0] {
+    fn bins_bracket_their_values() {
+        // Integers, their neighbours one ulp away, halves, tiny values and a spread of
+        // magnitudes up to the bin range: the bin k is ⌊u⌋ (or ⌊u⌋ − 1 at an integer, with
+        // offset 1), never above the top, and the offset u − k lies in [0, 1].
+        let mut cases = vec![0.0, 1e-300, 5e-324, 0.5, 1.5, 2.5, 999.999_999_999, 1000.0];
+        for k in [1.0f64, 2.0, 3.0, 999.0, 65_536.0, 1e9, 2_147_483_646.0] {
             cases.extend([k, k.next_down(), k.next_up(), k + 0.5, k - 0.5]);
         }
         let mut v = 0.1f64;
@@ -297,10 +345,21 @@ mod tests {
             cases.push(v);
             v *= 1.37;
         }
-        for u in cases {
-            let f = floor_small(u);
-            assert_eq!(f, u.floor(), "floor of {u}");
-            assert_eq!(int_of_small(f), u.floor() as u32, "integer of {u}");
+        for top in [0.0, 1.0, 999.0, 2_147_483_647.0] {
+            for &u in &cases {
+                let (t, off) = bin_of(u, top);
+                let k = int_of(t);
+                assert_eq!(t - 6_755_399_441_055_744.0, k as f64, "u {u} top {top}");
+                let f = u.floor().min(top);
+                assert!(
+                    k as f64 == f || (u == f && k as f64 == f - 1.0),
+                    "u {u} top {top}: {k}"
+                );
+                assert_eq!(off, u - k as f64, "u {u}");
+                if u <= top + 1.0 {
+                    assert!((0.0..=1.0).contains(&off), "u {u} top {top}: offset {off}");
+                }
+            }
         }
     }
 }
