@@ -345,6 +345,11 @@ const MERGE_RADIUS: f64 = 1e-7;
 const PERFECT_BASIN: f64 = 1e-6;
 /// Two fixed points closer than this (relative, every order parameter) are one.
 const SAME_STATE: f64 = 1e-6;
+/// `1 − q/Q` below which a run of a scale-free channel with a discrete student (the sign
+/// channel) is stopped: it is heading to `q = Q`, which the map reaches only in the limit
+/// (the perfect state, or the version space shrinking to a point) with the conjugates growing
+/// without bound and every iteration costlier (`docs/classification.md` §11).
+const FROZEN_RS_GAP: f64 = 1e-9;
 
 /// Solves from one starting state (a warm start, e.g. a neighbouring parameter's fixed point:
 /// `[m, q, Q]`, or `[m, q, 1/(1+χ)]` when the model [`collapses`] at β = ∞). `None` if the
@@ -426,6 +431,8 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
     let mut found: Vec<RsSolution> = Vec::new();
     // The sign channel's perfect-generalization states (frozen, m = rρ): from their limit.
     let perfect = perfect::states(model);
+    let cut =
+        model.channel.ridge_in_prior() && model.student.levels().is_some() && !collapses(model);
     for (i, s) in starts(model).into_iter().enumerate() {
         // The intermediate start only matters when the uninformed and informed starts disagree.
         if i == 2 && found.len() == 1 && found[0].status.is_converged() {
@@ -443,7 +450,9 @@ pub fn solve(model: &Model, opts: &SolverOptions) -> RsReport {
             s,
             opts,
             |x, res| {
-                merge(x, res) || (!perfect.is_empty() && perfect::near(model, x, PERFECT_BASIN))
+                merge(x, res)
+                    || (!perfect.is_empty() && perfect::near(model, x, PERFECT_BASIN))
+                    || (cut && x[2] > 0.0 && 1.0 - x[1] / x[2] < FROZEN_RS_GAP)
             },
             &mut checked,
         );
