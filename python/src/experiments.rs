@@ -47,16 +47,18 @@ pub fn transitions<'py>(
     force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = &model.get().spec;
-    let axis = Axis::parse(over, false).map_err(to_py)?;
-    let ps = axis.numbers();
-    if ps.len() < 2 {
+    // Sized from the spec before its values are built: a refusal costs nothing.
+    let n = Axis::count(over, false).map_err(to_py)?;
+    if n < 2 {
         return Err(to_py(Error::input(format!(
             "--over {over}: transitions need at least 2 values"
         ))));
     }
-    job::transitions(Front::Python, over, ps.len())
+    job::transitions(Front::Python, over, n)
         .check(force)
         .map_err(to_py)?;
+    let axis = Axis::parse(over, false).map_err(to_py)?;
+    let ps = axis.numbers();
     let t = watched_job(py, progress, || {
         quantreplica::phase::transitions_along(spec, axis.param, &ps)
     })?;

@@ -151,7 +151,8 @@ pub fn sweep<'py>(
     force: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let spec = &model.get().spec;
-    let grid = Grid::parse(&over, &log).map_err(to_py)?;
+    // Sized from the specs before the axes are built: a refusal costs nothing.
+    let points = Grid::count(&over, &log).map_err(to_py)?;
     let shard = shard
         .as_deref()
         .map(str::parse::<Shard>)
@@ -166,12 +167,13 @@ pub fn sweep<'py>(
     job::sweep(
         Front::Python,
         &over,
-        grid.len(),
+        points,
         false,
         budget::effective_threads(threads),
     )
     .check(force)
     .map_err(to_py)?;
+    let grid = Grid::parse(&over, &log).map_err(to_py)?;
     let opts = RunOptions {
         threads,
         progress: false,

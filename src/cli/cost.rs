@@ -115,7 +115,7 @@ fn generated(alpha: f64, n: usize) -> Option<Instances> {
 }
 
 fn axis_len(spec: &str, log: bool) -> Option<usize> {
-    Axis::parse(spec, log).ok().map(|a| a.len())
+    Axis::count(spec, log).ok()
 }
 
 /// The costs of `cmd` (empty for the commands whose size is fixed or already bounded).
@@ -126,8 +126,8 @@ pub fn costs(cmd: &Command) -> Result<Vec<Cost>> {
     match cmd {
         Command::Sweep(a) => {
             let threads = budget::effective_threads(budget::threads(a.threads.threads)?);
-            if let Ok(g) = Grid::parse(&a.over, &a.log) {
-                out.push(job::sweep(cli, &a.over, g.len(), a.rsb, threads));
+            if let Ok(n) = Grid::count(&a.over, &a.log) {
+                out.push(job::sweep(cli, &a.over, n, a.rsb, threads));
             }
         }
         Command::Transitions(a) => {

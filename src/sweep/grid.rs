@@ -241,6 +241,60 @@ fn split_levels(list: &str) -> Vec<String> {
     out
 }
 
+/// The right-hand side of an axis spec: a range with its ends and count checked, or a list
+/// still to be parsed.
+enum Shape<'a> {
+    Range { start: f64, stop: f64, count: usize },
+    List(&'a str),
+}
+
+/// Splits `PARAM=...` and checks what can be checked without building the values.
+fn shape(spec: &str, log: bool) -> Result<(Param, Shape<'_>)> {
+    let (name, rhs) = spec.split_once('=').ok_or_else(|| {
+        Error::input(format!(
+            "--over '{spec}' is not PARAM=START:STOP:COUNT or PARAM=v1,v2,..."
+        ))
+    })?;
+    let param: Param = name.parse()?;
+    let rhs = rhs.trim();
+    if rhs.is_empty() {
+        return Err(Error::input(format!("--over {param}: no values")));
+    }
+    if param == Param::Levels || !rhs.contains(':') {
+        if log {
+            return Err(Error::input(format!(
+                "--log {param}: only a START:STOP:COUNT range can be logarithmic"
+            )));
+        }
+        return Ok((param, Shape::List(rhs)));
+    }
+    let parts: Vec<&str> = rhs.split(':').collect();
+    if parts.len() != 3 {
+        return Err(Error::input(format!(
+            "--over {param}: '{rhs}' is not START:STOP:COUNT"
+        )));
+    }
+    let start = parse_number(param, parts[0])?;
+    let stop = parse_number(param, parts[1])?;
+    if !start.is_finite() || !stop.is_finite() {
+        return Err(Error::input(format!(
+            "--over {param}: range ends must be finite, got '{rhs}'"
+        )));
+    }
+    let count = parse_count(param, parts[2])?;
+    if count == 1 && start != stop {
+        return Err(Error::input(format!(
+            "--over {param}: COUNT 1 needs START = STOP, got '{rhs}'"
+        )));
+    }
+    if log && !(start > 0.0 && stop > 0.0) {
+        return Err(Error::input(format!(
+            "--log {param}: a logarithmic range needs positive ends, got '{rhs}'"
+        )));
+    }
+    Ok((param, Shape::Range { start, stop, count }))
+}
+
 impl Axis {
     /// [`parse`](Self::parse) for an axis given by another flag than `--over` (the
     /// phase diagram's `--x-axis`, `--y-axis`): its errors name `flag`.
@@ -254,57 +308,19 @@ impl Axis {
     /// Parses `PARAM=START:STOP:COUNT` or `PARAM=v1,v2,...`; `log` asks for geometric spacing
     /// of the range form.
     pub fn parse(spec: &str, log: bool) -> Result<Axis> {
-        let (name, rhs) = spec.split_once('=').ok_or_else(|| {
-            Error::input(format!(
-                "--over '{spec}' is not PARAM=START:STOP:COUNT or PARAM=v1,v2,..."
-            ))
-        })?;
-        let param: Param = name.parse()?;
-        let rhs = rhs.trim();
-        if rhs.is_empty() {
-            return Err(Error::input(format!("--over {param}: no values")));
-        }
-        let is_range = param != Param::Levels && rhs.contains(':');
-        let values = if is_range {
-            let parts: Vec<&str> = rhs.split(':').collect();
-            if parts.len() != 3 {
-                return Err(Error::input(format!(
-                    "--over {param}: '{rhs}' is not START:STOP:COUNT"
-                )));
+        let (param, shape) = shape(spec, log)?;
+        let values = match shape {
+            Shape::Range { start, stop, count } => {
+                let nums = spaced(start, stop, count, log);
+                if param == Param::Bits {
+                    nums.into_iter()
+                        .map(|v| to_bits(v).map(AxisValue::Int))
+                        .collect::<Result<Vec<_>>>()?
+                } else {
+                    nums.into_iter().map(AxisValue::Num).collect()
+                }
             }
-            let start = parse_number(param, parts[0])?;
-            let stop = parse_number(param, parts[1])?;
-            if !start.is_finite() || !stop.is_finite() {
-                return Err(Error::input(format!(
-                    "--over {param}: range ends must be finite, got '{rhs}'"
-                )));
-            }
-            let count = parse_count(param, parts[2])?;
-            if count == 1 && start != stop {
-                return Err(Error::input(format!(
-                    "--over {param}: COUNT 1 needs START = STOP, got '{rhs}'"
-                )));
-            }
-            if log && !(start > 0.0 && stop > 0.0) {
-                return Err(Error::input(format!(
-                    "--log {param}: a logarithmic range needs positive ends, got '{rhs}'"
-                )));
-            }
-            let nums = spaced(start, stop, count, log);
-            if param == Param::Bits {
-                nums.into_iter()
-                    .map(|v| to_bits(v).map(AxisValue::Int))
-                    .collect::<Result<Vec<_>>>()?
-            } else {
-                nums.into_iter().map(AxisValue::Num).collect()
-            }
-        } else {
-            if log {
-                return Err(Error::input(format!(
-                    "--log {param}: only a START:STOP:COUNT range can be logarithmic"
-                )));
-            }
-            match param {
+            Shape::List(rhs) => match param {
                 Param::Levels => split_levels(rhs)
                     .into_iter()
                     .map(|s| {
@@ -328,9 +344,19 @@ impl Axis {
                     .split(',')
                     .map(|s| parse_number(param, s).map(AxisValue::Num))
                     .collect::<Result<Vec<_>>>()?,
-            }
+            },
         };
         Ok(Axis { param, values })
+    }
+
+    /// The number of values [`parse`](Self::parse) would build from `spec`, without building
+    /// them: a range's checked COUNT (so that a request too large for the machine is refused
+    /// before its values take memory and time), a list's length.
+    pub fn count(spec: &str, log: bool) -> Result<usize> {
+        match shape(spec, log)? {
+            (_, Shape::Range { count, .. }) => Ok(count),
+            (_, Shape::List(_)) => Axis::parse(spec, log).map(|a| a.len()),
+        }
     }
 
     /// An axis of `param` over explicit numbers (library callers, e.g. numpy arrays): each
@@ -501,6 +527,27 @@ impl Grid {
         Ok(g)
     }
 
+    /// The number of points [`parse`](Self::parse) would build from the same flags, without
+    /// building them (each axis by [`Axis::count`]), so that a grid too large for the machine
+    /// is refused before it takes memory; more than [`MAX_POINTS`] is an error, as in `parse`.
+    pub fn count(over: &[String], log: &[String]) -> Result<usize> {
+        let log_params = log
+            .iter()
+            .map(|s| s.parse::<Param>())
+            .collect::<Result<Vec<_>>>()?;
+        over.iter().try_fold(1usize, |n, spec| {
+            let p = spec
+                .split_once('=')
+                .and_then(|(name, _)| name.parse::<Param>().ok());
+            let k = Axis::count(spec, p.is_some_and(|p| log_params.contains(&p)))?;
+            n.checked_mul(k)
+                .filter(|n| *n <= MAX_POINTS)
+                .ok_or_else(|| {
+                    Error::input(format!("the sweep grid has more than {MAX_POINTS} points"))
+                })
+        })
+    }
+
     /// A grid of the given axes (outermost first), refusing a repeated parameter and grids of
     /// more than [`MAX_POINTS`] points.
     pub fn new(axes: Vec<Axis>) -> Result<Grid> {
@@ -628,5 +675,61 @@ mod tests {
         ] {
             assert!(Grid::parse(&[bad.into()], &[]).is_err(), "{bad}");
         }
+    }
+
+    /// `count` is `parse(..).len()` without building the values, and refuses what `parse`
+    /// refuses before any value is built (the malformed specs of `ranges`, except a bits range
+    /// whose values are not whole: only building them finds that).
+    #[test]
+    fn counts_agree_with_the_parsed_axes() {
+        for (spec, log) in [
+            ("width=0.1:10:3", true),
+            ("alpha=3:1:3", false),
+            ("alpha=0.5:0.5:1", false),
+            ("beta=1,2,inf", false),
+            ("bits=1:8:8", false),
+            ("bits=2,4", false),
+            ("levels=uniform,custom:-1,0,1,lloyd-max", false),
+        ] {
+            let n = Axis::count(spec, log).unwrap();
+            assert_eq!(n, Axis::parse(spec, log).unwrap().len(), "{spec}");
+        }
+        for (spec, log) in [
+            ("alpha=1:2:0", false),
+            ("alpha=1:2", false),
+            ("alpha=nan,1", false),
+            ("beta=1:inf:3", false),
+            ("alpha=1:2:x", false),
+            ("alpha=0:2:3", true),
+            ("alpha=1,2", true),
+            ("foo=1", false),
+            ("alpha=", false),
+        ] {
+            let parsed = Axis::parse(spec, log).map(|a| a.len());
+            assert!(parsed.is_err(), "{spec}");
+            let counted = Axis::count(spec, log);
+            assert_eq!(counted.is_err(), parsed.is_err(), "{spec}");
+            if let (Err(a), Err(b)) = (counted, parsed) {
+                assert_eq!(a.to_string(), b.to_string(), "{spec}");
+            }
+        }
+        // A 40-million-value axis is counted, not built (parse would allocate ~1.6 GB).
+        let huge = format!("alpha=0.1:5:{}", 40_000_000);
+        assert_eq!(Axis::count(&huge, false).unwrap(), 40_000_000);
+        let over = vec![
+            "alpha=0.1:5:7000".to_string(),
+            "width=0.5:2:7000".to_string(),
+        ];
+        assert_eq!(Grid::count(&over, &[]).unwrap(), 49_000_000);
+        let log = vec!["width".to_string()];
+        assert_eq!(
+            Grid::count(&over, &log).unwrap(),
+            Grid::parse(&over[..1], &[]).unwrap().len() * 7000
+        );
+        let over = vec![
+            "alpha=0.1:5:8000".to_string(),
+            "width=0.5:2:7000".to_string(),
+        ];
+        assert!(Grid::count(&over, &[]).is_err());
     }
 }
