@@ -2,7 +2,8 @@
 //! and the default solver), sorting excluded from the solvers and benchmarked on its own.
 //! The limits measured alongside: one plain pass over the data (min, max, sum) for the
 //! approximation (on unsorted input: `asq_2^20/approx_*`, plain, weighted and on N(0, 1)
-//! draws), and the standard library's comparison sort for the radix sort. The peer
+//! draws), and the standard library's comparison sort for the radix sort (on f64 draws;
+//! `sort_radix_f32` on the same draws rounded to f32, the sort's 32-bit key path). The peer
 //! (QUIVER) and numpy are measured outside the repository (docs/asq.md, "Benchmarks").
 //! Prints the approximation's vNMSE against the exact optimum once before timing.
 //!
@@ -39,6 +40,7 @@ fn bench(c: &mut Criterion) {
         let x = sample(Dist::LogNormal, d, 1);
         let w = sample(Dist::Exponential, d, 2);
         let normal = sample(Dist::Normal, d, 3);
+        let x32: Vec<f64> = x.iter().map(|&v| f64::from(v as f32)).collect();
         let mut sorted = x.clone();
         sort_values(&mut sorted);
         let (wx, ww) = sort_with_weights(&x, &w);
@@ -86,6 +88,18 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_function("sort_with_weights", |b| {
             b.iter(|| sort_with_weights(black_box(&x), black_box(&w)))
+        });
+        // The same draws rounded to f32 (a float32 array from Python): `sort_values` takes its
+        // 32-bit key path.
+        g.bench_function("sort_radix_f32", |b| {
+            b.iter_batched(
+                || x32.clone(),
+                |mut v| {
+                    sort_values(&mut v);
+                    v
+                },
+                BatchSize::LargeInput,
+            )
         });
         // s = 3 streams the values without the prefix table; s = 6, 7 are the slowest
         // against QUIVER (docs/asq.md).

@@ -1,6 +1,7 @@
 //! The radix sort of the ASQ input against the standard library's comparison sort in the
-//! order of `f64::total_cmp`, bit for bit, on adversarial inputs; NaN rejected at the library
-//! boundary.
+//! order of `f64::total_cmp`, bit for bit, on adversarial inputs (64-bit values and values
+//! that are all `f32`s, which take the 32-bit key path from 4096 values on); NaN rejected at
+//! the library boundary.
 
 use quantreplica::asq::{exact_levels, sort_values, sort_with_weights, sorted};
 use rand::{Rng, SeedableRng};
@@ -100,6 +101,102 @@ fn radix_sort_equals_the_standard_sort() {
     for n in [0usize, 1, 2, 3, 7, 31, 64, 200, 1000, 5000, 70_000, 400_000] {
         for (name, x) in adversarial(n, &mut rng) {
             check(&x, name);
+        }
+    }
+}
+
+/// Adversarial inputs of `f32`s widened to `f64` (the 32-bit key path), plus `f32` special
+/// values, `f32` subnormals and `f32`s that differ only in their lowest bits.
+fn adversarial32(n: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<(&'static str, Vec<f64>)> {
+    let mut out: Vec<(&'static str, Vec<f64>)> = adversarial(n, rng)
+        .into_iter()
+        .map(|(name, x)| (name, x.iter().map(|&v| f64::from(v as f32)).collect()))
+        .collect();
+    let special = [
+        0.0f32,
+        -0.0,
+        f32::MIN_POSITIVE,
+        -f32::MIN_POSITIVE,
+        f32::from_bits(1),
+        -f32::from_bits(1),
+        f32::MAX,
+        f32::MIN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        1.0,
+        -1.0,
+    ];
+    out.push((
+        "f32 specials",
+        (0..n)
+            .map(|_| f64::from(special[rng.random_range(0..special.len())]))
+            .collect(),
+    ));
+    out.push((
+        "f32 subnormals",
+        (0..n)
+            .map(|_| {
+                let v = f64::from(f32::from_bits(rng.random_range(0..1u32 << 23)));
+                if rng.random::<bool>() {
+                    -v
+                } else {
+                    v
+                }
+            })
+            .collect(),
+    ));
+    out.push((
+        "f32 low bits only",
+        (0..n)
+            .map(|_| f64::from(f32::from_bits(1.0f32.to_bits() + rng.random_range(0..256))))
+            .collect(),
+    ));
+    out
+}
+
+#[test]
+fn radix_sort_of_f32_values_equals_the_standard_sort() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+    for n in [4095usize, 4096, 5000, 70_000, 300_000] {
+        for (name, x) in adversarial32(n, &mut rng) {
+            for v in &x {
+                assert_eq!(
+                    f64::from(*v as f32).to_bits(),
+                    v.to_bits(),
+                    "{name}: not an f32"
+                );
+            }
+            check(&x, name);
+            // One value that is not an f32 sends the whole input down the 64-bit path.
+            let mut y = x.clone();
+            y[n / 2] = 1.0 + f64::EPSILON;
+            check(&y, name);
+        }
+    }
+    // NaNs of both signs among f32 values, on the 32-bit path (the raw sort is total).
+    let x: Vec<f64> = (0..10_000)
+        .map(|i| match i % 7 {
+            0 => f64::from(f32::NAN),
+            1 => f64::from(-f32::NAN),
+            _ => f64::from(rng.random::<f32>() - 0.5),
+        })
+        .collect();
+    check(&x, "f32 with NaN");
+}
+
+#[test]
+fn weights_follow_their_f32_values() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
+    for n in [4096usize, 70_000] {
+        for (name, x) in adversarial32(n, &mut rng) {
+            let w: Vec<f64> = (0..n).map(|_| rng.random_range(0..4) as f64).collect();
+            let (xs, ws) = sort_with_weights(&x, &w);
+            let mut pairs: Vec<(f64, f64)> = x.iter().copied().zip(w.iter().copied()).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
+            let (rx, rw): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+            assert_eq!(bits(&xs), bits(&rx), "{name} n {n}");
+            assert_eq!(bits(&ws), bits(&rw), "{name} n {n}");
         }
     }
 }
