@@ -70,6 +70,15 @@ pub struct GibbsResult {
     pub swap_acceptance: Vec<f64>,
     /// The β ladder used (ascending; the last is the model's β).
     pub ladder: Vec<f64>,
+    /// The training error per measured sweep (mean of the two replicas' target-β chains), in
+    /// sweep order: the equilibration diagnostics of [`integrated_autocorrelation_time`] and
+    /// the first-half/second-half drift read it (not in the JSON).
+    #[serde(skip)]
+    pub train_error_samples: Vec<f64>,
+    /// Integrated autocorrelation time of [`GibbsResult::train_error_samples`] in sweeps
+    /// (the energy up to the ridge; [`integrated_autocorrelation_time`]; not in the JSON).
+    #[serde(skip)]
+    pub energy_tau: f64,
 }
 
 /// Rejects models and options the sampler cannot run.
@@ -298,6 +307,8 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut samples: Vec<f64> =
         crate::budget::try_with_capacity(opts.sweeps, &format!("--sweeps {}", opts.sweeps))?;
+    let mut train_samples: Vec<f64> =
+        crate::budget::try_with_capacity(opts.sweeps, &format!("--sweeps {}", opts.sweeps))?;
     let total = opts.burn_in + opts.sweeps;
     for sweep in 0..total {
         crate::parallel::check_interrupted()?;
@@ -336,8 +347,10 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
         s_q2 += q * q;
         s_big_q += (dot(&a.w, &a.w) + dot(&b.w, &b.w)) / (2.0 * nf);
         let ch = &model.channel;
-        s_train += (ch.total_error(y, &a.r, a.norm2 / nf) + ch.total_error(y, &b.r, b.norm2 / nf))
+        let t = (ch.total_error(y, &a.r, a.norm2 / nf) + ch.total_error(y, &b.r, b.norm2 / nf))
             / (2.0 * mf);
+        train_samples.push(t);
+        s_train += t;
         s_e += (a.energy + b.energy) / (2.0 * nf);
         if let Some(w0) = w0 {
             s_m += (dot(w0, &a.w) + dot(w0, &b.w)) / (2.0 * nf);
@@ -363,6 +376,8 @@ pub fn run(model: &Model, inst: &Instance, opts: &GibbsOptions, seed: u64) -> Re
             .map(|(t, a)| if *t > 0 { *a as f64 / *t as f64 } else { 0.0 })
             .collect(),
         ladder: betas,
+        energy_tau: integrated_autocorrelation_time(&train_samples),
+        train_error_samples: train_samples,
     };
     if !(res.train_error.is_finite() && res.energy.is_finite() && res.overlap.is_finite()) {
         return Err(Error::Numerics(
@@ -555,4 +570,32 @@ pub fn histogram(samples: &[f64], bins: usize, lo: f64, hi: f64) -> (Vec<f64>, V
         })
         .collect();
     (centres, dens)
+}
+
+/// Integrated autocorrelation time `τ = 1 + 2 Σ_{t=1}^{W} ρ(t)` of a time series (in units of its
+/// steps), with Sokal's automatic window: the smallest `W ≥ 5τ(W)`. A series of independent
+/// draws gives ≈ 1; the variance of its mean is `τ Var/len`. When no window up to `len/4`
+/// satisfies the rule, the series is too short for its own correlations and the estimate at
+/// `W = len/4` is returned (a lower bound). Constant or shorter-than-4 series give 1 (no
+/// information), NaN never.
+pub fn integrated_autocorrelation_time(x: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 4 {
+        return 1.0;
+    }
+    let mean = x.iter().sum::<f64>() / n as f64;
+    let d: Vec<f64> = x.iter().map(|v| v - mean).collect();
+    let c0 = dot(&d, &d) / n as f64;
+    if c0.is_nan() || c0 <= 0.0 {
+        return 1.0;
+    }
+    let mut tau = 1.0;
+    for t in 1..=n / 4 {
+        let ct = dot(&d[..n - t], &d[t..]) / n as f64;
+        tau += 2.0 * ct / c0;
+        if t as f64 >= 5.0 * tau {
+            break;
+        }
+    }
+    tau.max(1.0 / n as f64)
 }

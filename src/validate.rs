@@ -321,6 +321,58 @@ pub struct GibbsReport {
     pub ladder: Vec<f64>,
     /// The RS equilibrium.
     pub rs: RsSolution,
+    /// Per seed: the integrated autocorrelation time of the training error (the energy up to
+    /// the ridge) in sweeps ([`gibbs::integrated_autocorrelation_time`]; not in the JSON).
+    #[serde(skip)]
+    pub energy_tau: Vec<f64>,
+    /// Per seed: mean training error over the second half of the measured sweeps minus that
+    /// over the first half; theory 0 in equilibrium (not in the JSON).
+    #[serde(skip)]
+    pub drift: Summary,
+}
+
+impl GibbsReport {
+    /// The equilibration check of these runs with `opts` ([`Equilibration`]).
+    pub fn equilibration(&self, opts: &GibbsOptions) -> Equilibration {
+        let (tau, _) = mean_stderr(&self.energy_tau);
+        let se = if self.drift.stderr.is_finite() {
+            self.drift.stderr
+        } else {
+            0.0
+        };
+        let drift_ok = self.drift.mean.abs() <= 3.0 * se;
+        Equilibration {
+            tau,
+            drift_z: self.drift.mean / self.drift.stderr,
+            ok: drift_ok
+                && tau.is_finite()
+                && opts.burn_in as f64 >= EQ_BURN_TAUS * tau
+                && opts.sweeps as f64 >= EQ_SWEEP_TAUS * tau,
+        }
+    }
+}
+
+/// Burn-in, in units of the mean integrated autocorrelation time, that
+/// [`GibbsReport::equilibration`] requires.
+pub const EQ_BURN_TAUS: f64 = 5.0;
+/// Measured sweeps, in units of the mean integrated autocorrelation time, that
+/// [`GibbsReport::equilibration`] requires.
+pub const EQ_SWEEP_TAUS: f64 = 20.0;
+
+/// Whether Gibbs runs look equilibrated: the mean over seeds of the integrated autocorrelation
+/// time τ of the training error (in sweeps), the burn-in at least [`EQ_BURN_TAUS`]·τ, the
+/// measured sweeps at least [`EQ_SWEEP_TAUS`]·τ, and no drift between the first and second
+/// halves of the measured sweeps beyond 3 standard errors over seeds. A run still relaxing has a
+/// drift, and its slow decay inflates τ, so it fails on both counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Equilibration {
+    /// Mean over seeds of the integrated autocorrelation time, in sweeps.
+    pub tau: f64,
+    /// Drift (second half − first half of the measured training error) over its standard
+    /// error.
+    pub drift_z: f64,
+    /// All three criteria hold.
+    pub ok: bool,
 }
 
 /// Runs the two-replica sampler on every seed.
@@ -394,6 +446,22 @@ pub fn run_gibbs(
         swap_acceptance: swap,
         ladder: runs.first().map(|r| r.ladder.clone()).unwrap_or_default(),
         rs,
+        energy_tau: runs.iter().map(|r| r.energy_tau).collect(),
+        drift: Summary::new(
+            runs.iter()
+                .map(|r| {
+                    let t = &r.train_error_samples;
+                    let h = t.len() / 2;
+                    if h == 0 {
+                        return f64::NAN;
+                    }
+                    let first = t[..h].iter().sum::<f64>() / h as f64;
+                    let second = t[h..].iter().sum::<f64>() / (t.len() - h) as f64;
+                    second - first
+                })
+                .collect(),
+            0.0,
+        ),
     })
 }
 
@@ -657,6 +725,30 @@ impl Default for PanelSettings {
     }
 }
 
+impl PanelSettings {
+    /// The classification panel's settings (`validate --channel sign`): as [`Default`], but the
+    /// Gibbs sampler at N = 100 with 10000 burn-in + 20000 measured sweeps. Under the error-count
+    /// energy single-site heat bath on ±1 weights relaxes slowly and ever more slowly with N
+    /// (docs/validation.md: at α = 1.2, β = 3 the integrated autocorrelation time of the
+    /// training error is 400–1800 sweeps at N = 100 and the chains still relax after 20000
+    /// sweeps at N = 400), so the panel's N is the one it can equilibrate.
+    pub fn sign() -> Self {
+        let mut st = PanelSettings {
+            n_gibbs: SIGN_N_GIBBS,
+            ..PanelSettings::default()
+        };
+        st.gibbs.sweeps = SIGN_SWEEPS;
+        st.gibbs.burn_in = SIGN_SWEEPS / 2;
+        st
+    }
+}
+
+/// N of the classification panel's Gibbs runs ([`PanelSettings::sign`]).
+pub const SIGN_N_GIBBS: usize = 100;
+/// Measured sweeps of the classification panel's Gibbs runs (burn-in: half of it;
+/// [`PanelSettings::sign`]).
+pub const SIGN_SWEEPS: usize = 20_000;
+
 /// One row of the validation table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PanelRow {
@@ -690,6 +782,13 @@ pub struct PanelRow {
     pub agrees: bool,
     /// AMP rows: fraction of seeds whose AMP converged (NaN, written null, for other methods).
     pub converged_fraction: f64,
+    /// Gibbs rows: mean over seeds of the integrated autocorrelation time of the training error,
+    /// in sweeps (NaN, written null, for other methods; [`Equilibration`]).
+    pub tau_int: f64,
+    /// Gibbs rows: whether the runs pass the equilibration check ([`Equilibration`]: burn-in
+    /// ≥ 5τ, measured sweeps ≥ 20τ, no drift); true for other methods. A Gibbs row that
+    /// disagrees and is not equilibrated measures the sampler, not the theory.
+    pub equilibrated: bool,
 }
 
 /// The full panel outcome.
@@ -736,6 +835,8 @@ fn row(
         tolerance: tol,
         agrees: (s.mean - s.theory).abs() <= tol,
         converged_fraction: f64::NAN,
+        tau_int: f64::NAN,
+        equilibrated: true,
     }
 }
 
@@ -794,7 +895,8 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
             }
             let mut pq = (Vec::new(), Vec::new());
             if with_gibbs {
-                let g = run_gibbs(&model, &spec(st.n_gibbs), &st.gibbs, 40)?;
+                let gopts = st.gibbs;
+                let g = run_gibbs(&model, &spec(st.n_gibbs), &gopts, 40)?;
                 let rs = &g.rs;
                 if g.gen_error.theory.is_finite() || !sign {
                     rows.push(row(
@@ -825,6 +927,11 @@ pub fn run_panel(points: &[PanelPoint], st: &PanelSettings, progress: bool) -> R
                     &g.overlap,
                     st.allow_gibbs,
                 ));
+                let eq = g.equilibration(&gopts);
+                for x in rows.iter_mut().filter(|x| x.method == "gibbs") {
+                    x.tau_int = eq.tau;
+                    x.equilibrated = eq.ok;
+                }
                 pq = (g.pq_centres, g.pq_density);
             }
             if sign {

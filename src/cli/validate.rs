@@ -27,15 +27,16 @@ pub struct Args {
     /// N for AMP.
     #[arg(long, default_value = "1000")]
     pub n_amp: usize,
-    /// N for the Gibbs sampler.
-    #[arg(long, default_value = "200")]
-    pub n_gibbs: usize,
+    /// N for the Gibbs sampler [default: 200; 100 with --channel sign, where heat bath
+    /// relaxes too slowly at larger N (docs/validation.md)].
+    #[arg(long)]
+    pub n_gibbs: Option<usize>,
     /// N for QAT.
     #[arg(long, default_value = "500")]
     pub n_qat: usize,
-    /// Measured Gibbs sweeps (burn-in is half of it).
-    #[arg(long, default_value = "600")]
-    pub sweeps: usize,
+    /// Measured Gibbs sweeps, burn-in half of it [default: 600; 20000 with --channel sign].
+    #[arg(long)]
+    pub sweeps: Option<usize>,
     /// The panel's output channel: gaussian (regression: AMP, Gibbs and QAT) or sign
     /// (classification: the ±1 perceptron, noisy labels, a 2-bit student and the storage
     /// problem with AMP and Gibbs; docs/validation.md).
@@ -55,9 +56,17 @@ pub fn run(a: &Args) -> Result<()> {
     if a.seeds == 0 {
         return Err(Error::input("--seeds must be at least 1, got 0"));
     }
+    let sign = a.channel == ChannelKind::Sign;
+    let base = if sign {
+        PanelSettings::sign()
+    } else {
+        PanelSettings::default()
+    };
+    let n_gibbs = a.n_gibbs.unwrap_or(base.n_gibbs);
+    let sweeps = a.sweeps.unwrap_or(base.gibbs.sweeps);
     for (name, n) in [
         ("--n-amp", a.n_amp),
-        ("--n-gibbs", a.n_gibbs),
+        ("--n-gibbs", n_gibbs),
         ("--n-qat", a.n_qat),
     ] {
         if n < 2 {
@@ -69,7 +78,7 @@ pub fn run(a: &Args) -> Result<()> {
             )));
         }
     }
-    if a.sweeps == 0 {
+    if sweeps == 0 {
         return Err(Error::input("--sweeps must be at least 1, got 0"));
     }
     crate::output::check_dir(&a.out_dir)?;
@@ -77,13 +86,12 @@ pub fn run(a: &Args) -> Result<()> {
         seeds: a.seeds,
         base_seed: a.seed,
         n_amp: a.n_amp,
-        n_gibbs: a.n_gibbs,
+        n_gibbs,
         n_qat: a.n_qat,
-        ..PanelSettings::default()
+        ..base
     };
-    st.gibbs.sweeps = a.sweeps;
-    st.gibbs.burn_in = a.sweeps / 2;
-    let sign = a.channel == ChannelKind::Sign;
+    st.gibbs.sweeps = sweeps;
+    st.gibbs.burn_in = sweeps / 2;
     let points = if sign { sign_panel() } else { default_panel() };
     let report = run_panel(&points, &st, !a.json)?;
     save_panel(&report, &a.out_dir)?;
@@ -111,7 +119,7 @@ pub fn run(a: &Args) -> Result<()> {
         println!("validation panel: alpha={} noise={} gaussian teacher, uniform levels; N_amp={} N_gibbs={} N_qat={} seeds={}", st.alpha, st.noise, st.n_amp, st.n_gibbs, st.n_qat, st.seeds);
     }
     println!(
-        "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6} {:>8}",
+        "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6} {:>8} {:>7} {:>4}",
         "#",
         "b",
         "width",
@@ -125,7 +133,9 @@ pub fn run(a: &Args) -> Result<()> {
         "stderr",
         "z",
         "agree",
-        "amp_conv"
+        "amp_conv",
+        "tau",
+        "eq"
     );
     for x in &report.rows {
         let f = |v: f64, p: usize| {
@@ -136,7 +146,7 @@ pub fn run(a: &Args) -> Result<()> {
             }
         };
         println!(
-            "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6} {:>8}",
+            "{:>2} {:>2} {:>5} {:>4} {:>6} {:>6} {:<6} {:<19} {:>9} {:>9} {:>8} {:>7} {:>6} {:>8} {:>7} {:>4}",
             x.point + 1,
             x.bits,
             x.width,
@@ -154,11 +164,35 @@ pub fn run(a: &Args) -> Result<()> {
             f(x.stderr, 4),
             f(x.z, 1),
             if x.agrees { "yes" } else { "NO" },
-            f(x.converged_fraction, 2)
+            f(x.converged_fraction, 2),
+            f(x.tau_int, 0),
+            if x.method != "gibbs" {
+                "-"
+            } else if x.equilibrated {
+                "yes"
+            } else {
+                "NO"
+            }
         );
     }
     let bad = report.rows.iter().filter(|x| !x.agrees).count();
     println!("amp_conv: fraction of seeds where AMP converged (below 1: AMP's messages keep moving, as expected under RSB)");
+    println!("tau: integrated autocorrelation time of the Gibbs training error in sweeps (mean over seeds); eq: burn-in >= {}*tau, measured sweeps >= {}*tau and no drift between the halves of the run (a Gibbs row with eq NO measures the sampler, not the theory); burn-in {} + {} sweeps", crate::validate::EQ_BURN_TAUS, crate::validate::EQ_SWEEP_TAUS, st.gibbs.burn_in, st.gibbs.sweeps);
+    let uneq = report
+        .rows
+        .iter()
+        .filter(|x| x.method == "gibbs" && !x.equilibrated)
+        .count();
+    if uneq > 0 {
+        println!(
+            "{uneq} Gibbs rows not equilibrated ({} of them disagree)",
+            report
+                .rows
+                .iter()
+                .filter(|x| x.method == "gibbs" && !x.equilibrated && !x.agrees)
+                .count()
+        );
+    }
     println!("{bad} of {} rows disagree beyond 3 stderr + allowance (AMP {}, Gibbs {}, QAT {}% of theory)", report.rows.len(), st.allow_amp, st.allow_gibbs, st.allow_qat_rel * 100.0);
     println!(
         "saved {}/validate_panel.{{csv,json,png,svg}}, validate_panel_train.{{png,svg}}, validate_pq.{{png,svg}}",

@@ -26,6 +26,8 @@ pub fn panel_csv(r: &PanelReport) -> Csv {
         "tolerance",
         "agrees",
         "converged_fraction",
+        "tau_int",
+        "equilibrated",
     ]);
     for x in &r.rows {
         csv.push(vec![
@@ -48,6 +50,8 @@ pub fn panel_csv(r: &PanelReport) -> Csv {
             crate::output::fmt_num(x.tolerance),
             x.agrees.to_string(),
             crate::output::fmt_num(x.converged_fraction),
+            crate::output::fmt_num(x.tau_int),
+            x.equilibrated.to_string(),
         ]);
     }
     csv

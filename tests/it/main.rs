@@ -26,6 +26,7 @@ mod branches;
 mod classification_cli;
 mod classification_finite;
 mod classification_frozen;
+mod classification_gibbs;
 mod classification_phase;
 mod classification_published;
 mod classification_reference;
