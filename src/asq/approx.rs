@@ -101,8 +101,9 @@ fn range_serial(x: &[f64]) -> Result<(f64, f64)> {
 /// the sums are the same on any number of threads.
 const CHUNKS: usize = 4;
 
-/// The weighted bin moments of `x` on `m` bins of [lo, lo + m/inv], and the in-bin rounding
-/// variance `Σ w v(1 − v)` (grid units²; NaN if some `x` is NaN).
+/// The weighted bin moments of `x` on `m` bins of [lo, lo + m/inv], the in-bin rounding
+/// variance `Σ w v(1 − v)` (grid units²; NaN if some `x` is NaN), and the least weight (1
+/// without weights; NaN weights are not seen by it but make the moments NaN).
 ///
 /// Why no second moment per bin: a point at u = k + v in bin k, between edges a ≤ k < k + 1 ≤
 /// b, costs `(b − u)(u − a) = v(1 − v) + [(b − k)(k − a)(1 − v) + (b − k − 1)(k + 1 − a) v]`.
@@ -112,9 +113,9 @@ const CHUNKS: usize = 4;
 /// levels on the edges partitions the bins, so the sum of those terms is the total computed
 /// here, the same for every choice: the optimum is unchanged and the objective is the sum
 /// of the intervals' reduced costs plus this total.
-fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> (Vec<Bin>, f64) {
+fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> (Vec<Bin>, f64, f64) {
     let len = x.len().div_ceil(CHUNKS).max(1);
-    let parts: Vec<(Vec<Bin>, f64)> = x
+    let parts: Vec<(Vec<Bin>, f64, f64)> = x
         .par_chunks(len)
         .enumerate()
         .map(|(k, xc)| {
@@ -123,15 +124,16 @@ fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> (Vec<
         })
         .collect();
     let mut out = vec![Bin::default(); m];
-    let mut inner = 0.0;
-    for (part, within) in &parts {
+    let (mut inner, mut least) = (0.0, f64::INFINITY);
+    for (part, within, wmin) in &parts {
         for (a, b) in out.iter_mut().zip(part) {
             a.w += b.w;
             a.v += b.v;
         }
         inner += within;
+        least = least.min(*wmin);
     }
-    (out, inner)
+    (out, inner, least)
 }
 
 /// 1.5 · 2^52: adding it to |v| < 2^51 rounds v to an integer held in the low mantissa bits.
@@ -177,12 +179,51 @@ const LANES: usize = 4;
 /// into the slots (one aligned pair add per value). `Σ w v(1 − v)` is `Σ w v` (the bins'
 /// total) minus those running sums. The bin sums are the same as one value at a time in
 /// order.
-fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> (Vec<Bin>, f64) {
+fn histogram_chunk(
+    x: &[f64],
+    w: Option<&[f64]>,
+    lo: f64,
+    inv: f64,
+    m: usize,
+) -> (Vec<Bin>, f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { histogram_chunk_avx2(x, w, lo, inv, m) };
+    }
+    histogram_chunk_body(x, w, lo, inv, m)
+}
+
+/// [`histogram_chunk`] compiled for AVX2: four values per vector instead of two. The same
+/// operations on each value (no fused multiply-add), so the same bits as the baseline code.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn histogram_chunk_avx2(
+    x: &[f64],
+    w: Option<&[f64]>,
+    lo: f64,
+    inv: f64,
+    m: usize,
+) -> (Vec<Bin>, f64, f64) {
+    histogram_chunk_body(x, w, lo, inv, m)
+}
+
+/// The body of [`histogram_chunk`], inlined into each instruction-set version.
+#[inline(always)]
+fn histogram_chunk_body(
+    x: &[f64],
+    w: Option<&[f64]>,
+    lo: f64,
+    inv: f64,
+    m: usize,
+) -> (Vec<Bin>, f64, f64) {
     let mut h = vec![Bin::default(); LANES * m];
     let top = (m - 1) as f64;
     let mut slot = [0u32; BLOCK];
     let mut off = [0.0f64; BLOCK];
     let mut sq = [0.0f64; LANES];
+    // The least weight per lane: the weights are checked here, not in a pass of their own.
+    let mut wmin = [1.0f64; LANES];
     // The first slot of each position's histogram: position i of a block goes to lane i mod 4.
     let lane: [u32; BLOCK] = std::array::from_fn(|i| (i % LANES) as u32 * m as u32);
     let full = x.len() / BLOCK * BLOCK;
@@ -217,6 +258,7 @@ fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) ->
                         o4[j] = w4[j] * v;
                         s4[j] = int_of(t) + l4[j];
                         sq[j] += o4[j] * v;
+                        wmin[j] = if w4[j] < wmin[j] { w4[j] } else { wmin[j] };
                     }
                 }
                 for ((&wv, &s), &wt) in off.iter().zip(&slot).zip(wb) {
@@ -233,6 +275,11 @@ fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) ->
         let (t, v) = bin_of((xv - lo) * inv, top);
         let wv = wt * v;
         sq[i % LANES] += wv * v;
+        wmin[i % LANES] = if wt < wmin[i % LANES] {
+            wt
+        } else {
+            wmin[i % LANES]
+        };
         let e = &mut h[(int_of(t) + lane[i]) as usize];
         e.w += wt;
         e.v += wv;
@@ -246,34 +293,52 @@ fn histogram_chunk(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) ->
     }
     let within = first.iter().map(|b| b.v).sum::<f64>() - sq.iter().sum::<f64>();
     h.truncate(m);
-    (h, within)
+    (h, within, wmin.into_iter().fold(f64::INFINITY, f64::min))
 }
 
 /// `s` levels on an `m`-bin grid over [min x, max x] minimising `Σ w (b − x)(x − a)` among
 /// grid levels. `x` need not be sorted; see the module docs for the guarantee.
 pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> Result<Approx> {
     let (lo, hi) = range(x)?;
+    // The weights are checked in the histogram pass (their least value and their sum), not in
+    // a pass of their own; an error found before it is reported as if they had been checked
+    // first (a bad weight before bad bins or a bad s).
+    let first = |e: Error| match weights {
+        Some(w) => check_weights(w, x.len()).err().unwrap_or(e),
+        None => e,
+    };
     if let Some(w) = weights {
-        check_weights(w, x.len())?;
+        if w.len() != x.len() {
+            check_weights(w, x.len())?;
+        }
     }
     if m == 0 || m > u32::MAX as usize / 8 {
-        return Err(Error::input(format!("bins = {m}: need at least 1 bin")));
+        return Err(first(Error::input(format!(
+            "bins = {m}: need at least 1 bin"
+        ))));
     }
-    check_s(s, distinct_up_to(x, s))?;
+    check_s(s, distinct_up_to(x, s)).map_err(first)?;
     if s > m + 1 {
-        return Err(Error::input(format!(
+        return Err(first(Error::input(format!(
             "s = {s} exceeds the {} bin edges of {m} bins",
             m + 1
-        )));
+        ))));
     }
     let span = hi - lo;
-    let (bins, within) = histogram(x, weights, lo, m as f64 / span, m);
+    let (bins, within, least) = histogram(x, weights, lo, m as f64 / span, m);
     if !within.is_finite() {
         check_values("input", x)?;
     }
+    let total: f64 = bins.iter().map(|b| b.w).sum();
+    if let Some(w) = weights {
+        // A negative weight lowers the least one, a non-finite one makes the sum non-finite,
+        // all zero leaves it zero; only then does the full check run to name the weight.
+        if !(least >= 0.0 && total.is_finite() && total > 0.0) {
+            check_weights(w, x.len())?;
+        }
+    }
     // Nodes are the edges in grid units, centred on the weighted mean so that the cost
     // formula's cancelling terms stay small.
-    let total: f64 = bins.iter().map(|b| b.w).sum();
     let centre = bins
         .iter()
         .enumerate()

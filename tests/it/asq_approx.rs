@@ -254,3 +254,49 @@ fn approx_is_the_best_edge_set_on_blocked_inputs_with_values_on_edges() {
     }
     assert_eq!(checked, 60);
 }
+
+#[test]
+fn approx_rejects_bad_weights_as_the_weight_check_does() {
+    // The weights are checked inside the histogram pass; the errors must be the weight
+    // check's own, and come before an error in the bins or in s, as when checked first.
+    // Large enough (2000 values) for the vectorised blocks, bad weights in a block and in
+    // the tail.
+    use quantreplica::asq::check_weights;
+    let d = 2000;
+    let x: Vec<f64> = (0..d).map(|i| ((i * 7919) % 1000) as f64 * 0.01).collect();
+    let good = vec![0.5; d];
+    assert!(approx_levels(&x, Some(&good), 4, 100).is_ok());
+    let mut cases: Vec<Vec<f64>> = Vec::new();
+    for (at, bad) in [
+        (5, -1.0),
+        (1500, -1e-300),
+        (d - 1, -2.0),
+        (700, f64::NAN),
+        (d - 3, f64::INFINITY),
+        (3, f64::NEG_INFINITY),
+    ] {
+        let mut w = good.clone();
+        w[at] = bad;
+        cases.push(w);
+    }
+    cases.push(vec![0.0; d]);
+    cases.push(vec![1.0; d - 1]);
+    for w in &cases {
+        let want = check_weights(w, d).unwrap_err().to_string();
+        for (s, m) in [(4, 100), (4, 0), (1, 100), (200, 100)] {
+            let got = approx_levels(&x, Some(w), s, m).unwrap_err().to_string();
+            assert_eq!(got, want, "s {s} m {m}");
+        }
+    }
+    // A bad value still comes first, and good weights leave the other errors as they were.
+    let mut xn = x.clone();
+    xn[10] = f64::NAN;
+    let got = approx_levels(&xn, Some(&cases[0]), 4, 100)
+        .unwrap_err()
+        .to_string();
+    assert!(got.contains("input value #11"), "{got}");
+    assert!(approx_levels(&x, Some(&good), 4, 0)
+        .unwrap_err()
+        .to_string()
+        .contains("bins = 0"));
+}
