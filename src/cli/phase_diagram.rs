@@ -7,7 +7,7 @@
 use super::model_args::ModelArgs;
 use crate::error::Result;
 use crate::output::{fmt_num, Csv};
-use crate::phase::map::{phase_diagram, rsb_map, PhaseCell, RsbCell};
+use crate::phase::map::{check_rsb_map, phase_diagram, rsb_map, PhaseCell, RsbCell};
 use crate::report::phase_map::PhaseMap;
 use crate::report::plot::tick;
 use crate::report::rsb_map::RsbErrorMap;
@@ -91,6 +91,9 @@ pub fn run(a: &Args) -> Result<()> {
     // The flags as given are checked even where an axis overrides them (`--bits 0` with bits
     // on an axis is a mistake, not an ignored value).
     a.model.model()?;
+    if a.rsb {
+        check_rsb_map(&a.model.spec()?, &ax, &ay)?;
+    }
     let d = phase_diagram(&a.model.spec()?, &ax, &ay, !a.no_transitions)?;
     let (px, py) = (d.x_param, d.y_param);
     let l = &d.layers;
@@ -165,9 +168,10 @@ pub fn run(a: &Args) -> Result<()> {
     if let Some(cells) = &rsb {
         let n = |m| cells.iter().filter(|c| c.method == m).count();
         println!(
-            "1RSB map written to {}.{{png,svg,csv}}: {} cells RS-stable, {} followed by Newton, {} solved in full, {} not converged, max stationarity {:.1e}",
+            "1RSB map written to {}.{{png,svg,csv}}: {} cells RS-stable, {} frozen (closed form), {} followed by Newton, {} solved in full, {} not converged, max stationarity {:.1e}",
             rsb_stem.display(),
             n(Method::RsStable),
+            n(Method::Frozen),
             n(Method::Followed),
             n(Method::Full),
             cells.iter().filter(|c| !c.converged).count(),

@@ -225,12 +225,27 @@ pub struct RsbCell {
     pub mse_posterior_mean_rsb: f64,
     /// Posterior-mean error of RS.
     pub mse_posterior_mean_rs: f64,
+    /// 1RSB free entropy φ1.
+    pub free_entropy_rsb: f64,
+    /// RS free entropy φ_RS.
+    pub free_entropy_rs: f64,
     /// 1RSB entropy.
     pub entropy_rsb: f64,
     /// The within-state replicon (above 1: 1RSB itself unstable).
     pub replicon_q1: f64,
     /// λ_AT of RS.
     pub at_eigenvalue: f64,
+}
+
+/// Refuses, before any work, a grid with a cell where 1RSB cannot be computed
+/// ([`crate::rsb::check`]: β = ∞, a continuous student).
+pub fn check_rsb_map(spec: &ModelSpec, x: &Axis, y: &Axis) -> Result<()> {
+    for yv in y.numbers() {
+        for xv in x.numbers() {
+            crate::rsb::check(&cell_model(spec, x.param, y.param, xv, yv)?)?;
+        }
+    }
+    Ok(())
 }
 
 /// 1RSB on the grid of [`phase_diagram`] (same axes; call that first, it checks them): rows
@@ -255,6 +270,8 @@ pub fn rsb_map(spec: &ModelSpec, x: &Axis, y: &Axis) -> Result<Vec<RsbCell>> {
             gen_error_rs: p.rs.gen_error,
             mse_posterior_mean_rsb: p.rsb.mse_posterior_mean,
             mse_posterior_mean_rs: p.rs.mse_posterior_mean,
+            free_entropy_rsb: p.rsb.free_entropy,
+            free_entropy_rs: p.rs.free_entropy.unwrap_or(f64::NAN),
             entropy_rsb: p.rsb.entropy,
             replicon_q1: p.rsb.replicon_q1,
             at_eigenvalue: p.rs.at_eigenvalue,

@@ -1,7 +1,8 @@
 //! Drawing the 1RSB map of `phase-diagram --rsb` ([`crate::phase::map::rsb_map`]): the 1RSB
 //! generalization error minus the RS one at every cell (0 where RS is AT-stable: the collapsed
-//! state), the AT line, and the cells where the within-state replicon exceeds 1 (there 1RSB is
-//! itself unstable) marked.
+//! state; φ1 − φ_RS for the storage problem, which has no teacher), the AT line, the cells where
+//! the within-state replicon exceeds 1 (there 1RSB is itself unstable) and the frozen cells
+//! (`q1 = Q`, the sign channel's frozen 1RSB) marked.
 
 use super::heatmap::Heatmap;
 use super::plot::{save, Legend, Mark, Series};
@@ -33,18 +34,28 @@ pub struct RsbErrorMap {
 
 impl RsbErrorMap {
     /// Draws the map to `<stem>.png` and `<stem>.svg` (cells whose 1RSB state did not converge
-    /// are drawn as undefined).
+    /// are drawn as undefined, except frozen cells: their branch is exact, only whether another
+    /// branch beats it is unchecked).
     pub fn save(self, stem: &Path) -> Result<()> {
+        // Without a teacher (the storage problem) there is no generalization error: the map
+        // shows the free entropy instead.
+        let storage = self.cells.iter().all(|c| c.gen_error_rs.is_nan());
         let gap = self
             .cells
             .iter()
-            .map(|c| {
-                if c.converged {
-                    c.gen_error_rsb - c.gen_error_rs
-                } else {
-                    f64::NAN
-                }
-            })
+            .map(
+                |c| match (c.converged || c.rsb_phase == RsbPhase::Frozen, storage) {
+                    (false, _) => f64::NAN,
+                    (true, false) => c.gen_error_rsb - c.gen_error_rs,
+                    (true, true) => c.free_entropy_rsb - c.free_entropy_rs,
+                },
+            )
+            .collect();
+        let frozen: Vec<(f64, f64)> = self
+            .cells
+            .iter()
+            .filter(|c| c.rsb_phase == RsbPhase::Frozen)
+            .map(|c| (c.x, c.y))
             .collect();
         let unstable: Vec<(f64, f64)> = self
             .cells
@@ -56,7 +67,11 @@ impl RsbErrorMap {
             title: self.title,
             x_label: self.x_label,
             y_label: self.y_label,
-            z_label: "ε_g(1RSB) − ε_g(RS)".into(),
+            z_label: if storage {
+                "φ1 − φ_RS".into()
+            } else {
+                "ε_g(1RSB) − ε_g(RS)".into()
+            },
             x: self.xs,
             y: self.ys,
             z: gap,
@@ -70,6 +85,10 @@ impl RsbErrorMap {
                     .mark(Mark::Points)
                     .colour(1),
             );
+        }
+        if !frozen.is_empty() {
+            h.curves
+                .push(Series::points("frozen 1RSB (q1 = Q, x* < 1)", frozen, None).colour(3));
         }
         if !unstable.is_empty() {
             h.curves.push(

@@ -367,6 +367,11 @@ pub enum Method {
     /// The full solve ([`super::solve`]): first point of an RSB stretch, or the warm start
     /// was not accepted.
     Full,
+    /// RS is AT-stable but counts a negative number of states (the frozen branch's `Σ(1)`, the
+    /// RS entropy, is negative): the frozen 1RSB branch in closed form ([`super::frozen`]), at
+    /// the zero of its complexity, as [`super::solve`] computes it (no search for other
+    /// branches, as for [`Method::RsStable`]).
+    Frozen,
 }
 
 /// One point of [`along`].
@@ -394,7 +399,17 @@ fn full_stationarity(report: &RsbReport) -> f64 {
 /// 1RSB along a line of models (one row of a map, in order): where RS is AT-stable the RS
 /// state is reported; in the RSB region the first point of every stretch is solved in full
 /// ([`super::solve`]) and the next ones by [`follow`] from a secant prediction of the previous
-/// two (falling back to the full solve when the warm start is not accepted). `seeds[i]`, when
+/// two (falling back to the full solve when the warm start is not accepted).
+///
+/// With a scale-free channel (the sign channel) and a discrete student, the frozen branch
+/// (`q1 = Q`) is taken in closed form ([`super::frozen`]) as in the full solve: where RS is
+/// AT-stable but the frozen branch's `Σ(1)` (the RS entropy) is negative, the point is that
+/// branch at the zero of its complexity ([`Method::Frozen`], the numbers of the full solve);
+/// where RS is AT-unstable and the previous point of the row was frozen, a continuous branch is
+/// followed only from a continuous neighbour, else the frozen branch is reported with
+/// `converged = false` (other branches not searched: at the points measured the full solve
+/// reports the same state, also unconverged because its split-start branch is unresolved). A
+/// perfect-generalization RS equilibrium (`q = Q`) is reported as is ([`Method::RsStable`]). `seeds[i]`, when
 /// given, is tried first at point `i` (e.g. the same point of the previous row of a map).
 /// `steps[i]` is the distance of point `i` from point `i − 1` in the swept parameter (for the
 /// secant; equal spacing when `None`).
@@ -406,10 +421,49 @@ pub fn along(
 ) -> Result<Vec<PathPoint>> {
     let mut out: Vec<PathPoint> = Vec::with_capacity(models.len());
     let mut prev: Vec<Seed> = Vec::new();
+    // Whether the previous point of the row is on the frozen branch.
+    let mut frozen_prev = false;
     for (i, model) in models.iter().enumerate() {
         crate::parallel::check_interrupted()?;
         let rs = rs::solve(model, &SolverOptions::default());
-        if rs.equilibrium.rs_stable {
+        if super::rs_is_frozen(model, &rs.equilibrium) {
+            // The perfect state of the sign channel: 1RSB is that RS state.
+            let r = super::frozen_rs_report(model, rs.equilibrium, rs.converged);
+            out.push(PathPoint {
+                stationarity: full_stationarity(&r),
+                converged: r.converged,
+                rsb: r.solution,
+                rs: r.rs,
+                method: Method::RsStable,
+            });
+            prev.clear();
+            frozen_prev = false;
+            continue;
+        }
+        // The frozen branch (scale-free channel, discrete student): where its complexity at
+        // x = 1 (the RS entropy) is negative, RS is excluded, as in the full solve.
+        let frozen = if super::frozen_available(model) {
+            super::frozen_root(model, opts)?
+        } else {
+            (None, None)
+        };
+        let frozen_excludes_rs = frozen.0.is_some_and(|s| s < 0.0);
+        if rs.equilibrium.rs_stable && frozen_excludes_rs {
+            if let Some(f) = &frozen.1 {
+                let (sol, _) = super::frozen::solution(model, f);
+                out.push(PathPoint {
+                    stationarity: sol.residual.max(sol.dphi_dx.abs()),
+                    converged: f.converged && rs.converged,
+                    rsb: sol,
+                    rs: rs.equilibrium,
+                    method: Method::Frozen,
+                });
+                prev.clear();
+                frozen_prev = true;
+                continue;
+            }
+        }
+        if rs.equilibrium.rs_stable && !frozen_excludes_rs {
             let e = &rs.equilibrium;
             let a = super::solve_at_x(model, 1.0, [e.m, e.q, e.q, e.big_q], opts)?;
             out.push(PathPoint {
@@ -420,6 +474,7 @@ pub fn along(
                 method: Method::RsStable,
             });
             prev.clear();
+            frozen_prev = false;
             continue;
         }
         let mut tries: Vec<Seed> = Vec::new();
@@ -445,6 +500,32 @@ pub fn along(
                     done = Some(f);
                     break;
                 }
+            }
+        }
+        // A followed continuous branch competes with the frozen branch (largest φ1 wins, as in
+        // the full solve's choice between candidates).
+        let done = done.filter(|f| {
+            frozen.1.as_ref().is_none_or(|z| {
+                z.free_entropy <= f.at.free_entropy + 1e-9 * (1.0 + f.at.free_entropy.abs())
+            })
+        });
+        // Inside a frozen stretch of the row (the previous point was frozen) with no continuous
+        // branch followed: the frozen branch in closed form. Not checked against other branches
+        // (the full solve's split-start branch is unresolved at the points measured, and the
+        // full solve then reports the frozen branch with converged = false too), so flagged
+        // unconverged.
+        if done.is_none() && frozen_prev {
+            if let Some(z) = &frozen.1 {
+                let (sol, _) = super::frozen::solution(model, z);
+                out.push(PathPoint {
+                    stationarity: sol.residual.max(sol.dphi_dx.abs()),
+                    converged: false,
+                    rsb: sol,
+                    rs: rs.equilibrium,
+                    method: Method::Frozen,
+                });
+                prev.clear();
+                continue;
             }
         }
         let (point, next) = match done {
@@ -474,6 +555,7 @@ pub fn along(
                 )
             }
         };
+        frozen_prev = point.rsb.phase == RsbPhase::Frozen;
         match next {
             Some(s) => {
                 prev.push(s);

@@ -348,7 +348,9 @@ impl AtX {
     }
 }
 
-fn check(model: &Model) -> Result<()> {
+/// Whether 1RSB can be computed for `model` (a one-line input error if not: β = ∞, or a
+/// continuous student).
+pub fn check(model: &Model) -> Result<()> {
     if !model.beta.is_finite() {
         return Err(Error::input(
             "rsb needs a finite --beta: 1RSB is computed at finite temperature (got beta = inf)",
@@ -407,6 +409,8 @@ pub fn evaluate(
 const MERGE_RADIUS: f64 = 1e-6;
 /// Two fixed points at the same `x` closer than this (relative, every component) are one.
 const SAME_STATE: f64 = 1e-6;
+/// Tolerance of the zero `x*` of the frozen branch's complexity.
+const FROZEN_X_TOL: f64 = 1e-12;
 /// Step of the scan below the grid.
 const X_SHRINK: f64 = 0.3;
 /// `(Q − q1)/Q` below which a run of a channel with a frozen branch is stopped as heading there.
@@ -416,6 +420,47 @@ const FROZEN_GAP: f64 = 1e-8;
 /// channel (the ridge is a prior factor) and a discrete student.
 fn frozen_cut(model: &Model) -> bool {
     model.channel.ridge_in_prior() && model.student.levels().is_some()
+}
+
+/// Whether the frozen branch is available in closed form ([`frozen::tempered_model`]).
+fn frozen_available(model: &Model) -> bool {
+    frozen_cut(model) && frozen::tempered_model(model, 1.0).is_ok()
+}
+
+/// Whether the RS equilibrium of a model with a frozen branch is a frozen RS state itself
+/// (`q = Q`: the sign channel's perfect-generalization state, reported by `rs` from its limit).
+fn rs_is_frozen(model: &Model, rs: &RsSolution) -> bool {
+    frozen_cut(model) && rs.big_q - rs.q <= FROZEN_GAP * rs.big_q.abs()
+}
+
+/// The 1RSB report of a frozen RS equilibrium (`q = Q`, one configuration; [`rs_is_frozen`]):
+/// every replica is in the one state, so 1RSB is that RS state (`q0 = q1 = Q`, phase
+/// `rs_collapsed`, `x = 1`, complexity 0). No 1RSB branch can beat it: a branch's value is the
+/// minimum of its φ1 over x, at most its φ1 at x = 1, which is the φ of an RS fixed point no
+/// larger than the equilibrium's. The 1RSB map is not iterated there (its conjugates are
+/// infinite at `q = Q`).
+fn frozen_rs_report(model: &Model, rs: RsSolution, converged: bool) -> RsbReport {
+    let f = frozen::Frozen {
+        x: 1.0,
+        free_entropy: rs.free_entropy.unwrap_or(f64::NAN),
+        complexity: 0.0,
+        tempered: rs.clone(),
+        converged,
+    };
+    let (mut solution, params) = frozen::solution(model, &f);
+    solution.phase = RsbPhase::RsCollapsed;
+    solution.complexity = 0.0;
+    solution.dphi_dx = 0.0;
+    RsbReport {
+        solution,
+        converged,
+        rs,
+        scan: Vec::new(),
+        branches: Vec::new(),
+        stationary: Vec::new(),
+        chosen_branch: None,
+        params,
+    }
 }
 
 fn loosened(q: QuadOptions, acc: f64) -> QuadOptions {
@@ -673,6 +718,9 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
     };
     let rs_report = rs::solve(model, &SolverOptions::default());
     let rs = rs_report.equilibrium;
+    if rs_is_frozen(model, &rs) {
+        return Ok(frozen_rs_report(model, rs, rs_report.converged));
+    }
     let collapsed = [rs.m, rs.q, rs.q, rs.big_q];
     let mut cold = vec![(Origin::SplitStart, split_start(&rs))];
     if opts.gap_starts {
@@ -843,12 +891,11 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
     // The frozen branch in closed form (module `frozen`): when its complexity at x = 1 (the RS
     // entropy) is negative, RS counts a negative number of states, and the branch's Parisi value
     // is at the zero x* of its complexity.
-    let (frozen_sigma1, frozen_branch) =
-        if frozen_cut(model) && model.student.levels().is_some_and(|l| l.is_counting()) {
-            frozen_root(model, opts)?
-        } else {
-            (None, None)
-        };
+    let (frozen_sigma1, frozen_branch) = if frozen_available(model) {
+        frozen_root(model, opts)?
+    } else {
+        (None, None)
+    };
     let rs_excluded = frozen_sigma1.is_some_and(|s| s < 0.0)
         || tracks
             .iter()
@@ -862,6 +909,15 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
         .collect();
     if let Some(f) = &frozen_branch {
         cands.push((f.free_entropy, &Candidate::Frozen));
+    }
+    // A negative frozen Σ(1) (RS counts a negative number of states) excludes RS, and with it
+    // the x = 1 end of a branch attached to RS: there that branch is the RS state (same m, q0, Q,
+    // φ1 = φ_RS, the same negative entropy).
+    if frozen_sigma1.is_some_and(|s| s < 0.0) {
+        cands.retain(|(_, c)| match c {
+            Candidate::XOne(i) => !branches.iter().any(|b| b.index == *i && b.attached_to_rs),
+            _ => true,
+        });
     }
     let rs_at_one = || solve_at_x(model, 1.0, collapsed, opts);
     let mut rs_point: Option<AtX> = None;
@@ -980,7 +1036,9 @@ fn frozen_root(model: &Model, opts: &RsbOptions) -> Result<(Option<f64>, Option<
     if at_floor.is_nan() || at_floor <= 0.0 {
         return Ok((Some(one.complexity), None));
     }
-    let xs = brent_root(sigma, lo, 1.0, opts.x_tol)?;
+    // Σ(x) is a smooth function of x (tempered RS solves): the root to FROZEN_X_TOL, so that
+    // ∂φ1/∂x = −Σ/x² at x* is ≤ 1e−9 even at small x*.
+    let xs = brent_root(sigma, lo, 1.0, opts.x_tol.min(FROZEN_X_TOL))?;
     Ok((
         Some(one.complexity),
         Some(frozen::frozen_at(model, xs, &so)?),
@@ -1021,6 +1079,13 @@ pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbRepo
     }
     let rs_report = rs::solve(model, &SolverOptions::default());
     let rs = rs_report.equilibrium;
+    if rs_is_frozen(model, &rs) {
+        // One configuration: φ1 does not depend on x.
+        let mut r = frozen_rs_report(model, rs, rs_report.converged);
+        r.solution.x = x;
+        r.params.x = x;
+        return Ok(r);
+    }
     let a = solve_at_x(model, x, split_start(&rs), opts)?;
     let phase = if a.gap() >= opts.min_gap {
         RsbPhase::OneStepRsb

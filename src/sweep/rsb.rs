@@ -9,10 +9,15 @@ use crate::rsb::follow::{along, PathPoint};
 use crate::rsb::RsbOptions;
 use crate::spec::ModelSpec;
 
-/// 1RSB (where RS is AT-unstable; the collapsed state where it is stable) at every point of
-/// `grid`, in grid order.
+/// 1RSB (where RS is AT-unstable; the collapsed state where it is stable; with the sign channel
+/// and a discrete student the frozen branch where RS counts a negative number of states) at
+/// every point of `grid`, in grid order ([`along`]).
 pub fn run(grid: &Grid, base: &ModelSpec, opts: &RunOptions) -> Result<Vec<SweepRow<PathPoint>>> {
     validate(grid, base, opts.threads)?;
+    // Every point must admit 1RSB (finite β, a discrete student) before any work.
+    for i in 0..grid.len() {
+        crate::rsb::check(&grid.point(i).model(base)?)?;
+    }
     let n = grid.axes.last().map_or(1, |a| a.len()).max(1);
     let lines: Vec<usize> = (0..grid.len() / n).collect();
     let steps: Option<Vec<f64>> = grid.axes.last().and_then(|a| {

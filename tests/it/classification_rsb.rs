@@ -9,7 +9,11 @@ use quantreplica::rs::SolverOptions;
 use quantreplica::rsb::frozen::frozen_at;
 use quantreplica::rsb::{self, RsbOptions, RsbPhase};
 
-use crate::support::rsb_fd::{fd, NAMES};
+use crate::support::cli;
+use crate::support::rsb_fd::{fd, get, set, NAMES};
+use crate::support::temp::TempDir;
+use quantreplica::rsb::channel::Params;
+use quantreplica::rsb::follow::{along, Method, PathPoint};
 
 fn storage(alpha: f64, beta: f64) -> Model {
     Model::with_channel(
@@ -119,4 +123,307 @@ fn scan_reports_the_frozen_branch_where_its_complexity_at_one_is_negative() {
     }
     // Zero complexity and one configuration per state: the entropy (without the ridge prior) is 0.
     assert!(m.entropy_without_ridge_prior(s.entropy, s.big_q).abs() < 1e-7);
+}
+
+// --- Maps (`sweep --rsb`, `phase-diagram --rsb`): rsb::follow::along with the sign channel ---
+
+fn teacher_pm1(alpha: f64, beta: f64) -> Model {
+    Model::with_channel(
+        alpha,
+        Channel::Sign(SignChannel::teacher()),
+        beta,
+        0.0,
+        Student::Discrete(LevelSet::uniform(1, 1.0).unwrap()),
+        TeacherPrior::binary(1.0).unwrap(),
+    )
+    .unwrap()
+}
+
+/// 5-point central difference of φ1 along the parameters `idx` moved together (`q0 = q1` and
+/// `q̂0 = q̂1` of a collapsed state move together: the domain is `q0 ≤ q1`, `q̂0 ≤ q̂1`).
+fn fd_joint(model: &Model, p: &Params, idx: &[usize], opts: &RsbOptions) -> f64 {
+    let h = 2e-4 * get(p, idx[0]).abs().max(0.1);
+    let at = |k: f64| {
+        let mut q = *p;
+        for &i in idx {
+            set(&mut q, i, get(p, i) + k * h);
+        }
+        rsb::channel::free_entropy(model, &q, opts.quad).expect("out of domain")
+    };
+    (at(-2.0) - 8.0 * at(-1.0) + 8.0 * at(1.0) - at(2.0)) / (12.0 * h)
+}
+
+/// φ1 at a collapsed state `q1 = q0 = q` at x = 1 (the RS free entropy through the 1RSB
+/// formulas) and the largest 5-point finite difference of φ1 there in `Q`, `m`, `Â`, `m̂` and
+/// along `q0 = q1`, `q̂0 = q̂1` (RS's q and q̂).
+fn collapsed_stationarity(model: &Model, m: f64, q: f64, big_q: f64) -> (f64, f64) {
+    let opts = RsbOptions::default();
+    let (params, en, av) = rsb::evaluate(model, 1.0, [m, q, q, big_q], opts.quad).unwrap();
+    let phi = rsb::channel::free_entropy_from(model, &params, &en, &av);
+    let worst = [&[0][..], &[3], &[4], &[5], &[1, 2], &[6, 7]]
+        .iter()
+        .map(|idx| fd_joint(model, &params, idx, &opts).abs())
+        .fold(0.0, f64::max);
+    (phi, worst)
+}
+
+fn row(models: &[Model]) -> Vec<PathPoint> {
+    let steps: Vec<f64> = (0..models.len())
+        .map(|i| {
+            if i == 0 {
+                0.0
+            } else {
+                models[i].alpha - models[i - 1].alpha
+            }
+        })
+        .collect();
+    along(models, Some(&steps), &[], &RsbOptions::default()).unwrap()
+}
+
+/// Every point of a row: RS cells equal RS (φ1 = φ_RS to 1e-9) and are stationary; frozen
+/// cells equal the single-point `rsb::solve` to 1e-9 and are stationary in every parameter of
+/// the tempered RS free entropy and in x (finite differences); perfect cells are RS.
+fn check_row(models: &[Model]) -> Vec<RsbPhase> {
+    let pts = row(models);
+    let mut phases = Vec::new();
+    for (model, p) in models.iter().zip(&pts) {
+        let s = &p.rsb;
+        let what = format!(
+            "alpha {} beta {}: {:?} {:?}",
+            model.alpha, model.beta, p.method, s.phase
+        );
+        eprintln!(
+            "{what}: x {} phi1 {} phi_RS {} s_RS {} lambda_AT {} stationarity {:.1e}",
+            s.x,
+            s.free_entropy,
+            p.rs.free_entropy.unwrap(),
+            p.rs.entropy.unwrap(),
+            p.rs.at_eigenvalue,
+            p.stationarity
+        );
+        assert!(p.converged, "{what}");
+        phases.push(s.phase);
+        let phi_rs = p.rs.free_entropy.unwrap();
+        match s.phase {
+            RsbPhase::RsCollapsed if p.rs.q == p.rs.big_q => {
+                // The perfect state: 1RSB is that RS state.
+                assert_eq!((s.q0, s.q1), (s.big_q, s.big_q), "{what}");
+                assert!((s.free_entropy - phi_rs).abs() < 1e-12, "{what}");
+            }
+            RsbPhase::RsCollapsed => {
+                assert_eq!(p.method, Method::RsStable, "{what}");
+                assert!(p.rs.rs_stable && s.q0 == s.q1, "{what}");
+                assert!((s.free_entropy - phi_rs).abs() < 1e-9, "{what}");
+                let (phi, worst) = collapsed_stationarity(model, s.m, s.q0, s.big_q);
+                assert!((phi - phi_rs).abs() < 1e-9, "{what}: {phi} vs {phi_rs}");
+                assert!(worst < 1e-8, "{what}: dphi {worst:e}");
+            }
+            RsbPhase::Frozen => {
+                // The single-point solve (every branch from cold starts, the frozen one in
+                // closed form).
+                let full = rsb::solve(model, &RsbOptions::default()).unwrap();
+                let f = &full.solution;
+                assert_eq!(f.phase, RsbPhase::Frozen, "{what}");
+                assert_eq!(full.converged, p.converged, "{what}");
+                for (name, u, v) in [
+                    ("x", s.x, f.x),
+                    ("m", s.m, f.m),
+                    ("q0", s.q0, f.q0),
+                    ("q1", s.q1, f.q1),
+                    ("Q", s.big_q, f.big_q),
+                    ("phi1", s.free_entropy, f.free_entropy),
+                    ("entropy", s.entropy, f.entropy),
+                    ("energy", s.energy, f.energy),
+                    ("train_error", s.train_error, f.train_error),
+                    ("complexity", s.complexity, f.complexity),
+                ] {
+                    assert!((u - v).abs() <= 1e-9, "{what}: {name} {u} vs {v}");
+                }
+                assert!(
+                    s.gen_error.is_nan() && f.gen_error.is_nan()
+                        || (s.gen_error - f.gen_error).abs() <= 1e-9
+                );
+                // Stationary: φ1(x) = φ_RS(tempered)/x. In the tempered model's parameters
+                // (the RS free entropy through the 1RSB formulas at x = 1) and in x.
+                let so = SolverOptions::default();
+                let tempered = rsb::frozen::tempered_model(model, s.x).unwrap();
+                let (phi, worst) = collapsed_stationarity(&tempered, s.m, s.q0, s.big_q);
+                assert!(
+                    (phi / s.x - s.free_entropy).abs() < 1e-9,
+                    "{what}: {} vs {}",
+                    phi / s.x,
+                    s.free_entropy
+                );
+                assert!(worst < 1e-8, "{what}: dphi {worst:e}");
+                let h = 1e-3;
+                let at = |k: f64| frozen_at(model, s.x + k * h, &so).unwrap().free_entropy;
+                let dx = (at(-2.0) - 8.0 * at(-1.0) + 8.0 * at(1.0) - at(2.0)) / (12.0 * h);
+                eprintln!("{what}: dphi1/dx by differences {dx:.1e}, parameters {worst:.1e}");
+                assert!(dx.abs() < 1e-8, "{what}: dphi1/dx {dx:e}");
+                // RS counts a negative number of states there.
+                assert!(model.entropy_without_ridge_prior(p.rs.entropy.unwrap(), p.rs.big_q) < 0.0);
+            }
+            other => panic!("{what}: unexpected phase {other:?}"),
+        }
+    }
+    phases
+}
+
+#[test]
+fn storage_rows_report_rs_then_the_frozen_branch_stationary_and_equal_to_the_single_point() {
+    // ±1 storage at β = 5 and 10 across the zero of the RS entropy (λ_AT < 1 throughout).
+    for (beta, alphas) in [
+        (5.0, &[0.8, 1.0, 1.2, 1.4][..]),
+        (10.0, &[0.8, 0.9, 1.0][..]),
+    ] {
+        let models: Vec<Model> = alphas.iter().map(|a| storage(*a, beta)).collect();
+        let phases = check_row(&models);
+        assert_eq!(phases[0], RsbPhase::RsCollapsed);
+        assert_eq!(*phases.last().unwrap(), RsbPhase::Frozen, "beta {beta}");
+    }
+}
+
+#[test]
+fn teacher_student_row_reports_rs_the_frozen_poor_branch_or_the_perfect_state() {
+    let models: Vec<Model> = [0.5, 1.0, 1.5, 2.0]
+        .iter()
+        .map(|a| teacher_pm1(*a, 5.0))
+        .collect();
+    let phases = check_row(&models);
+    assert_eq!(phases[0], RsbPhase::RsCollapsed);
+}
+
+#[test]
+fn sweep_and_phase_diagram_rsb_with_the_sign_channel() {
+    let dir = TempDir::new("sign_rsb_map");
+    // The sweep's JSON carries the phase of every point; a frozen point equals `rsb --json`.
+    let rows = cli::json(&[
+        "sweep",
+        "--rsb",
+        "--json",
+        "--channel",
+        "sign",
+        "--labels",
+        "random",
+        "--bits",
+        "1",
+        "--beta",
+        "5",
+        "--over",
+        "alpha=0.8,1.2",
+    ]);
+    let phase = |i: usize| rows[i]["rsb"]["phase"].as_str().unwrap().to_string();
+    assert_eq!(phase(0), "rs_collapsed");
+    assert_eq!(phase(1), "frozen");
+    assert_eq!(rows[1]["method"], "frozen");
+    let one = cli::json(&[
+        "rsb",
+        "--json",
+        "--channel",
+        "sign",
+        "--labels",
+        "random",
+        "--bits",
+        "1",
+        "--beta",
+        "5",
+        "--alpha",
+        "1.2",
+    ]);
+    for key in [
+        "x",
+        "q0",
+        "q1",
+        "Q",
+        "free_entropy",
+        "entropy",
+        "complexity",
+    ] {
+        let (u, v) = (
+            rows[1]["rsb"][key].as_f64().unwrap(),
+            one[key].as_f64().unwrap(),
+        );
+        assert!((u - v).abs() <= 1e-9, "{key}: {u} vs {v}");
+    }
+    assert_eq!(one["phase"], "frozen");
+    // The map: the phase column of STEM_rsb.csv and the figure.
+    let stem = dir.path().join("pd");
+    cli::ok(&[
+        "phase-diagram",
+        "--rsb",
+        "--no-transitions",
+        "--channel",
+        "sign",
+        "--labels",
+        "random",
+        "--bits",
+        "1",
+        "--x-axis",
+        "alpha=0.8:1.2:2",
+        "--y-axis",
+        "beta=5,6",
+        "--out",
+        stem.to_str().unwrap(),
+    ]);
+    let csv = std::fs::read_to_string(dir.path().join("pd_rsb.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains("rsb_phase"), "{csv}");
+    // Column 6 is rsb_phase: (α, β) = (1.2, 5) is frozen (RS entropy negative), (0.8, 5) RS.
+    let phase_at = |x: &str, y: &str| {
+        csv.lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| c[0] == x && c[1] == y)
+            .map(|c| c[5].to_string())
+    };
+    assert_eq!(phase_at("1.2", "5").as_deref(), Some("frozen"), "{csv}");
+    assert_eq!(
+        phase_at("0.8", "5").as_deref(),
+        Some("rs_collapsed"),
+        "{csv}"
+    );
+    assert!(dir.path().join("pd_rsb.png").exists());
+    // Bad input: one line on stderr, exit 2, nothing on stdout.
+    let sweep = ["sweep", "--rsb", "--channel", "sign", "--bits", "1"];
+    let pd = stem.to_str().unwrap();
+    let bad = dir.path().join("bad");
+    for (args, needle) in [
+        (
+            vec!["--labels", "random", "--over", "alpha=0.5,1"],
+            "beta = inf",
+        ),
+        (
+            vec!["--over", "beta=5,inf", "--over", "alpha=0.5,1"],
+            "beta = inf",
+        ),
+        (
+            vec!["--beta", "5", "--flip", "0.7", "--over", "alpha=0.5,1"],
+            "0.7",
+        ),
+        (
+            vec!["--beta", "5", "--over", "alpha=0.5,1", "--checkpoint", pd],
+            "--checkpoint",
+        ),
+    ] {
+        cli::bad_input(&[&sweep[..], &args[..]].concat(), needle);
+    }
+    cli::bad_input(
+        &[
+            "phase-diagram",
+            "--rsb",
+            "--channel",
+            "sign",
+            "--labels",
+            "random",
+            "--bits",
+            "1",
+            "--x-axis",
+            "alpha=0.5:1:3",
+            "--y-axis",
+            "beta=1,inf",
+            "--out",
+            bad.to_str().unwrap(),
+        ],
+        "beta = inf",
+    );
+    // Refused before any work: no file written.
+    assert!(!dir.path().join("bad.csv").exists());
 }
