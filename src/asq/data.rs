@@ -133,9 +133,18 @@ fn parse_npy(b: &[u8]) -> std::result::Result<Vec<f64>, String> {
     let header = b.get(start..start + hlen).ok_or_else(bad)?;
     let header = std::str::from_utf8(header).map_err(|_| bad())?;
     let compact: String = header.chars().filter(|c| !c.is_whitespace()).collect();
-    if !(compact.contains("'descr':'<f8'") || compact.contains("'descr':'float64'")) {
-        return Err("only little-endian float64 ('<f8') .npy arrays are supported".into());
-    }
+    // float32 arrays are widened exactly (the sort then takes its 32-bit key path).
+    let wide = if compact.contains("'descr':'<f8'") || compact.contains("'descr':'float64'") {
+        true
+    } else if compact.contains("'descr':'<f4'") || compact.contains("'descr':'float32'") {
+        false
+    } else {
+        return Err(
+            "only little-endian float64 ('<f8') or float32 ('<f4') .npy arrays are supported"
+                .into(),
+        );
+    };
+    let size = if wide { 8 } else { 4 };
     if compact.contains("'fortran_order':True") {
         return Err("Fortran-ordered .npy arrays are not supported".into());
     }
@@ -150,16 +159,23 @@ fn parse_npy(b: &[u8]) -> std::result::Result<Vec<f64>, String> {
     }
     let n: usize = dims[0].parse().map_err(|_| bad())?;
     let data = &b[start + hlen..];
-    if n.checked_mul(8).is_none_or(|need| data.len() < need) {
+    if n.checked_mul(size).is_none_or(|need| data.len() < need) {
         return Err(format!(
             "truncated: {n} values announced, {} bytes",
             data.len()
         ));
     }
-    let out: Vec<f64> = data[..8 * n]
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-        .collect();
+    let out: Vec<f64> = if wide {
+        data[..8 * n]
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect()
+    } else {
+        data[..4 * n]
+            .chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect()
+    };
     if let Some((i, v)) = out.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(format!("value #{} is not finite: {v}", i + 1));
     }

@@ -171,3 +171,33 @@ fn npy_input_is_read() {
         .collect();
     assert_eq!(levels, vec![-1.0, 0.0, 2.5, 3.0, 7.0]);
 }
+
+#[test]
+fn float32_npy_input_is_widened_exactly() {
+    // float32 values that are not short decimals: the levels are their exact widenings.
+    let vals = [0.1f32, -1.3, 2.7, 1e-30, 7.25];
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }";
+    let mut h = header.to_string();
+    while !(10 + h.len() + 1).is_multiple_of(64) {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(h.as_bytes());
+    for v in vals {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let dir = TempDir::new("asq_cli_npy32");
+    let f = temp(&dir, "vals.npy", &bytes);
+    let v = json(&["asq", "--input", f.to_str().unwrap(), "--s", "5", "--json"]);
+    let levels: Vec<f64> = v["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_f64().unwrap())
+        .collect();
+    let mut want: Vec<f64> = vals.iter().map(|&v| f64::from(v)).collect();
+    want.sort_by(f64::total_cmp);
+    assert_eq!(levels, want);
+}
