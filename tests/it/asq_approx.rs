@@ -98,6 +98,26 @@ fn edge_subsets(m: usize, k: usize, start: usize, cur: &mut Vec<usize>, out: &mu
     }
 }
 
+/// The least objective over every set of `s` levels on the edges of `m` equal bins over the
+/// range of `x` (both ends always levels), by enumerating the subsets of interior edges.
+fn best_on_edges(x: &[f64], w: &[f64], m: usize, s: usize) -> f64 {
+    let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let delta = (hi - lo) / m as f64;
+    let edge = |e: usize| if e == m { hi } else { lo + e as f64 * delta };
+    let mut subsets = Vec::new();
+    edge_subsets(m, s - 2, 1, &mut Vec::new(), &mut subsets);
+    subsets
+        .iter()
+        .map(|inner| {
+            let mut levels = vec![lo];
+            levels.extend(inner.iter().map(|&e| edge(e)));
+            levels.push(hi);
+            objective(x, w, &levels)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 #[test]
 fn approx_is_the_best_edge_set_by_enumeration() {
     // The histogram method must return the optimum among levels restricted to the bin edges
@@ -123,27 +143,13 @@ fn approx_is_the_best_edge_set_by_enumeration() {
         } else {
             vec![1.0; d]
         };
-        let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut u = x.clone();
         u.sort_by(f64::total_cmp);
         u.dedup();
         for m in [7usize, 12] {
-            let delta = (hi - lo) / m as f64;
-            let edge = |e: usize| if e == m { hi } else { lo + e as f64 * delta };
             for s in 2..=u.len().min(m + 1).min(9) {
                 let r = approx_levels(&x, weighted.then_some(w.as_slice()), s, m).unwrap();
-                let mut subsets = Vec::new();
-                edge_subsets(m, s - 2, 1, &mut Vec::new(), &mut subsets);
-                let best = subsets
-                    .iter()
-                    .map(|inner| {
-                        let mut levels = vec![lo];
-                        levels.extend(inner.iter().map(|&e| edge(e)));
-                        levels.push(hi);
-                        objective(&x, &w, &levels)
-                    })
-                    .fold(f64::INFINITY, f64::min);
+                let best = best_on_edges(&x, &w, m, s);
                 let got = objective(&x, &w, &r.levels);
                 let scale = x.iter().map(|v| v * v).sum::<f64>().max(1.0);
                 assert!(
@@ -220,24 +226,10 @@ fn approx_is_the_best_edge_set_on_blocked_inputs_with_values_on_edges() {
         } else {
             vec![1.0; d]
         };
-        let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let delta = (hi - lo) / m as f64;
-        let edge = |e: usize| if e == m { hi } else { lo + e as f64 * delta };
         let scale = x.iter().map(|v| v * v).sum::<f64>().max(1.0);
         for s in 2..=6 {
             let r = approx_levels(&x, weighted.then_some(w.as_slice()), s, m).unwrap();
-            let mut subsets = Vec::new();
-            edge_subsets(m, s - 2, 1, &mut Vec::new(), &mut subsets);
-            let best = subsets
-                .iter()
-                .map(|inner| {
-                    let mut levels = vec![lo];
-                    levels.extend(inner.iter().map(|&e| edge(e)));
-                    levels.push(hi);
-                    objective(&x, &w, &levels)
-                })
-                .fold(f64::INFINITY, f64::min);
+            let best = best_on_edges(&x, &w, m, s);
             let got = objective(&x, &w, &r.levels);
             let ctx = format!("seed {seed} m {m} s {s}");
             assert!(
