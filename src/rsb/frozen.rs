@@ -10,16 +10,22 @@
 //!
 //! With `m̂' = x m̂`, `q̂' = x² q̂0`, `a' = x â`, φ1 is the RS free entropy of the model at
 //! `(βx, ridge xλ, weights π^x)`, divided by x, at `(m, q0, Q)`: the frozen branch is that RS
-//! solution. Its complexity `Σ(x) = −x² ∂_x φ1 = φ' − x ∂_x φ'` is, since
-//! `∂_x φ' = −β e' − λ Q'/2` for the counting measure, the tempered model's entropy measured
-//! without the ridge prior, `s' + λ'Q'/2`: at β = ∞ it is `s_RS` for every x (Krauth–Mézard), at
-//! finite β the RS entropy at `βx` (the random-energy-model picture, `x* = β_K/β`).
+//! solution. Its complexity `Σ(x) = −x² ∂_x φ1 = φ' − x ∂_x φ'`: at the tempered fixed point only
+//! the explicit x-dependence counts, `∂_x φ' = ⟨L⟩'` with `L(s) = log π(s) − βE − λ s²/2` per
+//! site (the tempered measure is `∝ e^{x L}`), so `Σ = φ' − ⟨x L⟩' = s' + λ'Q'/2 − E'⟨log π'(s)⟩`,
+//! the Shannon entropy of the tempered measure over configurations (`s'` is measured against
+//! its prior `π' e^{−λ' s²/2}`; [`mean_log_weight`] gives the last term, 0 for the counting
+//! measure): the log-number of states, each one configuration. At β = ∞ with the counting
+//! measure it is `s_RS` for every x (Krauth–Mézard), at finite β the RS entropy at `βx` (the
+//! random-energy-model picture, `x* = β_K/β`). Constant weights `π ≡ c` shift φ1 by `log c` and
+//! leave Σ, x* and the state unchanged.
 
 use super::channel::{Conjugates, Params};
 use super::{RsbPhase, RsbSolution};
 use crate::error::{Error, Result};
 use crate::fixed_point::Status;
-use crate::model::{Model, OutputChannel, Student};
+use crate::model::{LevelSet, Model, OutputChannel, Student};
+use crate::quad::Tolerance;
 use crate::rs::{self, RsSolution, SolverOptions};
 use crate::thermo::Thermo;
 
@@ -39,9 +45,8 @@ pub struct Frozen {
 }
 
 /// The RS model whose solution is the frozen 1RSB branch at `x`: inverse temperature `βx`,
-/// ridge `xλ`. Refused: channels whose ridge is an energy term (the reduction needs a
-/// scale-free energy), continuous students, level weights (`π^x` is not implemented), and
-/// `x ∉ (0, 1]`.
+/// ridge `xλ`, level weights `π^x`. Refused: channels whose ridge is an energy term (the
+/// reduction needs a scale-free energy), continuous students, and `x ∉ (0, 1]`.
 pub fn tempered_model(model: &Model, x: f64) -> Result<Model> {
     if !(x > 0.0 && x <= 1.0) {
         return Err(Error::input(format!(
@@ -53,25 +58,67 @@ pub fn tempered_model(model: &Model, x: f64) -> Result<Model> {
             "the frozen 1RSB reduction needs a scale-free energy (the sign channel)",
         ));
     }
-    match &model.student {
-        Student::Discrete(l) if l.is_counting() => {}
-        Student::Discrete(_) => {
-            return Err(Error::input(
-                "the frozen 1RSB with level weights (weights pi^x) is not implemented",
-            ))
+    let student = match &model.student {
+        Student::Discrete(l) if l.is_counting() => model.student.clone(),
+        // Level weights π → π^x (a weight of exactly 1 everywhere is the counting measure).
+        Student::Discrete(l) => {
+            let w = (0..l.len()).map(|k| (x * l.log_weight(k)).exp()).collect();
+            Student::Discrete(LevelSet::new(l.values().to_vec(), Some(w))?)
         }
         Student::Continuous => return Err(Error::input(
             "the frozen 1RSB needs a discrete level set: a continuous student has no frozen states",
         )),
-    }
+    };
     Model::with_channel(
         model.alpha,
         model.channel.clone(),
         model.beta * x,
         model.ridge * x,
-        model.student.clone(),
+        student,
         model.teacher.clone(),
     )
+}
+
+/// `E_{w0,z} ⟨log π'(s)⟩`: the average of the log level weight over the RS student of the
+/// tempered model at its solution `t` (`p(s) ∝ π'(s) e^{−a s²/2 + h s}`, `a = Â + λ'`,
+/// `h = m̂ w0 + √q̂ z`); 0 for the counting measure. Computed here by log-sum-exp over the
+/// levels at every node of the teacher's field quadrature (the library's posterior returns
+/// only moments).
+pub fn mean_log_weight(tempered: &Model, t: &RsSolution, tol: Tolerance) -> Result<f64> {
+    let Student::Discrete(levels) = &tempered.student else {
+        return Ok(0.0);
+    };
+    if levels.is_counting() {
+        return Ok(0.0);
+    }
+    let ch = rs::finite::channel(tempered, t.m, t.q, t.big_q).ok_or_else(|| {
+        Error::Numerics("the tempered RS solution is outside the channel's domain".into())
+    })?;
+    let a = ch.a_hat + tempered.beta_ridge();
+    let steps = tempered.student.steps(a / ch.field.gain);
+    let values = levels.values();
+    let lw: Vec<f64> = (0..values.len()).map(|k| levels.log_weight(k)).collect();
+    let mut e = vec![0.0; values.len()];
+    let r = tempered.teacher.field_average(ch.field, &steps, tol, |n| {
+        let mut top = f64::NEG_INFINITY;
+        for ((ek, s), l) in e.iter_mut().zip(values).zip(&lw) {
+            *ek = l - 0.5 * a * s * s + n.h * s;
+            top = top.max(*ek);
+        }
+        let (mut z, mut num) = (0.0, 0.0);
+        for (ek, l) in e.iter().zip(&lw) {
+            let p = (ek - top).exp();
+            z += p;
+            num += p * l;
+        }
+        [n.weight * num / z]
+    });
+    if !r.accurate {
+        return Err(Error::Numerics(
+            "the level weights' average missed its quadrature tolerance".into(),
+        ));
+    }
+    Ok(r.value[0])
 }
 
 /// The frozen 1RSB branch at `x` (module docs).
@@ -84,7 +131,10 @@ pub fn frozen_at(model: &Model, x: f64, opts: &SolverOptions) -> Result<Frozen> 
             "the tempered RS solution at x = {x} has no free entropy"
         )));
     };
-    let complexity = tempered.entropy_without_ridge_prior(entropy, s.big_q);
+    // The Shannon entropy of the tempered measure over configurations: its entropy relative to
+    // the prior π'·e^{−λ'Q/2} plus the prior's share, `+λ'Q'/2 − E'⟨log π'⟩` (module docs).
+    let complexity = tempered.entropy_without_ridge_prior(entropy, s.big_q)
+        - mean_log_weight(&tempered, &s, opts.quad)?;
     Ok(Frozen {
         x,
         free_entropy: phi / x,

@@ -15,7 +15,9 @@ use quantreplica::model::{
 use quantreplica::optimize::brent_root;
 use quantreplica::rs::SolverOptions;
 use quantreplica::rsb::channel::{averages, Conjugates, QuadOptions};
+use quantreplica::rsb::follow::along;
 use quantreplica::rsb::frozen::frozen_at;
+use quantreplica::rsb::RsbPhase;
 
 fn rs_psi(ch: &SignChannel, alpha: f64, beta: f64, rho: f64, m: f64, q: f64, big_q: f64) -> f64 {
     ch.rs_terms(&RsState::new(alpha, beta, rho, m, q, big_q).unwrap())
@@ -210,4 +212,89 @@ fn frozen_complexity_vanishes_at_the_krauth_mezard_capacity() {
         assert!((sigma(0.7, x) - sigma(0.7, 1.0)).abs() < 1e-12);
     }
     assert!(sigma(0.7, 1.0) > 0.0 && sigma(0.9, 1.0) < 0.0);
+}
+
+// --- Level weights: π → π^x in the tempered model (docs/classification.md §6) ---
+
+fn weighted_storage(alpha: f64, beta: f64, values: Vec<f64>, weights: Vec<f64>) -> Model {
+    Model::with_channel(
+        alpha,
+        Channel::Sign(SignChannel::storage(0.0)),
+        beta,
+        0.0,
+        Student::Discrete(LevelSet::new(values, Some(weights)).unwrap()),
+        TeacherPrior::binary(1.0).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn weighted_frozen_complexity_is_minus_x2_dphi1_dx() {
+    // A 2-bit student with weights (1, 3, 3, 1): Σ(x) (tempered entropy without the prior's
+    // share, the Shannon entropy of the tempered measure) against −x² ∂φ1/∂x by 5-point
+    // central differences of the frozen φ1(x) = φ_RS(βx, π^x)/x.
+    let opts = SolverOptions::default();
+    let third = 1.0 / 3.0;
+    let model = weighted_storage(
+        1.0,
+        5.0,
+        vec![-1.0, -third, third, 1.0],
+        vec![1.0, 3.0, 3.0, 1.0],
+    );
+    for x in [0.4, 0.7, 0.9] {
+        let f = frozen_at(&model, x, &opts).unwrap();
+        assert!(f.converged);
+        let h = 1e-3;
+        let phi = |k: f64| frozen_at(&model, x + k * h, &opts).unwrap().free_entropy;
+        let d = (phi(-2.0) - 8.0 * phi(-1.0) + 8.0 * phi(1.0) - phi(2.0)) / (12.0 * h);
+        let fd = -x * x * d;
+        eprintln!(
+            "weighted x {x}: complexity {:.10} vs -x^2 dphi1/dx {fd:.10}",
+            f.complexity
+        );
+        assert!(
+            (f.complexity - fd).abs() < 1e-8,
+            "x {x}: {} vs {fd}",
+            f.complexity
+        );
+    }
+}
+
+#[test]
+fn constant_level_weights_shift_the_frozen_branch_by_log_c_only() {
+    // π ≡ c: every configuration gets the factor c^N, so φ1 = φ1(counting) + log c at every x
+    // and the complexity, x* and the state are those of the counting measure. ±1 storage,
+    // β = 5, α = 1.2 (RS AT-stable, entropy negative: the map reports the frozen branch).
+    let opts = SolverOptions::default();
+    let c: f64 = 2.0;
+    let counting = pm1_model(1.2, SignChannel::storage(0.0), 5.0);
+    let weighted = weighted_storage(1.2, 5.0, vec![-1.0, 1.0], vec![c, c]);
+    for x in [0.5, 0.8, 1.0] {
+        let (a, b) = (
+            frozen_at(&counting, x, &opts).unwrap(),
+            frozen_at(&weighted, x, &opts).unwrap(),
+        );
+        assert!(
+            (b.free_entropy - a.free_entropy - c.ln()).abs() < 1e-10,
+            "x {x}"
+        );
+        assert!((b.complexity - a.complexity).abs() < 1e-10, "x {x}");
+    }
+    let ro = quantreplica::rsb::RsbOptions::default();
+    let p = |m: &Model| {
+        along(std::slice::from_ref(m), None, &[], &ro)
+            .unwrap()
+            .remove(0)
+    };
+    let (a, b) = (p(&counting), p(&weighted));
+    assert_eq!(a.rsb.phase, RsbPhase::Frozen);
+    assert_eq!(b.rsb.phase, RsbPhase::Frozen);
+    assert!(
+        (a.rsb.x - b.rsb.x).abs() < 1e-9,
+        "{} vs {}",
+        a.rsb.x,
+        b.rsb.x
+    );
+    assert!((b.rsb.free_entropy - a.rsb.free_entropy - c.ln()).abs() < 1e-9);
+    assert!((b.rsb.q0 - a.rsb.q0).abs() < 1e-9);
 }
