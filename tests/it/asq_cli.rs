@@ -145,11 +145,9 @@ fn json_output_checks_out() {
     assert_eq!(la["levels"], lb["levels"]);
 }
 
-#[test]
-fn npy_input_is_read() {
-    let vals = [3.0f64, -1.0, 2.5, 0.0, 7.0];
-    let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }";
-    let mut h = header.to_string();
+/// A version-1 `.npy` file of a 1-D array: `descr` (`<f8`, `<f4`), `n` values, their bytes.
+fn npy_1d(descr: &str, n: usize, data: &[u8]) -> Vec<u8> {
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({n},), }}");
     while !(10 + h.len() + 1).is_multiple_of(64) {
         h.push(' ');
     }
@@ -157,18 +155,28 @@ fn npy_input_is_read() {
     let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
     bytes.extend_from_slice(&(h.len() as u16).to_le_bytes());
     bytes.extend_from_slice(h.as_bytes());
-    for v in vals {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    let dir = TempDir::new("asq_cli_npy");
-    let f = temp(&dir, "vals.npy", &bytes);
+    bytes.extend_from_slice(data);
+    bytes
+}
+
+/// The levels `asq --input FILE --s 5 --json` chooses for `bytes` written as FILE.
+fn five_levels_of_npy(name: &str, bytes: &[u8]) -> Vec<f64> {
+    let dir = TempDir::new(name);
+    let f = temp(&dir, "vals.npy", bytes);
     let v = json(&["asq", "--input", f.to_str().unwrap(), "--s", "5", "--json"]);
-    let levels: Vec<f64> = v["levels"]
+    v["levels"]
         .as_array()
         .unwrap()
         .iter()
         .map(|l| l.as_f64().unwrap())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn npy_input_is_read() {
+    let vals = [3.0f64, -1.0, 2.5, 0.0, 7.0];
+    let data: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let levels = five_levels_of_npy("asq_cli_npy", &npy_1d("<f8", vals.len(), &data));
     assert_eq!(levels, vec![-1.0, 0.0, 2.5, 3.0, 7.0]);
 }
 
@@ -176,27 +184,8 @@ fn npy_input_is_read() {
 fn float32_npy_input_is_widened_exactly() {
     // float32 values that are not short decimals: the levels are their exact widenings.
     let vals = [0.1f32, -1.3, 2.7, 1e-30, 7.25];
-    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }";
-    let mut h = header.to_string();
-    while !(10 + h.len() + 1).is_multiple_of(64) {
-        h.push(' ');
-    }
-    h.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(h.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(h.as_bytes());
-    for v in vals {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    let dir = TempDir::new("asq_cli_npy32");
-    let f = temp(&dir, "vals.npy", &bytes);
-    let v = json(&["asq", "--input", f.to_str().unwrap(), "--s", "5", "--json"]);
-    let levels: Vec<f64> = v["levels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l.as_f64().unwrap())
-        .collect();
+    let data: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let levels = five_levels_of_npy("asq_cli_npy32", &npy_1d("<f4", vals.len(), &data));
     let mut want: Vec<f64> = vals.iter().map(|&v| f64::from(v)).collect();
     want.sort_by(f64::total_cmp);
     assert_eq!(levels, want);
