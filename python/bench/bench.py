@@ -8,7 +8,8 @@ package into target/python-venv):
 1. Python call overhead per RS point: qr.rs(model) against the same library call timed inside
    the extension (no Python in the loop), alternating, same process.
 2. A sweep of 10^4 points: qr.sweep against `quantreplica sweep --json` (wall time, alternating).
-3. ASQ on a 2^20 float32 array: qr.asq against the CLI's solver + sort time on the same values.
+3. ASQ on a 2^20 float32 array: qr.asq against the CLI's solver + sort time on the same values,
+   and the two sorts (numpy's in Python, the library's radix sort in the CLI).
 4. tramp's state evolution against qr.rs on the same Bayes-optimal points, if tramp is
    importable (it is not installed by this project; see the README).
 Each line says what was measured; the machine's load average is printed first.
@@ -97,20 +98,24 @@ def asq():
         np.save(path, x.astype(np.float64))
         for s in (4, 16):
             runs = 1 if QUICK else 5
-            py, cli, inner = [], [], []
+            py, cli, inner, pysort, clisort = [], [], [], [], []
             for _ in range(runs):
                 out = subprocess.run([BIN, "asq", "--input", path, "--s", str(s), "--json"],
                                      check=True, capture_output=True, text=True).stdout
                 j = json.loads(out)
                 cli.append(j["seconds"] + j["sort_seconds"])
+                clisort.append(j["sort_seconds"])
                 t = time.perf_counter()
                 r = qr.asq(x, s)
                 py.append(time.perf_counter() - t)
                 inner.append(r.seconds + r.sort_seconds)
+                pysort.append(r.sort_seconds)
             p, c, i = statistics.median(py), statistics.median(cli), statistics.median(inner)
+            ps, cs = statistics.median(pysort), statistics.median(clisort)
             print(f"asq d=2^{d.bit_length() - 1} float32 s={s}: Python call {p * 1e3:.1f} ms "
                   f"(its solver+sort {i * 1e3:.1f} ms), CLI solver+sort {c * 1e3:.1f} ms, "
-                  f"ratio {p / c:.3f} (median of {runs})")
+                  f"ratio {p / c:.3f}; sort: Python (numpy's) {ps * 1e3:.1f} ms, CLI (radix) "
+                  f"{cs * 1e3:.1f} ms (medians of {runs})")
 
 
 def tramp():

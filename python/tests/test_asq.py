@@ -133,3 +133,23 @@ def test_levels_then_rounding_gives_the_reported_vnmse():
     errs = [np.sum((qr.stochastic_round(x, r.levels, seed=s) - x) ** 2) for s in range(20)]
     assert np.mean(errs) == pytest.approx(r.objective, rel=0.02)
     assert r.vnmse == pytest.approx(r.objective / np.sum(x * x), rel=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_signed_zeros_and_ties_sort_as_the_cli(tmp_path, dtype):
+    # The unweighted exact methods sort with numpy, which orders -0 and +0 as equal in no fixed
+    # order; the levels must still be the CLI's bit for bit (its radix sort puts -0 first).
+    rng = np.random.default_rng(7)
+    x = rng.choice(np.array([-0.0, 0.0, -1.5, 1.5, 3.0, -3.0, 0.25]), size=4000)
+    x[:50] = rng.standard_normal(50)
+    x = x.astype(dtype)
+    xp = _npy(tmp_path, "x.npy", x)
+    for s in (3, 5, 7):
+        for method in ("exact", "lagrange"):
+            js = cli_json("asq", "--input", xp, "--s", s, "--method", method)
+            r = qr.asq(x, s, method=method)
+            _same_as_cli(r, js)
+            got = np.asarray(r.levels, dtype=np.float64)
+            want = np.asarray(js["levels"], dtype=np.float64)
+            assert got.tobytes() == want.tobytes(), (s, method, got, want)
+            assert np.any(got == 0.0) or s == 3
