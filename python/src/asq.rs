@@ -7,35 +7,7 @@ use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use quantreplica::asq as lib;
 use quantreplica::job::{self, Front};
-use quantreplica::Error;
-use serde::Serialize;
 use std::time::Instant;
-
-/// What `asq --json` prints (the same keys, in the same order).
-#[derive(Debug, Serialize)]
-struct Report {
-    levels: Vec<f64>,
-    s: usize,
-    d: usize,
-    method: String,
-    objective_kind: String,
-    objective: f64,
-    vnmse: f64,
-    worst_term: f64,
-    seconds: f64,
-    sort_seconds: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    approx: Option<ApproxReport>,
-}
-
-#[derive(Debug, Serialize)]
-struct ApproxReport {
-    bins: usize,
-    bin_width: f64,
-    additive_bound: f64,
-    bound_levels: usize,
-    additive_bound_vnmse: f64,
-}
 
 /// `s` levels for the values of `x` (any shape, float32/float64) chosen by ASQ, with the
 /// objective, vNMSE and timings of `asq --json`.
@@ -53,29 +25,7 @@ pub fn asq<'py>(
     progress: Option<&Bound<'py, PyAny>>,
     force: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let approx_method = match method {
-        "exact" | "lagrange" => false,
-        "approx" => true,
-        _ => {
-            return Err(to_py(Error::input(format!(
-                "unknown method '{method}' (expected exact, lagrange or approx)"
-            ))))
-        }
-    };
-    let worst = match objective {
-        "variance" => false,
-        "worst" => true,
-        o => {
-            return Err(to_py(Error::input(format!(
-                "unknown objective '{o}' (expected variance or worst)"
-            ))))
-        }
-    };
-    if worst && method != "exact" {
-        return Err(to_py(Error::input(format!(
-            "--objective worst is solved exactly only: use --method exact, not '{method}'"
-        ))));
-    }
+    let req = lib::report::Request::parse(s, method, objective, bins).map_err(to_py)?;
     // The size before the copy.
     let (shape, _) = shape_f32(x)?;
     job::asq(Front::Python, shape.iter().product())
@@ -83,89 +33,25 @@ pub fn asq<'py>(
         .map_err(to_py)?;
     // Unweighted exact methods sort with numpy (`numpy_sorted`); everything else copies the
     // values once (the exact methods then sort the copy).
-    let presorted = !approx_method && weights.is_none();
-    let (mut xs, numpy_sort_secs) = if presorted {
-        numpy_sorted(py, x)?
+    let presorted = req.method != lib::report::Method::Approx && weights.is_none();
+    let (xs, sorted_in) = if presorted {
+        let (xs, secs) = numpy_sorted(py, x)?;
+        (xs, Some(secs))
     } else {
-        (values(x, "x")?, 0.0)
+        (values(x, "x")?, None)
     };
     let w = weights.map(|w| values(w, "weights")).transpose()?;
-    let method = method.to_string();
     let report = watched_job(py, progress, move || {
-        // Progress: the check, the sort, the levels, the measures (as the command line's).
         let steps = quantreplica::parallel::Steps::new(4, "asq");
-        if !presorted {
-            lib::check_values("input", &xs)?;
-        }
-        let mut w = match w {
-            Some(w) => {
-                lib::check_weights(&w, xs.len())?;
-                Some(w)
-            }
-            None => None,
-        };
-        steps.inc(1);
-        let mut approx = None;
-        let (levels, seconds, sort_seconds) = if approx_method {
-            steps.inc(1);
-            let t = Instant::now();
-            let r = lib::approx_levels(&xs, w.as_deref(), s, bins)?;
-            let secs = t.elapsed().as_secs_f64();
-            let levels = r.levels.clone();
-            approx = Some(r);
-            (levels, secs, 0.0)
-        } else {
-            let t = Instant::now();
-            match w.take() {
-                None if presorted => {}
-                None => lib::sort_values(&mut xs),
-                Some(wv) => {
-                    let (sx, sw) = lib::sort_with_weights(&xs, &wv);
-                    xs = sx;
-                    w = Some(sw);
-                }
-            }
-            let sort_secs = t.elapsed().as_secs_f64() + numpy_sort_secs;
-            steps.inc(1);
-            let t = Instant::now();
-            let levels = if worst {
-                lib::worst_levels(&xs, w.as_deref(), s)?
-            } else if method == "lagrange" {
-                lib::exact_lagrange(&xs, w.as_deref(), s)?
-            } else {
-                lib::exact_levels(&xs, w.as_deref(), s)?
-            };
-            (levels, t.elapsed().as_secs_f64(), sort_secs)
-        };
-        steps.inc(1);
-        let sum = lib::variance_sum(&xs, w.as_deref(), &levels)?;
-        let worst_term = lib::variance_max(&xs, w.as_deref(), &levels)?;
-        let vnmse = lib::vnmse(&xs, &levels)?;
-        let norm: f64 = xs.iter().map(|v| v * v).sum();
-        steps.inc(1);
-        Ok(Report {
-            s: levels.len(),
-            d: xs.len(),
-            method,
-            objective_kind: if worst { "worst" } else { "variance" }.into(),
-            objective: if worst { worst_term } else { sum },
-            vnmse,
-            worst_term,
-            seconds,
-            sort_seconds,
-            approx: approx.map(|r| ApproxReport {
-                bins,
-                bin_width: r.bin_width,
-                additive_bound: r.additive_bound,
-                bound_levels: r.bound_levels,
-                additive_bound_vnmse: if norm > 0.0 {
-                    r.additive_bound / norm
-                } else {
-                    f64::INFINITY
-                },
-            }),
-            levels,
-        })
+        lib::report::run(
+            lib::report::Values {
+                x: xs,
+                w,
+                sorted_in,
+            },
+            &req,
+            &steps,
+        )
     })?;
     Ok(pythonize::pythonize(py, &report)?)
 }

@@ -16,6 +16,8 @@
 //! * [`worst_levels`]: minimises `max_i w_i (b_i − x_i)(x_i − a_i)`.
 //! * [`levels_from_samples`]: the entry point for the replica solver's `--levels asq:S`.
 //! * [`round_vec`], [`Rounder`], [`vnmse`]: the rounding itself.
+//! * [`report::run`]: one whole job (check, sort, levels, measures) as `asq --json` and
+//!   `qr.asq` run it.
 
 mod approx;
 mod data;
@@ -25,6 +27,7 @@ mod few;
 mod lagrange;
 mod monotone;
 mod prefix;
+pub mod report;
 mod rounding;
 mod smawk;
 mod sort;
