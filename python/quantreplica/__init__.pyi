@@ -189,6 +189,7 @@ def sweep(
     shard: Union[str, Tuple[int, int], None] = None,
     progress: _Progress = None,
     force: bool = False,
+    rsb: bool = False,
     **kwargs: Any,
 ) -> SweepTable: ...
 def merge(files: Sequence[_PathLike]) -> SweepTable: ...
@@ -363,6 +364,8 @@ class PhaseDiagramResult(Record):
     at_line: _F64
     spinodals: _F64
     equilibrium_transitions: _F64
+    rsb: Optional[Tuple[Record, ...]]
+    def rsb_columns(self) -> Dict[str, np.ndarray]: ...
 
 class DoubleDescentCurve(Record):
     bits: int
@@ -400,6 +403,7 @@ def phase_diagram(
     transitions: bool = True,
     progress: _Progress = None,
     force: bool = False,
+    rsb: bool = False,
     **kwargs: Any,
 ) -> PhaseDiagramResult: ...
 def double_descent(

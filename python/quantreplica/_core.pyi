@@ -20,6 +20,7 @@ def sweep(
     shard: Optional[str] = None,
     progress: _Cb = None,
     force: bool = False,
+    rsb: bool = False,
 ) -> Dict[str, Any]: ...
 def merge(files: list[str]) -> Dict[str, Any]: ...
 def ste_dynamics(
@@ -74,6 +75,7 @@ def phase_diagram(
     with_transitions: bool = True,
     progress: _Cb = None,
     force: bool = False,
+    rsb: bool = False,
 ) -> Dict[str, Any]: ...
 def double_descent(
     model: Model, bits: list[int], alphas: list[float], beta: float, progress: _Cb = None, force: bool = False

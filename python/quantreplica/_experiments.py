@@ -11,7 +11,7 @@ from ._core import Model
 from ._progress import ProgressArg, progress_callback
 from ._records import DoubleDescentCurve, OptimalWidth, PhaseDiagramResult, TransitionsResult
 from ._renamed import take_old
-from ._theory import _axis, _model
+from ._theory import _axis, _model, _switch
 
 
 def _bits_list(bits: Union[str, Iterable[int]]) -> list:
@@ -88,7 +88,7 @@ def phase_diagram(model: Optional[Model] = None, *,
                   x_axis: Union[str, Mapping[str, Any]] = _X_AXIS,
                   y_axis: Union[str, Mapping[str, Any]] = _Y_AXIS, log_y: bool = False,
                   transitions: bool = True, progress: ProgressArg = None, force: bool = False,
-                  **kwargs: Any) -> PhaseDiagramResult:
+                  rsb: bool = False, **kwargs: Any) -> PhaseDiagramResult:
     """RS-stable, RSB and negative-entropy regions on a grid of two parameters, as
     ``quantreplica phase-diagram --json`` (no files written): ``x_axis`` a continuous parameter
     and ``y_axis`` any other but levels (``--x-axis``, ``--y-axis``; the old names ``x=`` and
@@ -98,14 +98,32 @@ def phase_diagram(model: Optional[Model] = None, *,
     spinodals and first-order transitions by branch continuation along each row. Returns a
     :class:`PhaseDiagramResult`. The grid's size is checked before any work against the
     command line's budget (docs/limits.md): a ValueError naming the axes when it needs more
-    memory than is available or (unless ``force=True``) more than a day."""
+    memory than is available or (unless ``force=True``) more than a day.
+
+    ``rsb=True`` (``--rsb``) adds the 1RSB map of ``phase-diagram --rsb`` (the cells of its
+    ``STEM_rsb.csv``) as the key ``rsb``: one record per cell, row-major in y as ``cells``,
+    with x, y, method (``"rs_stable"``, ``"frozen"``: the sign channel's frozen 1RSB in closed
+    form, ``"followed"``, ``"full"``), converged, stationarity, rsb_phase, parisi_x,
+    gen_error_rsb, gen_error_rs, mse_posterior_mean_rsb, mse_posterior_mean_rs,
+    free_entropy_rsb, free_entropy_rs, entropy_rsb, replicon_q1 and at_eigenvalue;
+    :meth:`PhaseDiagramResult.rsb_columns` gives them as numpy columns. Every cell needs a
+    finite ``beta`` and a discrete student (a ValueError before any work otherwise).
+
+    >>> import quantreplica as qr
+    >>> d = qr.phase_diagram(x_axis={"alpha": [1.0, 1.4]}, y_axis={"beta": [5.0]},
+    ...                      transitions=False, rsb=True, channel="sign", labels="random",
+    ...                      bits=1)
+    >>> d.rsb_columns()["method"].tolist()
+    ['rs_stable', 'frozen']
+    """
+    rsb = _switch("rsb", rsb)
     x_axis = take_old(kwargs, "x", "x_axis", x_axis, _X_AXIS, "phase_diagram")
     y_axis = take_old(kwargs, "y", "y_axis", y_axis, _Y_AXIS, "phase_diagram")
     m = _model(model, kwargs)
     with progress_callback(progress, "phase-diagram") as cb:
         return PhaseDiagramResult(_core.phase_diagram(m, _one_axis(x_axis, "x_axis"),
                                                       _one_axis(y_axis, "y_axis"),
-                                                      log_y, transitions, cb, force))
+                                                      log_y, transitions, cb, force, rsb))
 
 
 def double_descent(model: Optional[Model] = None, *, bits: Iterable[int] = (1, 2, 3, 4),

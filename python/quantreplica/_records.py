@@ -257,9 +257,32 @@ class TransitionsResult(Record):
 class PhaseDiagramResult(Record):
     """A phase diagram (``phase-diagram --json``): x_param, y_param, cells (x, y,
     at_eigenvalue, phase, gen_error for every grid cell, row-major in y), at_line (points
-    (x, y) where λ_AT = 1, a 2-D array), spinodals and equilibrium_transitions (2-D arrays)."""
+    (x, y) where λ_AT = 1, a 2-D array), spinodals and equilibrium_transitions (2-D arrays);
+    with ``rsb=True`` also rsb (``phase-diagram --rsb``: the 1RSB cells, keys those of
+    ``STEM_rsb.csv``; None otherwise)."""
 
     __slots__ = ()
+    _optional = ("rsb",)
+
+    def rsb_columns(self) -> Dict[str, np.ndarray]:
+        """The 1RSB cells (``rsb``) as numpy columns named as ``STEM_rsb.csv``'s, in the cells'
+        order (row-major in y: ``reshape(len(ys), len(xs))`` gives the map); JSON's null is
+        NaN. A ValueError when the diagram was computed without ``rsb=True``."""
+        cells = self._data.get("rsb")
+        if cells is None:
+            raise ValueError("rsb_columns(): this phase diagram has no 1RSB cells (rsb=False)")
+        out: Dict[str, np.ndarray] = {}
+        for k in (cells[0] if cells else {}):
+            vals = [c[k] for c in cells]
+            if all(isinstance(v, str) for v in vals):
+                a = np.array(vals)
+            elif all(isinstance(v, bool) for v in vals):
+                a = np.array(vals, dtype=bool)
+            else:
+                a = np.array([np.nan if v is None else v for v in vals], dtype=np.float64)
+            a.setflags(write=False)
+            out[k] = a
+        return out
 
 
 class DoubleDescentCurve(Record):

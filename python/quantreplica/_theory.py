@@ -60,6 +60,13 @@ def rsb(model: Optional[Model] = None, *, parisi_x: Optional[float] = None,
 _PathLike = Union[str, "os.PathLike[str]"]
 
 
+def _switch(name: str, value: Any) -> bool:
+    """A True/False keyword (``rsb=``): a ValueError naming the value otherwise."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, got {value!r}")
+
+
 def _axis(name: str, values: Any) -> str:
     """One sweep axis in the command line's ``PARAM=...`` syntax (a string passes through)."""
     if isinstance(values, str):
@@ -85,8 +92,10 @@ def _axis(name: str, values: Any) -> str:
 class SweepTable(dict):
     """A sweep's table: a dict of numpy columns in the command line's CSV order (``index``,
     the swept parameters, the RS keys of ``rs --json``, ``converged``, ``n_solutions``, and
-    ``levels`` as a 2-D array padded with NaN). JSON's null (a non-finite number) is NaN.
-    ``to_pandas()`` gives a DataFrame (pandas is optional)."""
+    ``levels`` as a 2-D array padded with NaN; with ``rsb=True`` the columns of
+    ``sweep --rsb --csv``: ``rsb.*``, ``converged``, ``stationarity``, ``rs.*``, ``method``).
+    JSON's null (a non-finite number) is NaN. ``to_pandas()`` gives a DataFrame (pandas is
+    optional)."""
 
     def to_pandas(self) -> Any:
         """The table as a pandas DataFrame (2-D columns such as ``levels`` become one column
@@ -112,8 +121,10 @@ class SweepTable(dict):
 def sweep(model: Optional[Model] = None, *, over: Mapping[str, Any],
           log: Iterable[str] = (), threads: Optional[int] = None,
           checkpoint: Optional[_PathLike] = None, shard: Union[str, Tuple[int, int], None] = None,
-          progress: ProgressArg = None, force: bool = False, **kwargs: Any) -> SweepTable:
-    """The RS solver over a grid of model parameters, as ``quantreplica sweep``.
+          progress: ProgressArg = None, force: bool = False, rsb: bool = False,
+          **kwargs: Any) -> SweepTable:
+    """The RS solver over a grid of model parameters, as ``quantreplica sweep``; with
+    ``rsb=True`` 1RSB at every point, as ``quantreplica sweep --rsb``.
 
     ``over`` maps a parameter (alpha, noise, bits, width, beta, ridge, levels, teacher_var) to
     its values: an array or list, or the command line's ``"START:STOP:COUNT"`` /
@@ -124,13 +135,30 @@ def sweep(model: Optional[Model] = None, *, over: Mapping[str, Any],
     checkpoint file (combine with :func:`merge`). The GIL is released; Ctrl-C stops the sweep
     within one point per thread (the checkpoint keeps every finished point).
 
+    ``rsb=True`` (``--rsb``; a finite ``beta`` and a discrete student at every point, and no
+    checkpoint or shard, else a ValueError before any work): where RS is AT-stable the
+    collapsed state (``method`` ``"rs_stable"``, φ₁ = φ_RS); with the sign channel, where RS
+    counts a negative number of states, the frozen 1RSB in closed form (``"frozen"``, x* where
+    the complexity vanishes); in the RSB region Newton continuation along the last (innermost)
+    axis (``"followed"``), the first point of every RSB stretch solved in full (``"full"``).
+    The columns are the CSV's of ``sweep --rsb``: ``rsb.m``, ``rsb.Q``, ``rsb.q1``, ``rsb.q0``,
+    ``rsb.x``, ..., ``rsb.free_entropy``, ``rsb.complexity``, ``rsb.phase``, ...,
+    ``converged``, ``stationarity``, ``rs.*`` (the RS equilibrium) and ``method``.
+
     Returns a :class:`SweepTable`, a dict of numpy columns built without a Python object per
-    row, identical to ``sweep --json``'s values.
+    row, identical to ``sweep [--rsb] --json``'s values.
+
+    >>> import quantreplica as qr
+    >>> t = qr.sweep(over={"beta": [5.0], "alpha": [1.0, 1.4]}, rsb=True,
+    ...              channel="sign", labels="random", bits=1)
+    >>> t["method"].tolist(), t["rsb.x"].round(4).tolist()
+    (['rs_stable', 'frozen'], [1.0, 0.7144])
 
     The grid's size is checked before any work against the command line's budget
     (docs/limits.md): a ValueError naming ``over`` when the estimate needs more memory than is
     available or (unless ``force=True``) more than a day.
     """
+    rsb = _switch("rsb", rsb)
     m = _model(model, kwargs)
     if not isinstance(over, Mapping):
         raise TypeError("over must be a mapping {parameter: values}")
@@ -139,7 +167,7 @@ def sweep(model: Optional[Model] = None, *, over: Mapping[str, Any],
         shard = f"{shard[0]}/{shard[1]}"
     cp = None if checkpoint is None else os.fspath(checkpoint)
     with progress_callback(progress, "sweep") as cb:
-        cols = _core.sweep(m, axes, list(log), threads, cp, shard, cb, force)
+        cols = _core.sweep(m, axes, list(log), threads, cp, shard, cb, force, rsb)
     return SweepTable(cols)
 
 

@@ -10,9 +10,9 @@ use quantreplica::experiments::widths::{self, Objective};
 use quantreplica::experiments::{double_descent as dd, headline, OperatingPoint};
 use quantreplica::job;
 use quantreplica::parallel::RunOptions;
+use quantreplica::phase::map;
 use quantreplica::sweep::Axis;
 use quantreplica::Error;
-use serde::Serialize;
 
 /// `optimal-width --json` for each bit count: ω* by Brent after a bracketing scan.
 #[pyfunction]
@@ -65,21 +65,12 @@ pub fn transitions<'py>(
     Ok(pythonize::pythonize(py, &t)?)
 }
 
-/// The JSON of `phase-diagram --json`.
-#[derive(Serialize)]
-struct PhaseDiagram<'a> {
-    x_param: &'a str,
-    y_param: &'a str,
-    cells: &'a [quantreplica::phase::map::PhaseCell],
-    at_line: &'a [(f64, f64)],
-    spinodals: &'a [(f64, f64)],
-    equilibrium_transitions: &'a [(f64, f64)],
-}
-
-/// `phase-diagram --json` (no files written): the phase of every cell, the AT line and, with
-/// `with_transitions`, spinodals and first-order transitions along x.
+/// `phase-diagram --json [--rsb]` (no files written): the phase of every cell, the AT line,
+/// with `with_transitions` spinodals and first-order transitions along x, and with `rsb` the
+/// 1RSB cells (key `rsb`), by the command line's library call
+/// ([`quantreplica::phase::map::phase_diagram_with_rsb`]).
 #[pyfunction]
-#[pyo3(signature = (model, x, y, log_y=false, with_transitions=true, progress=None, force=false))]
+#[pyo3(signature = (model, x, y, log_y=false, with_transitions=true, progress=None, force=false, rsb=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn phase_diagram<'py>(
     py: Python<'py>,
@@ -90,6 +81,7 @@ pub fn phase_diagram<'py>(
     with_transitions: bool,
     progress: Option<&Bound<'py, PyAny>>,
     force: bool,
+    rsb: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = &model.get().spec;
     let ax = Axis::parse_as(x, false, "--x-axis").map_err(to_py)?;
@@ -98,23 +90,15 @@ pub fn phase_diagram<'py>(
         Front::Python,
         (x, ax.len()),
         (y, ay.len()),
-        false,
+        rsb,
         budget::cores(),
     )
     .check(force)
     .map_err(to_py)?;
-    let d = watched_job(py, progress, || {
-        quantreplica::phase::map::phase_diagram(spec, &ax, &ay, with_transitions)
+    let (d, cells) = watched_job(py, progress, || {
+        map::phase_diagram_with_rsb(spec, &ax, &ay, with_transitions, rsb)
     })?;
-    let layers = &d.layers;
-    let out = PhaseDiagram {
-        x_param: d.x_param.name(),
-        y_param: d.y_param.name(),
-        cells: &layers.cells,
-        at_line: &layers.at_line,
-        spinodals: &layers.first_order.spinodals,
-        equilibrium_transitions: &layers.first_order.equilibrium_transitions,
-    };
+    let out = map::PhaseDiagramJson::new(&d, cells.as_deref());
     Ok(pythonize::pythonize(py, &out)?)
 }
 

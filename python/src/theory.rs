@@ -10,6 +10,7 @@ use pyo3::types::PyDict;
 use quantreplica::budget::{self, Front};
 use quantreplica::continuation::branches::{fixed_points, BranchOptions, RsJson};
 use quantreplica::job;
+use quantreplica::rsb::follow::PathPoint;
 use quantreplica::rsb::{self as rsb_lib, RsbJson, RsbOptions};
 use quantreplica::sweep::{
     self as sweep_lib, AxisValue, Grid, RsRecord, RunOptions, Shard, SweepRow,
@@ -99,7 +100,7 @@ pub fn rsb<'py>(
     Ok(pythonize::pythonize(py, &RsbJson::new(&report, levels(m)))?)
 }
 
-fn param_cells(row: &SweepRow<RsRecord>) -> Vec<(String, Cell)> {
+fn param_cells<T>(row: &SweepRow<T>) -> Vec<(String, Cell)> {
     let mut cells = vec![("index".to_string(), Cell::Int(row.point.index as i64))];
     for (p, v) in &row.point.values {
         let c = match v {
@@ -134,10 +135,17 @@ fn table(rows: &[SweepRow<RsRecord>]) -> quantreplica::Result<Table> {
     )
 }
 
-/// The RS sweep of `quantreplica sweep` (axes in the command line's `PARAM=...` syntax) as a
-/// dict of numpy columns: `index`, the swept parameters, then the CSV columns of the rows.
+/// The columns of `sweep --rsb --csv`: the serde form of the library's 1RSB row (`rsb.*`,
+/// `converged`, `stationarity`, `rs.*`, `method`), as the command line flattens it.
+fn rsb_table(rows: &[SweepRow<PathPoint>]) -> quantreplica::Result<Table> {
+    Table::from_records(rows, param_cells, |r| &r.result, |_, _| {})
+}
+
+/// The sweep of `quantreplica sweep [--rsb]` (axes in the command line's `PARAM=...` syntax) as
+/// a dict of numpy columns: `index`, the swept parameters, then the CSV columns of the rows
+/// (with `rsb`, those of `sweep --rsb`: [`sweep_lib::rsb::run`]).
 #[pyfunction]
-#[pyo3(signature = (model, over, log=Vec::new(), threads=None, checkpoint=None, shard=None, progress=None, force=false))]
+#[pyo3(signature = (model, over, log=Vec::new(), threads=None, checkpoint=None, shard=None, progress=None, force=false, rsb=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn sweep<'py>(
     py: Python<'py>,
@@ -149,6 +157,7 @@ pub fn sweep<'py>(
     shard: Option<String>,
     progress: Option<&Bound<'py, PyAny>>,
     force: bool,
+    rsb: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let spec = &model.get().spec;
     // Sized from the specs before the axes are built: a refusal costs nothing.
@@ -158,17 +167,13 @@ pub fn sweep<'py>(
         .map(str::parse::<Shard>)
         .transpose()
         .map_err(to_py)?;
-    if shard.is_some() && checkpoint.is_none() {
-        return Err(to_py(Error::input(
-            "--shard needs --checkpoint FILE: the shard file that `merge` reads",
-        )));
-    }
+    sweep_lib::check_options(rsb, checkpoint.is_some(), shard.is_some()).map_err(to_py)?;
     let threads = budget::threads(threads).map_err(to_py)?;
     job::sweep(
         Front::Python,
         &over,
         points,
-        false,
+        rsb,
         budget::effective_threads(threads),
     )
     .check(force)
@@ -179,6 +184,9 @@ pub fn sweep<'py>(
         progress: false,
     };
     let t = watched_job(py, progress, || {
+        if rsb {
+            return rsb_table(&sweep_lib::rsb::run(&grid, spec, &opts)?);
+        }
         let rows = sweep_lib::run_records(&grid, spec, &opts, checkpoint.map(|p| (p, shard)))?;
         table(&rows)
     })?;

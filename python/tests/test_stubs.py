@@ -58,6 +58,10 @@ def _results():
     yield "OptimalWidth", qr.optimal_width(bits=2, channel="sign", ridge=1.0, alpha=1.0)
     yield "TransitionsResult", qr.transitions(over={"alpha": [0.5, 1.0]}, bits=1, width=1.5, beta=5.0)
     yield "PhaseDiagramResult", qr.phase_diagram(x_axis="width=0.5:2:3", y_axis="bits=1,2")
+    # rsb=True adds the 1RSB cells (omitted otherwise)
+    yield "PhaseDiagramResult", qr.phase_diagram(x_axis="alpha=1,1.4", y_axis="beta=5",
+                                                 transitions=False, rsb=True, channel="sign",
+                                                 labels="random", bits=1)
     yield "DoubleDescentCurve", qr.double_descent(bits=[1], alphas=[0.5, 1.0])[0]
     yield "SgdResult", qr.sgd(d=10, steps=50, runs=2)
     yield "ScalingLawResult", qr.scaling_law(d=32, ms=[8, 16], ns=[20, 40], sketches=1, runs=1)

@@ -7,13 +7,12 @@
 use super::model_args::ModelArgs;
 use crate::error::Result;
 use crate::output::{fmt_num, Csv};
-use crate::phase::map::{check_rsb_map, phase_diagram, rsb_map, PhaseCell, RsbCell};
+use crate::phase::map::{phase_diagram_with_rsb, PhaseDiagramJson};
 use crate::report::phase_map::PhaseMap;
 use crate::report::plot::tick;
 use crate::report::rsb_map::RsbErrorMap;
 use crate::rsb::follow::Method;
 use crate::sweep::grid::{Axis, Param};
-use serde::Serialize;
 use std::path::PathBuf;
 
 /// Flags of `quantreplica phase-diagram`.
@@ -59,18 +58,6 @@ pub struct Args {
     pub rsb: bool,
 }
 
-#[derive(Serialize)]
-struct Out<'a> {
-    x_param: &'a str,
-    y_param: &'a str,
-    cells: &'a [PhaseCell],
-    at_line: &'a [(f64, f64)],
-    spinodals: &'a [(f64, f64)],
-    equilibrium_transitions: &'a [(f64, f64)],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rsb: Option<&'a [RsbCell]>,
-}
-
 /// `STEM_rsb`.
 fn rsb_stem(out: &std::path::Path) -> PathBuf {
     out.with_file_name(format!(
@@ -91,10 +78,7 @@ pub fn run(a: &Args) -> Result<()> {
     // The flags as given are checked even where an axis overrides them (`--bits 0` with bits
     // on an axis is a mistake, not an ignored value).
     a.model.model()?;
-    if a.rsb {
-        check_rsb_map(&a.model.spec()?, &ax, &ay)?;
-    }
-    let d = phase_diagram(&a.model.spec()?, &ax, &ay, !a.no_transitions)?;
+    let (d, rsb) = phase_diagram_with_rsb(&a.model.spec()?, &ax, &ay, !a.no_transitions, a.rsb)?;
     let (px, py) = (d.x_param, d.y_param);
     let l = &d.layers;
     let mut csv = Csv::new([px.name(), py.name(), "phase", "at_eigenvalue", "gen_error"]);
@@ -119,10 +103,6 @@ pub fn run(a: &Args) -> Result<()> {
     map.at_both_axes = py != Param::Bits;
     map.auto_legend = true;
     map.save(&a.out)?;
-    let rsb = match a.rsb {
-        true => Some(rsb_map(&a.model.spec()?, &ax, &ay)?),
-        false => None,
-    };
     let rsb_stem = rsb_stem(&a.out);
     if let Some(cells) = &rsb {
         Csv::from_rows(cells)?.write(&rsb_stem.with_extension("csv"))?;
@@ -140,15 +120,7 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let fo = &l.first_order;
     if a.json {
-        return crate::output::print_json(&Out {
-            x_param: px.name(),
-            y_param: py.name(),
-            cells: &l.cells,
-            at_line: &l.at_line,
-            spinodals: &fo.spinodals,
-            equilibrium_transitions: &fo.equilibrium_transitions,
-            rsb: rsb.as_deref(),
-        });
+        return crate::output::print_json(&PhaseDiagramJson::new(&d, rsb.as_deref()));
     }
     println!(
         "phase diagram written to {}.{{png,svg,csv}}",

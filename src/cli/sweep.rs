@@ -64,27 +64,16 @@ pub fn run(a: &Args) -> Result<()> {
     let grid = sweep::Grid::parse(&a.over, &a.log)?;
     a.output.check()?;
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose()?;
-    if shard.is_some() {
-        if a.checkpoint.is_none() {
-            return Err(Error::input(
-                "--shard needs --checkpoint FILE: the shard file that `merge` reads",
-            ));
-        }
-        if a.output.csv.is_some() || a.output.json {
-            return Err(Error::input(
-                "--shard writes only its shard file: drop --csv/--json and use `merge`",
-            ));
-        }
+    sweep::check_options(a.rsb, a.checkpoint.is_some(), shard.is_some())?;
+    if shard.is_some() && (a.output.csv.is_some() || a.output.json) {
+        return Err(Error::input(
+            "--shard writes only its shard file: drop --csv/--json and use `merge`",
+        ));
     }
     let opts = a.threads.run_options()?;
     a.model.model()?;
     let spec = a.model.spec()?;
     if a.rsb {
-        if a.checkpoint.is_some() {
-            return Err(Error::input(
-                "--rsb sweeps are not checkpointed: drop --checkpoint/--shard",
-            ));
-        }
         return emit(&sweep::rsb::run(&grid, &spec, &opts)?, &a.output);
     }
     let rows = sweep::run_records(

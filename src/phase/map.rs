@@ -278,3 +278,62 @@ pub fn rsb_map(spec: &ModelSpec, x: &Axis, y: &Axis) -> Result<Vec<RsbCell>> {
         })
         .collect())
 }
+
+/// What `phase-diagram` computes (the command line and the Python binding both call this):
+/// [`phase_diagram`] and, with `rsb`, [`rsb_map`] on the same grid, every cell checked for
+/// 1RSB ([`check_rsb_map`]: a finite β, a discrete student) before any work.
+pub fn phase_diagram_with_rsb(
+    spec: &ModelSpec,
+    x: &Axis,
+    y: &Axis,
+    with_transitions: bool,
+    rsb: bool,
+) -> Result<(PhaseDiagram, Option<Vec<RsbCell>>)> {
+    if rsb {
+        check_rsb_map(spec, x, y)?;
+    }
+    let d = phase_diagram(spec, x, y, with_transitions)?;
+    let cells = match rsb {
+        true => Some(rsb_map(spec, x, y)?),
+        false => None,
+    };
+    Ok((d, cells))
+}
+
+/// The JSON of `phase-diagram --json`: the axes' parameters, the cells, the AT line, the
+/// spinodals and first-order transitions, and with `--rsb` the 1RSB cells (`rsb`, absent
+/// otherwise).
+#[derive(Debug, Serialize)]
+pub struct PhaseDiagramJson<'a> {
+    /// The x parameter's name.
+    pub x_param: &'a str,
+    /// The y parameter's name.
+    pub y_param: &'a str,
+    /// Every cell, row-major in y.
+    pub cells: &'a [PhaseCell],
+    /// Points `(x, y)` where λ_AT = 1.
+    pub at_line: &'a [(f64, f64)],
+    /// Spinodals `(x, y)`.
+    pub spinodals: &'a [(f64, f64)],
+    /// First-order transitions `(x, y)`.
+    pub equilibrium_transitions: &'a [(f64, f64)],
+    /// The 1RSB cells ([`rsb_map`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsb: Option<&'a [RsbCell]>,
+}
+
+impl<'a> PhaseDiagramJson<'a> {
+    /// The JSON view of a phase diagram and its 1RSB cells.
+    pub fn new(d: &'a PhaseDiagram, rsb: Option<&'a [RsbCell]>) -> Self {
+        let l = &d.layers;
+        PhaseDiagramJson {
+            x_param: d.x_param.name(),
+            y_param: d.y_param.name(),
+            cells: &l.cells,
+            at_line: &l.at_line,
+            spinodals: &l.first_order.spinodals,
+            equilibrium_transitions: &l.first_order.equilibrium_transitions,
+            rsb,
+        }
+    }
+}

@@ -75,6 +75,24 @@ pub struct Store {
     pub context: String,
 }
 
+/// Refuses, before any work, sweep options that do not go together (the command line and the
+/// Python binding both call this): a shard without its checkpoint file (the file `merge`
+/// reads), and a checkpoint or shard with a 1RSB sweep ([`rsb::run`] continues each line of the
+/// grid point by point, so its rows are not resumable one by one).
+pub fn check_options(rsb: bool, checkpoint: bool, shard: bool) -> Result<()> {
+    if shard && !checkpoint {
+        return Err(Error::input(
+            "--shard needs --checkpoint FILE: the shard file that `merge` reads",
+        ));
+    }
+    if rsb && checkpoint {
+        return Err(Error::input(
+            "--rsb sweeps are not checkpointed: drop --checkpoint/--shard",
+        ));
+    }
+    Ok(())
+}
+
 /// Evaluates `f` at every point of `grid` in parallel; rows come back in grid order, so the
 /// result never depends on the thread count (as long as `f` is a function of the point).
 /// The error of the lowest-index failing point is returned.
