@@ -55,7 +55,11 @@ fn range(x: &[f64]) -> Result<(f64, f64)> {
         return range_serial(x);
     }
     let len = x.len().div_ceil(CHUNKS);
-    let parts: Vec<Result<(f64, f64)>> = x.par_chunks(len).map(range_serial).collect();
+    let parts: Vec<Result<(f64, f64)>> = if serial() {
+        x.chunks(len).map(range_serial).collect()
+    } else {
+        x.par_chunks(len).map(range_serial).collect()
+    };
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for p in parts {
@@ -97,6 +101,12 @@ fn range_serial(x: &[f64]) -> Result<(f64, f64)> {
     Ok((lo, hi))
 }
 
+/// Whether to run the chunks on this thread: with one worker, handing them to the pool only
+/// adds the wake-up of its thread (the same chunks either way, so the same result).
+fn serial() -> bool {
+    rayon::current_num_threads() == 1
+}
+
 /// Chunks of the histogram pass: a fixed count (not the thread count), merged in order, so
 /// the sums are the same on any number of threads.
 const CHUNKS: usize = 4;
@@ -115,14 +125,15 @@ const CHUNKS: usize = 4;
 /// of the intervals' reduced costs plus this total.
 fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize) -> (Vec<Bin>, f64, f64) {
     let len = x.len().div_ceil(CHUNKS).max(1);
-    let parts: Vec<(Vec<Bin>, f64, f64)> = x
-        .par_chunks(len)
-        .enumerate()
-        .map(|(k, xc)| {
-            let wc = w.map(|w| &w[k * len..k * len + xc.len()]);
-            histogram_chunk(xc, wc, lo, inv, m)
-        })
-        .collect();
+    let chunk = |(k, xc): (usize, &[f64])| {
+        let wc = w.map(|w| &w[k * len..k * len + xc.len()]);
+        histogram_chunk(xc, wc, lo, inv, m)
+    };
+    let parts: Vec<(Vec<Bin>, f64, f64)> = if serial() {
+        x.chunks(len).enumerate().map(chunk).collect()
+    } else {
+        x.par_chunks(len).enumerate().map(chunk).collect()
+    };
     let mut out = vec![Bin::default(); m];
     let (mut inner, mut least) = (0.0, f64::INFINITY);
     for (part, within, wmin) in &parts {
