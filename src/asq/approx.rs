@@ -43,6 +43,7 @@ pub struct Approx {
 /// the weight and the first moment only. The second moment is not needed (see
 /// [`histogram`]); the two sit in 16 bytes, so a bin is one aligned pair.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 struct Bin {
     w: f64,
     v: f64,
@@ -51,33 +52,36 @@ struct Bin {
 /// Minimum and maximum of non-empty finite `x`: chunks in parallel (min/max are exact, so the
 /// result does not depend on the thread count), each a vectorised single pass.
 fn range(x: &[f64]) -> Result<(f64, f64)> {
-    if x.len() < 1 << 16 {
-        return range_serial(x);
-    }
-    let len = x.len().div_ceil(CHUNKS);
-    let parts: Vec<Result<(f64, f64)>> = if serial() {
-        x.chunks(len).map(range_serial).collect()
+    let parts: Vec<Option<(f64, f64)>> = if x.len() < 1 << 16 {
+        vec![range_serial(x)]
     } else {
-        x.par_chunks(len).map(range_serial).collect()
+        let len = x.len().div_ceil(CHUNKS);
+        if serial() {
+            x.chunks(len).map(range_serial).collect()
+        } else {
+            x.par_chunks(len).map(range_serial).collect()
+        }
     };
+    if parts.iter().any(Option::is_none) {
+        // The input is empty or has a non-finite value: the check of the whole input names
+        // it by its position in `x` (not in its chunk).
+        check_values("input", x)?;
+    }
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
-    for p in parts {
-        let (a, b) = p?;
+    for (a, b) in parts.into_iter().flatten() {
         lo = lo.min(a);
         hi = hi.max(b);
     }
     Ok((lo, hi))
 }
 
-/// One chunk of [`range`], in independent lanes (so it vectorises); a non-finite value turns
-/// the lanes' sum of `v·0` into NaN, and only then is the slow check run to name it.
-fn range_serial(x: &[f64]) -> Result<(f64, f64)> {
-    if x.is_empty() {
-        return check_values("input", x).map(|_| (0.0, 0.0));
-    }
-    let mut lo = [x[0]; 4];
-    let mut hi = [x[0]; 4];
+/// One chunk of [`range`], in independent lanes (so it vectorises): `None` if it is empty or
+/// has a non-finite value (which turns the lanes' sum of `v·0` into NaN).
+fn range_serial(x: &[f64]) -> Option<(f64, f64)> {
+    let &first = x.first()?;
+    let mut lo = [first; 4];
+    let mut hi = [first; 4];
     let mut bad = [0.0f64; 4];
     let mut chunks = x.chunks_exact(4);
     for c in &mut chunks {
@@ -95,10 +99,8 @@ fn range_serial(x: &[f64]) -> Result<(f64, f64)> {
         hi = hi.max(v);
         bad += v * 0.0;
     }
-    if bad != 0.0 || !bad.is_finite() || !lo.is_finite() || !hi.is_finite() {
-        check_values("input", x)?;
-    }
-    Ok((lo, hi))
+    // Finite values add only zeros to `bad`; a NaN or ±∞ makes it NaN.
+    (bad == 0.0 && lo.is_finite() && hi.is_finite()).then_some((lo, hi))
 }
 
 /// Whether to run the chunks on this thread: with one worker, handing them to the pool only
@@ -189,7 +191,7 @@ const LANES: usize = 4;
 /// the whole block at once, which the compiler vectorises, then the scatter of `w` and `w·v`
 /// into the slots (one aligned pair add per value). `Σ w v(1 − v)` is `Σ w v` (the bins'
 /// total) minus those running sums. The bin sums are the same as one value at a time in
-/// order.
+/// order, whichever instruction set does the blocks ([`blocks`]).
 fn histogram_chunk(
     x: &[f64],
     w: Option<&[f64]>,
@@ -197,38 +199,77 @@ fn histogram_chunk(
     inv: f64,
     m: usize,
 ) -> (Vec<Bin>, f64, f64) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { histogram_chunk_avx2(x, w, lo, inv, m) };
+    let mut h = vec![Bin::default(); LANES * m];
+    let full = x.len() / BLOCK * BLOCK;
+    let (xb, xt) = x.split_at(full);
+    let (wb, wt) = match w {
+        Some(w) => {
+            let (a, b) = w.split_at(full);
+            (Some(a), Some(b))
+        }
+        None => (None, None),
+    };
+    let (mut sq, mut wmin) = blocks(xb, wb, lo, inv, m, &mut h);
+    // The last short block one value at a time, with the same arithmetic (w·v = v unweighted);
+    // `full` is a multiple of 4, so position i of the tail is in lane i mod 4.
+    let top = (m - 1) as f64;
+    for (i, &xv) in xt.iter().enumerate() {
+        let wt = wt.map_or(1.0, |w| w[i]);
+        let (t, v) = bin_of((xv - lo) * inv, top);
+        let wv = wt * v;
+        sq[i % LANES] += wv * v;
+        wmin = if wt < wmin { wt } else { wmin };
+        let e = &mut h[int_of(t) as usize + (i % LANES) * m];
+        e.w += wt;
+        e.v += wv;
     }
-    histogram_chunk_body(x, w, lo, inv, m)
+    let (first, rest) = h.split_at_mut(m);
+    for lane in rest.chunks_exact(m) {
+        for (a, b) in first.iter_mut().zip(lane) {
+            a.w += b.w;
+            a.v += b.v;
+        }
+    }
+    let within = first.iter().map(|b| b.v).sum::<f64>() - sq.iter().sum::<f64>();
+    h.truncate(m);
+    (h, within, wmin)
 }
 
-/// [`histogram_chunk`] compiled for AVX2: four values per vector instead of two. The same
-/// operations on each value (no fused multiply-add), so the same bits as the baseline code.
+/// What [`blocks`] returns besides the bins: the four lanes' running `Σ w v²`, the least weight.
+type Sums = ([f64; LANES], f64);
+
+/// The whole blocks of a chunk (`x.len()` a multiple of [`BLOCK`]) into the four
+/// interleaved histograms `h` (`LANES·m` bins): the four lanes' running `Σ w v²` and the least
+/// weight (1 without weights; a NaN weight is not seen by it).
+///
+/// The version for the widest instruction set the CPU has: AVX-512 (eight values per
+/// vector), AVX2 (four), or the baseline x86-64 one (two). All do the same operations on each
+/// value in the same order (no fused multiply-add), so the sums have the same bits.
+fn blocks(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize, h: &mut [Bin]) -> Sums {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, checked just above.
+            return unsafe { avx512::blocks(x, w, lo, inv, m, h) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { blocks_avx2(x, w, lo, inv, m, h) };
+        }
+    }
+    blocks_body(x, w, lo, inv, m, h)
+}
+
+/// [`blocks_body`] compiled for AVX2: four values per vector instead of two.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn histogram_chunk_avx2(
-    x: &[f64],
-    w: Option<&[f64]>,
-    lo: f64,
-    inv: f64,
-    m: usize,
-) -> (Vec<Bin>, f64, f64) {
-    histogram_chunk_body(x, w, lo, inv, m)
+fn blocks_avx2(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize, h: &mut [Bin]) -> Sums {
+    blocks_body(x, w, lo, inv, m, h)
 }
 
-/// The body of [`histogram_chunk`], inlined into each instruction-set version.
+/// The portable [`blocks`], inlined into each instruction-set version.
 #[inline(always)]
-fn histogram_chunk_body(
-    x: &[f64],
-    w: Option<&[f64]>,
-    lo: f64,
-    inv: f64,
-    m: usize,
-) -> (Vec<Bin>, f64, f64) {
-    let mut h = vec![Bin::default(); LANES * m];
+fn blocks_body(x: &[f64], w: Option<&[f64]>, lo: f64, inv: f64, m: usize, h: &mut [Bin]) -> Sums {
     let top = (m - 1) as f64;
     let mut slot = [0u32; BLOCK];
     let mut off = [0.0f64; BLOCK];
@@ -237,8 +278,7 @@ fn histogram_chunk_body(
     let mut wmin = [1.0f64; LANES];
     // The first slot of each position's histogram: position i of a block goes to lane i mod 4.
     let lane: [u32; BLOCK] = std::array::from_fn(|i| (i % LANES) as u32 * m as u32);
-    let full = x.len() / BLOCK * BLOCK;
-    for (k, xb) in x[..full].chunks_exact(BLOCK).enumerate() {
+    for (k, xb) in x.chunks_exact(BLOCK).enumerate() {
         // Four values at a time, zipped: no bounds checks and no float-to-int conversions,
         // so that it vectorises.
         let quads = off
@@ -280,31 +320,112 @@ fn histogram_chunk_body(
             }
         }
     }
-    // The last short block one value at a time, with the same arithmetic (w·v = v unweighted).
-    for (i, &xv) in x[full..].iter().enumerate() {
-        let wt = w.map_or(1.0, |w| w[full + i]);
-        let (t, v) = bin_of((xv - lo) * inv, top);
-        let wv = wt * v;
-        sq[i % LANES] += wv * v;
-        wmin[i % LANES] = if wt < wmin[i % LANES] {
-            wt
-        } else {
-            wmin[i % LANES]
-        };
-        let e = &mut h[(int_of(t) + lane[i]) as usize];
-        e.w += wt;
-        e.v += wv;
-    }
-    let (first, rest) = h.split_at_mut(m);
-    for lane in rest.chunks_exact(m) {
-        for (a, b) in first.iter_mut().zip(lane) {
-            a.w += b.w;
-            a.v += b.v;
+    (sq, wmin.into_iter().fold(f64::INFINITY, f64::min))
+}
+
+/// [`blocks`] in AVX-512 intrinsics: eight values per vector, each block's `(w, w·v)` pairs
+/// laid out by two permutes, and a scatter of one pair add per value without bounds checks.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{Bin, Sums, BLOCK, LANES, ROUNDER};
+    use std::arch::x86_64::*;
+
+    /// As [`super::blocks_body`], bit for bit: per value the same [`super::bin_of`] (its
+    /// `if r < cap` is `vminpd(r, cap)`), `w·v` and `w·v·v`; the running sums of lanes 0–3
+    /// take the low half of a vector of eight, then the high half (positions 8i..8i + 3, then
+    /// 8i + 4..8i + 7), the order of the portable loop. One operation more: the bin is also
+    /// clamped from below (`vmaxpd` with `ROUNDER`, bin 0), which changes nothing for
+    /// `u ≥ 0` (`(u − ½) + ROUNDER ≥ ROUNDER`, a tie at u = 0 rounding to the even ROUNDER) or
+    /// NaN (sent to the top by the minimum first), and keeps every slot in `h` whatever `lo`
+    /// and `inv` are.
+    /// Callers check that the CPU has AVX-512F; the sizes the scatter relies on are asserted.
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn blocks(
+        x: &[f64],
+        w: Option<&[f64]>,
+        lo: f64,
+        inv: f64,
+        m: usize,
+        h: &mut [Bin],
+    ) -> Sums {
+        assert!(x.len().is_multiple_of(BLOCK) && w.is_none_or(|w| w.len() == x.len()));
+        assert!(h.len() == LANES * m && m >= 1 && m <= u32::MAX as usize / 8);
+        let top = (m - 1) as f64;
+        let vlo = _mm512_set1_pd(lo);
+        let vinv = _mm512_set1_pd(inv);
+        let half = _mm512_set1_pd(0.5);
+        let rounder = _mm512_set1_pd(ROUNDER);
+        let cap = _mm512_set1_pd(top + ROUNDER);
+        let one = _mm512_set1_pd(1.0);
+        // Twice the first slot of the lane of each of eight positions (the pairs are indexed
+        // as f64s, two per bin), as u32 bits: ≤ 6m < 2^32.
+        let l = 2 * m as u32;
+        let [l1, l2, l3] = [l, 2 * l, 3 * l].map(|v| v as i32);
+        let lane = _mm256_setr_epi32(0, l1, l2, l3, 0, l1, l2, l3);
+        // (w0, v0, w1, v1, …) from w = (w0..w7) and v = (v0..v7): indices 8.. pick from v.
+        let first = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+        let second = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+        let mut sq = _mm256_setzero_pd();
+        let mut wmin = one;
+        let mut slot = [0u32; BLOCK];
+        let mut pairs = [0.0f64; 2 * BLOCK];
+        let hp = h.as_mut_ptr().cast::<f64>();
+        for (k, xb) in x.chunks_exact(BLOCK).enumerate() {
+            for q in 0..BLOCK / 8 {
+                // SAFETY: eight values of this block (q < BLOCK/8).
+                let xv = unsafe { _mm512_loadu_pd(xb.as_ptr().add(8 * q)) };
+                let u = _mm512_mul_pd(_mm512_sub_pd(xv, vlo), vinv);
+                let r = _mm512_add_pd(_mm512_sub_pd(u, half), rounder);
+                let t = _mm512_max_pd(_mm512_min_pd(r, cap), rounder);
+                let v = _mm512_sub_pd(u, _mm512_sub_pd(t, rounder));
+                let (wv, o) = match w {
+                    None => (one, v),
+                    Some(w) => {
+                        // SAFETY: the same eight of the weights (as long as `x`).
+                        let wv = unsafe { _mm512_loadu_pd(w.as_ptr().add(k * BLOCK + 8 * q)) };
+                        wmin = _mm512_min_pd(wv, wmin);
+                        (wv, _mm512_mul_pd(wv, v))
+                    }
+                };
+                let o2 = _mm512_mul_pd(o, v);
+                sq = _mm256_add_pd(sq, _mm512_castpd512_pd256(o2));
+                sq = _mm256_add_pd(sq, _mm512_extractf64x4_pd::<1>(o2));
+                // The bin k in [0, top] is the low 32 bits of t = k + ROUNDER (ROUNDER's are
+                // zero, and k < 2^31); the slot index 2(k + lane·m) < 8m.
+                let b = _mm512_cvtepi64_epi32(_mm512_castpd_si512(t));
+                let s = _mm256_add_epi32(_mm256_add_epi32(b, b), lane);
+                let (p0, p1) = (
+                    _mm512_permutex2var_pd(wv, first, o),
+                    _mm512_permutex2var_pd(wv, second, o),
+                );
+                // SAFETY: 8 u32s and 16 f64s within the block's arrays (q < BLOCK/8).
+                unsafe {
+                    _mm256_storeu_si256(slot.as_mut_ptr().add(8 * q).cast(), s);
+                    let pp = pairs.as_mut_ptr().add(16 * q);
+                    _mm512_storeu_pd(pp, p0);
+                    _mm512_storeu_pd(pp.add(8), p1);
+                }
+            }
+            for (i, &s) in slot.iter().enumerate() {
+                // SAFETY: s = 2(k + lane·m) with 0 ≤ k ≤ top = m − 1 (clamped on both sides
+                // above) and lane ≤ 3, so s + 1 ≤ 8m − 1 < 2·h.len(): the pair h[s/2] (`Bin`
+                // is repr(C), two f64s). The pair i of the block is in `pairs`.
+                unsafe {
+                    let e = hp.add(s as usize);
+                    let sum = _mm_add_pd(_mm_loadu_pd(e), _mm_loadu_pd(pairs.as_ptr().add(2 * i)));
+                    _mm_storeu_pd(e, sum);
+                }
+            }
         }
+        let mut lanes = [0.0f64; LANES];
+        let mut least = [0.0f64; 8];
+        // SAFETY: four and eight f64s into arrays of that size.
+        unsafe {
+            _mm256_storeu_pd(lanes.as_mut_ptr(), sq);
+            _mm512_storeu_pd(least.as_mut_ptr(), wmin);
+        }
+        (lanes, least.into_iter().fold(f64::INFINITY, f64::min))
     }
-    let within = first.iter().map(|b| b.v).sum::<f64>() - sq.iter().sum::<f64>();
-    h.truncate(m);
-    (h, within, wmin.into_iter().fold(f64::INFINITY, f64::min))
 }
 
 /// `s` levels on an `m`-bin grid over [min x, max x] minimising `Σ w (b − x)(x − a)` among
@@ -405,7 +526,72 @@ pub fn approx_levels(x: &[f64], weights: Option<&[f64]>, s: usize, m: usize) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{bin_of, int_of};
+    use super::{bin_of, blocks_body, int_of, Bin, Sums, BLOCK, LANES};
+    use rand::{Rng, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// The bits of a [`super::blocks`] result: the bins, the lanes' `Σ w v²`, the least weight.
+    type Bits = (Vec<(u64, u64)>, Vec<u64>, u64);
+
+    fn bits(h: &[Bin], (sq, least): Sums) -> Bits {
+        (
+            h.iter().map(|b| (b.w.to_bits(), b.v.to_bits())).collect(),
+            sq.iter().map(|v| v.to_bits()).collect(),
+            least.to_bits(),
+        )
+    }
+
+    #[test]
+    fn every_instruction_set_sums_the_same_bits() {
+        // The AVX2 and AVX-512 versions of the blocks (where the CPU has them) against the
+        // portable loop, bit for bit: values spread over the range, on edges (integers on an
+        // integer grid), at both ends, a NaN and ±∞ (top bin, NaN offset), with and without
+        // weights (one negative, one NaN), on 1, 7 and 1000 bins.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(14);
+        for m in [1usize, 7, 1000] {
+            let n = 5 * BLOCK;
+            let mut x: Vec<f64> = (0..n)
+                .map(|i| match i % 3 {
+                    0 => rng.random::<f64>() * m as f64,
+                    1 => rng.random_range(0..=m) as f64,
+                    _ => (rng.random::<f64>() * m as f64).floor(),
+                })
+                .collect();
+            x[0] = 0.0;
+            x[1] = m as f64;
+            x[2] = -0.0;
+            x[3] = f64::NAN;
+            x[4] = f64::INFINITY;
+            let mut w: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 3.0).collect();
+            w[70] = -0.5;
+            w[71] = f64::NAN;
+            let (lo, inv) = (0.0, 1.0);
+            for weights in [None, Some(w.as_slice())] {
+                let run = |f: &dyn Fn(&mut [Bin]) -> Sums| {
+                    let mut h = vec![Bin::default(); LANES * m];
+                    let out = f(&mut h);
+                    bits(&h, out)
+                };
+                let want = run(&|h| blocks_body(&x, weights, lo, inv, m, h));
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx2") {
+                        // SAFETY: the CPU has AVX2.
+                        let got =
+                            run(&|h| unsafe { super::blocks_avx2(&x, weights, lo, inv, m, h) });
+                        assert_eq!(got, want, "avx2 m {m}");
+                    }
+                    if std::arch::is_x86_feature_detected!("avx512f") {
+                        // SAFETY: the CPU has AVX-512F.
+                        let got =
+                            run(&|h| unsafe { super::avx512::blocks(&x, weights, lo, inv, m, h) });
+                        assert_eq!(got, want, "avx512 m {m}");
+                    }
+                }
+                assert_eq!(run(&|h| super::blocks(&x, weights, lo, inv, m, h)), want);
+            }
+        }
+    }
 
     #[test]
     fn bins_bracket_their_values() {

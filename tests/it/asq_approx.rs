@@ -194,6 +194,37 @@ fn approx_rejects_bad_input() {
 }
 
 #[test]
+fn approx_names_a_bad_value_by_its_position_in_the_whole_input() {
+    // From 2^16 values on the range is found in four chunks; a non-finite value is named by
+    // its position in the input, as the value check names it (it once was by its position in
+    // its chunk: #2778 for #27778).
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(77);
+    let x: Vec<f64> = (0..100_000)
+        .map(|_| Normal::new(0.0, 1.0).unwrap().sample(&mut rng))
+        .collect();
+    for (at, bad) in [
+        (77_777, f64::NAN),
+        (99_999, f64::INFINITY),
+        (30_000, f64::NEG_INFINITY),
+        (0, f64::NAN),
+    ] {
+        let mut xb = x.clone();
+        xb[at] = bad;
+        let other = (at + 50_000) % x.len();
+        xb[other] = f64::NAN;
+        let first = at.min(other);
+        let want = format!("input value #{} is not finite", first + 1);
+        let w = vec![1.0; x.len()];
+        for weights in [None, Some(w.as_slice())] {
+            let got = approx_levels(&xb, weights, 4, 1000)
+                .unwrap_err()
+                .to_string();
+            assert!(got.contains(&want), "{got}: want {want}");
+        }
+    }
+}
+
+#[test]
 fn approx_is_the_best_edge_set_on_blocked_inputs_with_values_on_edges() {
     // The histogram keeps two moments per bin (weight, first moment) and the in-bin variance
     // Σ w v(1 − v) once, and a value on an edge may be binned below it with offset 1: the
