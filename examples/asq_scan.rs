@@ -3,10 +3,11 @@
 //! Sweep mode (default) over d and s on LogNormal(0, 1) draws: quick by default; `--full` runs
 //! d = 2^10…2^24 and s = 4…256.
 //!
-//! File mode (`--input FILE.npy`): the median of `--reps` runs of each method on the given
-//! values, one line per method, for side-by-side comparisons with another program run on the
-//! same file (docs/asq.md, "Benchmarks"). `pass` is one plain pass over the data (min, max
-//! and sum), the limit of any method that reads the input; `sort` is the radix sort of a copy.
+//! File mode (`--input FILE.npy`): the median wall and CPU time (all threads) of `--reps` runs
+//! of each method on the given values, one line per method, for side-by-side comparisons with
+//! another program run on the same file (docs/asq.md, "Benchmarks"). `pass` is one plain pass
+//! over the data (min, max and sum), the limit of any method that reads the input; `sort` is
+//! the radix sort of a copy.
 //!
 //! ```text
 //! cargo run --release --example asq_scan [-- --full] [--d-exp 10,14,20] [--s 4,16]
@@ -29,19 +30,19 @@ fn list(arg: &str) -> Vec<usize> {
         .collect()
 }
 
-/// CPU seconds used so far by every thread of this process (Linux `schedstat`, nanoseconds;
-/// 0 elsewhere): the work done, whatever else runs on the machine. A running thread's count
-/// is brought up to date only at scheduler events (up to one tick, ~4 ms), so it is read once
-/// around all the repetitions of a method and divided by their number.
+/// CPU seconds used so far by every thread of this process (`CLOCK_PROCESS_CPUTIME_ID`, which
+/// includes the running threads' time up to the call): the work done, whatever else runs on
+/// the machine. Read around each call, so `cpu` is a median per call like the wall time.
 fn cpu_seconds() -> f64 {
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
     };
-    dir.filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read_to_string(e.path().join("schedstat")).ok())
-        .filter_map(|t| t.split_whitespace().next()?.parse::<f64>().ok())
-        .sum::<f64>()
-        * 1e-9
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) } != 0 {
+        return 0.0;
+    }
+    t.tv_sec as f64 + 1e-9 * t.tv_nsec as f64
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -91,8 +92,9 @@ fn file_mode(path: &str, args: &Args) {
                     }
                 })
                 .collect();
-            let c = cpu_seconds();
+            let mut cpus = Vec::new();
             for copy in copies.iter_mut() {
+                let c = cpu_seconds();
                 let t = Instant::now();
                 levels = match m.as_str() {
                     "pass" => {
@@ -124,8 +126,9 @@ fn file_mode(path: &str, args: &Args) {
                     other => panic!("unknown method {other}"),
                 };
                 times.push(t.elapsed().as_secs_f64());
+                cpus.push(cpu_seconds() - c);
             }
-            let cpu = (cpu_seconds() - c) / args.reps as f64;
+            let cpu = median(cpus);
             drop(copies);
             let vnmse = if levels.len() == s {
                 variance_sum(&xs, None, &levels).expect("levels cover")
