@@ -43,7 +43,7 @@ use crate::optimize::brent_root;
 use crate::rs::{self, RsSolution, SolverOptions};
 use crate::thermo::Thermo;
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -497,20 +497,31 @@ fn run_at_x(
     // reaches only in the limit, with `q̂1` growing without bound ([`frozen`]): a run heading
     // there is stopped (that branch is taken in closed form by [`solve`]).
     let cut = frozen_cut(model);
+    // The map is never evaluated inside that zone: its inner quadrature spans x·g·(s_max −
+    // s_min) with g² = q̂1 − q̂0 growing like 1/Δ1, and one map at (Q − q1)/Q ~ 1e−16 did not
+    // finish in minutes (±1 storage, β = 10, α = 1.2: an accelerated step landed there). A step
+    // into the zone returns its argument, which ends the iteration at once, and the run is
+    // dropped (`entered`), whether or not it then counts as converged.
+    let in_zone = |s: &[f64]| cut && s[3] - s[2] < FROZEN_GAP * s[3].abs();
+    let entered = Cell::new(false);
     let run = |from: &[f64], inexact: bool, fp: Options, known: &[[f64; 4]]| {
         let mut merge = merge_watch(known, MERGE_RADIUS);
         iterate_inexact(
-            |s, acc| map_to(model, x, s, loosened(opts.quad, acc), acc).map(|v| v.to_vec()),
+            |s, acc| {
+                if in_zone(s) {
+                    entered.set(true);
+                    return Some(s.to_vec());
+                }
+                map_to(model, x, s, loosened(opts.quad, acc), acc).map(|v| v.to_vec())
+            },
             from,
             fp,
             inexact.then_some(INEXACT),
-            move |s: &[f64], res: f64| {
-                merge(s, res) || (cut && s[3] - s[2] < FROZEN_GAP * s[3].abs())
-            },
+            move |s: &[f64], res: f64| merge(s, res) || in_zone(s),
         )
     };
     let mut out = run(&start, true, fixed_point, known);
-    if out.stopped {
+    if out.stopped || entered.get() {
         return Ok(None);
     }
     let mut iterations = out.iterations;
@@ -544,6 +555,9 @@ fn run_at_x(
             },
             &[],
         );
+        if entered.get() {
+            return Ok(None);
+        }
         iterations += out.iterations;
         (state, params, en, av, residual) = full(&out.x, out.status)?;
     }
@@ -566,10 +580,15 @@ fn run_at_x(
     }))
 }
 
-/// Solves the fixed point at fixed `x` from `start = (m, q0, q1, Q)`.
+/// Solves the fixed point at fixed `x` from `start = (m, q0, q1, Q)`. An error when the run
+/// heads to the frozen branch `q1 = Q` of a scale-free channel with a discrete student (stopped
+/// there: [`frozen`] has that branch in closed form).
 pub fn solve_at_x(model: &Model, x: f64, start: [f64; 4], opts: &RsbOptions) -> Result<AtX> {
-    run_at_x(model, x, start, opts, opts.fixed_point, &[])?
-        .ok_or_else(|| Error::Numerics("1RSB iteration stopped without a watch".into()))
+    run_at_x(model, x, start, opts, opts.fixed_point, &[])?.ok_or_else(|| {
+        Error::Numerics(format!(
+            "the 1RSB iteration at x = {x} heads to the frozen branch q1 = Q (stopped at (Q - q1)/Q < {FROZEN_GAP:e})"
+        ))
+    })
 }
 
 fn scan_point(a: &AtX, branch: Option<usize>) -> ScanPoint {
@@ -1086,7 +1105,22 @@ pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbRepo
         r.params.x = x;
         return Ok(r);
     }
-    let a = solve_at_x(model, x, split_start(&rs), opts)?;
+    let Some(a) = run_at_x(model, x, split_start(&rs), opts, opts.fixed_point, &[])? else {
+        // The iteration heads to the frozen branch (q1 = Q): report that branch at this x, in
+        // closed form ([`frozen`]).
+        let f = frozen::frozen_at(model, x, &SolverOptions::default())?;
+        let (solution, params) = frozen::solution(model, &f);
+        return Ok(RsbReport {
+            solution,
+            converged: f.converged && rs_report.converged,
+            rs,
+            scan: Vec::new(),
+            branches: Vec::new(),
+            stationary: Vec::new(),
+            chosen_branch: None,
+            params,
+        });
+    };
     let phase = if a.gap() >= opts.min_gap {
         RsbPhase::OneStepRsb
     } else {

@@ -167,6 +167,32 @@ fn collapsed_stationarity(model: &Model, m: f64, q: f64, big_q: f64) -> (f64, f6
     (phi, worst)
 }
 
+/// A frozen-branch report `s` is the closed form at its x and stationary: φ1(x) = φ_RS(tempered)/x
+/// with the tempered model's RS free entropy (through the 1RSB formulas at x = 1) stationary in
+/// every parameter, and dφ1/dx = 0 at x* by 5-point differences of the closed form; Σ(x*) = 0.
+fn check_frozen_stationary(model: &Model, s: &rsb::RsbSolution, what: &str) {
+    let so = SolverOptions::default();
+    let tempered = rsb::frozen::tempered_model(model, s.x).unwrap();
+    let (phi, worst) = collapsed_stationarity(&tempered, s.m, s.q0, s.big_q);
+    assert!(
+        (phi / s.x - s.free_entropy).abs() < 1e-9,
+        "{what}: {} vs {}",
+        phi / s.x,
+        s.free_entropy
+    );
+    assert!(worst < 1e-8, "{what}: dphi {worst:e}");
+    let h = 1e-3;
+    let at = |k: f64| frozen_at(model, s.x + k * h, &so).unwrap().free_entropy;
+    let dx = (at(-2.0) - 8.0 * at(-1.0) + 8.0 * at(1.0) - at(2.0)) / (12.0 * h);
+    eprintln!("{what}: dphi1/dx by differences {dx:.1e}, parameters {worst:.1e}");
+    assert!(dx.abs() < 1e-8, "{what}: dphi1/dx {dx:e}");
+    assert!(
+        s.complexity.abs() < 1e-9,
+        "{what}: Sigma(x*) {}",
+        s.complexity
+    );
+}
+
 fn row(models: &[Model]) -> Vec<PathPoint> {
     let steps: Vec<f64> = (0..models.len())
         .map(|i| {
@@ -243,23 +269,7 @@ fn check_row(models: &[Model]) -> Vec<RsbPhase> {
                     s.gen_error.is_nan() && f.gen_error.is_nan()
                         || (s.gen_error - f.gen_error).abs() <= 1e-9
                 );
-                // Stationary: φ1(x) = φ_RS(tempered)/x. In the tempered model's parameters
-                // (the RS free entropy through the 1RSB formulas at x = 1) and in x.
-                let so = SolverOptions::default();
-                let tempered = rsb::frozen::tempered_model(model, s.x).unwrap();
-                let (phi, worst) = collapsed_stationarity(&tempered, s.m, s.q0, s.big_q);
-                assert!(
-                    (phi / s.x - s.free_entropy).abs() < 1e-9,
-                    "{what}: {} vs {}",
-                    phi / s.x,
-                    s.free_entropy
-                );
-                assert!(worst < 1e-8, "{what}: dphi {worst:e}");
-                let h = 1e-3;
-                let at = |k: f64| frozen_at(model, s.x + k * h, &so).unwrap().free_entropy;
-                let dx = (at(-2.0) - 8.0 * at(-1.0) + 8.0 * at(1.0) - at(2.0)) / (12.0 * h);
-                eprintln!("{what}: dphi1/dx by differences {dx:.1e}, parameters {worst:.1e}");
-                assert!(dx.abs() < 1e-8, "{what}: dphi1/dx {dx:e}");
+                check_frozen_stationary(model, s, &what);
                 // RS counts a negative number of states there.
                 assert!(model.entropy_without_ridge_prior(p.rs.entropy.unwrap(), p.rs.big_q) < 0.0);
             }
@@ -281,6 +291,51 @@ fn storage_rows_report_rs_then_the_frozen_branch_stationary_and_equal_to_the_sin
         assert_eq!(phases[0], RsbPhase::RsCollapsed);
         assert_eq!(*phases.last().unwrap(), RsbPhase::Frozen, "beta {beta}");
     }
+}
+
+#[test]
+fn at_unstable_storage_point_is_the_frozen_branch_in_closed_form() {
+    // ±1 storage, β = 10, α = 1.2: RS is AT-unstable (λ_AT ≈ 1.485) with a negative entropy.
+    // The scan's runs from the split start head to q1 = Q above x ≈ 0.38 (they used to be
+    // iterated into (Q − q1)/Q ~ 1e−16, where one map took minutes).
+    let m = storage(1.2, 10.0);
+    let r = rsb::solve(&m, &RsbOptions::default()).unwrap();
+    let s = &r.solution;
+    let what = "storage beta 10 alpha 1.2";
+    eprintln!(
+        "{what}: phase {:?} x {} phi1 {} Sigma {} converged {} lambda_AT {}",
+        s.phase, s.x, s.free_entropy, s.complexity, r.converged, r.rs.at_eigenvalue
+    );
+    assert!(!r.rs.rs_stable);
+    assert_eq!(s.phase, RsbPhase::Frozen);
+    assert_eq!(s.q1, s.big_q);
+    // The closed form at the reported x.
+    let f = frozen_at(&m, s.x, &SolverOptions::default()).unwrap();
+    assert_eq!(s.free_entropy, f.free_entropy);
+    assert_eq!(
+        (s.m, s.q0, s.big_q),
+        (f.tempered.m, f.tempered.q, f.tempered.big_q)
+    );
+    check_frozen_stationary(&m, s, what);
+    // Σ(x) = −x² ∂φ1/∂x off x* as well (5-point differences of the closed form).
+    let so = SolverOptions::default();
+    for x in [0.3, 0.6] {
+        let h = 1e-3;
+        let at = |k: f64| frozen_at(&m, x + k * h, &so).unwrap().free_entropy;
+        let d = (at(-2.0) - 8.0 * at(-1.0) + 8.0 * at(1.0) - at(2.0)) / (12.0 * h);
+        let sigma = frozen_at(&m, x, &so).unwrap().complexity;
+        assert!(
+            (sigma + x * x * d).abs() < 1e-8,
+            "x {x}: {sigma} vs {}",
+            -x * x * d
+        );
+    }
+    // At a fixed x where the iteration heads to q1 = Q, --parisi-x reports the frozen branch.
+    let p = rsb::solve_fixed_x(&m, 0.6, &RsbOptions::default()).unwrap();
+    let f = frozen_at(&m, 0.6, &so).unwrap();
+    assert_eq!(p.solution.phase, RsbPhase::Frozen);
+    assert_eq!(p.solution.free_entropy, f.free_entropy);
+    assert_eq!(p.solution.complexity, f.complexity);
 }
 
 #[test]
