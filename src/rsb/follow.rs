@@ -504,9 +504,12 @@ pub fn along(
         }
         // A followed continuous branch competes with the frozen branch (largest φ1 wins, as in
         // the full solve's choice between candidates).
+        // A continuous state with a negative entropy is excluded when the frozen branch exists
+        // (as in the full solve: super::negative_entropy).
         let done = done.filter(|f| {
             frozen.1.as_ref().is_none_or(|z| {
-                z.free_entropy <= f.at.free_entropy + 1e-9 * (1.0 + f.at.free_entropy.abs())
+                !super::negative_entropy(model, &f.at)
+                    && z.free_entropy <= f.at.free_entropy + 1e-9 * (1.0 + f.at.free_entropy.abs())
             })
         });
         // Inside a frozen stretch of the row (the previous point was frozen) with no continuous

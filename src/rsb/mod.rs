@@ -954,6 +954,17 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
             _ => true,
         });
     }
+    // With the frozen branch available, a continuous state whose entropy (at Σ = 0 the entropy
+    // of one state) is negative is excluded as RS is: a discrete student's states cannot hold
+    // fewer than one configuration, they freeze (Krauth–Mézard; docs/theory.md, "Choosing
+    // between 1RSB branches").
+    if frozen_branch.is_some() {
+        cands.retain(|(_, c)| match c {
+            Candidate::Root(j) => !negative_entropy(model, &roots[*j].2),
+            Candidate::XOne(i) => !negative_entropy(model, &tracks[*i].points[0]),
+            _ => true,
+        });
+    }
     let rs_at_one = || solve_at_x(model, 1.0, collapsed, opts);
     let mut rs_point: Option<AtX> = None;
     if rs.rs_stable && !rs_excluded {
@@ -1051,6 +1062,13 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
         chosen_branch,
         params: chosen.params,
     })
+}
+
+/// Whether a continuous 1RSB state has a negative entropy (measured without the ridge prior):
+/// fewer than one configuration per state for a discrete student.
+pub(crate) fn negative_entropy(model: &Model, a: &AtX) -> bool {
+    let s = solution_from(model, a, RsbPhase::OneStepRsb);
+    model.entropy_without_ridge_prior(s.entropy, s.big_q) < -1e-9
 }
 
 /// The frozen branch's complexity at `x = 1` and, when it is negative, the branch at the zero

@@ -482,3 +482,87 @@ fn sweep_and_phase_diagram_rsb_with_the_sign_channel() {
     // Refused before any work: no file written.
     assert!(!dir.path().join("bad.csv").exists());
 }
+
+fn storage_bits(bits: u32, alpha: f64, beta: f64) -> Model {
+    Model::with_channel(
+        alpha,
+        Channel::Sign(SignChannel::storage(0.0)),
+        beta,
+        0.0,
+        Student::Discrete(LevelSet::uniform(bits, 1.0).unwrap()),
+        TeacherPrior::binary(1.0).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn continuous_branch_with_negative_entropy_loses_to_the_frozen_branch() {
+    // 2-bit storage, β = 20, α = 1.6 (λ_AT ≈ 1.187, s_RS ≈ −0.284): both a continuous 1RSB
+    // branch (q1 < Q, resolved, a minimum of φ1 at x ≈ 0.577) and the frozen branch exist.
+    // The continuous state has the larger φ1 but a negative entropy at Σ = 0 (fewer than one
+    // configuration per state): it is excluded as RS is, and the frozen branch is reported
+    // (docs/theory.md, "Choosing between 1RSB branches").
+    let (alpha, beta) = (1.6, 20.0);
+    let m = storage_bits(2, alpha, beta);
+    let opts = RsbOptions::default();
+    let r = rsb::solve(&m, &opts).unwrap();
+    let s = &r.solution;
+    let what = "2-bit storage beta 20 alpha 1.6";
+    eprintln!(
+        "{what}: phase {:?} x {} phi1 {} converged {} stationary {:?}",
+        s.phase, s.x, s.free_entropy, r.converged, r.stationary
+    );
+    assert!(!r.rs.rs_stable);
+    assert_eq!(s.phase, RsbPhase::Frozen);
+    assert!(r.converged);
+    let so = SolverOptions::default();
+    let f = frozen_at(&m, s.x, &so).unwrap();
+    assert_eq!(s.free_entropy, f.free_entropy);
+    check_frozen_stationary(&m, s, what);
+
+    // The continuous branch, evaluated on its own at its stationary x.
+    let st = r
+        .stationary
+        .iter()
+        .find(|p| p.kind == rsb::StationaryKind::Minimum && p.converged)
+        .expect("the continuous branch's minimum");
+    let a = rsb::solve_at_x(&m, st.x, [st.m, st.q0, st.q1, st.big_q], &opts).unwrap();
+    assert!(a.status.is_converged());
+    assert!(
+        a.state[2] - a.state[1] > 1e-3 && a.state[3] - a.state[2] > 1e-2,
+        "{:?}",
+        a.state
+    );
+    // Stationary in all nine parameters of φ1, x included (5-point differences).
+    for (i, name) in NAMES.iter().enumerate() {
+        let d = fd(&m, &a.params, i, &opts);
+        eprintln!("continuous branch: dphi1/d{name} = {d:.3e}");
+        assert!(d.abs() < 1e-8, "dphi1/d{name} = {d:e}");
+    }
+    // Its entropy s = φ1 − β ∂φ1/∂β, the β-derivative at fixed parameters (stationarity makes
+    // it the total one) by 5-point differences: negative.
+    let h = 1e-3;
+    let phi_b = |k: f64| {
+        let mb = storage_bits(2, alpha, beta + k * h);
+        rsb::channel::free_entropy(&mb, &a.params, opts.quad).unwrap()
+    };
+    let dphi_db = (phi_b(-2.0) - 8.0 * phi_b(-1.0) + 8.0 * phi_b(1.0) - phi_b(2.0)) / (12.0 * h);
+    let entropy = a.free_entropy - beta * dphi_db;
+    eprintln!(
+        "continuous branch: x {} phi1 {} entropy {entropy} (reported {}); frozen phi1 {}",
+        a.x, a.free_entropy, st.entropy, f.free_entropy
+    );
+    assert!(
+        (entropy - st.entropy).abs() < 1e-6,
+        "{entropy} vs {}",
+        st.entropy
+    );
+    assert!(entropy < -0.2);
+    // Largest φ1 alone would have chosen it.
+    assert!(a.free_entropy > f.free_entropy + 0.1);
+    // The map's cell at the same point (a row of one: the full solve) reports the same.
+    let p = &row(std::slice::from_ref(&m))[0];
+    assert_eq!(p.rsb.phase, RsbPhase::Frozen);
+    assert_eq!(p.converged, r.converged);
+    assert_eq!(p.rsb.free_entropy, s.free_entropy);
+}
