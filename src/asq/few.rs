@@ -13,7 +13,7 @@
 //! each one pass over j with at most two pointers: O(d) cost evaluations in all, against one
 //! O(d) SMAWK layer or a few penalised passes for the general solvers.
 
-use super::prefix::{cost_between, sorted_nodes, Node, Prefix};
+use super::prefix::{cost_between, node_shift, nodes_from, Node, Prefix};
 
 /// The best middle node for outer nodes `j < e` (`e ≥ j + 2`), walking right from `b`.
 #[inline]
@@ -78,15 +78,17 @@ pub(crate) fn few_ends(p: &Prefix, target: usize) -> Vec<usize> {
 }
 
 /// s = 3 on sorted values without the prefix table: the same nodes as
-/// [`Prefix::from_sorted`] (same bits), streamed twice (once for the last node, once for the
-/// middle level), so the levels are those of `few_ends(&Prefix::from_sorted(x, w), 2)` at
+/// [`Prefix::from_sorted`] (same bits), streamed twice after one pass for their count and
+/// shift (once for the last node, once for the middle level), so the levels are those of `few_ends(&Prefix::from_sorted(x, w), 2)` at
 /// the cost of a few passes over `x` instead of writing and reading 32 bytes per distinct
 /// value. Needs at least 3 distinct values.
 pub(crate) fn three_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
-    let (count, nodes) = sorted_nodes(x, w);
+    let (count, shift) = node_shift(x);
     debug_assert!(count >= 3);
-    let (ie, ne): (usize, Node) = nodes.last().expect("at least 3 distinct values");
-    let (_, mut nodes) = sorted_nodes(x, w);
+    let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
+        .last()
+        .expect("at least 3 distinct values");
+    let mut nodes = nodes_from(x, w, shift);
     let (_, n0) = nodes.next().expect("at least 3 distinct values");
     // As few_ends with target 2: the first index with the least cost wins.
     let (mut best, mut ib) = (f64::INFINITY, usize::MAX);

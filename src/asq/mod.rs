@@ -134,13 +134,30 @@ pub(crate) fn check_s(s: usize, distinct: usize) -> Result<()> {
 }
 
 /// Validates sorted input: finite, sorted, weights fit, `s` admissible. Returns the number of
-/// distinct values.
+/// distinct values. One pass over `x` when the input is good (the flags of every check at
+/// once); the messages, which name the first bad value, come from a second look only on error,
+/// in the same order as the separate checks (non-finite, weights, order, `s`).
 pub(crate) fn check_sorted(x: &[f64], w: Option<&[f64]>, s: usize) -> Result<usize> {
-    check_values("input", x)?;
+    if x.is_empty() || x.len() > u32::MAX as usize - 1 {
+        check_values("input", x)?;
+    }
+    let (mut finite, mut ordered, mut distinct) = (x[0].is_finite(), true, 1usize);
+    for p in x.windows(2) {
+        finite &= p[1].is_finite();
+        ordered &= p[0] <= p[1];
+        distinct += usize::from(p[0] != p[1]);
+    }
+    if !finite {
+        check_values("input", x)?;
+    }
     if let Some(w) = w {
         check_weights(w, x.len())?;
     }
-    if let Some(i) = x.windows(2).position(|p| p[0] > p[1]) {
+    if !ordered {
+        let i = x
+            .windows(2)
+            .position(|p| p[0] > p[1])
+            .expect("a descent exists when not ordered (values finite)");
         return Err(Error::input(format!(
             "input must be sorted: value #{} ({}) is above the next ({})",
             i + 1,
@@ -148,7 +165,6 @@ pub(crate) fn check_sorted(x: &[f64], w: Option<&[f64]>, s: usize) -> Result<usi
             x[i + 1]
         )));
     }
-    let distinct = 1 + x.windows(2).filter(|p| p[0] != p[1]).count();
     check_s(s, distinct)?;
     Ok(distinct)
 }

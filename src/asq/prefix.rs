@@ -106,19 +106,41 @@ pub(crate) fn cost_between(a: &Node, b: &Node) -> f64 {
 
 /// The nodes of [`Prefix::from_sorted`] one at a time, without storing them: the number of
 /// distinct values and an iterator over `(index in x of the run's first value, node)`. The
-/// count and the shift take two passes over `x` here; the iterator is one more.
+/// count and the shift take one pass over `x` here ([`node_shift`]); the iterator is one more.
 pub(crate) fn sorted_nodes<'a>(
     x: &'a [f64],
     w: Option<&'a [f64]>,
 ) -> (usize, impl Iterator<Item = (usize, Node)> + 'a) {
-    let count = runs(x).count();
+    let (count, shift) = node_shift(x);
+    (count, nodes_from(x, w, shift))
+}
+
+/// The number of distinct values of sorted `x` and the shift of the nodes (the mean of the
+/// distinct values), in one pass.
+pub(crate) fn node_shift(x: &[f64]) -> (usize, f64) {
+    let mut count = 0usize;
+    let sum = runs(x)
+        .map(|(i, _)| {
+            count += 1;
+            x[i]
+        })
+        .sum::<f64>();
     let shift = if x.is_empty() {
         0.0
     } else {
-        runs(x).map(|(i, _)| x[i]).sum::<f64>() / count as f64
+        sum / count as f64
     };
+    (count, shift)
+}
+
+/// The nodes of sorted `x` shifted by `shift` (from [`node_shift`]), one at a time.
+pub(crate) fn nodes_from<'a>(
+    x: &'a [f64],
+    w: Option<&'a [f64]>,
+    shift: f64,
+) -> impl Iterator<Item = (usize, Node)> + 'a {
     let (mut q0, mut q1, mut q2) = (0.0, 0.0, 0.0);
-    let nodes = runs(x).map(move |(i, j)| {
+    runs(x).map(move |(i, j)| {
         let v = x[i] - shift;
         let wv = match w {
             None => (i + 1..j).fold(1.0, |a, _| a + 1.0),
@@ -128,8 +150,7 @@ pub(crate) fn sorted_nodes<'a>(
         q1 += wv * v;
         q2 += wv * v * v;
         (i, Node { x: v, q0, q1, q2 })
-    });
-    (count, nodes)
+    })
 }
 
 /// The runs of equal values of sorted `x`, as half-open index ranges `(start, end)`.
