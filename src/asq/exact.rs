@@ -4,7 +4,7 @@
 
 use super::check_sorted;
 use super::dp::{partition, partition_single, StepCost};
-use super::few::{few_ends, three_levels};
+use super::few::{few_ends, four_levels, three_levels};
 use super::prefix::{distinct_at, Prefix};
 use crate::error::Result;
 
@@ -53,6 +53,9 @@ pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result
     check_sorted(sorted, weights, s)?;
     if s == 3 {
         return Ok(three_levels(sorted, weights));
+    }
+    if s == 4 {
+        return Ok(four_levels(sorted, weights));
     }
     let p = Prefix::from_sorted(sorted, weights);
     Ok(distinct_at(sorted, &few_ends(&p, s - 1)))

@@ -105,13 +105,65 @@ pub(crate) fn three_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     vec![x[0], x[ib], x[ie]]
 }
 
+/// s = 4 on sorted values without the prefix table: the scan of [`few_ends`] with target 3
+/// (one pass over the outer node j, the middle node b walking right), with j and b read from
+/// two streams of the same nodes as [`Prefix::from_sorted`] (same bits, same comparisons, so
+/// the same levels, ties included), after one pass for the count and shift and one for the
+/// last node. No 32-byte-per-value table is written or paged in. Needs at least 4 distinct
+/// values.
+pub(crate) fn four_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
+    let (count, shift) = node_shift(x);
+    debug_assert!(count >= 4);
+    let e = count - 1;
+    let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
+        .last()
+        .expect("at least 4 distinct values");
+    let mut js = nodes_from(x, w, shift).enumerate();
+    let (_, (_, n0)) = js.next().expect("at least 4 distinct values");
+    // The b stream: node `bk` (index in x `bi`) and the one after it.
+    let mut bs = nodes_from(x, w, shift).enumerate().skip(2);
+    let (mut bk, (mut bi, mut nb)) = bs.next().expect("at least 4 distinct values");
+    let mut after = bs.next();
+    let mut best = f64::INFINITY;
+    let mut ends: Option<[usize; 2]> = None;
+    for (j, (ij, nj)) in js.take(e - 2) {
+        // middle(p, j, e, b): start at max(b, j + 1), walk right while the next is no worse.
+        while bk < j + 1 {
+            let (k, (i, n)) = after.expect("b stays below e");
+            (bk, bi, nb) = (k, i, n);
+            after = bs.next();
+        }
+        let mut m = cost_between(&nj, &nb) + cost_between(&nb, &ne);
+        while bk + 1 < e {
+            let (k, (i, n)) = after.expect("b + 1 < e");
+            let next = cost_between(&nj, &n) + cost_between(&n, &ne);
+            if next > m {
+                break;
+            }
+            m = next;
+            (bk, bi, nb) = (k, i, n);
+            after = bs.next();
+        }
+        let v = cost_between(&n0, &nj) + m;
+        if v < best {
+            best = v;
+            ends = Some([ij, bi]);
+        }
+    }
+    match ends {
+        Some([ij, ib]) => vec![x[0], x[ij], x[ib], x[ie]],
+        // Only if every candidate cost is NaN: the table scan's default path.
+        None => super::prefix::distinct_at(x, &few_ends(&Prefix::from_sorted(x, w), 3)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::asq::prefix::distinct_at;
 
-    /// The streamed s = 3 equals the table-based scan to the bit, ties included (the first
-    /// best middle level wins in both).
+    /// The streamed s = 3 and s = 4 equal the table-based scan to the bit, ties included (the
+    /// first best middle level wins in both).
     #[test]
     fn three_levels_equals_the_table_scan() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -161,6 +213,17 @@ mod tests {
                 x.len(),
                 w.is_some()
             );
+            if distinct >= 4 {
+                let want = distinct_at(x, &few_ends(&p, 3));
+                let got = four_levels(x, w.as_deref());
+                assert_eq!(
+                    bits(&got),
+                    bits(&want),
+                    "s = 4: d {} weights {}",
+                    x.len(),
+                    w.is_some()
+                );
+            }
         }
     }
 }
