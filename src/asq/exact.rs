@@ -51,14 +51,22 @@ pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result
         return super::exact_lagrange(sorted, weights, s);
     }
     check_sorted(sorted, weights, s)?;
-    if s == 3 {
-        return Ok(three_levels(sorted, weights));
+    match s {
+        3 => Ok(three_levels(sorted, weights)),
+        4 => Ok(four_levels(sorted, weights)),
+        5 => Ok(distinct_at(
+            sorted,
+            &few_ends(&Prefix::from_sorted(sorted, weights), 4),
+        )),
+        _ => {
+            // s = 2: the minimum and the first value of the last run (as distinct_at).
+            let mut i = sorted.len() - 1;
+            while i > 0 && sorted[i - 1] == sorted[i] {
+                i -= 1;
+            }
+            Ok(vec![sorted[0], sorted[i]])
+        }
     }
-    if s == 4 {
-        return Ok(four_levels(sorted, weights));
-    }
-    let p = Prefix::from_sorted(sorted, weights);
-    Ok(distinct_at(sorted, &few_ends(&p, s - 1)))
 }
 
 /// As [`exact_levels`], by the O(s·d) layered DP on the distinct values, each layer's row
