@@ -454,15 +454,23 @@ fn frozen_rs_report(model: &Model, rs: RsSolution, converged: bool) -> RsbReport
     solution.phase = RsbPhase::RsCollapsed;
     solution.complexity = 0.0;
     solution.dphi_dx = 0.0;
-    RsbReport {
-        solution,
-        converged,
-        rs,
-        scan: Vec::new(),
-        branches: Vec::new(),
-        stationary: Vec::new(),
-        chosen_branch: None,
-        params,
+    RsbReport::unscanned(solution, converged, rs, params)
+}
+
+impl RsbReport {
+    /// A report of a state taken without an x scan (closed forms): no scan points, branches
+    /// or stationary points.
+    fn unscanned(solution: RsbSolution, converged: bool, rs: RsSolution, params: Params) -> Self {
+        RsbReport {
+            solution,
+            converged,
+            rs,
+            scan: Vec::new(),
+            branches: Vec::new(),
+            stationary: Vec::new(),
+            chosen_branch: None,
+            params,
+        }
     }
 }
 
@@ -1159,16 +1167,12 @@ pub fn solve_fixed_x(model: &Model, x: f64, opts: &RsbOptions) -> Result<RsbRepo
         // closed form ([`frozen`]).
         let f = frozen::frozen_at(model, x, &SolverOptions::default())?;
         let (solution, params) = frozen::solution(model, &f);
-        return Ok(RsbReport {
+        return Ok(RsbReport::unscanned(
             solution,
-            converged: f.converged && rs_report.converged,
+            f.converged && rs_report.converged,
             rs,
-            scan: Vec::new(),
-            branches: Vec::new(),
-            stationary: Vec::new(),
-            chosen_branch: None,
             params,
-        });
+        ));
     };
     let phase = if a.gap() >= opts.min_gap {
         RsbPhase::OneStepRsb
