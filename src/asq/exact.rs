@@ -4,7 +4,7 @@
 
 use super::check_sorted;
 use super::dp::{partition, partition_single, StepCost};
-use super::few::{few_ends, four_levels, three_levels};
+use super::few::{five_levels, four_levels, three_levels};
 use super::prefix::{distinct_at, Prefix};
 use crate::error::Result;
 
@@ -54,10 +54,7 @@ pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result
     match s {
         3 => Ok(three_levels(sorted, weights)),
         4 => Ok(four_levels(sorted, weights)),
-        5 => Ok(distinct_at(
-            sorted,
-            &few_ends(&Prefix::from_sorted(sorted, weights), 4),
-        )),
+        5 => Ok(five_levels(sorted, weights)),
         _ => {
             // s = 2: the minimum and the first value of the last run (as distinct_at).
             let mut i = sorted.len() - 1;

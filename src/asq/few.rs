@@ -157,6 +157,71 @@ pub(crate) fn four_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     }
 }
 
+/// s = 5 streamed as [`four_levels`]: the scan of [`few_ends`] with target 4, the node j and
+/// the two middle nodes a (between the first node and j) and b (between j and the last) each
+/// read from its own stream of the same nodes (same costs and comparisons, so the same levels
+/// to the bit). Needs at least 5 distinct values.
+pub(crate) fn five_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
+    let (count, shift) = node_shift(x);
+    debug_assert!(count >= 5);
+    let e = count - 1;
+    let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
+        .last()
+        .expect("at least 5 distinct values");
+    let mut js = nodes_from(x, w, shift).enumerate();
+    let (_, (_, n0)) = js.next().expect("at least 5 distinct values");
+    js.next();
+    let mut as_ = nodes_from(x, w, shift).enumerate().skip(1);
+    let (mut ak, (mut ai, mut na)) = as_.next().expect("at least 5 distinct values");
+    let mut a_after = as_.next();
+    let mut bs = nodes_from(x, w, shift).enumerate().skip(3);
+    let (mut bk, (mut bi, mut nb)) = bs.next().expect("at least 5 distinct values");
+    let mut b_after = bs.next();
+    let mut best = f64::INFINITY;
+    let mut ends: Option<[usize; 3]> = None;
+    for (j, (ij, nj)) in js.take(e - 3) {
+        // middle(p, 0, j, a)
+        let mut left = cost_between(&n0, &na) + cost_between(&na, &nj);
+        while ak + 1 < j {
+            let (k, (i, n)) = a_after.expect("a + 1 < j");
+            let next = cost_between(&n0, &n) + cost_between(&n, &nj);
+            if next > left {
+                break;
+            }
+            left = next;
+            (ak, ai, na) = (k, i, n);
+            a_after = as_.next();
+        }
+        // middle(p, j, e, b)
+        while bk < j + 1 {
+            let (k, (i, n)) = b_after.expect("b stays below e");
+            (bk, bi, nb) = (k, i, n);
+            b_after = bs.next();
+        }
+        let mut right = cost_between(&nj, &nb) + cost_between(&nb, &ne);
+        while bk + 1 < e {
+            let (k, (i, n)) = b_after.expect("b + 1 < e");
+            let next = cost_between(&nj, &n) + cost_between(&n, &ne);
+            if next > right {
+                break;
+            }
+            right = next;
+            (bk, bi, nb) = (k, i, n);
+            b_after = bs.next();
+        }
+        let v = left + right;
+        if v < best {
+            best = v;
+            ends = Some([ai, ij, bi]);
+        }
+    }
+    match ends {
+        Some([ia, ij, ib]) => vec![x[0], x[ia], x[ij], x[ib], x[ie]],
+        // Only if every candidate cost is NaN: the table scan's default path.
+        None => super::prefix::distinct_at(x, &few_ends(&Prefix::from_sorted(x, w), 4)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +285,17 @@ mod tests {
                     bits(&got),
                     bits(&want),
                     "s = 4: d {} weights {}",
+                    x.len(),
+                    w.is_some()
+                );
+            }
+            if distinct >= 5 {
+                let want = distinct_at(x, &few_ends(&p, 4));
+                let got = five_levels(x, w.as_deref());
+                assert_eq!(
+                    bits(&got),
+                    bits(&want),
+                    "s = 5: d {} weights {}",
                     x.len(),
                     w.is_some()
                 );
