@@ -13,7 +13,7 @@
 //! each one pass over j with at most two pointers: O(d) cost evaluations in all, against one
 //! O(d) SMAWK layer or a few penalised passes for the general solvers.
 
-use super::prefix::{cost_between, node_shift, nodes_from, Node, Prefix};
+use super::prefix::{cost_between, node_shift, nodes_from, Node, NodeWindow, Pin, Prefix};
 
 /// The best middle node for outer nodes `j < e` (`e ≥ j + 2`), walking right from `b`.
 #[inline]
@@ -106,11 +106,11 @@ pub(crate) fn three_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
 }
 
 /// s = 4 on sorted values without the prefix table: the scan of [`few_ends`] with target 3
-/// (one pass over the outer node j, the middle node b walking right), with j and b read from
-/// two streams of the same nodes as [`Prefix::from_sorted`] (same bits, same comparisons, so
-/// the same levels, ties included), after one pass for the count and shift and one for the
-/// last node. No 32-byte-per-value table is written or paged in. Needs at least 4 distinct
-/// values.
+/// (one pass over the outer node j, the middle node b walking right as in [`walk`]), with j and
+/// b read through two [`NodeWindow`]s on streams of the same nodes as [`Prefix::from_sorted`]
+/// (same bits, same comparisons, so the same levels, ties included), after one pass for the
+/// count and shift and one for the last node. No 32-byte-per-value table is written or paged
+/// in. Needs at least 4 distinct values.
 pub(crate) fn four_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     let (count, shift) = node_shift(x);
     debug_assert!(count >= 4);
@@ -118,36 +118,22 @@ pub(crate) fn four_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
         .last()
         .expect("at least 4 distinct values");
-    let mut js = nodes_from(x, w, shift).enumerate();
-    let (_, (_, n0)) = js.next().expect("at least 4 distinct values");
-    // The b stream: node `bk` (index in x `bi`) and the one after it.
-    let mut bs = nodes_from(x, w, shift).enumerate().skip(2);
-    let (mut bk, (mut bi, mut nb)) = bs.next().expect("at least 4 distinct values");
-    let mut after = bs.next();
+    let (_, n0) = nodes_from(x, w, shift)
+        .next()
+        .expect("at least 4 distinct values");
+    let mut js = NodeWindow::new(nodes_from(x, w, shift), Pin::Below(n0));
+    let mut bw = NodeWindow::new(nodes_from(x, w, shift), Pin::Above(ne));
+    let mut b = 2;
     let mut best = f64::INFINITY;
     let mut ends: Option<[usize; 2]> = None;
-    for (j, (ij, nj)) in js.take(e - 2) {
-        // middle(p, j, e, b): start at max(b, j + 1), walk right while the next is no worse.
-        while bk < j + 1 {
-            let (k, (i, n)) = after.expect("b stays below e");
-            (bk, bi, nb) = (k, i, n);
-            after = bs.next();
-        }
-        let mut m = cost_between(&nj, &nb) + cost_between(&nb, &ne);
-        while bk + 1 < e {
-            let (k, (i, n)) = after.expect("b + 1 < e");
-            let next = cost_between(&nj, &n) + cost_between(&n, &ne);
-            if next > m {
-                break;
-            }
-            m = next;
-            (bk, bi, nb) = (k, i, n);
-            after = bs.next();
-        }
-        let v = cost_between(&n0, &nj) + m;
+    for j in 1..e - 1 {
+        let (ij, nj, left) = js.get(j);
+        let (b_j, m) = walk::<false>(&mut bw, &nj, e, b.max(j + 1));
+        b = b_j;
+        let v = left + m;
         if v < best {
             best = v;
-            ends = Some([ij, bi]);
+            ends = Some([ij, bw.get(b).0]);
         }
     }
     match ends {
@@ -157,10 +143,66 @@ pub(crate) fn four_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     }
 }
 
-/// s = 5 streamed as [`four_levels`]: the scan of [`few_ends`] with target 4, the node j and
-/// the two middle nodes a (between the first node and j) and b (between j and the last) each
-/// read from its own stream of the same nodes (same costs and comparisons, so the same levels
-/// to the bit). Needs at least 5 distinct values.
+/// `a` if `c`, else `b`, without a branch (the step decisions of the pointer walks are coin
+/// flips to a branch predictor).
+#[inline(always)]
+fn pick(c: bool, a: f64, b: f64) -> f64 {
+    let m = (c as u64).wrapping_neg();
+    f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
+}
+
+/// Whether a step to cost `next` is taken from cost `best`: `!(next > best)`, so that a NaN
+/// cost is stepped onto exactly as [`middle`]'s `if next > best { break }` does.
+#[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+fn no_worse(next: f64, best: f64) -> bool {
+    !(next > best)
+}
+
+/// One pointer walk of [`middle`] between the window's pin and the node `other` (`end` is
+/// the index of the upper level), starting at node `b`: the pin's side of each candidate's
+/// cost comes priced from the window, the first two steps are decided without branches and
+/// further steps (rare: the pointer moves about half a node per step of the outer node) in a
+/// loop. Returns the new pointer and its cost, the same values as [`middle`].
+#[inline(always)]
+fn walk<const PIN_BELOW: bool>(
+    w: &mut NodeWindow<'_>,
+    other: &Node,
+    end: usize,
+    mut b: usize,
+) -> (usize, f64) {
+    let mut cost = |k: usize| {
+        let (_, n, fixed) = w.get(k);
+        if PIN_BELOW {
+            fixed + cost_between(&n, other)
+        } else {
+            cost_between(other, &n) + fixed
+        }
+    };
+    let (c0, c1, c2) = (cost(b), cost(b + 1), cost(b + 2));
+    // As `middle`: step while the next is no worse (`!(next > best)`, NaN included).
+    let go1 = (b + 1 < end) & no_worse(c1, c0);
+    let go2 = go1 & (b + 2 < end) & no_worse(c2, c1);
+    let mut best = pick(go2, c2, pick(go1, c1, c0));
+    b += go1 as usize + go2 as usize;
+    if go2 {
+        while b + 1 < end {
+            let next = cost(b + 1);
+            if next > best {
+                break;
+            }
+            best = next;
+            b += 1;
+        }
+    }
+    (b, best)
+}
+
+/// s = 5 streamed: the scan of [`few_ends`] with target 4, the node j and the two middle
+/// nodes a (between the first node and j) and b (between j and the last) each read through
+/// its own [`NodeWindow`] on a stream of the same nodes as [`Prefix::from_sorted`] (same
+/// costs and comparisons, so the same levels to the bit), the pointer steps decided without
+/// branches. Needs at least 5 distinct values.
 pub(crate) fn five_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     let (count, shift) = node_shift(x);
     debug_assert!(count >= 5);
@@ -168,51 +210,23 @@ pub(crate) fn five_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
         .last()
         .expect("at least 5 distinct values");
-    let mut js = nodes_from(x, w, shift).enumerate();
-    let (_, (_, n0)) = js.next().expect("at least 5 distinct values");
-    js.next();
-    let mut as_ = nodes_from(x, w, shift).enumerate().skip(1);
-    let (mut ak, (mut ai, mut na)) = as_.next().expect("at least 5 distinct values");
-    let mut a_after = as_.next();
-    let mut bs = nodes_from(x, w, shift).enumerate().skip(3);
-    let (mut bk, (mut bi, mut nb)) = bs.next().expect("at least 5 distinct values");
-    let mut b_after = bs.next();
+    let mut js = NodeWindow::new(nodes_from(x, w, shift), Pin::None);
+    let (_, n0, _) = js.get(0);
+    let mut aw = NodeWindow::new(nodes_from(x, w, shift), Pin::Below(n0));
+    let mut bw = NodeWindow::new(nodes_from(x, w, shift), Pin::Above(ne));
+    let (mut a, mut b) = (1, 3);
     let mut best = f64::INFINITY;
     let mut ends: Option<[usize; 3]> = None;
-    for (j, (ij, nj)) in js.take(e - 3) {
-        // middle(p, 0, j, a)
-        let mut left = cost_between(&n0, &na) + cost_between(&na, &nj);
-        while ak + 1 < j {
-            let (k, (i, n)) = a_after.expect("a + 1 < j");
-            let next = cost_between(&n0, &n) + cost_between(&n, &nj);
-            if next > left {
-                break;
-            }
-            left = next;
-            (ak, ai, na) = (k, i, n);
-            a_after = as_.next();
-        }
-        // middle(p, j, e, b)
-        while bk < j + 1 {
-            let (k, (i, n)) = b_after.expect("b stays below e");
-            (bk, bi, nb) = (k, i, n);
-            b_after = bs.next();
-        }
-        let mut right = cost_between(&nj, &nb) + cost_between(&nb, &ne);
-        while bk + 1 < e {
-            let (k, (i, n)) = b_after.expect("b + 1 < e");
-            let next = cost_between(&nj, &n) + cost_between(&n, &ne);
-            if next > right {
-                break;
-            }
-            right = next;
-            (bk, bi, nb) = (k, i, n);
-            b_after = bs.next();
-        }
+    for j in 2..e - 1 {
+        let (ij, nj, _) = js.get(j);
+        let (a_j, left) = walk::<true>(&mut aw, &nj, j, a);
+        let (b_j, right) = walk::<false>(&mut bw, &nj, e, b.max(j + 1));
+        a = a_j;
+        b = b_j;
         let v = left + right;
         if v < best {
             best = v;
-            ends = Some([ai, ij, bi]);
+            ends = Some([aw.get(a).0, ij, bw.get(b).0]);
         }
     }
     match ends {
@@ -245,7 +259,7 @@ mod tests {
             (vec![-1.0, -0.0, 0.0, 1.0], None),
         ];
         for d in [3usize, 4, 5, 17, 100, 1000, 20_000] {
-            for dup in [1.0, 0.05] {
+            for dup in [1.0, 0.05, 1e-4] {
                 let mut x: Vec<f64> = (0..d)
                     .map(|_| {
                         let u = next();

@@ -134,23 +134,66 @@ pub(crate) fn node_shift(x: &[f64]) -> (usize, f64) {
 }
 
 /// The nodes of sorted `x` shifted by `shift` (from [`node_shift`]), one at a time.
-pub(crate) fn nodes_from<'a>(
+pub(crate) fn nodes_from<'a>(x: &'a [f64], w: Option<&'a [f64]>, shift: f64) -> NodeStream<'a> {
+    NodeStream {
+        x,
+        w,
+        shift,
+        i: 0,
+        q0: 0.0,
+        q1: 0.0,
+        q2: 0.0,
+    }
+}
+
+/// The node stream of [`nodes_from`]: one node per run of equal values, with the running
+/// moments (a small `Copy` state, so a tight loop can keep it in registers).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NodeStream<'a> {
     x: &'a [f64],
     w: Option<&'a [f64]>,
     shift: f64,
-) -> impl Iterator<Item = (usize, Node)> + 'a {
-    let (mut q0, mut q1, mut q2) = (0.0, 0.0, 0.0);
-    runs(x).map(move |(i, j)| {
-        let v = x[i] - shift;
-        let wv = match w {
-            None => (i + 1..j).fold(1.0, |a, _| a + 1.0),
-            Some(w) => w[i + 1..j].iter().fold(w[i], |a, b| a + b),
+    /// Index in `x` of the next run's first value.
+    i: usize,
+    q0: f64,
+    q1: f64,
+    q2: f64,
+}
+
+impl Iterator for NodeStream<'_> {
+    type Item = (usize, Node);
+
+    /// `(index in x of the run's first value, node)`.
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, Node)> {
+        let x = self.x;
+        let start = self.i;
+        if start >= x.len() {
+            return None;
+        }
+        let mut end = start + 1;
+        while end < x.len() && x[end] == x[start] {
+            end += 1;
+        }
+        self.i = end;
+        let v = x[start] - self.shift;
+        let wv = match self.w {
+            None => (start + 1..end).fold(1.0, |a, _| a + 1.0),
+            Some(w) => w[start + 1..end].iter().fold(w[start], |a, b| a + b),
         };
-        q0 += wv;
-        q1 += wv * v;
-        q2 += wv * v * v;
-        (i, Node { x: v, q0, q1, q2 })
-    })
+        self.q0 += wv;
+        self.q1 += wv * v;
+        self.q2 += wv * v * v;
+        Some((
+            start,
+            Node {
+                x: v,
+                q0: self.q0,
+                q1: self.q1,
+                q2: self.q2,
+            },
+        ))
+    }
 }
 
 /// The runs of equal values of sorted `x`, as half-open index ranges `(start, end)`.
@@ -184,4 +227,124 @@ pub(crate) fn distinct_at(x: &[f64], idx: &[usize]) -> Vec<f64> {
         }
     }
     out
+}
+
+/// Slots of a [`NodeWindow`].
+const WINDOW: usize = 256;
+
+/// How many slots below the requested node a [`NodeWindow`] keeps when it slides, so that a
+/// pointer can look back at the node it sits on after its look-ahead made the window move.
+const WINDOW_KEEP: usize = 4;
+
+/// The fixed end of the intervals a [`NodeWindow`] prices for each of its nodes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pin {
+    /// No price.
+    None,
+    /// `cost_between(pin, node)`: the pin is the lower level.
+    Below(Node),
+    /// `cost_between(node, pin)`: the pin is the upper level.
+    Above(Node),
+}
+
+/// A forward-only window of [`WINDOW`] consecutive nodes of a [`NodeStream`], each with its
+/// interval cost to a fixed [`Pin`]: a pointer that walks the nodes in increasing order reads
+/// them by index, branch-free inside the window, and the window slides (refilled in one tight
+/// loop) when the pointer reaches its end. Past the last node the slots repeat the last node,
+/// so a look-ahead that the caller masks out may read beyond the end.
+pub(crate) struct NodeWindow<'a> {
+    src: NodeStream<'a>,
+    pin: Pin,
+    /// Node index of slot 0.
+    first: usize,
+    node: Box<[Node; WINDOW]>,
+    /// The cost between each slot's node and the pin.
+    price: Box<[f64; WINDOW]>,
+    /// Index in `x` of each slot's node (the first value of its run).
+    at: Box<[usize; WINDOW]>,
+    /// The last node read from the stream.
+    last: (usize, Node),
+}
+
+impl<'a> NodeWindow<'a> {
+    /// The window over the first nodes of `src`, priced against `pin`.
+    pub fn new(src: NodeStream<'a>, pin: Pin) -> Self {
+        let mut w = NodeWindow {
+            src,
+            pin,
+            first: 0,
+            node: Box::new([Node::default(); WINDOW]),
+            price: Box::new([0.0; WINDOW]),
+            at: Box::new([0; WINDOW]),
+            last: (0, Node::default()),
+        };
+        w.fill(0);
+        w
+    }
+
+    /// Node `k`, its index in `x` and its cost to the pin (0 without one). `k` must not lie
+    /// below the window (pointers only move forward, at most [`WINDOW_KEEP`] back from their
+    /// furthest look-ahead).
+    #[inline(always)]
+    pub fn get(&mut self, k: usize) -> (usize, Node, f64) {
+        let mut s = k.wrapping_sub(self.first);
+        if s >= WINDOW {
+            self.slide(k);
+            s = k - self.first;
+        }
+        (self.at[s], self.node[s], self.price[s])
+    }
+
+    /// Moves the window so that it starts [`WINDOW_KEEP`] below `k` (or at its old start).
+    #[cold]
+    #[inline(never)]
+    fn slide(&mut self, k: usize) {
+        assert!(k >= self.first, "node window read backwards");
+        let keep = k.saturating_sub(WINDOW_KEEP).max(self.first);
+        let from = keep - self.first;
+        if from < WINDOW {
+            self.node.copy_within(from.., 0);
+            self.price.copy_within(from.., 0);
+            self.at.copy_within(from.., 0);
+        } else {
+            // Nodes between the old window and `keep` are still accumulated, not stored.
+            let mut src = self.src;
+            for _ in WINDOW..from {
+                if let Some(n) = src.next() {
+                    self.last = n;
+                }
+            }
+            self.src = src;
+        }
+        self.first = keep;
+        self.fill(WINDOW.saturating_sub(from));
+    }
+
+    /// Fills slots `from..` from the stream, repeating the last node past its end.
+    fn fill(&mut self, from: usize) {
+        let mut src = self.src;
+        let mut last = self.last;
+        for s in from..WINDOW {
+            if let Some(n) = src.next() {
+                last = n;
+            }
+            (self.at[s], self.node[s]) = last;
+        }
+        self.src = src;
+        self.last = last;
+        let (node, price) = (&self.node[from..], &mut self.price[from..]);
+        match self.pin {
+            Pin::None => {}
+            Pin::Below(p) => {
+                for (c, n) in price.iter_mut().zip(node) {
+                    *c = cost_between(&p, n);
+                }
+            }
+            Pin::Above(p) => {
+                for (c, n) in price.iter_mut().zip(node) {
+                    *c = cost_between(n, &p);
+                }
+            }
+        }
+    }
 }
