@@ -13,12 +13,12 @@
 //! cargo run --release --example asq_scan [-- --full] [--d-exp 10,14,20] [--s 4,16]
 //!                                 [--methods exact,dp,smawk,smawk2,approx] [--bins 1000]
 //! cargo run --release --example asq_scan -- --input x.npy [--weights w.npy] --s 16
-//!                                 --methods pass,sort,exact,wexact,dp,approx --reps 5
+//!                                 --methods pass,sort,exact,wexact,lagrange,dp,approx --reps 5
 //! ```
 
 use quantreplica::asq::{
-    approx_levels, exact_dp, exact_levels, exact_smawk, exact_smawk2, read_values, sample,
-    sort_values, sort_with_weights, variance_sum, Dist,
+    approx_levels, exact_dp, exact_lagrange, exact_levels, exact_smawk, exact_smawk2, read_values,
+    sample, sort_values, sort_with_weights, variance_sum, Dist,
 };
 use std::hint::black_box;
 use std::path::Path;
@@ -114,6 +114,7 @@ fn file_mode(path: &str, args: &Args) {
                         let (a, b) = sorted_w.as_ref().expect("--weights");
                         exact_levels(a, Some(b), s).expect("valid")
                     }
+                    "lagrange" => exact_lagrange(&xs, None, s).expect("valid"),
                     "dp" => exact_dp(&xs, None, s).expect("valid"),
                     "smawk" => exact_smawk(&xs, None, s).expect("valid"),
                     "smawk2" => exact_smawk2(&xs, s).expect("valid"),

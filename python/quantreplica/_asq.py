@@ -30,8 +30,9 @@ def asq(x: Any, s: int, method: str = "exact", weights: Any = None,
     ``x``: any float32/float64 array (any shape, C or Fortran order; other real dtypes are
     converted to float64); its values are copied once (the exact methods sort the copy) and the
     array is never modified. ``s``: number of levels, the minimum and maximum included.
-    ``method``: ``"exact"`` (the fastest exact solver), ``"lagrange"`` (the penalty-per-level
-    solver) or ``"approx"`` (an m-bin histogram, no sort, with an error bound). ``weights``: one
+    ``method``: ``"exact"`` (the fastest exact solver) or ``"approx"`` (an m-bin histogram, no
+    sort, with an error bound); the exact solvers slower than QUIVER's for some s (``"dp"``,
+    ``"smawk"``, ``"smawk2"``, ``"lagrange"``) are retired, as on the command line. ``weights``: one
     per value (e.g. E[y_i²] for the inner-product objective). ``objective``: ``"variance"``
     (Σ w (b − x)(x − a)) or ``"worst"`` (its largest term; exact method only). ``bins``: bins of
     the approx method.

@@ -13,27 +13,25 @@ use std::time::Instant;
 pub enum Method {
     /// The fastest exact solver ([`super::exact_levels`]).
     Exact,
-    /// The penalty-per-level exact solver ([`super::exact_lagrange`]).
-    Lagrange,
     /// The `m`-bin histogram approximation ([`approx_levels`]), no sort.
     Approx,
 }
 
 impl Method {
-    /// `exact`, `lagrange` or `approx`; the retired reference DPs get their own message.
+    /// `exact` or `approx`; the retired exact solvers (the reference DPs and the penalty method
+    /// on its own, all slower than QUIVER's solver for some s) get their own message.
     pub fn parse(m: &str) -> Result<Method> {
         Ok(match m {
             "exact" => Method::Exact,
-            "lagrange" => Method::Lagrange,
             "approx" => Method::Approx,
-            "dp" | "smawk" | "smawk2" => {
+            "dp" | "smawk" | "smawk2" | "lagrange" => {
                 return Err(Error::input(format!(
                     "method '{m}' is retired from the command line (slower than QUIVER's solver; still in the library as a test reference): use exact, the fastest exact solver"
                 )))
             }
             _ => {
                 return Err(Error::input(format!(
-                    "unknown method '{m}' (expected exact, lagrange or approx)"
+                    "unknown method '{m}' (expected exact or approx)"
                 )))
             }
         })
@@ -43,7 +41,6 @@ impl Method {
     pub fn name(self) -> &'static str {
         match self {
             Method::Exact => "exact",
-            Method::Lagrange => "lagrange",
             Method::Approx => "approx",
         }
     }
@@ -229,7 +226,6 @@ pub fn run(values: Values, req: &Request, steps: &Steps) -> Result<Report> {
         let t = Instant::now();
         let levels = match (req.objective, req.method) {
             (Objective::Worst, _) => super::worst_levels(xs, wref, req.s)?,
-            (Objective::Variance, Method::Lagrange) => super::exact_lagrange(xs, wref, req.s)?,
             (Objective::Variance, _) => super::exact_levels(xs, wref, req.s)?,
         };
         (levels, t.elapsed().as_secs_f64(), sort_secs)

@@ -25,9 +25,10 @@ pub struct Args {
     #[arg(long)]
     pub s: usize,
     /// exact (the fastest exact solver: O(d) scans for s ≤ 5, else the penalty-per-level
-    /// solver; `lagrange` forces the latter) or approx (m-bin histogram, no sort). The layered
-    /// dynamic programs (`asq::exact_dp`, `exact_smawk`, `exact_smawk2`) are slower than QUIVER's
-    /// solver and are kept in the library as test references only.
+    /// solver) or approx (m-bin histogram, no sort). The layered dynamic programs
+    /// (`asq::exact_dp`, `exact_smawk`, `exact_smawk2`) and the penalty method at every s
+    /// (`asq::exact_lagrange`, about 4x slower than QUIVER's at s = 3) are slower than QUIVER's
+    /// solver for some s and are kept in the library as test references only.
     #[arg(long, default_value = "exact")]
     pub method: String,
     /// Bins of the approx method.
