@@ -50,11 +50,11 @@ pub fn exact_levels(sorted: &[f64], weights: Option<&[f64]>, s: usize) -> Result
     if s > 5 {
         return super::exact_lagrange(sorted, weights, s);
     }
-    check_sorted(sorted, weights, s)?;
+    let distinct = check_sorted(sorted, weights, s)?;
     match s {
-        3 => Ok(three_levels(sorted, weights)),
-        4 => Ok(four_levels(sorted, weights)),
-        5 => Ok(five_levels(sorted, weights)),
+        3 => Ok(three_levels(sorted, weights, distinct)),
+        4 => Ok(four_levels(sorted, weights, distinct)),
+        5 => Ok(five_levels(sorted, weights, distinct)),
         _ => {
             // s = 2: the minimum and the first value of the last run (as distinct_at).
             let mut i = sorted.len() - 1;

@@ -77,13 +77,13 @@ pub(crate) fn few_ends(p: &Prefix, target: usize) -> Vec<usize> {
     }
 }
 
-/// s = 3 on sorted values without the prefix table: the same nodes as
-/// [`Prefix::from_sorted`] (same bits), streamed twice after one pass for their count and
-/// shift (once for the last node, once for the middle level), so the levels are those of `few_ends(&Prefix::from_sorted(x, w), 2)` at
-/// the cost of a few passes over `x` instead of writing and reading 32 bytes per distinct
-/// value. Needs at least 3 distinct values.
-pub(crate) fn three_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
-    let (count, shift) = node_shift(x);
+/// s = 3 on sorted values with `count` ≥ 3 distinct values (from the caller's check), without
+/// the prefix table: the same nodes as [`Prefix::from_sorted`] (same bits), streamed twice
+/// (once for the last node, once for the middle level), so the levels are those of
+/// `few_ends(&Prefix::from_sorted(x, w), 2)` at the cost of two passes over `x` instead of
+/// writing and reading 32 bytes per distinct value.
+pub(crate) fn three_levels(x: &[f64], w: Option<&[f64]>, count: usize) -> Vec<f64> {
+    let shift = node_shift(x);
     debug_assert!(count >= 3);
     let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
         .last()
@@ -109,10 +109,10 @@ pub(crate) fn three_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
 /// (one pass over the outer node j, the middle node b walking right as in [`walk`]), with j and
 /// b read through two [`NodeWindow`]s on streams of the same nodes as [`Prefix::from_sorted`]
 /// (same bits, same comparisons, so the same levels, ties included), after one pass for the
-/// count and shift and one for the last node. No 32-byte-per-value table is written or paged
-/// in. Needs at least 4 distinct values.
-pub(crate) fn four_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
-    let (count, shift) = node_shift(x);
+/// last node. No 32-byte-per-value table is written or paged in. `count` ≥ 4 is the number of
+/// distinct values.
+pub(crate) fn four_levels(x: &[f64], w: Option<&[f64]>, count: usize) -> Vec<f64> {
+    let shift = node_shift(x);
     debug_assert!(count >= 4);
     let e = count - 1;
     let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
@@ -202,9 +202,9 @@ fn walk<const PIN_BELOW: bool>(
 /// nodes a (between the first node and j) and b (between j and the last) each read through
 /// its own [`NodeWindow`] on a stream of the same nodes as [`Prefix::from_sorted`] (same
 /// costs and comparisons, so the same levels to the bit), the pointer steps decided without
-/// branches. Needs at least 5 distinct values.
-pub(crate) fn five_levels(x: &[f64], w: Option<&[f64]>) -> Vec<f64> {
-    let (count, shift) = node_shift(x);
+/// branches. `count` ≥ 5 is the number of distinct values.
+pub(crate) fn five_levels(x: &[f64], w: Option<&[f64]>, count: usize) -> Vec<f64> {
+    let shift = node_shift(x);
     debug_assert!(count >= 5);
     let e = count - 1;
     let (ie, ne): (usize, Node) = nodes_from(x, w, shift)
@@ -283,7 +283,7 @@ mod tests {
             }
             let p = Prefix::from_sorted(x, w.as_deref());
             let want = distinct_at(x, &few_ends(&p, 2));
-            let got = three_levels(x, w.as_deref());
+            let got = three_levels(x, w.as_deref(), distinct);
             let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!(
                 bits(&got),
@@ -294,7 +294,7 @@ mod tests {
             );
             if distinct >= 4 {
                 let want = distinct_at(x, &few_ends(&p, 3));
-                let got = four_levels(x, w.as_deref());
+                let got = four_levels(x, w.as_deref(), distinct);
                 assert_eq!(
                     bits(&got),
                     bits(&want),
@@ -305,7 +305,7 @@ mod tests {
             }
             if distinct >= 5 {
                 let want = distinct_at(x, &few_ends(&p, 4));
-                let got = five_levels(x, w.as_deref());
+                let got = five_levels(x, w.as_deref(), distinct);
                 assert_eq!(
                     bits(&got),
                     bits(&want),
