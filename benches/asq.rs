@@ -2,8 +2,10 @@
 //! and the default solver), sorting excluded from the solvers and benchmarked on its own.
 //! The limits measured alongside: one plain pass over the data (min, max, sum) for the
 //! approximation (on unsorted input: `asq_2^20/approx_*`, plain, weighted and on N(0, 1)
-//! draws), and the standard library's comparison sort for the radix sort (on f64 draws;
-//! `sort_radix_f32` on the same draws rounded to f32, the sort's 32-bit key path). The peer
+//! draws), and the standard library's comparison sort for the sort (on f64 draws: `sort`,
+//! `sort_values` itself, the AVX-512 quicksort where the CPU has AVX-512F; `sort_radix`, its
+//! radix-sort fallback; `sort_radix_f32` on the same draws rounded to f32, the fallback's
+//! 32-bit key path). The peer
 //! (QUIVER) and numpy are measured outside the repository (docs/asq.md, "Benchmarks").
 //! Prints the approximation's vNMSE against the exact optimum once before timing.
 //!
@@ -11,8 +13,8 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use quantreplica::asq::{
-    approx_levels, exact_dp, exact_levels, exact_smawk, exact_smawk2, sample, sort_values,
-    sort_with_weights, vnmse, Dist,
+    approx_levels, exact_dp, exact_levels, exact_smawk, exact_smawk2, sample, sort_uses_avx512,
+    sort_values, sort_values_radix, sort_with_weights, vnmse, Dist,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -46,6 +48,7 @@ fn bench(c: &mut Criterion) {
         let (wx, ww) = sort_with_weights(&x, &w);
 
         if log_d == 20 {
+            println!("asq sort: AVX-512 quicksort: {}", sort_uses_avx512());
             let exact16 = exact_levels(&sorted, None, 16).expect("valid input");
             let approx16 = approx_levels(&x, None, 16, 1000).expect("valid input");
             let (ve, va) = (
@@ -66,11 +69,21 @@ fn bench(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(if log_d == 20 { 4 } else { 8 }));
         g.bench_function("pass", |b| b.iter(|| one_pass(black_box(&x))));
-        g.bench_function("sort_radix", |b| {
+        g.bench_function("sort", |b| {
             b.iter_batched(
                 || x.clone(),
                 |mut v| {
                     sort_values(&mut v);
+                    v
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function("sort_radix", |b| {
+            b.iter_batched(
+                || x.clone(),
+                |mut v| {
+                    sort_values_radix(&mut v);
                     v
                 },
                 BatchSize::LargeInput,
@@ -89,13 +102,13 @@ fn bench(c: &mut Criterion) {
         g.bench_function("sort_with_weights", |b| {
             b.iter(|| sort_with_weights(black_box(&x), black_box(&w)))
         });
-        // The same draws rounded to f32 (a float32 array from Python): `sort_values` takes its
+        // The same draws rounded to f32 (a float32 array from Python): the radix sort takes its
         // 32-bit key path.
         g.bench_function("sort_radix_f32", |b| {
             b.iter_batched(
                 || x32.clone(),
                 |mut v| {
-                    sort_values(&mut v);
+                    sort_values_radix(&mut v);
                     v
                 },
                 BatchSize::LargeInput,

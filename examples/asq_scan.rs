@@ -7,7 +7,7 @@
 //! of each method on the given values, one line per method, for side-by-side comparisons with
 //! another program run on the same file (docs/asq.md, "Benchmarks"). `pass` is one plain pass
 //! over the data (min, max and sum), the limit of any method that reads the input; `sort` is
-//! the radix sort of a copy.
+//! the sort of a copy (`sort_values`: the AVX-512 quicksort where the CPU has it).
 //!
 //! ```text
 //! cargo run --release --example asq_scan [-- --full] [--d-exp 10,14,20] [--s 4,16]

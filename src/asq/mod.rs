@@ -11,7 +11,8 @@
 //!   interval's cost O(1)), each layer's row minima by a divide-and-conquer scan bounded by
 //!   Knuth's `opt_{t−1}(i) ≤ opt_t(i)`; [`exact_smawk`], the same layers with SMAWK (O(s·d)
 //!   evaluations); [`exact_smawk2`], two levels per step (unit weights).
-//! * [`sort_values`], [`sorted`], [`sort_with_weights`]: radix sort of the input.
+//! * [`sort_values`], [`sorted`], [`sort_with_weights`]: sort of the input (AVX-512
+//!   quicksort where the CPU has it, radix sort otherwise).
 //! * [`approx_levels`]: levels on an `m`-bin grid, O(d + m·s), no sort, with an error bound.
 //! * [`worst_levels`]: minimises `max_i w_i (b_i − x_i)(x_i − a_i)`.
 //! * [`levels_from_samples`]: the entry point for the replica solver's `--levels asq:S`.
@@ -38,6 +39,8 @@ pub use data::{read_values, sample, values_from_bytes, Dist};
 pub use exact::{exact_dp, exact_levels, exact_smawk, exact_smawk2};
 pub use lagrange::exact_lagrange;
 pub use rounding::{round_one, round_vec, variance_max, variance_sum, vnmse, Rounder};
+#[doc(hidden)]
+pub use sort::{sort_uses_avx512, sort_values_radix};
 pub use sort::{sort_values, sort_with_weights, sorted};
 pub use worst::worst_levels;
 

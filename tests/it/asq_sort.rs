@@ -1,9 +1,12 @@
-//! The radix sort of the ASQ input against the standard library's comparison sort in the
-//! order of `f64::total_cmp`, bit for bit, on adversarial inputs (64-bit values and values
-//! that are all `f32`s, which take the 32-bit key path from 4096 values on); NaN rejected at
-//! the library boundary.
+//! The sort of the ASQ input against the standard library's comparison sort in the order of
+//! `f64::total_cmp`, bit for bit, on adversarial inputs, by both of its paths: the AVX-512
+//! quicksort (where the CPU has AVX-512F) and the radix sort (64-bit values and values that
+//! are all `f32`s, which take the 32-bit key path from 4096 values on); NaN rejected at the
+//! library boundary.
 
-use quantreplica::asq::{exact_levels, sort_values, sort_with_weights, sorted};
+use quantreplica::asq::{
+    exact_levels, sort_uses_avx512, sort_values, sort_values_radix, sort_with_weights, sorted,
+};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -13,11 +16,16 @@ fn reference(x: &[f64]) -> Vec<u64> {
     v.iter().map(|v| v.to_bits()).collect()
 }
 
+/// Both paths (`sort_values` is the AVX-512 one where the CPU has it) against the reference.
 fn check(x: &[f64], ctx: &str) {
+    let want = reference(x);
+    let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
     let mut v = x.to_vec();
     sort_values(&mut v);
-    let got: Vec<u64> = v.iter().map(|v| v.to_bits()).collect();
-    assert_eq!(got, reference(x), "{ctx}: len {}", x.len());
+    assert_eq!(bits(&v), want, "{ctx}: len {}", x.len());
+    let mut v = x.to_vec();
+    sort_values_radix(&mut v);
+    assert_eq!(bits(&v), want, "{ctx} (radix): len {}", x.len());
 }
 
 /// Inputs of length `n` built to stress a radix sort: every special value, runs, narrow
@@ -89,10 +97,53 @@ fn adversarial(n: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<(&'static str, Vec
                 })
                 .collect(),
         ),
+        ("organ pipe", (0..n).map(|i| i.min(n - i) as f64).collect()),
+        (
+            "two values",
+            (0..n)
+                .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+                .collect(),
+        ),
+        (
+            "sawtooth",
+            (0..n).map(|i| (i % 64) as f64 - (i % 7) as f64).collect(),
+        ),
+        (
+            "NaN payloads",
+            (0..n)
+                .map(|_| {
+                    let payload = rng.random_range(1..1u64 << 51);
+                    let sign = if rng.random::<bool>() { 1u64 << 63 } else { 0 };
+                    match rng.random_range(0..4) {
+                        0 => f64::from_bits(sign | 0x7ff0_0000_0000_0000 | payload),
+                        1 => f64::from_bits(sign | 0x7ff8_0000_0000_0000 | payload),
+                        _ => rng.random::<f64>() - 0.5,
+                    }
+                })
+                .collect(),
+        ),
         ("sorted", ascending),
         ("reversed", descending),
         ("uniform", normal),
     ]
+}
+
+/// Lengths around every size class of the quicksort (its networks up to 128 keys, its
+/// partition in blocks of 64 keys, its sample of 8 or 64 keys) and of the radix sort.
+#[test]
+fn sort_equals_the_standard_sort_at_every_small_length() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(13);
+    let mut lengths: Vec<usize> = (0..600).collect();
+    for k in 10..18 {
+        lengths.extend([(1 << k) - 1, 1 << k, (1 << k) + 1]);
+    }
+    lengths.extend([100_003, 262_143]);
+    for n in lengths {
+        for (name, x) in adversarial(n, &mut rng) {
+            check(&x, name);
+        }
+    }
+    eprintln!("AVX-512 path: {}", sort_uses_avx512());
 }
 
 #[test]

@@ -1,16 +1,25 @@
 //! Sorting the values (and values with their weights) before the exact solvers.
 //!
-//! LSD radix sort (the `rdst` crate with its single-threaded tuner, on one thread) of the
-//! ordered bit pattern: each `f64` becomes the `u64` whose unsigned order is
-//! [`f64::total_cmp`]'s, in place, and back after the sort, so the result is exactly
-//! `sort_unstable_by(f64::total_cmp)` (−0 before +0, infinities at the ends).
+//! Each `f64` becomes the `u64` whose unsigned order is [`f64::total_cmp`]'s, in place, and
+//! back after the sort, so the result is exactly `sort_unstable_by(f64::total_cmp)` (−0 before
+//! +0, infinities at the ends). The keys are sorted by
 //!
-//! Values that are all exactly `f32`s (a float32 array from Python, widened when copied) are
+//! * an AVX-512 quicksort ([`avx512`]) when the CPU has AVX-512F (detected at run time):
+//!   hand-written because no crate reaches numpy's sort (x86-simd-sort) on such machines
+//!   (radix sorts and the standard library's sort measured 2–4× slower, vqsort-rs needs a
+//!   system Highway newer than Debian 12's, and no crate binds x86-simd-sort);
+//! * otherwise an LSD radix sort (the `rdst` crate with its single-threaded tuner, on one
+//!   thread).
+//!
+//! On the radix path, values that are all exactly `f32`s (a float32 array from Python, widened when copied) are
 //! sorted on the 32-bit ordered pattern of the `f32` instead: half the radix passes over half
 //! the bytes, and the same result, since `f32 → f64` is exact and preserves the total order (a
 //! value counts as an `f32` only if the round trip keeps its 64 bits, so NaN payloads the
 //! narrowing would change take the 64-bit path). Timings and the candidates measured:
 //! docs/asq.md, "The sort".
+
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 
 use super::check_values;
 use crate::error::Result;
@@ -73,9 +82,42 @@ impl RadixKey for Pair {
     }
 }
 
+/// Whether [`sort_values`] uses the AVX-512 quicksort on this CPU.
+#[doc(hidden)]
+pub fn sort_uses_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("popcnt")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Sorts `x` in the order of [`f64::total_cmp`], the same result as
 /// `x.sort_unstable_by(f64::total_cmp)` (NaNs included: negative NaNs first, positive last).
 pub fn sort_values(x: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if sort_uses_avx512() {
+        let k: &mut [u64] = bytemuck::cast_slice_mut(x);
+        for b in k.iter_mut() {
+            *b = ordered(f64::from_bits(*b));
+        }
+        // SAFETY: the CPU has AVX-512F and POPCNT (checked just above).
+        unsafe { avx512::sort_u64(k) };
+        for b in k.iter_mut() {
+            *b = unordered(*b).to_bits();
+        }
+        return;
+    }
+    sort_values_radix(x);
+}
+
+/// [`sort_values`] by the radix sort whatever the CPU (the fallback of machines without
+/// AVX-512; public for the tests).
+#[doc(hidden)]
+pub fn sort_values_radix(x: &mut [f64]) {
     if x.len() >= NARROW_FROM && x.iter().all(|&v| is_f32(v)) {
         let mut k: Vec<u32> = x.iter().map(|&v| ordered32(v)).collect();
         single_threaded(&mut k);
