@@ -1,5 +1,7 @@
 //! An AVX-512 quicksort of `u64` keys, for machines that have AVX-512F (checked at run time by
-//! the caller; the radix sort is the fallback elsewhere).
+//! the caller; the radix sort is the fallback elsewhere). The keys are the ordered bit
+//! patterns of `f64`s, made as the first partition reads the values and turned back as the
+//! networks store them.
 //!
 //! Why hand-written: no crate reaches numpy's sort here (x86-simd-sort's AVX-512 quicksort):
 //! rdst, voracious, radsort, turbosort, brainsort and the standard library's sort were 2–4×
@@ -20,6 +22,7 @@
 //! * past a depth of `2·log2(n) + 8` the standard library's `sort_unstable` (O(n log n) in
 //!   the worst case) sorts the range, so no input is quadratic.
 
+use super::{ordered, unordered};
 use std::arch::x86_64::*;
 
 type V = __m512i;
@@ -31,51 +34,115 @@ const BLOCK: usize = 64;
 /// How far ahead of a block (in keys) the partition asks for the next ones on its side.
 const PREFETCH: usize = 8 * BLOCK;
 
-/// Sorts `x` ascending.
+/// Sorts the `f64` values whose bits `x` holds in the order of [`f64::total_cmp`]: the
+/// quicksort of their [`ordered`] keys, turned back, with the two conversions done as
+/// the keys pass through registers anyway (on loading in the first partition, on storing
+/// from the networks) instead of in two passes of their own.
 ///
 /// # Safety
 /// The CPU must have AVX-512F and POPCNT.
 #[target_feature(enable = "avx512f,popcnt")]
-pub(super) unsafe fn sort_u64(x: &mut [u64]) {
-    let depth = 2 * (usize::BITS - x.len().leading_zeros()) + 8;
-    qsort(x, depth);
+pub(super) unsafe fn sort_f64_bits(x: &mut [u64]) {
+    sort_f64_bits_to(x, depth_limit(x.len()));
 }
 
+/// [`sort_f64_bits`] with the given depth limit.
 #[target_feature(enable = "avx512f,popcnt")]
-fn qsort(x: &mut [u64], depth: u32) {
+fn sort_f64_bits_to(x: &mut [u64], depth: u32) {
+    let n = x.len();
+    if n <= SMALL || depth == 0 {
+        for b in x.iter_mut() {
+            *b = ordered(f64::from_bits(*b));
+        }
+        qsort::<true>(x, depth);
+        return;
+    }
+    let pivot = pivot_of::<true>(x);
+    let k = partition::<true>(x, pivot);
+    split::<true>(x, pivot, k, depth);
+}
+
+/// The recursion depth after which a range goes to the standard library's sort.
+fn depth_limit(n: usize) -> u32 {
+    2 * (usize::BITS - n.leading_zeros()) + 8
+}
+
+/// The key of an `f64` as a vector lane: [`ordered`].
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn to_key(v: V) -> V {
+    let sign = _mm512_set1_epi64(i64::MIN);
+    _mm512_xor_si512(v, _mm512_or_si512(_mm512_srai_epi64::<63>(v), sign))
+}
+
+/// The `f64` bits of a key as a vector lane: [`unordered`].
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn from_key(k: V) -> V {
+    let sign = _mm512_set1_epi64(i64::MIN);
+    let neg = _mm512_srai_epi64::<63>(_mm512_xor_si512(k, sign));
+    _mm512_xor_si512(k, _mm512_or_si512(neg, sign))
+}
+
+/// The keys of `x` (finished, in their final places) turned back into `f64` bits if `U`.
+fn finish<const U: bool>(x: &mut [u64]) {
+    if U {
+        for b in x.iter_mut() {
+            *b = unordered(*b).to_bits();
+        }
+    }
+}
+
+/// Sorts the keys `x`; if `U`, turns them into `f64` bits as they reach their final places.
+#[target_feature(enable = "avx512f,popcnt")]
+fn qsort<const U: bool>(x: &mut [u64], depth: u32) {
     let n = x.len();
     if n <= SMALL {
-        small(x);
+        small::<U>(x);
         return;
     }
     if depth == 0 {
         x.sort_unstable();
+        finish::<U>(x);
         return;
     }
-    let pivot = pivot_of(x);
-    let k = partition(x, pivot);
+    let pivot = pivot_of::<false>(x);
+    let k = partition::<false>(x, pivot);
+    split::<U>(x, pivot, k, depth);
+}
+
+/// The rest of [`qsort`] once `x` is partitioned at `pivot`, `k` keys below it.
+#[target_feature(enable = "avx512f,popcnt")]
+fn split<const U: bool>(x: &mut [u64], pivot: u64, k: usize, depth: u32) {
     if k == 0 {
         // No key is below the pivot: it is the minimum. Split off the keys equal to it.
         if pivot == u64::MAX {
-            return; // all keys are u64::MAX
+            finish::<U>(x); // all keys are u64::MAX
+            return;
         }
-        let e = partition(x, pivot + 1);
-        qsort(&mut x[e..], depth - 1);
+        let e = partition::<false>(x, pivot + 1);
+        let (a, b) = x.split_at_mut(e);
+        finish::<U>(a);
+        qsort::<U>(b, depth - 1);
         return;
     }
     let (a, b) = x.split_at_mut(k);
-    qsort(a, depth - 1);
-    qsort(b, depth - 1);
+    qsort::<U>(a, depth - 1);
+    qsort::<U>(b, depth - 1);
 }
 
-/// The pivot: the median of 8 (or 64, for long ranges) keys spread over `x` (`x.len() > 256`).
+/// The pivot: the median of 8 (or 64, for long ranges) keys spread over `x`
+/// (`x.len() > SMALL`); if `M`, `x` holds `f64` bits and the pivot is a key.
 #[target_feature(enable = "avx512f,popcnt")]
-fn pivot_of(x: &[u64]) -> u64 {
+fn pivot_of<const M: bool>(x: &[u64]) -> u64 {
     let n = x.len();
     if n <= 8 * 1024 {
         let s = n / 8;
         let a: [u64; 8] = std::array::from_fn(|i| x[s / 2 + i * s]);
         let mut v = [load8(&a)];
+        if M {
+            v[0] = to_key(v[0]);
+        }
         sort_regs(&mut v);
         let mut o = [0u64; 8];
         store8(&mut o, v[0]);
@@ -84,6 +151,9 @@ fn pivot_of(x: &[u64]) -> u64 {
         let s = n / 64;
         let a: [u64; 64] = std::array::from_fn(|i| x[s / 2 + i * s]);
         let mut v: [V; 8] = std::array::from_fn(|r| load8(&a[8 * r..8 * r + 8]));
+        if M {
+            v = v.map(|v| to_key(v));
+        }
         sort_regs(&mut v);
         let mut o = [0u64; 8];
         store8(&mut o, v[4]);
@@ -110,9 +180,10 @@ fn store8(a: &mut [u64], v: V) {
 }
 
 /// For each mask of the keys ≥ pivot: the lane order that puts the other keys first, then
-/// those (each group in lane order).
-const SPLIT: [[u8; 8]; 256] = {
-    let mut t = [[0u8; 8]; 256];
+/// those (each group in lane order), as eight 4-bit lane numbers (lane i of the result takes
+/// the lane in bits 4i..4i + 3).
+const SPLIT: [u64; 256] = {
+    let mut t = [0u64; 256];
     let mut m = 0;
     while m < 256 {
         let mut k = 0;
@@ -121,7 +192,7 @@ const SPLIT: [[u8; 8]; 256] = {
             let mut i = 0;
             while i < 8 {
                 if (m >> i) & 1 == high {
-                    t[m][k] = i as u8;
+                    t[m] |= (i as u64) << (4 * k);
                     k += 1;
                 }
                 i += 1;
@@ -144,11 +215,16 @@ const SPLIT: [[u8; 8]; 256] = {
 unsafe fn put(p: *mut u64, pv: V, v: V, l: &mut usize, r: &mut usize) {
     let ge = _mm512_cmpge_epu64_mask(v, pv);
     let c = ge.count_ones() as usize;
-    // SAFETY: `SPLIT[ge]` is 8 bytes; by the caller's contract both 8-key destinations are
-    // free slots inside the slice.
+    // The lane numbers, each shifted into the low bits of its lane (the permutation reads
+    // only the low 3 bits).
+    let idx = _mm512_srlv_epi64(
+        _mm512_set1_epi64(SPLIT[ge as usize] as i64),
+        _mm512_set_epi64(28, 24, 20, 16, 12, 8, 4, 0),
+    );
+    let w = _mm512_permutexvar_epi64(idx, v);
+    // SAFETY: by the caller's contract both 8-key destinations are free slots inside the
+    // slice.
     unsafe {
-        let idx = _mm512_cvtepu8_epi64(_mm_loadl_epi64(SPLIT[ge as usize].as_ptr().cast()));
-        let w = _mm512_permutexvar_epi64(idx, v);
         _mm512_storeu_epi64(p.add(*l).cast(), w);
         _mm512_storeu_epi64(p.add(*r - 8).cast(), w);
     }
@@ -176,7 +252,8 @@ unsafe fn put_masked(p: *mut u64, pv: V, v: V, m: u8, t: usize, l: &mut usize, r
 }
 
 /// Partitions `x` (`x.len() > 2 * BLOCK`) into the keys below `pivot`, then the others;
-/// returns the number below.
+/// returns the number below. If `M`, `x` holds `f64` bits, turned into keys as they are
+/// read.
 ///
 /// Invariant: `x[l..left]` and `x[right..r]` are free (their keys are held in registers or
 /// already written), `x[left..right]` is unread, and the free space at the two ends adds up
@@ -186,7 +263,7 @@ unsafe fn put_masked(p: *mut u64, pv: V, v: V, m: u8, t: usize, l: &mut usize, r
 /// stores (the last of 8 vectors finds at least 64 − 7·8 free at either end), and so does the
 /// gap `x[l..r]` while the 16 held vectors are written at the end.
 #[target_feature(enable = "avx512f,popcnt")]
-fn partition(x: &mut [u64], pivot: u64) -> usize {
+fn partition<const M: bool>(x: &mut [u64], pivot: u64) -> usize {
     let n = x.len();
     assert!(n > 2 * BLOCK);
     let p = x.as_mut_ptr();
@@ -195,7 +272,14 @@ fn partition(x: &mut [u64], pivot: u64) -> usize {
     // bounds as 0 ≤ left ≤ right ≤ n), writes go to the free space `x[l..left]` and
     // `x[right..r]`, which by the invariant above has room for what one vector writes.
     unsafe {
-        let ld = |i: usize| _mm512_loadu_epi64(p.add(i).cast::<i64>());
+        let ld = |i: usize| {
+            let v = _mm512_loadu_epi64(p.add(i).cast::<i64>());
+            if M {
+                to_key(v)
+            } else {
+                v
+            }
+        };
         let first: [V; 8] = std::array::from_fn(|j| ld(8 * j));
         let last: [V; 8] = std::array::from_fn(|j| ld(n - BLOCK + 8 * j));
         let (mut l, mut r) = (0usize, n);
@@ -212,6 +296,7 @@ fn partition(x: &mut [u64], pivot: u64) -> usize {
                 right -= t;
                 _mm512_maskz_loadu_epi64(m, p.add(right).cast::<i64>())
             };
+            let v = if M { to_key(v) } else { v };
             put_masked(p, pv, v, m, t, &mut l, &mut r);
         }
         // Whole vectors up to a multiple of the block.
@@ -371,6 +456,47 @@ fn coex<const R: usize>(v: &mut [V; R], i: usize, j: usize) {
     v[j] = _mm512_max_epu64(a, c);
 }
 
+/// Registers `i` and `i + D` compared for every `i` with bit `D` clear (a half-cleaner step
+/// across registers). One loop of constant length, so that it unrolls and `v` stays in
+/// registers.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn clean_regs<const R: usize, const D: usize>(v: &mut [V; R]) {
+    for k in 0..R / 2 {
+        let i = (k / D) * 2 * D + k % D;
+        coex(v, i, i + D);
+    }
+}
+
+/// In each block of `B` registers, register `i` compared with register `B - 1 - i` (the
+/// first step of a bitonic merge of the block's halves, column by column).
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn flip_regs<const R: usize, const B: usize>(v: &mut [V; R]) {
+    for k in 0..R / 2 {
+        let (s, i) = ((k / (B / 2)) * B, k % (B / 2));
+        coex(v, s + i, s + B - 1 - i);
+    }
+}
+
+/// Half-cleaners across registers at distances `R/2, ..., 1` (`R` at most 16).
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn clean_all<const R: usize>(v: &mut [V; R]) {
+    if R >= 16 {
+        clean_regs::<R, 8>(v);
+    }
+    if R >= 8 {
+        clean_regs::<R, 4>(v);
+    }
+    if R >= 4 {
+        clean_regs::<R, 2>(v);
+    }
+    if R >= 2 {
+        clean_regs::<R, 1>(v);
+    }
+}
+
 /// The lanes `j` reversed inside each group of `2 * S` lanes.
 #[target_feature(enable = "avx512f")]
 #[inline]
@@ -421,15 +547,7 @@ fn merge_cols<const R: usize, const S: usize>(v: &mut [V; R]) {
             *r = cx_with::<1>(*r, swap1(*r));
         }
     }
-    let mut d = R / 2;
-    while d >= 1 {
-        for i in 0..R {
-            if i & d == 0 {
-                coex(v, i, i + d);
-            }
-        }
-        d /= 2;
-    }
+    clean_all(v);
 }
 
 /// Transposes the 8×8 block of keys in `v[8k..8k + 8]` (register i, lane j ↔ register j,
@@ -466,7 +584,7 @@ fn transpose8<const R: usize>(v: &mut [V; R], k: usize) {
     }
 }
 
-/// Sorts the `8 * R` keys in `v` (R = 8, 16 or 32) column by column and then by merging
+/// Sorts the `8 * R` keys in `v` (R = 8 or 16) column by column and then by merging
 /// columns (x86-simd-sort's layout): the columns (each lane down the registers) are sorted by
 /// a bitonic network of lane-wise minima and maxima, then groups of 1, 2, 4 columns are
 /// merged by [`merge_cols`], which leaves the keys sorted in column order; 8×8 transposes
@@ -474,23 +592,18 @@ fn transpose8<const R: usize>(v: &mut [V; R], k: usize) {
 #[target_feature(enable = "avx512f")]
 #[inline]
 fn sort_cols<const R: usize>(v: &mut [V; R]) {
-    let mut b = 2;
-    while b <= R {
-        for s in (0..R).step_by(b) {
-            for i in 0..b / 2 {
-                coex(v, s + i, s + b - 1 - i);
-            }
-        }
-        let mut d = b / 4;
-        while d >= 1 {
-            for i in 0..R {
-                if i & d == 0 {
-                    coex(v, i, i + d);
-                }
-            }
-            d /= 2;
-        }
-        b *= 2;
+    // The columns: a bitonic sorting network on the registers (R = 8 or 16).
+    flip_regs::<R, 2>(v);
+    flip_regs::<R, 4>(v);
+    clean_regs::<R, 1>(v);
+    flip_regs::<R, 8>(v);
+    clean_regs::<R, 2>(v);
+    clean_regs::<R, 1>(v);
+    if R >= 16 {
+        flip_regs::<R, 16>(v);
+        clean_regs::<R, 4>(v);
+        clean_regs::<R, 2>(v);
+        clean_regs::<R, 1>(v);
     }
     merge_cols::<R, 1>(v);
     merge_cols::<R, 2>(v);
@@ -506,10 +619,11 @@ fn sort_cols<const R: usize>(v: &mut [V; R]) {
     }
 }
 
-/// Sorts `x` (at most `8 * R` keys) through `R` registers padded with `u64::MAX`.
+/// Sorts `x` (at most `8 * R` keys) through `R` registers padded with `u64::MAX`; if `U`,
+/// stores them as `f64` bits.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn small_n<const R: usize>(x: &mut [u64]) {
+fn small_n<const R: usize, const U: bool>(x: &mut [u64]) {
     let n = x.len();
     assert!(n <= 8 * R);
     let p = x.as_mut_ptr();
@@ -530,22 +644,22 @@ fn small_n<const R: usize>(x: &mut [u64]) {
         sort_regs(&mut v);
     }
     for (r, v) in v.iter().enumerate() {
+        let v = if U { from_key(*v) } else { *v };
         // SAFETY: as for the loads.
-        unsafe { _mm512_mask_storeu_epi64(p.wrapping_add(8 * r).cast::<i64>(), mask(r), *v) };
+        unsafe { _mm512_mask_storeu_epi64(p.wrapping_add(8 * r).cast::<i64>(), mask(r), v) };
     }
 }
 
-/// Sorts `x` (at most [`SMALL`] keys).
+/// Sorts `x` (at most [`SMALL`] keys); if `U`, stores them as `f64` bits.
 #[target_feature(enable = "avx512f")]
-fn small(x: &mut [u64]) {
+pub(super) fn small<const U: bool>(x: &mut [u64]) {
     match x.len() {
-        0..=1 => {}
-        2..=8 => small_n::<1>(x),
-        9..=16 => small_n::<2>(x),
-        17..=32 => small_n::<4>(x),
-        33..=64 => small_n::<8>(x),
-        65..=128 => small_n::<16>(x),
-        _ => small_n::<32>(x),
+        0 => {}
+        1..=8 => small_n::<1, U>(x),
+        9..=16 => small_n::<2, U>(x),
+        17..=32 => small_n::<4, U>(x),
+        33..=64 => small_n::<8, U>(x),
+        _ => small_n::<16, U>(x),
     }
 }
 
@@ -579,11 +693,19 @@ mod tests {
             for x in inputs {
                 let mut want = x.clone();
                 want.sort_unstable();
+                // The same bits as f64 values (NaNs of both signs among them).
+                let mut want_f: Vec<f64> = x.iter().map(|&b| f64::from_bits(b)).collect();
+                want_f.sort_unstable_by(f64::total_cmp);
+                let want_f: Vec<u64> = want_f.iter().map(|v| v.to_bits()).collect();
                 for depth in [0, 1, 2, 5, 64] {
                     let mut y = x.clone();
                     // SAFETY: the CPU has AVX-512F and POPCNT (checked above).
-                    unsafe { qsort(&mut y, depth) };
+                    unsafe { qsort::<false>(&mut y, depth) };
                     assert_eq!(y, want, "n {n} depth {depth}");
+                    let mut y = x.clone();
+                    // SAFETY: as above.
+                    unsafe { sort_f64_bits_to(&mut y, depth) };
+                    assert_eq!(y, want_f, "f64: n {n} depth {depth}");
                 }
             }
         }

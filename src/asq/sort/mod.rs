@@ -100,15 +100,8 @@ pub fn sort_uses_avx512() -> bool {
 pub fn sort_values(x: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     if sort_uses_avx512() {
-        let k: &mut [u64] = bytemuck::cast_slice_mut(x);
-        for b in k.iter_mut() {
-            *b = ordered(f64::from_bits(*b));
-        }
         // SAFETY: the CPU has AVX-512F and POPCNT (checked just above).
-        unsafe { avx512::sort_u64(k) };
-        for b in k.iter_mut() {
-            *b = unordered(*b).to_bits();
-        }
+        unsafe { avx512::sort_f64_bits(bytemuck::cast_slice_mut(x)) };
         return;
     }
     sort_values_radix(x);
