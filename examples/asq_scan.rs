@@ -7,7 +7,8 @@
 //! of each method on the given values, one line per method, for side-by-side comparisons with
 //! another program run on the same file (docs/asq.md, "Benchmarks"). `pass` is one plain pass
 //! over the data (min, max and sum), the limit of any method that reads the input; `sort` is
-//! the sort of a copy (`sort_values`: the AVX-512 quicksort where the CPU has it).
+//! the sort of a copy (`sort_values`: the AVX-512 quicksort where the CPU has it), `rsort` the
+//! same by the radix sort (the fallback on other CPUs).
 //!
 //! ```text
 //! cargo run --release --example asq_scan [-- --full] [--d-exp 10,14,20] [--s 4,16]
@@ -18,7 +19,7 @@
 
 use quantreplica::asq::{
     approx_levels, exact_dp, exact_lagrange, exact_levels, exact_smawk, exact_smawk2, read_values,
-    sample, sort_values, sort_with_weights, variance_sum, Dist,
+    sample, sort_values, sort_values_radix, sort_with_weights, variance_sum, Dist,
 };
 use std::hint::black_box;
 use std::path::Path;
@@ -85,7 +86,7 @@ fn file_mode(path: &str, args: &Args) {
             // Copies to sort, made before the clock starts.
             let mut copies: Vec<Vec<f64>> = (0..args.reps)
                 .map(|_| {
-                    if m == "sort" || m == "wsort" {
+                    if m == "sort" || m == "rsort" || m == "wsort" {
                         x.clone()
                     } else {
                         Vec::new()
@@ -103,6 +104,10 @@ fn file_mode(path: &str, args: &Args) {
                     }
                     "sort" => {
                         sort_values(copy);
+                        vec![copy[0]]
+                    }
+                    "rsort" => {
+                        sort_values_radix(copy);
                         vec![copy[0]]
                     }
                     "wsort" => {
