@@ -114,9 +114,10 @@ fn bench(c: &mut Criterion) {
                 BatchSize::LargeInput,
             )
         });
-        // s = 3 streams the values without the prefix table; s = 6, 7 are the slowest
-        // against QUIVER (docs/asq.md).
-        for s in [3usize, 6, 7] {
+        // Every s up to 8 has its own path or margin against QUIVER: s = 2 no table, s = 3..5
+        // the streamed pointer scans of `few.rs`, s = 6, 7 the penalty method at its closest
+        // to QUIVER (docs/asq.md).
+        for s in [2usize, 3, 5, 6, 7] {
             g.bench_function(format!("exact_s{s}"), |b| {
                 b.iter(|| exact_levels(black_box(&sorted), None, s))
             });
