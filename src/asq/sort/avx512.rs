@@ -285,30 +285,19 @@ fn partition<const M: bool>(x: &mut [u64], pivot: u64) -> usize {
         let (mut l, mut r) = (0usize, n);
         let (mut left, mut right) = (BLOCK, n - BLOCK);
         let rest = right - left;
-        // The part of a vector.
-        let t = rest % 8;
-        if t > 0 {
+        // The keys beyond a multiple of the block, read from the front in eight masked
+        // vectors (some empty) and written with compress stores: no branch on their count.
+        // (`base + 56 < n`, so every address formed is inside `x`; the masked-off lanes are
+        // not accessed.) The front then has `BLOCK + rem` free, the back `BLOCK ≥ rem`.
+        let rem = rest % BLOCK;
+        let base = left;
+        left += rem;
+        for j in 0..8 {
+            let t = rem.saturating_sub(8 * j).min(8);
             let m = ((1u32 << t) - 1) as u8;
-            let v = if left - l <= r - right {
-                left += t;
-                _mm512_maskz_loadu_epi64(m, p.add(left - t).cast::<i64>())
-            } else {
-                right -= t;
-                _mm512_maskz_loadu_epi64(m, p.add(right).cast::<i64>())
-            };
+            let v = _mm512_maskz_loadu_epi64(m, p.add(base + 8 * j).cast::<i64>());
             let v = if M { to_key(v) } else { v };
             put_masked(p, pv, v, m, t, &mut l, &mut r);
-        }
-        // Whole vectors up to a multiple of the block.
-        for _ in 0..(rest / 8) % 8 {
-            let v = if left - l <= r - right {
-                left += 8;
-                ld(left - 8)
-            } else {
-                right -= 8;
-                ld(right)
-            };
-            put(p, pv, v, &mut l, &mut r);
         }
         // Blocks.
         while left < right {
