@@ -5,7 +5,7 @@
 //! draws), and the standard library's comparison sort for the sort (on f64 draws: `sort`,
 //! `sort_values` itself, the AVX-512 quicksort where the CPU has AVX-512F; `sort_radix`, its
 //! radix-sort fallback; `sort_radix_f32` on the same draws rounded to f32, the fallback's
-//! 32-bit key path). The peer
+//! 32-bit key path; `sort_with_weights` and its fallback `sort_with_weights_radix`). The peer
 //! (QUIVER) and numpy are measured outside the repository (docs/asq.md, "Benchmarks").
 //! Prints the approximation's vNMSE against the exact optimum once before timing.
 //!
@@ -14,7 +14,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use quantreplica::asq::{
     approx_levels, exact_dp, exact_levels, exact_smawk, exact_smawk2, sample, sort_uses_avx512,
-    sort_values, sort_values_radix, sort_with_weights, vnmse, Dist,
+    sort_values, sort_values_radix, sort_with_weights, sort_with_weights_radix, vnmse, Dist,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -101,6 +101,9 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_function("sort_with_weights", |b| {
             b.iter(|| sort_with_weights(black_box(&x), black_box(&w)))
+        });
+        g.bench_function("sort_with_weights_radix", |b| {
+            b.iter(|| sort_with_weights_radix(black_box(&x), black_box(&w)))
         });
         // The same draws rounded to f32 (a float32 array from Python): the radix sort takes its
         // 32-bit key path.

@@ -8,7 +8,8 @@
 //! another program run on the same file (docs/asq.md, "Benchmarks"). `pass` is one plain pass
 //! over the data (min, max and sum), the limit of any method that reads the input; `sort` is
 //! the sort of a copy (`sort_values`: the AVX-512 quicksort where the CPU has it), `rsort` the
-//! same by the radix sort (the fallback on other CPUs).
+//! same by the radix sort (the fallback on other CPUs); `wsort` and `rwsort` the same with
+//! weights.
 //!
 //! ```text
 //! cargo run --release --example asq_scan [-- --full] [--d-exp 10,14,20] [--s 4,16]
@@ -19,7 +20,8 @@
 
 use quantreplica::asq::{
     approx_levels, exact_dp, exact_lagrange, exact_levels, exact_smawk, exact_smawk2, read_values,
-    sample, sort_values, sort_values_radix, sort_with_weights, variance_sum, Dist,
+    sample, sort_values, sort_values_radix, sort_with_weights, sort_with_weights_radix,
+    variance_sum, Dist,
 };
 use std::hint::black_box;
 use std::path::Path;
@@ -86,7 +88,7 @@ fn file_mode(path: &str, args: &Args) {
             // Copies to sort, made before the clock starts.
             let mut copies: Vec<Vec<f64>> = (0..args.reps)
                 .map(|_| {
-                    if m == "sort" || m == "rsort" || m == "wsort" {
+                    if ["sort", "rsort", "wsort", "rwsort"].contains(&m.as_str()) {
                         x.clone()
                     } else {
                         Vec::new()
@@ -112,6 +114,10 @@ fn file_mode(path: &str, args: &Args) {
                     }
                     "wsort" => {
                         let (a, _) = sort_with_weights(copy, w.as_ref().expect("--weights"));
+                        vec![a[0]]
+                    }
+                    "rwsort" => {
+                        let (a, _) = sort_with_weights_radix(copy, w.as_ref().expect("--weights"));
                         vec![a[0]]
                     }
                     "exact" => exact_levels(&xs, None, s).expect("valid"),

@@ -40,7 +40,7 @@ pub use exact::{exact_dp, exact_levels, exact_smawk, exact_smawk2};
 pub use lagrange::exact_lagrange;
 pub use rounding::{round_one, round_vec, variance_max, variance_sum, vnmse, Rounder};
 #[doc(hidden)]
-pub use sort::{sort_uses_avx512, sort_values_radix};
+pub use sort::{sort_uses_avx512, sort_values_radix, sort_with_weights_radix};
 pub use sort::{sort_values, sort_with_weights, sorted};
 pub use worst::worst_levels;
 

@@ -5,7 +5,8 @@
 //! library boundary.
 
 use quantreplica::asq::{
-    exact_levels, sort_uses_avx512, sort_values, sort_values_radix, sort_with_weights, sorted,
+    exact_levels, sort_uses_avx512, sort_values, sort_values_radix, sort_with_weights,
+    sort_with_weights_radix, sorted,
 };
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -306,4 +307,41 @@ fn sorting_does_not_depend_on_the_thread_count() {
     assert_eq!(a.0, b.0);
     assert_eq!(a.1, b.1);
     assert_eq!(a.2.unwrap(), b.2.unwrap());
+}
+
+/// Both paths of the pair sort (the AVX-512 one where the CPU has it, and the radix sort)
+/// against sorting the pairs by value, then weight, in `total_cmp` order, at every small
+/// length and around the quicksort's size classes, on the adversarial inputs with weights
+/// that often tie (±0 among them); plus the one key the AVX-512 network cannot hold (a NaN whose key is
+/// u64::MAX), which sends the input to the radix sort.
+#[test]
+fn pair_sort_equals_sorting_the_pairs_at_every_small_length() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(17);
+    let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
+    let mut lengths: Vec<usize> = (0..300).collect();
+    for k in 7..17 {
+        lengths.extend([(1 << k) - 1, 1 << k, (1 << k) + 1]);
+    }
+    lengths.push(100_003);
+    let max_key_nan = f64::from_bits(0x7fff_ffff_ffff_ffff);
+    for n in lengths {
+        for (name, mut x) in adversarial(n, &mut rng) {
+            if name == "uniform" && n > 0 {
+                x[n / 2] = max_key_nan;
+            }
+            let w: Vec<f64> = (0..n)
+                .map(|_| rng.random_range(0..3) as f64 - 0.0)
+                .collect();
+            let mut pairs: Vec<(f64, f64)> = x.iter().copied().zip(w.iter().copied()).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let (rx, rw): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+            for (path, (xs, ws)) in [
+                ("sort", sort_with_weights(&x, &w)),
+                ("radix", sort_with_weights_radix(&x, &w)),
+            ] {
+                assert_eq!(bits(&xs), bits(&rx), "{name} ({path}) n {n}");
+                assert_eq!(bits(&ws), bits(&rw), "{name} ({path}) n {n}");
+            }
+        }
+    }
 }

@@ -25,7 +25,7 @@
 use super::{ordered, unordered};
 use std::arch::x86_64::*;
 
-type V = __m512i;
+pub(super) type V = __m512i;
 
 /// Ranges of at most this many keys are sorted by the networks.
 const SMALL: usize = 128;
@@ -63,7 +63,7 @@ fn sort_f64_bits_to(x: &mut [u64], depth: u32) {
 }
 
 /// The recursion depth after which a range goes to the standard library's sort.
-fn depth_limit(n: usize) -> u32 {
+pub(super) fn depth_limit(n: usize) -> u32 {
     2 * (usize::BITS - n.leading_zeros()) + 8
 }
 
@@ -182,7 +182,7 @@ fn store8(a: &mut [u64], v: V) {
 /// For each mask of the keys ≥ pivot: the lane order that puts the other keys first, then
 /// those (each group in lane order), as eight 4-bit lane numbers (lane i of the result takes
 /// the lane in bits 4i..4i + 3).
-const SPLIT: [u64; 256] = {
+pub(super) const SPLIT: [u64; 256] = {
     let mut t = [0u64; 256];
     let mut m = 0;
     while m < 256 {
@@ -238,7 +238,15 @@ unsafe fn put(p: *mut u64, pv: V, v: V, l: &mut usize, r: &mut usize) {
 /// `p[*l .. *l + t - c]` and `p[*r - c .. *r]` (c the keys ≥ pivot) must be writable and free.
 #[target_feature(enable = "avx512f,popcnt")]
 #[inline]
-unsafe fn put_masked(p: *mut u64, pv: V, v: V, m: u8, t: usize, l: &mut usize, r: &mut usize) {
+pub(super) unsafe fn put_masked(
+    p: *mut u64,
+    pv: V,
+    v: V,
+    m: u8,
+    t: usize,
+    l: &mut usize,
+    r: &mut usize,
+) {
     let ge = _mm512_mask_cmpge_epu64_mask(m, v, pv);
     let c = ge.count_ones() as usize;
     // SAFETY: by the caller's contract both destinations are free slots inside the slice; a
@@ -347,21 +355,21 @@ fn cx_with<const C: usize>(v: V, q: V) -> V {
 /// Lanes swapped pairwise (0↔1, 2↔3, ...).
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn swap1(v: V) -> V {
+pub(super) fn swap1(v: V) -> V {
     _mm512_shuffle_epi32::<0b0100_1110>(v)
 }
 
 /// Lanes 0..3 reversed, and 4..7.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn rev4(v: V) -> V {
+pub(super) fn rev4(v: V) -> V {
     _mm512_permutex_epi64::<0b0001_1011>(v)
 }
 
 /// Lane pairs swapped at distance 2 (0↔2, 1↔3, ...).
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn swap2(v: V) -> V {
+pub(super) fn swap2(v: V) -> V {
     _mm512_permutex_epi64::<0b0100_1110>(v)
 }
 
@@ -375,7 +383,7 @@ fn swap4(v: V) -> V {
 /// All 8 lanes reversed.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn rev8(v: V) -> V {
+pub(super) fn rev8(v: V) -> V {
     _mm512_permutexvar_epi64(_mm512_set_epi64(0, 1, 2, 3, 4, 5, 6, 7), v)
 }
 
@@ -498,7 +506,7 @@ fn rev_group<const S: usize>(v: V) -> V {
 }
 
 /// The lanes in the upper half of each group of `2 * S` lanes.
-const fn upper<const S: usize>() -> u8 {
+pub(super) const fn upper<const S: usize>() -> u8 {
     match S {
         1 => 0xaa,
         2 => 0xcc,
@@ -543,7 +551,7 @@ fn merge_cols<const R: usize, const S: usize>(v: &mut [V; R]) {
 /// lane i).
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn transpose8<const R: usize>(v: &mut [V; R], k: usize) {
+pub(super) fn transpose8<const R: usize>(v: &mut [V; R], k: usize) {
     let r: [V; 8] = std::array::from_fn(|i| v[8 * k + i]);
     // Pairs of rows, interleaved: a[2i] has the even columns of rows 2i and 2i + 1, a[2i + 1]
     // the odd ones.
