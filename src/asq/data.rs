@@ -133,7 +133,8 @@ fn parse_npy(b: &[u8]) -> std::result::Result<Vec<f64>, String> {
     let header = b.get(start..start + hlen).ok_or_else(bad)?;
     let header = std::str::from_utf8(header).map_err(|_| bad())?;
     let compact: String = header.chars().filter(|c| !c.is_whitespace()).collect();
-    // float32 arrays are widened exactly (the sort then takes its 32-bit key path).
+    // float32 arrays are widened exactly (the radix sort, the fallback on CPUs without
+    // AVX-512, then takes its 32-bit key path).
     let wide = if compact.contains("'descr':'<f8'") || compact.contains("'descr':'float64'") {
         true
     } else if compact.contains("'descr':'<f4'") || compact.contains("'descr':'float32'") {
