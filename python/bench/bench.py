@@ -9,7 +9,7 @@ package into target/python-venv):
    the extension (no Python in the loop), alternating, same process.
 2. A sweep of 10^4 points: qr.sweep against `quantreplica sweep --json` (wall time, alternating).
 3. ASQ on a 2^20 float32 array: qr.asq against the CLI's solver + sort time on the same values,
-   and the two sorts (numpy's in Python, the library's radix sort in the CLI).
+   and the two sorts (numpy's in Python, the library's in the CLI).
 4. tramp's state evolution against qr.rs on the same Bayes-optimal points, if tramp is
    importable (it is not installed by this project; see the README).
 Each line says what was measured; the machine's load average is printed first.
@@ -114,7 +114,7 @@ def asq():
             ps, cs = statistics.median(pysort), statistics.median(clisort)
             print(f"asq d=2^{d.bit_length() - 1} float32 s={s}: Python call {p * 1e3:.1f} ms "
                   f"(its solver+sort {i * 1e3:.1f} ms), CLI solver+sort {c * 1e3:.1f} ms, "
-                  f"ratio {p / c:.3f}; sort: Python (numpy's) {ps * 1e3:.1f} ms, CLI (radix) "
+                  f"ratio {p / c:.3f}; sort: Python (numpy's) {ps * 1e3:.1f} ms, CLI (library's) "
                   f"{cs * 1e3:.1f} ms (medians of {runs})")
 
 

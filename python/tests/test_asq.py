@@ -141,7 +141,7 @@ def test_levels_then_rounding_gives_the_reported_vnmse():
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_signed_zeros_and_ties_sort_as_the_cli(tmp_path, dtype):
     # The unweighted exact methods sort with numpy, which orders -0 and +0 as equal in no fixed
-    # order; the levels must still be the CLI's bit for bit (its radix sort puts -0 first).
+    # order; the levels must still be the CLI's bit for bit (its sort puts -0 first).
     rng = np.random.default_rng(7)
     x = rng.choice(np.array([-0.0, 0.0, -1.5, 1.5, 3.0, -3.0, 0.25]), size=4000)
     x[:50] = rng.standard_normal(50)
