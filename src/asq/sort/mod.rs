@@ -159,8 +159,12 @@ pub fn sorted(x: &[f64]) -> Result<Vec<f64>> {
 /// sorted by the pair version of the AVX-512 quicksort, otherwise by the radix sort on 64-bit
 /// keys (its 32-bit key path measured no faster here with the weight carried along;
 /// docs/asq.md).
+///
+/// # Panics
+/// If `x` and `w` differ in length (the command line and the Python package check this first
+/// and report it as an input error).
 pub fn sort_with_weights(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    debug_assert_eq!(x.len(), w.len());
+    same_length(x, w);
     #[cfg(target_arch = "x86_64")]
     if sort_uses_avx512() {
         let mut k: Vec<u64> = x.iter().map(|&v| ordered(v)).collect();
@@ -189,10 +193,21 @@ pub fn sort_with_weights(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
     sort_with_weights_radix(x, w)
 }
 
+/// The length precondition of the weighted sorts, the same panic on both paths.
+fn same_length(x: &[f64], w: &[f64]) {
+    assert_eq!(
+        x.len(),
+        w.len(),
+        "sort_with_weights: {} values but {} weights",
+        x.len(),
+        w.len()
+    );
+}
+
 /// [`sort_with_weights`] by the radix sort whatever the CPU (public for the tests).
 #[doc(hidden)]
 pub fn sort_with_weights_radix(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    debug_assert_eq!(x.len(), w.len());
+    same_length(x, w);
     let mut p: Vec<Pair> = x
         .iter()
         .zip(w)
