@@ -48,6 +48,12 @@ pub struct Options {
     pub refine_folds: bool,
     /// Newton options of the fold refinement.
     pub fold: newton::Options,
+    /// Chord corrector: every corrector iteration reuses the Jacobian of the last accepted
+    /// point (one evaluation of `F` per iteration instead of `F` and its Jacobian; the
+    /// convergence is linear, at a rate that shrinks with the step length). The tangents and
+    /// the fold and branch-point tests still use the Jacobian at each accepted point. For
+    /// systems whose Jacobian costs many evaluations of `F` (finite differences).
+    pub chord: bool,
 }
 
 impl Default for Options {
@@ -74,6 +80,7 @@ impl Default for Options {
                 max_iter: 25,
                 line_search: false,
             },
+            chord: false,
         }
     }
 }
@@ -248,6 +255,32 @@ pub(crate) fn correct<S: System + ?Sized>(
     )
 }
 
+/// [`correct`] with the chord method: every iteration uses `jac` (the Jacobian at the last
+/// accepted point) and evaluates only `F`.
+fn correct_chord<S: System + ?Sized>(
+    sys: &S,
+    u_pred: &DVector<f64>,
+    t: &DVector<f64>,
+    jac: &Jacobian,
+    p_scale: f64,
+    opts: &newton::Options,
+) -> newton::Outcome {
+    let n = sys.dim();
+    let m = bordered(&augmented(jac, p_scale), t);
+    newton::solve(
+        |u| {
+            let x = u.rows(0, n).into_owned();
+            let f = sys.residual(&x, u[n] * p_scale)?;
+            let mut g = DVector::zeros(n + 1);
+            g.rows_mut(0, n).copy_from(&f);
+            g[n] = t.dot(&(u - u_pred));
+            Some((g, m.clone()))
+        },
+        u_pred,
+        opts,
+    )
+}
+
 /// The accepted point in output form.
 fn point<S: System + ?Sized>(sys: &S, st: &State, s: f64, p_scale: f64) -> Point {
     let n = sys.dim();
@@ -328,7 +361,11 @@ pub fn follow<S: System + ?Sized>(
     let mut h = opts.h_init.clamp(opts.h_min, opts.h_max);
     while curve.points.len() <= opts.max_steps {
         let u_pred = &cur.u + h * &cur.t;
-        let out = correct(sys, &u_pred, &cur.t, ps, &opts.corrector);
+        let out = if opts.chord {
+            correct_chord(sys, &u_pred, &cur.t, &cur.jac, ps, &opts.corrector)
+        } else {
+            correct(sys, &u_pred, &cur.t, ps, &opts.corrector)
+        };
         let mut status = match out.status {
             NewtonStatus::Converged => StepStatus::Converged,
             NewtonStatus::LeftDomain => StepStatus::LeftDomain,
@@ -432,9 +469,11 @@ pub fn follow<S: System + ?Sized>(
             curve.end = End::Closed;
             return curve;
         }
-        if out.iterations <= 3 {
+        // The chord corrector converges linearly: it is allowed more iterations per step.
+        let (fast, slow) = if opts.chord { (5, 10) } else { (3, 6) };
+        if out.iterations <= fast {
             h = (1.5 * h).min(opts.h_max);
-        } else if out.iterations >= 6 {
+        } else if out.iterations >= slow {
             h = (0.7 * h).max(opts.h_min);
         }
         cur = nx;

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod channel;
+pub mod curve;
 pub mod follow;
 pub mod frozen;
 
@@ -219,8 +220,13 @@ pub struct RsbBranch {
     /// null when neither exists on the scanned range.
     pub value: Option<f64>,
     /// Whether the value is resolved: false when φ1 still decreases at the smallest `x` the
-    /// branch was followed to (its minimum may lie below, or beyond a fold).
+    /// branch was followed to (its minimum may lie below, or beyond a fold). A branch dismissed
+    /// by its continuation (`curve.dismissed`) is resolved with no value.
     pub resolved: bool,
+    /// The continuation past the branch's largest `x` ([`curve`]), run for an unresolved branch
+    /// with no stationary point and `Σ > 0` at all its points (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curve: Option<curve::BranchCurve>,
 }
 
 /// What a stationary point of φ1 in `x` is.
@@ -913,9 +919,24 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
             b = Some((top.free_entropy, Candidate::XOne(i)));
         }
         let value = b.as_ref().map(|c| c.0);
-        let resolved = value.is_some_and(|v| v <= low + phi_tol(v))
+        let mut resolved = value.is_some_and(|v| v <= low + phi_tol(v))
             && bottom.dphi_dx <= 0.0
             && (at_one || top.dphi_dx >= 0.0);
+        // An unresolved branch with no stationary point and Σ > 0 at every point (φ1 decreasing
+        // in x everywhere, so at most a minimum beyond its largest x): continued past that x as
+        // a curve in (state, x) through its fold ([`curve`]). Dismissed (no Parisi state on it)
+        // when the curve folds back below the floor or onto the frozen branch with Σ > 0.
+        let mut traced = None;
+        if !resolved
+            && !at_one
+            && value.is_none()
+            && !roots.iter().any(|r| r.0 == i)
+            && t.points.iter().all(|p| p.dphi_dx < 0.0)
+        {
+            let c = curve::continue_branch(model, top.state, top.x, opts.x_floor, opts.quad);
+            resolved = c.dismissed;
+            traced = Some(c);
+        }
         branches.push(RsbBranch {
             index: i,
             origin: t.origin,
@@ -928,6 +949,7 @@ pub fn solve(model: &Model, opts: &RsbOptions) -> Result<RsbReport> {
             attached_to_rs: attached,
             value,
             resolved,
+            curve: traced,
         });
         upper.push(value.map_or(low, |v| v.min(low)));
         best.push(b);

@@ -55,6 +55,8 @@ fn scan_collapses_to_rs_where_rs_is_stable() {
             r.rs.entropy.unwrap()
         );
         assert!(r.converged && r.rs.rs_stable && r.rs.entropy.unwrap() > 0.0);
+        // Every branch resolved by the scan itself: none continued as a curve.
+        assert!(r.branches.iter().all(|b| b.curve.is_none()));
         assert!(matches!(
             s.phase,
             RsbPhase::RsCollapsed | RsbPhase::RsAtXOne
@@ -565,4 +567,99 @@ fn continuous_branch_with_negative_entropy_loses_to_the_frozen_branch() {
     assert_eq!(p.rsb.phase, RsbPhase::Frozen);
     assert_eq!(p.converged, r.converged);
     assert_eq!(p.rsb.free_entropy, s.free_entropy);
+}
+
+/// The fixed point of the 1RSB map with `q1` held fixed and `x` free: Newton on
+/// `G(s; x) − s = 0` in `(m, q0, Q, x)` (forward-difference Jacobian, full-accuracy map). The
+/// branch parametrized by `q1` has no fold in `q1`, so this passes the fold in `x` that the
+/// continuation of `rsb::curve` reports (an independent method). Returns `((m, q0, q1, Q), x)`
+/// and the final residual.
+fn fixed_q1(model: &Model, q1: f64, start: [f64; 4], x0: f64) -> ([f64; 4], f64, f64) {
+    use nalgebra::{DMatrix, DVector};
+    let quad = RsbOptions::default().quad;
+    let f = |u: &DVector<f64>| -> DVector<f64> {
+        let s = [u[0], u[1], q1, u[2]];
+        let g = rsb::map(model, u[3], &s, quad).unwrap();
+        DVector::from_vec(vec![g[0] - s[0], g[1] - s[1], g[2] - s[2], g[3] - s[3]])
+    };
+    let mut u = DVector::from_vec(vec![start[0], start[1], start[3], x0]);
+    let mut fu = f(&u);
+    for _ in 0..20 {
+        if fu.amax() < 1e-12 {
+            break;
+        }
+        let mut j = DMatrix::zeros(4, 4);
+        for k in 0..4 {
+            let h = 1e-7 * (1.0 + u[k].abs());
+            let mut v = u.clone();
+            v[k] += h;
+            j.set_column(k, &((f(&v) - &fu) / h));
+        }
+        u -= j.lu().solve(&fu).unwrap();
+        fu = f(&u);
+    }
+    ([u[0], u[1], q1, u[2]], u[3], fu.amax())
+}
+
+#[test]
+fn at_unstable_storage_split_start_branch_is_dismissed_past_its_fold() {
+    // ±1 storage, β = 10, α = 1.2 (RS AT-unstable). The scan finds the split-start branch at
+    // x = 0.01 … 0.25 with Σ > 0 everywhere: φ1 still decreases at its largest x, so it could
+    // hold a Parisi point beyond. Continued as a curve in (state, x), it folds at x ≈ 0.38027
+    // (Σ ≈ 0.0138 > 0) and returns towards smaller x onto the frozen branch (q1 → Q) with
+    // Σ > 0: dismissed, and the frozen state is reported converged.
+    let m = storage(1.2, 10.0);
+    let r = rsb::solve(&m, &RsbOptions::default()).unwrap();
+    let s = &r.solution;
+    assert_eq!(s.phase, RsbPhase::Frozen);
+    assert!(r.converged);
+    let f = frozen_at(&m, s.x, &SolverOptions::default()).unwrap();
+    assert_eq!(s.free_entropy, f.free_entropy);
+    let b = r
+        .branches
+        .iter()
+        .find(|b| b.curve.is_some())
+        .expect("a continued branch");
+    let c = b.curve.as_ref().unwrap();
+    eprintln!("{c:?}");
+    assert!(b.resolved && b.value.is_none() && c.dismissed);
+    assert_eq!(c.end, rsb::curve::CurveEnd::NearFrozen);
+    assert!(c.last_gap < rsb::curve::NEAR_FROZEN && c.last_x < 0.2);
+    assert!(c.min_complexity > 0.0);
+    // The fold by the independent method: x as a function of q1 is maximal at the fold
+    // (dx/dq1 = 0 there, where the Jacobian of F in the state is singular).
+    let top = c.fold_state.unwrap();
+    let x_top = c.fold_point_x.unwrap();
+    let x_of = |q1: f64| fixed_q1(&m, q1, top, x_top);
+    let vertex = |q: [f64; 3]| {
+        let x: Vec<f64> = q.iter().map(|q1| x_of(*q1).1).collect();
+        let d1 = (x[1] - x[0]) / (q[1] - q[0]);
+        let d2 = (x[2] - x[1]) / (q[2] - q[1]);
+        0.5 * (q[0] + q[1]) - d1 / (2.0 * (d2 - d1) / (q[2] - q[0]))
+    };
+    let q1a = vertex([top[2] - 0.01, top[2], top[2] + 0.01]);
+    let q1f = vertex([q1a - 0.002, q1a, q1a + 0.002]);
+    let (sf, xf, res) = x_of(q1f);
+    let sigma = rsb::curve::complexity_at(&m, xf, &sf, RsbOptions::default().quad).unwrap();
+    eprintln!(
+        "independent fold: q1 {q1f} x {xf} state {sf:?} residual {res:e} Sigma {sigma}; reported x {} Sigma {}",
+        c.fold_x.unwrap(),
+        c.fold_complexity.unwrap()
+    );
+    assert!(res < 1e-9, "residual {res:e}");
+    // rsb12c's trace (Newton in q1 steps, quoted to these digits): x_f = 0.38027, Σ = 0.0138.
+    assert!((xf - 0.38027).abs() < 1e-5, "{xf}");
+    assert!((sigma - 0.0138).abs() < 2e-4, "{sigma}");
+    // dx/dq1 = 0 at the fold: x is lower on both sides.
+    for d in [-0.005, 0.005] {
+        assert!(x_of(q1f + d).1 < xf);
+    }
+    // The reported fold (a parabola through three curve points, not refined).
+    assert!((c.fold_x.unwrap() - xf).abs() < 2e-4);
+    assert!((c.fold_complexity.unwrap() - sigma).abs() < 1e-3);
+    // The curve point nearest the fold is a fixed point (to the curve's 1e-8) and below x_f.
+    assert!(x_top <= xf + 1e-7);
+    let g = rsb::map(&m, x_top, &top, RsbOptions::default().quad).unwrap();
+    let r_top = (0..4).map(|i| (g[i] - top[i]).abs()).fold(0.0, f64::max);
+    assert!(r_top < 1e-7, "{r_top:e}");
 }
