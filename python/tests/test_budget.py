@@ -116,8 +116,12 @@ def test_renamed_keywords_keep_their_old_names():
     with pytest.raises(TypeError, match="both overlap_bins= and its old name bins="):
         qr.gibbs(n=20, bins=7, overlap_bins=9, **FINITE)
 
-    with pytest.warns(DeprecationWarning, match="x= is deprecated, use x_axis="):
+    with pytest.warns(DeprecationWarning) as caught:
         old = qr.phase_diagram(x="width=0.5:2:3", y="bits=1,2", transitions=False)
+    said = sorted(str(w.message) for w in caught)
+    assert len(said) == 2, said
+    assert "x= is deprecated, use x_axis=" in said[0]
+    assert "y= is deprecated, use y_axis=" in said[1]
     new = qr.phase_diagram(x_axis="width=0.5:2:3", y_axis="bits=1,2", transitions=False)
     assert old.to_dict() == new.to_dict()
 
