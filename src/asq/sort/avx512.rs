@@ -668,16 +668,10 @@ mod tests {
     /// full-depth sort rarely reaches on the integration tests' inputs.
     #[test]
     fn every_depth_sorts() {
-        if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("popcnt")) {
+        if !super::super::sort_uses_avx512() {
             return;
         }
-        let mut s = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut next = super::super::xorshift(0x9e37_79b9_7f4a_7c15u64);
         for n in [0usize, 1, 9, 129, 200, 1000, 5000, 40_000] {
             let inputs: Vec<Vec<u64>> = vec![
                 (0..n).map(|_| next()).collect(),

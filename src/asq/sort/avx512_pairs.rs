@@ -292,16 +292,10 @@ mod tests {
     /// sorted, every (key, weight) pair kept.
     #[test]
     fn pairs_at_every_depth() {
-        if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("popcnt")) {
+        if !super::super::sort_uses_avx512() {
             return;
         }
-        let mut s = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut next = super::super::xorshift(0x2545_f491_4f6c_dd1du64);
         for n in [0usize, 1, 2, 7, 9, 33, 64, 65, 100, 129, 1000, 5003, 40_000] {
             let inputs: Vec<Vec<u64>> = vec![
                 (0..n).map(|_| next() >> 1).collect(),

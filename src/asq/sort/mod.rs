@@ -228,3 +228,14 @@ pub fn sort_with_weights_radix(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
     }
     p.into_iter().map(|q| (unordered(q.k), q.w)).unzip()
 }
+
+/// What the AVX-512 sorts' unit tests share: a xorshift64 stream of keys.
+#[cfg(test)]
+pub(super) fn xorshift(mut s: u64) -> impl FnMut() -> u64 {
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    }
+}
